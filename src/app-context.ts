@@ -1,0 +1,56 @@
+import type { Config } from './config/config-schema.js';
+import { openDatabase, type Database } from './db/client.js';
+import { runMigrations } from './db/migrate.js';
+import { createCatalogService, type CatalogService } from './catalog/catalog-service.js';
+import type { GitHubClient } from './github/github-client.js';
+import { OctokitGitHubClient } from './github/octokit-github-client.js';
+import type { Logger } from './logger.js';
+
+export interface AppContext {
+  config: Config;
+  database: Database;
+  catalog: CatalogService;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface AppContextOverrides {
+  /** A throw-away in-memory database instead of the configured one (the CLI's --catalog). */
+  ephemeralDatabase?: boolean;
+  github?: (host: string) => GitHubClient | undefined;
+}
+
+/** The composition root: the only place adapters are built. Tests call it with overrides. */
+export async function createAppContext(config: Config, logger: Logger, overrides: AppContextOverrides = {}): Promise<AppContext> {
+  const databaseConfig = overrides.ephemeralDatabase
+    ? { ...config.callboard.database, url: undefined, dataDir: 'memory://' }
+    : config.callboard.database;
+  const database = await openDatabase(databaseConfig);
+  try {
+    await runMigrations(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const github = overrides.github ?? githubClientsFromConfig(config);
+  const catalog = createCatalogService({ database, config, github, logger });
+  return { config, database, catalog, logger, close: () => database.close() };
+}
+
+/** One Octokit client per configured host; github.com is always available (anonymously without a token). */
+export function githubClientsFromConfig(config: Config): (host: string) => GitHubClient | undefined {
+  const clients = new Map<string, GitHubClient>();
+  const integrations = [...config.integrations.github];
+  if (!integrations.some((integration) => integration.host === 'github.com')) integrations.push({ host: 'github.com' });
+  return (host) => {
+    const integration = integrations.find((candidate) => candidate.host === host);
+    if (!integration) return undefined;
+    let client = clients.get(host);
+    if (!client) {
+      const baseUrl = integration.apiBaseUrl ?? (host === 'github.com' ? 'https://api.github.com' : `https://${host}/api/v3`);
+      client = new OctokitGitHubClient({ baseUrl, token: integration.token });
+      clients.set(host, client);
+    }
+    return client;
+  };
+}

@@ -1,0 +1,199 @@
+import { ANNOTATIONS, annotationOf, DEFAULT_NAMESPACE, specString, type Entity, type EntityLink } from '../model/entity.js';
+import { normalizeEntityRef, specRef } from '../model/entity-ref.js';
+import type { CatalogView } from './catalog-view.js';
+
+export interface EntitySummary {
+  ref: string;
+  kind: string;
+  name: string;
+  title: string;
+  description: string | null;
+  lifecycle: string | null;
+  type: string | null;
+}
+
+export interface OwnerAnswer {
+  ref: string;
+  kind: string;
+  displayName: string;
+  email: string | null;
+  members: string[];
+  /** A single person owns it: Backstage's own origin story names this as the key risk. */
+  individual: boolean;
+  /** False when the owner ref points at nothing in the catalog. */
+  exists: boolean;
+  parent: string | null;
+  /** Contact annotations on the owner (Slack channel, on-call). */
+  contacts: Record<string, string>;
+}
+
+export interface WhoOwnsAnswer {
+  query: string;
+  match: EntitySummary | null;
+  owner: OwnerAnswer | null;
+  system: string | null;
+  domain: string | null;
+  links: EntityLink[];
+  source: string | null;
+  /** For a Group or User: what it owns (directly; for a Group also through nothing else). */
+  owns?: string[];
+  /** For a User: the groups it belongs to. */
+  memberOf?: string[];
+  warnings: string[];
+  suggestions: string[];
+}
+
+/** Kind preference when a bare name matches several entities: the things people ask about first. */
+const KIND_PREFERENCE = ['component', 'api', 'resource', 'system', 'domain', 'group', 'user', 'template', 'location'];
+const CONTACT_ANNOTATIONS = [
+  ANNOTATIONS.slackChannel,
+  ANNOTATIONS.pagerdutyServiceId,
+  ANNOTATIONS.pagerdutyIntegrationKey,
+  ANNOTATIONS.opsgenieTeam,
+  ANNOTATIONS.opsgenieComponentSelector,
+  'slack.com/bot-notify',
+];
+
+/**
+ * Answers "who owns X?": resolves the query to one entity (exact ref, name, title, then search),
+ * then describes its owner, system, domain, links and source. A query naming a Group or User
+ * answers what it owns. No match returns suggestions.
+ */
+export function whoOwns(view: CatalogView, rawQuery: string): WhoOwnsAnswer {
+  const query = rawQuery.trim();
+  const empty: WhoOwnsAnswer = { query, match: null, owner: null, system: null, domain: null, links: [], source: null, warnings: [], suggestions: [] };
+  const ref = resolveQuery(view, query);
+  if (!ref) return { ...empty, suggestions: suggest(view, query) };
+  const entity = view.get(ref)!;
+  const answer: WhoOwnsAnswer = {
+    ...empty,
+    match: summarize(ref, entity),
+    links: entity.metadata.links ?? [],
+    source: annotationOf(entity, ANNOTATIONS.sourceLocation)?.replace(/^url:/, '') ?? annotationOf(entity, ANNOTATIONS.managedByLocation) ?? null,
+  };
+  if (entity.kind === 'Group' || entity.kind === 'User') {
+    answer.owns = related(entity, 'ownerOf');
+    if (entity.kind === 'User') answer.memberOf = related(entity, 'memberOf');
+    return answer;
+  }
+  const ownerRef = specRef(entity, 'owner', 'Group');
+  if (ownerRef) {
+    answer.owner = describeOwner(view, ownerRef);
+    if (!answer.owner.exists) answer.warnings.push(`The owner ${ownerRef} is not in the catalog.`);
+    else if (answer.owner.individual) answer.warnings.push(`Owned by an individual (${answer.owner.displayName}), not a team.`);
+  } else {
+    answer.warnings.push('No owner is declared (spec.owner).');
+  }
+  answer.system = related(entity, 'partOf').find((target) => target.startsWith('system:')) ?? null;
+  const domainSource = entity.kind === 'System' ? entity : answer.system ? view.get(answer.system) : undefined;
+  answer.domain = domainSource ? (related(domainSource, 'partOf').find((target) => target.startsWith('domain:')) ?? null) : null;
+  return answer;
+}
+
+function resolveQuery(view: CatalogView, query: string): string | undefined {
+  if (!query) return undefined;
+  if (query.includes(':')) {
+    try {
+      const ref = normalizeEntityRef(query);
+      if (view.get(ref)) return ref;
+    } catch {
+      // Not a ref after all (a colon inside free text); fall through to names and search.
+    }
+  }
+  const byName = view.refsNamed(query.includes('/') ? query.slice(query.indexOf('/') + 1) : query);
+  if (byName.length > 0) return preferred(byName);
+  const lower = query.toLowerCase();
+  const byTitle: string[] = [];
+  for (const [ref, entity] of view.all()) if (entity.metadata.title?.toLowerCase() === lower) byTitle.push(ref);
+  if (byTitle.length > 0) return preferred(byTitle);
+  const [top] = view.index.query(query);
+  if (!top) return undefined;
+  // Search only decides when its best hit names every word asked about; otherwise offer suggestions.
+  const document = view.index.document(top.ref)!;
+  const words = lower.split(/\s+/).filter(Boolean);
+  const haystack = `${document.name} ${document.title}`.toLowerCase();
+  return words.every((word) => haystack.includes(word)) ? top.ref : undefined;
+}
+
+function preferred(refs: string[]): string {
+  const rank = (ref: string) => {
+    const kind = ref.slice(0, ref.indexOf(':'));
+    const index = KIND_PREFERENCE.indexOf(kind);
+    return (index === -1 ? KIND_PREFERENCE.length : index) * 2 + (ref.includes(`:${DEFAULT_NAMESPACE}/`) ? 0 : 1);
+  };
+  return [...refs].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))[0]!;
+}
+
+function suggest(view: CatalogView, query: string): string[] {
+  if (!query) return [];
+  const hits = view.index.query(query).slice(0, 5).map((hit) => hit.ref);
+  if (hits.length >= 5) return hits;
+  // Typos beyond the index's fuzziness: close names by edit distance.
+  const lower = query.toLowerCase();
+  const close: { ref: string; distance: number }[] = [];
+  for (const [ref, entity] of view.all()) {
+    const distance = editDistance(lower, entity.metadata.name.toLowerCase(), 3);
+    if (distance <= 3) close.push({ ref, distance });
+  }
+  close.sort((a, b) => a.distance - b.distance || a.ref.localeCompare(b.ref));
+  return [...new Set([...hits, ...close.map((item) => item.ref)])].slice(0, 5);
+}
+
+/** Levenshtein distance, giving up (returning limit + 1) once it must exceed `limit`. */
+export function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      rowMin = Math.min(rowMin, current[j]!);
+    }
+    if (rowMin > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+export function summarize(ref: string, entity: Entity): EntitySummary {
+  return {
+    ref,
+    kind: entity.kind,
+    name: entity.metadata.name,
+    title: entity.metadata.title ?? entity.metadata.name,
+    description: entity.metadata.description ?? null,
+    lifecycle: specString(entity, 'lifecycle') ?? null,
+    type: specString(entity, 'type') ?? null,
+  };
+}
+
+function related(entity: Entity, type: string): string[] {
+  return (entity.relations ?? []).filter((relation) => relation.type === type).map((relation) => relation.targetRef);
+}
+
+function describeOwner(view: CatalogView, ref: string): OwnerAnswer {
+  const owner = view.get(ref);
+  const kind = ref.startsWith('user:') ? 'User' : ref.startsWith('group:') ? 'Group' : ref.slice(0, ref.indexOf(':'));
+  if (!owner) {
+    return { ref, kind, displayName: ref.slice(ref.indexOf('/') + 1), email: null, members: [], individual: kind === 'User', exists: false, parent: null, contacts: {} };
+  }
+  const profile = (owner.spec?.profile ?? {}) as { displayName?: string; email?: string };
+  const contacts: Record<string, string> = {};
+  for (const key of CONTACT_ANNOTATIONS) {
+    const value = annotationOf(owner, key);
+    if (value) contacts[key] = value;
+  }
+  return {
+    ref,
+    kind: owner.kind,
+    displayName: profile.displayName ?? owner.metadata.title ?? owner.metadata.name,
+    email: profile.email ?? null,
+    members: owner.kind === 'Group' ? [...new Set(related(owner, 'hasMember'))].sort() : [],
+    individual: owner.kind === 'User',
+    exists: true,
+    parent: related(owner, 'childOf')[0] ?? null,
+    contacts,
+  };
+}

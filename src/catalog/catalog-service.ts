@@ -1,0 +1,120 @@
+import path from 'node:path';
+import type { Config } from '../config/config-schema.js';
+import type { Database } from '../db/client.js';
+import type { GitHubClient } from '../github/github-client.js';
+import type { Logger } from '../logger.js';
+import { CatalogView } from './answers/catalog-view.js';
+import { find, type FindAnswer } from './answers/find.js';
+import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
+import { applyRefresh, listProblems, loadCatalog, loadStoredRows, type RefreshSummary } from './entity-store.js';
+import { ingestLocations, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
+import type { CatalogProblem } from './processing/catalog-problem.js';
+
+export interface RefreshReport extends RefreshSummary {
+  entities: number;
+  problems: CatalogProblem[];
+  roots: Record<string, RootStatus>;
+  durationMs: number;
+}
+
+/** The use cases the CLI, Slack listeners and jobs call. */
+export interface CatalogService {
+  /** Loads the stored catalog into memory; call once at start. */
+  load(): Promise<number>;
+  /** Reads the roots, stores the result in one transaction and patches the in-memory view. */
+  refresh(roots?: RootLocation[]): Promise<RefreshReport>;
+  whoOwns(query: string): WhoOwnsAnswer;
+  find(query: string, options?: { limit?: number; offset?: number }): FindAnswer;
+  problems(): Promise<CatalogProblem[]>;
+  readonly view: CatalogView;
+}
+
+export interface CatalogServiceDeps {
+  database: Database;
+  config: Config;
+  github: (host: string) => GitHubClient | undefined;
+  logger: Logger;
+}
+
+export function createCatalogService({ database, config, github, logger }: CatalogServiceDeps): CatalogService {
+  const view = new CatalogView();
+  const log = logger.child({ module: 'catalog' });
+  let refreshing: Promise<RefreshReport> | undefined;
+
+  const refreshOnce = async (roots: RootLocation[], complete: boolean): Promise<RefreshReport> => {
+    const started = performance.now();
+    const stored = await loadStoredRows(database.db);
+    const result = await ingestLocations(roots, {
+      github,
+      maxFileBytes: config.callboard.catalog.maxFileBytes,
+      storedLocationOf: (ref) => stored.get(ref)?.locationKey,
+    });
+    const summary = await applyRefresh(database.db, { result, complete });
+    // Relations are two-sided: a changed entity also changes what its neighbours show, before and after.
+    const affected = new Set([...summary.changedRefs, ...summary.removedRefs]);
+    for (const ref of [...affected]) {
+      for (const relation of view.get(ref)?.relations ?? []) affected.add(relation.targetRef);
+      for (const relation of result.entities.get(ref)?.relations ?? []) affected.add(relation.sourceRef).add(relation.targetRef);
+    }
+    for (const ref of summary.removedRefs) view.remove(ref);
+    if (affected.size > 0) {
+      for (const row of await loadCatalog(database.db, [...affected])) view.upsert(row.ref, row.entity);
+    }
+    const report: RefreshReport = {
+      ...summary,
+      entities: view.size,
+      problems: result.problems,
+      roots: Object.fromEntries(result.roots),
+      durationMs: Math.round(performance.now() - started),
+    };
+    log.info(
+      { added: report.added, updated: report.updated, removed: report.removed, kept: report.kept, problems: report.problems.length, durationMs: report.durationMs },
+      'catalog refreshed',
+    );
+    return report;
+  };
+
+  return {
+    view,
+    async load() {
+      for (const row of await loadCatalog(database.db)) view.upsert(row.ref, row.entity);
+      return view.size;
+    },
+    refresh(roots) {
+      // Refreshes never overlap: a second caller waits for the one running and gets its report.
+      refreshing ??= refreshOnce(roots ?? configuredRoots(config), roots === undefined).finally(() => {
+        refreshing = undefined;
+      });
+      return refreshing;
+    },
+    whoOwns: (query) => whoOwns(view, query),
+    find: (query, options) => find(view, query, options),
+    problems: () => listProblems(database.db),
+  };
+}
+
+/** Config locations and GitHub organisation providers as refresh roots; catalog.rules become allowed kinds. */
+export function configuredRoots(config: Config, cwd = process.cwd()): RootLocation[] {
+  const globalAllowed = config.catalog.rules?.flatMap((rule) => rule.allow);
+  const allowed = (extra?: string[]) => {
+    const kinds = [...(globalAllowed ?? []), ...(extra ?? [])];
+    return globalAllowed || extra ? new Set(kinds) : undefined;
+  };
+  const roots: RootLocation[] = config.catalog.locations.map((location) => {
+    const target = location.type === 'file' ? path.resolve(cwd, location.target) : location.target;
+    return { key: `${location.type}:${target}`, type: location.type, target, allowedKinds: allowed(location.rules?.flatMap((rule) => rule.allow)) };
+  });
+  for (const provider of Object.values(config.catalog.providers?.github ?? {})) {
+    const host = provider.host ?? 'github.com';
+    roots.push({
+      key: `github-org:${host}/${provider.organization}`,
+      type: 'github-org',
+      target: provider.organization,
+      host,
+      catalogPath: provider.catalogPath,
+      repositoryFilter: provider.filters?.repository,
+      allowedKinds: allowed(),
+    });
+  }
+  return roots;
+}

@@ -1,0 +1,324 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ExternalServiceError, NotFoundError, errorMessage } from '../../errors.js';
+import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
+import type { CatalogProblem } from '../processing/catalog-problem.js';
+import { processEntity, type ProcessedEntity } from '../processing/process-entity.js';
+import { DEFAULT_PARSE_LIMITS, parseCatalogYaml } from './parse-catalog-yaml.js';
+import { expandGlob, hasGlob, isInside, listCatalogFiles } from './local-files.js';
+import { mapWithLimit } from './map-with-limit.js';
+
+/** A configured starting point of a refresh: a config location, a GitHub organisation or a --catalog path. */
+export interface RootLocation {
+  key: string;
+  type: 'file' | 'url' | 'github-org';
+  target: string;
+  /** For github-org: the path of the descriptor in each repository. */
+  catalogPath?: string;
+  /** For github-org: only repositories whose name matches this regular expression. */
+  repositoryFilter?: string;
+  host?: string;
+  allowedKinds?: Set<string>;
+}
+
+export interface RootStatus {
+  status: 'ok' | 'partial' | 'failed';
+  /** A transient failure (GitHub 5xx, rate limit, timeout) somewhere under this root: keep what it had. */
+  transientFailure: boolean;
+  error?: string;
+  entityCount: number;
+}
+
+export interface IngestResult {
+  /** Winning entities by ref; a ref defined twice keeps its first (or already stored) source. */
+  entities: Map<string, ProcessedEntity>;
+  problems: CatalogProblem[];
+  /** Every file read successfully, by location key, with its content hash. */
+  files: Map<string, { originKey: string; contentHash: string }>;
+  roots: Map<string, RootStatus>;
+}
+
+export interface IngestOptions {
+  /** GitHub client per host (github.com, a GitHub Enterprise host); URLs on other hosts are refused. */
+  github: (host: string) => GitHubClient | undefined;
+  maxFileBytes: number;
+  /** Where each ref is stored now, so a conflict keeps the current owner of a ref. */
+  storedLocationOf?: (ref: string) => string | undefined;
+  concurrency?: number;
+}
+
+type Target =
+  | { type: 'file'; path: string; confineTo?: string; optional: boolean; parent: string }
+  | { type: 'url'; url: GitHubUrl; optional: boolean; parent: string };
+
+interface SourceFile {
+  key: string;
+  display: string;
+  text: string;
+  /** Resolves a relative reference from inside this file (Location targets, placeholders). */
+  origin: Target;
+}
+
+/**
+ * Walks every root: reads files, follows Location entities (relative file targets, globs, GitHub
+ * URLs), discovers descriptors across GitHub organisations, and processes each document. Nothing
+ * here writes to the database; the store applies the result in one transaction.
+ */
+export async function ingestLocations(roots: RootLocation[], options: IngestOptions): Promise<IngestResult> {
+  const result: IngestResult = { entities: new Map(), problems: [], files: new Map(), roots: new Map() };
+  const concurrency = options.concurrency ?? 32;
+  for (const root of roots) {
+    const status: RootStatus = { status: 'ok', transientFailure: false, entityCount: 0 };
+    result.roots.set(root.key, status);
+    const seen = new Set<string>();
+    const fail = (file: string, error: unknown, optional = false) => {
+      if (optional && error instanceof NotFoundError) return;
+      const transient = error instanceof ExternalServiceError && error.transient;
+      status.transientFailure ||= transient;
+      status.status = 'partial';
+      status.error ??= errorMessage(error);
+      result.problems.push({ severity: 'error', file, message: transient ? `${errorMessage(error)} (kept the entities read before)` : errorMessage(error) });
+    };
+
+    let frontier: Target[];
+    try {
+      frontier = await rootTargets(root, options);
+    } catch (error) {
+      fail(root.target, error);
+      status.status = 'failed';
+      continue;
+    }
+    while (frontier.length > 0) {
+      const expanded = (
+        await mapWithLimit(frontier, concurrency, async (target) => {
+          try {
+            return await expandTarget(target, options);
+          } catch (error) {
+            fail(target.parent, error, target.optional);
+            return [];
+          }
+        })
+      ).flat();
+      const fresh = expanded.filter((target) => {
+        const key = targetKey(target);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      const files = await mapWithLimit(fresh, concurrency, async (target) => {
+        try {
+          return await readTarget(target, options);
+        } catch (error) {
+          fail(target.type === 'file' ? target.path : formatGitHubUrl(target.url), error, target.optional);
+          return undefined;
+        }
+      });
+      const next: Target[] = [];
+      for (const file of files) {
+        if (!file) continue;
+        result.files.set(file.key, { originKey: root.key, contentHash: createHash('sha1').update(file.text).digest('base64url') });
+        next.push(...(await processFile(file, root, options, result, status)));
+      }
+      frontier = next;
+    }
+  }
+  return result;
+}
+
+async function rootTargets(root: RootLocation, options: IngestOptions): Promise<Target[]> {
+  if (root.type === 'file') return [{ type: 'file', path: path.resolve(root.target), optional: false, parent: root.target }];
+  if (root.type === 'url') {
+    const url = parseGitHubUrl(root.target);
+    if (!url) throw new Error(`${root.target} is not a GitHub file URL (https://<host>/<owner>/<repo>/blob/<ref>/<path>)`);
+    return [{ type: 'url', url, optional: false, parent: root.target }];
+  }
+  const host = root.host ?? 'github.com';
+  const client = clientFor(host, options);
+  const repositories = await client.listOrganizationRepositories(root.target);
+  const filter = root.repositoryFilter ? new RegExp(root.repositoryFilter) : undefined;
+  const catalogPath = (root.catalogPath ?? 'catalog-info.yaml').replace(/^\/+/, '');
+  const targets: Target[] = [];
+  for (const repository of repositories) {
+    if (repository.archived || (filter && !filter.test(repository.name))) continue;
+    targets.push({
+      type: 'url',
+      url: { host, owner: repository.owner, repo: repository.name, ref: repository.defaultBranch, path: catalogPath },
+      // A repository without a descriptor is normal during discovery, not a problem.
+      optional: true,
+      parent: repository.htmlUrl,
+    });
+  }
+  return targets;
+}
+
+function clientFor(host: string, options: IngestOptions): GitHubClient {
+  const client = options.github(host);
+  if (!client) throw new Error(`no GitHub integration is configured for ${host}; add it under integrations.github (host, apiBaseUrl, token)`);
+  return client;
+}
+
+function targetKey(target: Target): string {
+  return target.type === 'file' ? `file:${target.path}` : `url:${formatGitHubUrl(target.url)}`;
+}
+
+/** Folders become their YAML files, globs their matches; a plain file or URL stays as it is. */
+async function expandTarget(target: Target, options: IngestOptions): Promise<Target[]> {
+  if (target.type === 'url') {
+    if (!hasGlob(target.url.path)) return [target];
+    const { default: picomatch } = await import('picomatch');
+    const matches = picomatch(target.url.path);
+    const files = await clientFor(target.url.host, options).listFiles(target.url);
+    return files.filter((file) => matches(file)).map((file) => ({ ...target, url: { ...target.url, path: file } }));
+  }
+  if (hasGlob(target.path)) {
+    const files = await expandGlob(target.path);
+    return files.map((file) => ({ ...target, path: file }));
+  }
+  const stat = await fs.stat(target.path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new NotFoundError(`${target.path} does not exist`);
+    throw error;
+  });
+  if (!stat.isDirectory()) return [target];
+  const files = await listCatalogFiles(target.path);
+  return files.map((file) => ({ ...target, path: file, optional: false }));
+}
+
+async function readTarget(target: Target, options: IngestOptions): Promise<SourceFile | undefined> {
+  if (target.type === 'url') {
+    const text = await clientFor(target.url.host, options).readFile(target.url);
+    if (Buffer.byteLength(text) > options.maxFileBytes) throw new Error(`${formatGitHubUrl(target.url)} is larger than ${options.maxFileBytes} bytes; refused`);
+    const display = formatGitHubUrl(target.url);
+    return { key: `url:${display}`, display, text, origin: target };
+  }
+  const real = await fs.realpath(target.path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new NotFoundError(`${target.path} does not exist`);
+    throw error;
+  });
+  if (target.confineTo && !isInside(await fs.realpath(target.confineTo), real)) {
+    throw new Error(`${target.path} resolves outside ${target.confineTo} (a symbolic link?); refused`);
+  }
+  const stat = await fs.stat(real);
+  if (stat.isDirectory()) return undefined;
+  if (stat.size > options.maxFileBytes) {
+    throw new Error(`${target.path} is ${stat.size} bytes, more than the ${options.maxFileBytes} allowed (callboard.catalog.maxFileBytes); refused`);
+  }
+  const buffer = await fs.readFile(real);
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+  return { key: `file:${target.path}`, display: target.path, text, origin: target };
+}
+
+async function processFile(
+  file: SourceFile,
+  root: RootLocation,
+  options: IngestOptions,
+  result: IngestResult,
+  status: RootStatus,
+): Promise<Target[]> {
+  const parsed = parseCatalogYaml(file.text, DEFAULT_PARSE_LIMITS);
+  for (const problem of parsed.problems) {
+    result.problems.push({ severity: 'error', file: file.display, line: problem.line, document: problem.index, message: problem.message });
+  }
+  const next: Target[] = [];
+  for (const document of parsed.documents) {
+    const outcome = await processEntity(document.value, {
+      file: file.display,
+      locationKey: file.key,
+      originKey: root.key,
+      document: document.index,
+      line: document.line,
+      allowedKinds: root.allowedKinds,
+      readPlaceholder: (target) => readPlaceholder(file, target, options),
+    });
+    result.problems.push(...outcome.problems);
+    if (!outcome.ok) continue;
+    const { processed } = outcome;
+    const existing = result.entities.get(processed.ref);
+    if (existing) {
+      const storedAt = options.storedLocationOf?.(processed.ref);
+      const [winner, loser] = storedAt === processed.locationKey ? [processed, existing] : [existing, processed];
+      result.entities.set(processed.ref, winner);
+      result.problems.push({
+        severity: 'error',
+        file: loser.file,
+        line: loser.line,
+        document: loser.document,
+        ref: processed.ref,
+        message: `conflict: ${processed.ref} is already defined in ${winner.file}:${winner.line}; this definition is ignored`,
+      });
+      continue;
+    }
+    result.entities.set(processed.ref, processed);
+    status.entityCount += 1;
+    if (processed.entity.kind === 'Location') {
+      for (const target of locationTargets(processed, file, result)) next.push(target);
+    }
+  }
+  return next;
+}
+
+/** A Location's targets, resolved against the file that holds it and kept inside its folder. */
+function locationTargets(location: ProcessedEntity, file: SourceFile, result: IngestResult): Target[] {
+  const spec = location.entity.spec ?? {};
+  const optional = spec.presence === 'optional';
+  const declared = [spec.target, ...(Array.isArray(spec.targets) ? spec.targets : [])].filter((t): t is string => typeof t === 'string');
+  const parentType = file.origin.type;
+  const type = typeof spec.type === 'string' ? spec.type : parentType;
+  const targets: Target[] = [];
+  const refuse = (message: string) =>
+    result.problems.push({ severity: 'error', file: file.display, line: location.line, document: location.document, ref: location.ref, message });
+  for (const declaredTarget of declared) {
+    if (type === 'file') {
+      if (file.origin.type !== 'file') {
+        refuse(`file target "${declaredTarget}" is refused in a Location read from a URL; use a url target`);
+        continue;
+      }
+      const folder = path.dirname(file.origin.path);
+      if (path.isAbsolute(declaredTarget)) {
+        refuse(`target "${declaredTarget}" is an absolute path; use a path relative to ${file.display} inside its folder`);
+        continue;
+      }
+      const resolved = path.resolve(folder, declaredTarget);
+      if (!isInside(folder, resolved)) {
+        refuse(`target "${declaredTarget}" leaves the folder ${folder}; only files inside it may be named`);
+        continue;
+      }
+      targets.push({ type: 'file', path: resolved, confineTo: folder, optional, parent: file.display });
+    } else if (type === 'url') {
+      const base = file.origin.type === 'url' ? formatGitHubUrl(file.origin.url) : undefined;
+      let absolute: string;
+      try {
+        absolute = new URL(declaredTarget, base).href;
+      } catch {
+        refuse(`target "${declaredTarget}" is not a URL`);
+        continue;
+      }
+      const url = parseGitHubUrl(absolute);
+      if (!url) {
+        refuse(`target "${declaredTarget}" is not a GitHub file URL (https://<host>/<owner>/<repo>/blob/<ref>/<path>)`);
+        continue;
+      }
+      targets.push({ type: 'url', url, optional, parent: file.display });
+    } else {
+      refuse(`location type "${type}" is not supported; use file or url`);
+    }
+  }
+  return targets;
+}
+
+async function readPlaceholder(file: SourceFile, target: string, options: IngestOptions): Promise<string> {
+  if (file.origin.type === 'file' && !/^[a-z][a-z0-9+.-]*:/i.test(target)) {
+    const folder = path.dirname(file.origin.path);
+    const resolved = path.resolve(folder, target);
+    if (path.isAbsolute(target) || !isInside(folder, resolved)) throw new Error(`"${target}" is outside ${folder}; refused`);
+    const real = await fs.realpath(resolved);
+    if (!isInside(await fs.realpath(folder), real)) throw new Error(`"${target}" resolves outside ${folder}; refused`);
+    const stat = await fs.stat(real);
+    if (stat.size > options.maxFileBytes) throw new Error(`"${target}" is larger than ${options.maxFileBytes} bytes; refused`);
+    return fs.readFile(real, 'utf8');
+  }
+  const base = file.origin.type === 'url' ? formatGitHubUrl(file.origin.url) : undefined;
+  const url = parseGitHubUrl(new URL(target, base).href);
+  if (!url) throw new Error(`"${target}" is not a GitHub file URL; only configured GitHub hosts are read`);
+  return clientFor(url.host, options).readFile(url);
+}

@@ -1,0 +1,131 @@
+import yaml from 'js-yaml';
+import { errorMessage } from '../../errors.js';
+
+// js-yaml 4.3 has this option; its published types predate it.
+type LoadOptionsWithDepth = yaml.LoadOptions & { maxDepth: number };
+
+export interface ParsedDocument {
+  /** Position of the document in its file, from 1. */
+  index: number;
+  /** Line (from 1) where the document's content starts. */
+  line: number;
+  value: unknown;
+}
+
+export interface DocumentProblem {
+  index: number;
+  line: number;
+  message: string;
+}
+
+export interface ParseLimits {
+  /** Nodes a document may expand to once aliases are followed; a YAML alias bomb expands to billions. */
+  maxExpandedNodes: number;
+  maxDepth: number;
+  maxDocuments: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxExpandedNodes: 100_000, maxDepth: 64, maxDocuments: 10_000 };
+
+const DOCUMENT_MARKER = /^---(?:[ \t].*)?$/;
+const DOCUMENT_END = /^\.\.\.[ \t]*$/;
+const BLANK_OR_COMMENT = /^\s*(?:#.*)?$/;
+
+/**
+ * Splits a multi-document YAML file and parses each document on its own, so a syntax error in one
+ * document costs only that document. Alias bombs, excessive nesting and `__proto__` keys are refused
+ * here, before anything walks or serialises the value.
+ */
+export function parseCatalogYaml(
+  text: string,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): { documents: ParsedDocument[]; problems: DocumentProblem[] } {
+  const documents: ParsedDocument[] = [];
+  const problems: DocumentProblem[] = [];
+  const chunks = splitDocuments(text);
+  if (chunks.length > limits.maxDocuments) {
+    problems.push({
+      index: 1,
+      line: 1,
+      message: `the file holds ${chunks.length} YAML documents; at most ${limits.maxDocuments} are read from one file, split it up`,
+    });
+    return { documents, problems };
+  }
+  chunks.forEach((chunk, position) => {
+    const index = position + 1;
+    let value: unknown;
+    try {
+      value = yaml.load(chunk.text, { maxDepth: limits.maxDepth } as LoadOptionsWithDepth);
+    } catch (error) {
+      const mark = (error as { mark?: { line?: number } }).mark;
+      const line = mark?.line !== undefined ? chunk.firstLine + mark.line : chunk.contentLine;
+      const reason = (error as { reason?: string }).reason ?? errorMessage(error);
+      problems.push({ index, line, message: `YAML syntax error: ${reason}` });
+      return;
+    }
+    if (value === undefined || value === null) return;
+    const refusal = refuseHostileValue(value, chunk.text, limits);
+    if (refusal) {
+      problems.push({ index, line: chunk.contentLine, message: refusal });
+      return;
+    }
+    documents.push({ index, line: chunk.contentLine, value });
+  });
+  return { documents, problems };
+}
+
+interface Chunk {
+  text: string;
+  /** Line of the chunk's first line in the file, from 1. */
+  firstLine: number;
+  /** Line of its first content line (not blank, not a comment). */
+  contentLine: number;
+}
+
+function splitDocuments(text: string): Chunk[] {
+  const lines = text.split(/\r?\n/);
+  const chunks: Chunk[] = [];
+  let start = 0;
+  const flush = (end: number) => {
+    const body = lines.slice(start, end);
+    const offset = body.findIndex((line) => !BLANK_OR_COMMENT.test(line));
+    if (offset >= 0) chunks.push({ text: body.join('\n'), firstLine: start + 1, contentLine: start + offset + 1 });
+  };
+  lines.forEach((line, number) => {
+    if (DOCUMENT_MARKER.test(line)) {
+      flush(number);
+      // Content may follow the marker on the same line (`--- !tag` or `--- value`); keep it in the new chunk.
+      lines[number] = line.slice(3);
+      start = number;
+    } else if (DOCUMENT_END.test(line)) {
+      flush(number);
+      start = number + 1;
+    }
+  });
+  flush(lines.length);
+  return chunks;
+}
+
+/** Only documents that could hold an alias or a `__proto__` key are walked; most are skipped for speed. */
+function refuseHostileValue(value: unknown, text: string, limits: ParseLimits): string | undefined {
+  const mayAlias = text.includes('*');
+  const mayPollute = text.includes('__proto__');
+  if (!mayAlias && !mayPollute) return undefined;
+  let budget = limits.maxExpandedNodes;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (--budget < 0) {
+      return `refused: the document expands to more than ${limits.maxExpandedNodes} nodes through YAML aliases (an alias bomb?)`;
+    }
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+    } else if (node !== null && typeof node === 'object') {
+      for (const key of Object.keys(node)) {
+        if (key === '__proto__') return 'refused: the key "__proto__" is not allowed in a catalog document';
+        stack.push((node as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { ANNOTATIONS, DEFAULT_NAMESPACE, type Entity } from '../model/entity.js';
+import { entityRefOf } from '../model/entity-ref.js';
+import { emitRelations, type StoredRelation } from '../model/relations.js';
+import { validateEntity } from '../validation/validate-entity.js';
+import type { CatalogProblem } from './catalog-problem.js';
+import { hasPlaceholders, resolvePlaceholders, type PlaceholderReader } from './placeholders.js';
+
+export interface ProcessedEntity {
+  ref: string;
+  entity: Entity;
+  relations: StoredRelation[];
+  /** `file:<path>` or `url:<url>` of the file the entity was read from. */
+  locationKey: string;
+  originKey: string;
+  contentHash: string;
+  file: string;
+  line: number;
+  document: number;
+}
+
+export interface ProcessingContext {
+  file: string;
+  locationKey: string;
+  originKey: string;
+  document: number;
+  line: number;
+  /** Kinds this location may contribute; undefined allows every supported kind. */
+  allowedKinds?: Set<string>;
+  readPlaceholder: PlaceholderReader;
+}
+
+export type ProcessingResult =
+  | { ok: true; processed: ProcessedEntity; problems: CatalogProblem[] }
+  | { ok: false; problems: CatalogProblem[] };
+
+/**
+ * Turns one parsed YAML document into a stored entity, in named steps: resolve placeholders,
+ * validate, default the namespace, apply catalog rules, emit relations, stamp the location.
+ * It never throws: a document that fails becomes problems naming its file, line and ref.
+ */
+export async function processEntity(document: unknown, context: ProcessingContext): Promise<ProcessingResult> {
+  const problems: CatalogProblem[] = [];
+  const problem = (severity: CatalogProblem['severity'], message: string, ref?: string): CatalogProblem => ({
+    severity,
+    file: context.file,
+    line: context.line,
+    document: context.document,
+    ref,
+    message,
+  });
+
+  let value = document;
+  const placeholderWarnings: string[] = [];
+  if (hasPlaceholders(value)) value = await resolvePlaceholders(value, context.readPlaceholder, placeholderWarnings);
+
+  const validation = validateEntity(value);
+  const ref = guessRef(value);
+  if (!validation.ok) {
+    return { ok: false, problems: validation.errors.map((message) => problem('error', message, ref)) };
+  }
+  const entity = withDefaults(validation.entity);
+  const entityRef = entityRefOf(entity);
+  problems.push(...placeholderWarnings.map((message) => problem('warning', message, entityRef)));
+  problems.push(...validation.refusals.map((message) => problem('error', message, entityRef)));
+
+  if (context.allowedKinds && !context.allowedKinds.has(entity.kind)) {
+    return {
+      ok: false,
+      problems: [
+        problem('error', `kind ${entity.kind} is not allowed from this location; allowed: ${[...context.allowedKinds].join(', ')} (see catalog.rules)`, entityRef),
+      ],
+    };
+  }
+
+  const emitted = emitRelations(entity);
+  if (emitted.problems.length > 0) {
+    return { ok: false, problems: emitted.problems.map((message) => problem('error', message, entityRef)) };
+  }
+
+  entity.metadata.annotations = {
+    ...entity.metadata.annotations,
+    [ANNOTATIONS.managedByLocation]: context.locationKey,
+    [ANNOTATIONS.managedByOriginLocation]: context.originKey,
+  };
+  const processed: ProcessedEntity = {
+    ref: entityRef,
+    entity,
+    relations: emitted.relations,
+    locationKey: context.locationKey,
+    originKey: context.originKey,
+    contentHash: createHash('sha1').update(JSON.stringify(entity)).digest('base64url'),
+    file: context.file,
+    line: context.line,
+    document: context.document,
+  };
+  return { ok: true, processed, problems };
+}
+
+/** Drops what only the catalog may set and fills the default namespace. */
+function withDefaults(entity: Entity): Entity {
+  const { uid: _uid, etag: _etag, ...metadata } = entity.metadata;
+  return {
+    apiVersion: entity.apiVersion,
+    kind: entity.kind,
+    metadata: { ...metadata, namespace: metadata.namespace ?? DEFAULT_NAMESPACE },
+    ...(entity.spec ? { spec: entity.spec } : {}),
+  };
+}
+
+/** Best-effort ref for a document that failed validation, so its problems still name it. */
+function guessRef(value: unknown): string | undefined {
+  const candidate = value as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } } | null;
+  if (!candidate || typeof candidate !== 'object') return undefined;
+  const { kind, metadata } = candidate;
+  if (typeof kind !== 'string' || typeof metadata?.name !== 'string') return undefined;
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : DEFAULT_NAMESPACE;
+  return `${kind}:${namespace}/${metadata.name}`.toLowerCase();
+}

@@ -1,0 +1,65 @@
+import type { FindAnswer } from '../catalog/answers/find.js';
+import type { WhoOwnsAnswer } from '../catalog/answers/who-owns.js';
+import type { RefreshReport } from '../catalog/catalog-service.js';
+import { formatProblem, type CatalogProblem } from '../catalog/processing/catalog-problem.js';
+
+/** Readable text for a terminal; `--json` prints the answer objects instead. */
+export function formatWhoOwns(answer: WhoOwnsAnswer): string {
+  if (!answer.match) {
+    const lines = [`Nothing in the catalog matches "${answer.query}".`];
+    if (answer.suggestions.length > 0) lines.push(`Did you mean: ${answer.suggestions.join(', ')}?`);
+    return lines.join('\n');
+  }
+  const { match, owner } = answer;
+  const lines = [`${match.title} (${match.ref})`];
+  const facts = [match.kind, match.type, match.lifecycle].filter(Boolean).join(' · ');
+  lines.push(`  ${facts}`);
+  if (match.description) lines.push(`  ${match.description}`);
+  if (answer.owns) {
+    lines.push(answer.owns.length > 0 ? `  Owns (${answer.owns.length}): ${answer.owns.join(', ')}` : '  Owns nothing in the catalog.');
+    if (answer.memberOf?.length) lines.push(`  Member of: ${answer.memberOf.join(', ')}`);
+  }
+  if (owner) {
+    lines.push(`  Owner: ${owner.displayName} (${owner.ref})${owner.email ? ` <${owner.email}>` : ''}`);
+    if (owner.members.length > 0) lines.push(`  Members: ${owner.members.join(', ')}`);
+    if (owner.parent) lines.push(`  Part of: ${owner.parent}`);
+    for (const [key, value] of Object.entries(owner.contacts)) lines.push(`  ${key}: ${value}`);
+  }
+  if (answer.system) lines.push(`  System: ${answer.system}${answer.domain ? ` (domain ${answer.domain})` : ''}`);
+  for (const link of answer.links) lines.push(`  ${link.title ?? 'Link'}: ${link.url}`);
+  if (answer.source) lines.push(`  Source: ${answer.source}`);
+  for (const warning of answer.warnings) lines.push(`  ! ${warning}`);
+  return lines.join('\n');
+}
+
+export function formatFind(answer: FindAnswer): string {
+  const lines: string[] = [];
+  if (answer.results.length === 0) lines.push(`No entities match "${answer.query}".`);
+  else lines.push(`${answer.total} match${answer.total === 1 ? '' : 'es'}${answer.total > answer.results.length ? `, showing ${answer.offset + 1}-${answer.offset + answer.results.length}` : ''}:`);
+  for (const result of answer.results) {
+    lines.push(`  ${result.title} (${result.ref})${result.owner ? ` owned by ${result.owner}` : ''}`);
+    if (result.description) lines.push(`      ${result.description.split('\n')[0]!.slice(0, 120)}`);
+  }
+  const facetLine = (name: string, counts: Record<string, number>) => {
+    const top = Object.entries(counts).sort((a, b) => b[1] - a[1]).slice(0, 8);
+    return top.length > 0 ? `  ${name}: ${top.map(([value, count]) => `${value} ${count}`).join(', ')}` : undefined;
+  };
+  const facets = [facetLine('kinds', answer.facets.kind), facetLine('types', answer.facets.type), facetLine('tags', answer.facets.tag), facetLine('lifecycles', answer.facets.lifecycle)].filter(Boolean);
+  if (facets.length > 0) lines.push('', ...(facets as string[]));
+  return lines.join('\n');
+}
+
+export function formatProblems(problems: CatalogProblem[]): string {
+  return problems.map(formatProblem).join('\n');
+}
+
+export function formatRefresh(report: RefreshReport): string {
+  const lines = [
+    `${report.entities} entities: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.removed} removed${report.kept ? `, ${report.kept} kept after transient failures` : ''} (${report.durationMs} ms).`,
+  ];
+  for (const [key, root] of Object.entries(report.roots)) {
+    if (root.status !== 'ok') lines.push(`  ${key}: ${root.status}${root.error ? `: ${root.error}` : ''}`);
+  }
+  if (report.problems.length > 0) lines.push(`${report.problems.length} problem(s):`, formatProblems(report.problems));
+  return lines.join('\n');
+}

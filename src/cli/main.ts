@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createAppContext, githubClientsFromConfig, type AppContext } from '../app-context.js';
+import { ingestLocations, type RootLocation } from '../catalog/ingestion/ingest-locations.js';
+import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/config-schema.js';
+import { ConfigError, errorMessage } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { runConsole } from './console.js';
+import { formatFind, formatProblems, formatRefresh, formatWhoOwns } from './format.js';
+
+export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
+
+const USAGE = `Usage: callboard <command> [options]
+
+Commands:
+  start                      refresh the catalog, then answer questions in a local console
+  whoowns QUERY              who owns an entity (name, ref or title); a team or person: what it owns
+  find TEXT                  search, with filters such as kind:api owner:maps-team tag:go type:service
+  catalog validate PATH...   check catalog files or folders; prints file:line: ref: message, exits 1 on problems
+  catalog ingest             refresh the configured locations into the database
+  catalog problems           the problems found by the last refresh
+
+Options:
+  --config FILE    app-config.yaml style file (repeatable; later files win). Default: $CALLBOARD_CONFIG
+  --catalog PATH   use this catalog file or folder in a throw-away database instead of the configured one
+  --json           print the answer as JSON (and nothing else on stdout)
+  --limit N        results per page for find (default 10)
+  --offset N       skip the first N results of find
+  -h, --help       this help`;
+
+interface CliOptions {
+  config: string[];
+  catalog: string[];
+  json: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', multiple: true, default: [] },
+        catalog: { type: 'string', multiple: true, default: [] },
+        json: { type: 'boolean', default: false },
+        limit: { type: 'string' },
+        offset: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`callboard: ${errorMessage(error)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const options: CliOptions = {
+    config: values.config,
+    catalog: values.catalog,
+    json: values.json,
+    limit: values.limit ? Number(values.limit) : undefined,
+    offset: values.offset ? Number(values.offset) : undefined,
+  };
+  try {
+    const config = loadConfig({ files: options.config });
+    switch (command) {
+      case 'start':
+        return await start(config, options);
+      case 'whoowns':
+        return await withCatalog(config, options, (context) => {
+          const answer = context.catalog.whoOwns(requireText(rest, 'whoowns QUERY'));
+          print(options, answer, formatWhoOwns(answer));
+          return answer.match ? 0 : 1;
+        });
+      case 'find':
+        return await withCatalog(config, options, (context) => {
+          const answer = context.catalog.find(rest.join(' '), { limit: options.limit, offset: options.offset });
+          print(options, answer, formatFind(answer));
+          return 0;
+        });
+      case 'catalog':
+        return await catalogCommand(config, options, rest);
+      default:
+        process.stderr.write(`callboard: unknown command "${command}"\n\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`callboard: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`callboard: ${errorMessage(error)}\n`);
+    return 1;
+  }
+}
+
+function requireText(words: string[], usage: string): string {
+  const text = words.join(' ').trim();
+  if (!text) throw new Error(`usage: callboard ${usage}`);
+  return text;
+}
+
+function print(options: CliOptions, answer: unknown, text: string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(answer, null, 2)}\n` : `${text}\n`);
+}
+
+async function catalogCommand(config: Config, options: CliOptions, args: string[]): Promise<number> {
+  const [verb, ...paths] = args;
+  if (verb === 'validate') return validate(config, options, paths.length > 0 ? paths : options.catalog);
+  if (verb === 'ingest') {
+    return withContext(config, options, async (context) => {
+      if (!options.json && process.stderr.isTTY) process.stderr.write('Refreshing the catalog...\n');
+      const report = await context.catalog.refresh(options.catalog.length > 0 ? catalogRoots(options.catalog) : undefined);
+      print(options, { ...report, changedRefs: undefined, removedRefs: undefined }, formatRefresh(report));
+      return 0;
+    });
+  }
+  if (verb === 'problems') {
+    return withCatalog(config, options, async (context) => {
+      const problems = await context.catalog.problems();
+      print(options, { problems }, problems.length > 0 ? formatProblems(problems) : 'No problems.');
+      return 0;
+    });
+  }
+  throw new Error('usage: callboard catalog validate PATH... | catalog ingest | catalog problems');
+}
+
+async function validate(config: Config, options: CliOptions, paths: string[]): Promise<number> {
+  if (paths.length === 0) throw new Error('usage: callboard catalog validate PATH...');
+  const result = await ingestLocations(catalogRoots(paths), {
+    github: githubClientsFromConfig(config),
+    maxFileBytes: config.callboard.catalog.maxFileBytes,
+  });
+  const problems = result.problems.map((problem) => ({
+    file: problem.file,
+    line: problem.line ?? null,
+    document: problem.document ?? null,
+    ref: problem.ref ?? null,
+    severity: problem.severity,
+    message: problem.message,
+  }));
+  const summary = `${result.entities.size} entities, ${problems.length} problem(s).`;
+  print(options, { entities: result.entities.size, problems }, [formatProblems(result.problems), summary].filter(Boolean).join('\n'));
+  return problems.length > 0 ? 1 : 0;
+}
+
+export function catalogRoots(paths: string[]): RootLocation[] {
+  return paths.map((target) => {
+    const resolved = path.resolve(target);
+    return { key: `file:${resolved}`, type: 'file', target: resolved };
+  });
+}
+
+async function withContext<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T): Promise<T> {
+  const logger = createLogger({ level: options.json ? 'warn' : config.callboard.log.level === 'info' ? 'warn' : config.callboard.log.level });
+  const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0 });
+  try {
+    return await use(context);
+  } finally {
+    await context.close();
+  }
+}
+
+/** Answers from --catalog (loaded into a throw-away database) or from the configured database as stored. */
+async function withCatalog<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T): Promise<T> {
+  return withContext(config, options, async (context) => {
+    if (options.catalog.length > 0) {
+      const report = await context.catalog.refresh(catalogRoots(options.catalog));
+      if (!options.json && report.problems.length > 0) {
+        process.stderr.write(`(${report.problems.length} catalog problem(s); run "callboard catalog validate ${options.catalog.join(' ')}" to list them)\n`);
+      }
+    } else {
+      await context.catalog.load();
+    }
+    return use(context);
+  });
+}
+
+async function start(config: Config, options: CliOptions): Promise<number> {
+  const useExamples = options.catalog.length === 0 && config.catalog.locations.length === 0 && !config.catalog.providers?.github;
+  const paths = useExamples ? [EXAMPLE_CATALOG] : options.catalog;
+  const logger = createLogger(config.callboard.log);
+  const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0 });
+  try {
+    if (useExamples) logger.info({ catalog: EXAMPLE_CATALOG }, 'no catalog.locations configured: using the bundled example catalog');
+    if (process.env.SLACK_BOT_TOKEN) logger.warn('SLACK_BOT_TOKEN is set, but this build has no Slack app yet; answering in the local console');
+    await context.catalog.load();
+    const refresh = () => context.catalog.refresh(paths.length > 0 ? catalogRoots(paths) : undefined);
+    const report = await refresh();
+    process.stderr.write(`${formatRefresh({ ...report, problems: [] })}${report.problems.length ? ` ${report.problems.length} catalog problem(s): type "problems".` : ''}\n`);
+    const minutes = config.callboard.catalog.refreshIntervalMinutes;
+    const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
+    timer?.unref();
+    await runConsole(context.catalog, { input: process.stdin, output: process.stdout });
+    if (timer) clearInterval(timer);
+    return 0;
+  } finally {
+    await context.close();
+  }
+}
+
+const invokedDirectly = process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
+if (invokedDirectly || process.argv[1]?.endsWith('bin/callboard.js') || process.argv[1]?.endsWith('/callboard')) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

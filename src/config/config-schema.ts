@@ -1,0 +1,147 @@
+/**
+ * The configuration file has the shape of Backstage's app-config.yaml: Backstage's own keys where
+ * one exists, Callboard's under `callboard:`. Unknown top-level keys are ignored so a full Backstage
+ * app-config can be passed as it is.
+ */
+export interface CatalogRule {
+  allow: string[];
+}
+
+export interface ConfiguredLocation {
+  type: 'file' | 'url';
+  target: string;
+  rules?: CatalogRule[];
+}
+
+export interface GithubProviderConfig {
+  organization: string;
+  host?: string;
+  catalogPath?: string;
+  filters?: { repository?: string };
+}
+
+export interface GithubIntegrationConfig {
+  host: string;
+  apiBaseUrl?: string;
+  token?: string;
+}
+
+export interface Config {
+  app?: { baseUrl?: string };
+  catalog: {
+    locations: ConfiguredLocation[];
+    rules?: CatalogRule[];
+    providers?: { github?: Record<string, GithubProviderConfig> };
+  };
+  integrations: { github: GithubIntegrationConfig[] };
+  callboard: {
+    database: { url?: string; dataDir: string; statementTimeoutMs: number; poolSize: number };
+    catalog: { refreshIntervalMinutes: number; maxFileBytes: number };
+    log: { level: string };
+  };
+  kubernetes?: unknown;
+  techdocs?: unknown;
+  techInsights?: unknown;
+}
+
+const rulesSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['allow'],
+    properties: { allow: { type: 'array', items: { type: 'string', minLength: 1 } } },
+    additionalProperties: false,
+  },
+} as const;
+
+export const configSchema = {
+  type: 'object',
+  properties: {
+    app: { type: 'object', properties: { baseUrl: { type: 'string', pattern: '^https?://' } } },
+    catalog: {
+      type: 'object',
+      properties: {
+        locations: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['type', 'target'],
+            properties: {
+              type: { enum: ['file', 'url'] },
+              target: { type: 'string', minLength: 1 },
+              rules: rulesSchema,
+            },
+            additionalProperties: false,
+          },
+        },
+        rules: rulesSchema,
+        providers: {
+          type: 'object',
+          properties: {
+            github: {
+              type: 'object',
+              additionalProperties: {
+                type: 'object',
+                required: ['organization'],
+                properties: {
+                  organization: { type: 'string', minLength: 1 },
+                  host: { type: 'string', minLength: 1 },
+                  catalogPath: { type: 'string', minLength: 1 },
+                  filters: {
+                    type: 'object',
+                    properties: { repository: { type: 'string', minLength: 1 } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    integrations: {
+      type: 'object',
+      properties: {
+        github: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['host'],
+            properties: {
+              host: { type: 'string', minLength: 1 },
+              apiBaseUrl: { type: 'string', pattern: '^https?://' },
+              token: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    callboard: {
+      type: 'object',
+      properties: {
+        database: {
+          type: 'object',
+          properties: {
+            url: { type: 'string', minLength: 1 },
+            dataDir: { type: 'string', minLength: 1 },
+            statementTimeoutMs: { type: 'integer', minimum: 100 },
+            poolSize: { type: 'integer', minimum: 1, maximum: 100 },
+          },
+          additionalProperties: false,
+        },
+        catalog: {
+          type: 'object',
+          properties: {
+            refreshIntervalMinutes: { type: 'number', minimum: 0 },
+            maxFileBytes: { type: 'integer', minimum: 1024 },
+          },
+          additionalProperties: false,
+        },
+        log: {
+          type: 'object',
+          properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+          additionalProperties: false,
+        },
+      },
+    },
+  },
+} as const;

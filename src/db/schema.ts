@@ -1,0 +1,82 @@
+import { index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** One row per stored entity; `entity` is the processed descriptor (namespace filled, relations apart). */
+export const catalogEntities = pgTable(
+  'catalog_entities',
+  {
+    ref: text('ref').primaryKey(), // lower-case kind:namespace/name
+    kind: text('kind').notNull(),
+    namespace: text('namespace').notNull(),
+    name: text('name').notNull(),
+    entity: jsonb('entity').notNull(),
+    locationKey: text('location_key').notNull(), // the file or URL the entity was read from
+    originKey: text('origin_key').notNull(), // the configured location whose walk reached that file
+    contentHash: text('content_hash').notNull(), // hash of the processed entity, to skip unchanged writes
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('catalog_entities_kind_idx').on(table.kind),
+    index('catalog_entities_name_idx').on(table.name),
+    index('catalog_entities_location_idx').on(table.locationKey),
+    index('catalog_entities_origin_idx').on(table.originKey),
+  ],
+);
+
+/** Relations in both directions; `originRef` is the entity whose spec produced the row. */
+export const catalogRelations = pgTable(
+  'catalog_relations',
+  {
+    sourceRef: text('source_ref').notNull(),
+    type: text('type').notNull(),
+    targetRef: text('target_ref').notNull(),
+    originRef: text('origin_ref').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.sourceRef, table.type, table.targetRef, table.originRef] }),
+    index('catalog_relations_target_idx').on(table.targetRef),
+    index('catalog_relations_origin_idx').on(table.originRef),
+  ],
+);
+
+/** The configured roots (config locations, GitHub organisations, --catalog paths) and how their last refresh went. */
+export const catalogLocations = pgTable('catalog_locations', {
+  key: text('key').primaryKey(),
+  type: text('type').notNull(),
+  target: text('target').notNull(),
+  status: text('status').notNull(), // 'ok' | 'partial' | 'failed'
+  lastError: text('last_error'),
+  entityCount: integer('entity_count').notNull().default(0),
+  refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Files read during a refresh, so an unchanged file is not parsed again. */
+export const catalogFiles = pgTable(
+  'catalog_files',
+  {
+    locationKey: text('location_key').primaryKey(),
+    originKey: text('origin_key').notNull(),
+    contentHash: text('content_hash').notNull(),
+    refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('catalog_files_origin_idx').on(table.originKey)],
+);
+
+export const problemSeverities = ['error', 'warning'] as const;
+
+/** Problems found by the last refresh of each root, for `callboard catalog problems` and owner nudges. */
+export const catalogProblems = pgTable(
+  'catalog_problems',
+  {
+    id: serial('id').primaryKey(),
+    originKey: text('origin_key').notNull(),
+    file: text('file').notNull(),
+    line: integer('line'),
+    document: integer('document'),
+    ref: text('ref'),
+    severity: text('severity', { enum: problemSeverities }).notNull(),
+    message: text('message').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('catalog_problems_origin_idx').on(table.originKey), index('catalog_problems_ref_idx').on(table.ref)],
+);

@@ -1,0 +1,103 @@
+import { Octokit } from '@octokit/rest';
+import { ExternalServiceError, NotFoundError } from '../errors.js';
+import type { GitHubClient, RepositoryFileRef, RepositorySummary } from './github-client.js';
+
+export interface OctokitClientOptions {
+  /** https://api.github.com, a GitHub Enterprise Server's https://host/api/v3, or a loopback server in tests. */
+  baseUrl: string;
+  token?: string;
+  /** Each request is abandoned after this long; Octokit has no timeout of its own. */
+  timeoutMs?: number;
+}
+
+/** The GitHub client over @octokit/rest; failures become NotFoundError or ExternalServiceError with `transient` set. */
+export class OctokitGitHubClient implements GitHubClient {
+  private readonly octokit: Octokit;
+  private readonly timeoutMs: number;
+
+  constructor(options: OctokitClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.octokit = new Octokit({
+      baseUrl: options.baseUrl,
+      auth: options.token,
+      userAgent: 'callboard',
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    });
+  }
+
+  async readFile(file: RepositoryFileRef): Promise<string> {
+    const response = await this.call(`reading ${file.owner}/${file.repo}/${file.path}`, () =>
+      this.octokit.repos.getContent({
+        owner: file.owner,
+        repo: file.repo,
+        path: file.path,
+        ...(file.ref ? { ref: file.ref } : {}),
+        mediaType: { format: 'raw' },
+        request: { signal: AbortSignal.timeout(this.timeoutMs) },
+      }),
+    );
+    const data: unknown = response.data;
+    if (typeof data === 'string') return data;
+    if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
+    throw new NotFoundError(`${file.owner}/${file.repo}/${file.path} is not a file`);
+  }
+
+  async listFiles(repo: { owner: string; repo: string; ref?: string }): Promise<string[]> {
+    const ref = repo.ref ?? (await this.defaultBranch(repo.owner, repo.repo));
+    const response = await this.call(`listing files of ${repo.owner}/${repo.repo}`, () =>
+      this.octokit.git.getTree({
+        owner: repo.owner,
+        repo: repo.repo,
+        tree_sha: ref,
+        recursive: 'true',
+        request: { signal: AbortSignal.timeout(this.timeoutMs) },
+      }),
+    );
+    return response.data.tree.filter((item) => item.type === 'blob' && item.path).map((item) => item.path!);
+  }
+
+  async listOrganizationRepositories(organization: string): Promise<RepositorySummary[]> {
+    const repositories = await this.call(`listing repositories of ${organization}`, () =>
+      this.octokit.paginate(this.octokit.repos.listForOrg, {
+        org: organization,
+        per_page: 100,
+        request: { signal: AbortSignal.timeout(this.timeoutMs * 4) },
+      }),
+    );
+    return repositories.map((repository) => ({
+      owner: repository.owner.login,
+      name: repository.name,
+      defaultBranch: repository.default_branch ?? 'main',
+      archived: repository.archived ?? false,
+      htmlUrl: repository.html_url,
+    }));
+  }
+
+  private async defaultBranch(owner: string, repo: string): Promise<string> {
+    const response = await this.call(`reading ${owner}/${repo}`, () =>
+      this.octokit.repos.get({ owner, repo, request: { signal: AbortSignal.timeout(this.timeoutMs) } }),
+    );
+    return response.data.default_branch;
+  }
+
+  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw classifyGitHubError(what, error);
+    }
+  }
+}
+
+/** 404 is "not there"; 5xx, 429, rate-limit 403s and timeouts are transient; the rest (401, bad token) are not. */
+export function classifyGitHubError(what: string, error: unknown): Error {
+  const status = (error as { status?: number }).status;
+  const headers = ((error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {});
+  if (status === 404) return new NotFoundError(`GitHub: ${what}: not found`);
+  const rateLimited = status === 429 || (status === 403 && (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined));
+  const timedOut = error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError' || /aborted|timeout/i.test(error.message));
+  const transient = rateLimited || timedOut || status === undefined || status >= 500;
+  const reason = rateLimited ? 'rate limited' : timedOut ? 'timed out' : status ? `HTTP ${status}` : (error as Error).message;
+  const hint = status === 401 ? ' (check GITHUB_TOKEN or integrations.github[].token)' : '';
+  return new ExternalServiceError('github', `GitHub: ${what} failed: ${reason}${hint}`, transient, { cause: error, status });
+}
