@@ -40,9 +40,17 @@ export function createCatalogService({ database, config, github, logger }: Catal
   const view = new CatalogView();
   const log = logger.child({ module: 'catalog' });
   let refreshing: Promise<RefreshReport> | undefined;
+  let loaded = false;
+  const load = async () => {
+    for (const row of await loadCatalog(database.db)) view.upsert(row.ref, row.entity);
+    loaded = true;
+    return view.size;
+  };
 
   const refreshOnce = async (roots: RootLocation[], complete: boolean): Promise<RefreshReport> => {
     const started = performance.now();
+    // The view is patched incrementally below, so it must hold what the database holds first.
+    if (!loaded) await load();
     const stored = await loadStoredRows(database.db);
     const result = await ingestLocations(roots, {
       github,
@@ -76,10 +84,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
 
   return {
     view,
-    async load() {
-      for (const row of await loadCatalog(database.db)) view.upsert(row.ref, row.entity);
-      return view.size;
-    },
+    load,
     refresh(roots) {
       // Refreshes never overlap: a second caller waits for the one running and gets its report.
       refreshing ??= refreshOnce(roots ?? configuredRoots(config), roots === undefined).finally(() => {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db, type Executor } from '../db/client.js';
+import { databaseErrorMessage, queryRows, type Db, type Executor } from '../db/client.js';
 import { catalogProblems } from '../db/schema.js';
 import type { Entity } from './model/entity.js';
 import type { StoredRelation } from './model/relations.js';
@@ -46,7 +46,15 @@ export interface ApplyRefreshOptions {
  * their source no longer holds are removed, relations and problems are replaced. A root that
  * failed transiently keeps the entities of every file it could not read this time.
  */
-export async function applyRefresh(db: Db, { result, complete }: ApplyRefreshOptions): Promise<RefreshSummary> {
+export async function applyRefresh(db: Db, options: ApplyRefreshOptions): Promise<RefreshSummary> {
+  try {
+    return await writeRefresh(db, options);
+  } catch (error) {
+    throw new Error(`storing the catalog refresh failed: ${databaseErrorMessage(error)}; nothing was changed`, { cause: error });
+  }
+}
+
+async function writeRefresh(db: Db, { result, complete }: ApplyRefreshOptions): Promise<RefreshSummary> {
   return db.transaction(async (tx) => {
     const stored = await loadStoredRows(tx);
     const summary: RefreshSummary = { added: 0, updated: 0, unchanged: 0, removed: 0, kept: 0, changedRefs: [], removedRefs: [] };

@@ -38,8 +38,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema);
   if (!validate(config)) {
     for (const error of validate.errors ?? []) {
-      const where = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
-      problems.push(`${where}: ${error.message ?? 'is invalid'}${describeAllowed(error.params)}`);
+      const where = error.instancePath ? configPath(error.instancePath) : '(top level)';
+      const message = Array.isArray(error.params.allowedValues)
+        ? `must be one of: ${error.params.allowedValues.join(', ')}`
+        : `${error.message ?? 'is invalid'}${describeUnknownKey(error.params)}`;
+      problems.push(`${where}: ${message}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -161,8 +164,16 @@ function githubFromEnv(config: { [key: string]: Json }, env: Env, problems: stri
   return [...configured.filter((item) => item.host !== host), entry] as unknown as Json;
 }
 
-function describeAllowed(params: Record<string, unknown>): string {
-  if (Array.isArray(params.allowedValues)) return ` (one of: ${params.allowedValues.join(', ')})`;
-  if (typeof params.additionalProperty === 'string') return ` ("${params.additionalProperty}" is not a known key)`;
-  return '';
+function describeUnknownKey(params: Record<string, unknown>): string {
+  return typeof params.additionalProperty === 'string' ? ` ("${params.additionalProperty}" is not a known key)` : '';
+}
+
+/** `/catalog/locations/0/type` as the `catalog.locations[0].type` people write in YAML. */
+function configPath(pointer: string): string {
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '');
 }

@@ -53,3 +53,13 @@ export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]>
   const result: unknown = await executor.execute(query);
   return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
 }
+
+/**
+ * The database's own message for a failed statement. drizzle wraps driver errors in one whose
+ * message holds the SQL and every parameter (entity content), which must not reach users or logs.
+ */
+export function databaseErrorMessage(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error) return cause.message;
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}

@@ -100,8 +100,16 @@ function resolveQuery(view: CatalogView, query: string): string | undefined {
       // Not a ref after all (a colon inside free text); fall through to names and search.
     }
   }
-  const byName = view.refsNamed(query.includes('/') ? query.slice(query.indexOf('/') + 1) : query);
-  if (byName.length > 0) return preferred(byName);
+  const slash = query.indexOf('/');
+  if (slash > 0) {
+    // namespace/name: only that namespace will do.
+    const namespace = query.slice(0, slash).toLowerCase();
+    const inNamespace = view.refsNamed(query.slice(slash + 1)).filter((ref) => ref.includes(`:${namespace}/`));
+    if (inNamespace.length > 0) return preferred(inNamespace);
+  } else {
+    const byName = view.refsNamed(query);
+    if (byName.length > 0) return preferred(byName);
+  }
   const lower = query.toLowerCase();
   const byTitle: string[] = [];
   for (const [ref, entity] of view.all()) if (entity.metadata.title?.toLowerCase() === lower) byTitle.push(ref);

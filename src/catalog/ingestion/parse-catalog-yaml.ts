@@ -88,11 +88,14 @@ function splitDocuments(text: string): Chunk[] {
   let start = 0;
   const flush = (end: number) => {
     const body = lines.slice(start, end);
-    const offset = body.findIndex((line) => !BLANK_OR_COMMENT.test(line));
+    const offset = body.findIndex((line) => !BLANK_OR_COMMENT.test(line) && !line.startsWith('%') && !/^---\s*$/.test(line));
     if (offset >= 0) chunks.push({ text: body.join('\n'), firstLine: start + 1, contentLine: start + offset + 1 });
   };
   lines.forEach((line, number) => {
     if (DOCUMENT_MARKER.test(line)) {
+      // Directives (%YAML, %TAG) belong to the document their `---` opens: keep them together.
+      const body = lines.slice(start, number).filter((candidate) => !BLANK_OR_COMMENT.test(candidate));
+      if (body.length > 0 && body.every((candidate) => candidate.startsWith('%'))) return;
       flush(number);
       // Content may follow the marker on the same line (`--- !tag` or `--- value`); keep it in the new chunk.
       lines[number] = line.slice(3);
@@ -110,7 +113,9 @@ function splitDocuments(text: string): Chunk[] {
 function refuseHostileValue(value: unknown, text: string, limits: ParseLimits): string | undefined {
   const mayAlias = text.includes('*');
   const mayPollute = text.includes('__proto__');
-  if (!mayAlias && !mayPollute) return undefined;
+  // PostgreSQL's jsonb cannot hold U+0000, so one such string would fail a whole refresh's transaction.
+  const mayHoldNul = /\\0|\\x00|\\u0000|\0/.test(text);
+  if (!mayAlias && !mayPollute && !mayHoldNul) return undefined;
   let budget = limits.maxExpandedNodes;
   const stack: unknown[] = [value];
   while (stack.length > 0) {
@@ -118,11 +123,13 @@ function refuseHostileValue(value: unknown, text: string, limits: ParseLimits): 
     if (--budget < 0) {
       return `refused: the document expands to more than ${limits.maxExpandedNodes} nodes through YAML aliases (an alias bomb?)`;
     }
+    if (typeof node === 'string' && node.includes('\0')) return 'refused: a string holds the NUL character (\\0), which the catalog cannot store';
     if (Array.isArray(node)) {
       for (const item of node) stack.push(item);
     } else if (node !== null && typeof node === 'object') {
       for (const key of Object.keys(node)) {
         if (key === '__proto__') return 'refused: the key "__proto__" is not allowed in a catalog document';
+        if (key.includes('\0')) return 'refused: a key holds the NUL character (\\0), which the catalog cannot store';
         stack.push((node as Record<string, unknown>)[key]);
       }
     }

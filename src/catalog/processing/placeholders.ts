@@ -39,6 +39,7 @@ export async function resolvePlaceholders(
     }
     try {
       const content = await read(target);
+      if (content.includes('\0')) throw new Error('it holds NUL characters (a binary file?)');
       if (key === '$text') return content;
       return key === '$json' ? JSON.parse(content) : yaml.load(content, { maxDepth: 64 } as yaml.LoadOptions);
     } catch (error) {

@@ -97,7 +97,7 @@ export async function processEntity(document: unknown, context: ProcessingContex
   return { ok: true, processed, problems };
 }
 
-/** Drops what only the catalog may set and fills the default namespace. */
+/** Drops the metadata only the catalog may set and fills the default namespace. */
 function withDefaults(entity: Entity): Entity {
   const { uid: _uid, etag: _etag, ...metadata } = entity.metadata;
   return {

@@ -39,9 +39,8 @@ export const envelopeSchema = {
     kind: { type: 'string', pattern: '^[a-zA-Z][a-z0-9A-Z]{0,62}$' },
     metadata: metadataSchema,
     spec: { type: 'object' },
-    relations: { type: 'array' },
-    status: { type: 'object' },
   },
+  // Backstage accepts exactly these four root keys on input; relations and status are computed.
   additionalProperties: false,
 } as const;
 

@@ -1,0 +1,212 @@
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCatalogService, type CatalogService } from '../../../src/catalog/catalog-service.js';
+import type { RootLocation } from '../../../src/catalog/ingestion/ingest-locations.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import type { Database } from '../../../src/db/client.js';
+import { captureLogger } from '../../support/capture-logger.js';
+import { ENGINES, createTestDatabase } from '../../support/test-database.js';
+
+const component = (name: string, owner = 'team-a', extra = '') => `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ${name}
+${extra}spec:
+  type: service
+  lifecycle: production
+  owner: ${owner}
+`;
+const group = (name: string) => `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: ${name}
+spec:
+  type: team
+  children: []
+`;
+
+describe.each(ENGINES)('catalog refresh on %s', (engine) => {
+  let database: Database;
+  let folder: string;
+  let catalog: CatalogService;
+  const roots = (): RootLocation[] => [{ key: `file:${folder}`, type: 'file', target: folder }];
+  const write = (file: string, text: string) => {
+    mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+    writeFileSync(path.join(folder, file), text);
+  };
+
+  beforeEach(async () => {
+    database = await createTestDatabase(engine);
+    folder = mkdtempSync(path.join(tmpdir(), 'callboard-catalog-'));
+    catalog = createCatalogService({
+      database,
+      config: loadConfig({ files: [], env: {} }),
+      github: () => undefined,
+      logger: captureLogger().logger,
+    });
+  });
+  afterEach(async () => {
+    await database.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('stores entities and relations, answers from memory and after a reload', async () => {
+    write('org.yaml', group('team-a'));
+    write('svc/catalog-info.yaml', `${component('payments-api')}---\n${component('billing')}`);
+    const report = await catalog.refresh(roots());
+    expect(report).toMatchObject({ added: 3, updated: 0, removed: 0 });
+    expect(catalog.whoOwns('payments-api').owner).toMatchObject({ ref: 'group:default/team-a', exists: true });
+
+    const reloaded = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: captureLogger().logger });
+    expect(await reloaded.load()).toBe(3);
+    expect(reloaded.whoOwns('team-a').owns).toEqual(['component:default/billing', 'component:default/payments-api']);
+  });
+
+  it('skips unchanged entities, shows an edit after the next refresh and removes orphans', async () => {
+    write('org.yaml', `${group('team-a')}---\n${group('team-b')}`);
+    write('a.yaml', component('payments-api'));
+    write('b.yaml', component('billing'));
+    await catalog.refresh(roots());
+    expect(await catalog.refresh(roots())).toMatchObject({ added: 0, updated: 0, unchanged: 4, removed: 0 });
+
+    write('a.yaml', component('payments-api', 'team-b'));
+    rmSync(path.join(folder, 'b.yaml'));
+    const report = await catalog.refresh(roots());
+    expect(report).toMatchObject({ updated: 1, removed: 1 });
+    expect(catalog.whoOwns('payments-api').owner?.ref).toBe('group:default/team-b');
+    expect(catalog.whoOwns('team-a').owns).toEqual([]);
+    expect(catalog.view.get('component:default/billing')).toBeUndefined();
+    const rows = await database.db.execute(sql`select count(*)::int as n from catalog_entities where ref = 'component:default/billing'`);
+    expect(JSON.stringify(rows)).toContain('"n":0');
+  });
+
+  it('keeps every good document when others are bad, and stores the problems with file and line', async () => {
+    write('mixed.yaml', `${component('good-one')}---\nkind: [unclosed\n---\n${component('Bad Name')}---\n${component('good-two')}`);
+    const report = await catalog.refresh(roots());
+    expect(report.added).toBe(2);
+    const problems = await catalog.problems();
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: path.join(folder, 'mixed.yaml'), document: 2, line: 11, message: expect.stringContaining('YAML syntax error') }),
+        expect.objectContaining({ document: 3, line: 12, ref: 'component:default/bad name', message: expect.stringContaining('metadata.name') }),
+      ]),
+    );
+  });
+
+  it('keeps the first definition of a ref and reports the later one as a conflict', async () => {
+    write('a.yaml', component('payments-api', 'team-a'));
+    write('b.yaml', component('payments-api', 'team-b'));
+    await catalog.refresh(roots());
+    expect(catalog.whoOwns('payments-api').owner?.ref).toBe('group:default/team-a');
+    const [conflict] = await catalog.problems();
+    expect(conflict).toMatchObject({ file: path.join(folder, 'b.yaml'), ref: 'component:default/payments-api' });
+    expect(conflict!.message).toContain('conflict');
+  });
+
+  it('refuses Location targets that leave their folder and never reads them', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'callboard-outside-'));
+    writeFileSync(path.join(outside, 'secret.yaml'), component('outside-entity'));
+    symlinkSync(path.join(outside, 'secret.yaml'), path.join(folder, 'link.yaml'));
+    write(
+      'locations/all.yaml',
+      `apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: all
+spec:
+  type: file
+  targets:
+    - ../link.yaml
+    - ${path.join(outside, 'secret.yaml')}
+    - ./ok.yaml
+`,
+    );
+    write('locations/ok.yaml', component('inside-entity'));
+    symlinkSync(path.join(outside, 'secret.yaml'), path.join(folder, 'locations', 'escape.yaml'));
+    const report = await catalog.refresh([{ key: `file:${folder}/locations/all.yaml`, type: 'file', target: path.join(folder, 'locations', 'all.yaml') }]);
+    try {
+      expect(catalog.view.get('component:default/inside-entity')).toBeDefined();
+      expect(catalog.view.get('component:default/outside-entity')).toBeUndefined();
+      const messages = report.problems.map((problem) => problem.message).join('\n');
+      expect(messages).toContain('target "../link.yaml" leaves the folder');
+      expect(messages).toContain('is an absolute path');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a symbolic link that points out of a folder root', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'callboard-outside-'));
+    writeFileSync(path.join(outside, 'secret.yaml'), component('outside-entity'));
+    write('sub/ok.yaml', component('inside-entity'));
+    symlinkSync(path.join(outside, 'secret.yaml'), path.join(folder, 'sub', 'escape.yaml'));
+    write(
+      'all.yaml',
+      `apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: all
+spec:
+  targets: [./sub/*.yaml]
+`,
+    );
+    const report = await catalog.refresh([{ key: `file:${folder}/all.yaml`, type: 'file', target: path.join(folder, 'all.yaml') }]);
+    try {
+      expect(catalog.view.get('component:default/inside-entity')).toBeDefined();
+      expect(catalog.view.get('component:default/outside-entity')).toBeUndefined();
+      expect(report.problems.map((problem) => problem.message).join('\n')).toContain('resolves outside');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('rolls a failed refresh back completely, leaving the previous catalog as it was', async () => {
+    write('a.yaml', component('payments-api'));
+    await catalog.refresh(roots());
+    // A trigger makes the database refuse one relation row halfway through the next refresh.
+    await database.db.execute(sql.raw(`
+      create function refuse_relation() returns trigger language plpgsql as $$
+      begin if new.origin_ref = 'component:default/zz-last' then raise exception 'refused by test'; end if; return new; end $$`));
+    await database.db.execute(
+      sql.raw('create trigger refuse_relation before insert on catalog_relations for each row execute function refuse_relation()'),
+    );
+    write('a.yaml', component('payments-api', 'team-b'));
+    write('z.yaml', component('zz-last'));
+    const failure = catalog.refresh(roots());
+    await expect(failure).rejects.toThrow('storing the catalog refresh failed: refused by test');
+    // The error names the cause only: no SQL text and no entity content from drizzle's query dump.
+    await expect(failure).rejects.not.toThrow(/insert into|params/);
+    const rows = await database.db.execute(sql`select entity->'spec'->>'owner' as owner from catalog_entities`);
+    expect(JSON.stringify(rows)).toContain('"owner":"team-a"');
+    expect(JSON.stringify(rows)).not.toContain('zz-last');
+    expect(catalog.whoOwns('payments-api').owner?.ref).toBe('group:default/team-a');
+  });
+
+  it('refuses hostile files one by one and ingests the rest', async () => {
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [index, letter] of ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].entries()) {
+      const previous = String.fromCharCode('a'.charCodeAt(0) + index);
+      laughs.push(`${letter}: &${letter} [${Array(9).fill(`*${previous}`).join(',')}]`);
+    }
+    write('bomb.yaml', `${laughs.join('\n')}\n`);
+    write('deep.yaml', `${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
+    write('proto.yaml', `${component('proto-entity')}  __proto__:\n    polluted: yes\n`);
+    write('huge.yaml', `# ${'x'.repeat(1_100_000)}\n`);
+    write('links.yaml', component('linked', 'team-a', '  links:\n    - url: javascript:alert(1)\n    - url: https://ok.example/runbook\n      title: Runbook\n'));
+    write('good.yaml', component('good-entity'));
+    const report = await catalog.refresh(roots());
+    expect(catalog.view.get('component:default/good-entity')).toBeDefined();
+    expect(catalog.view.get('component:default/proto-entity')).toBeUndefined();
+    expect(catalog.view.get('component:default/linked')?.metadata.links).toEqual([{ url: 'https://ok.example/runbook', title: 'Runbook' }]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const byFile = (name: string) => report.problems.filter((problem) => problem.file === path.join(folder, name)).map((problem) => problem.message).join('\n');
+    expect(byFile('bomb.yaml')).toContain('alias');
+    expect(byFile('deep.yaml')).toContain('maxDepth');
+    expect(byFile('proto.yaml')).toContain('__proto__');
+    expect(byFile('huge.yaml')).toContain('more than the 1048576 allowed');
+    expect(byFile('links.yaml')).toContain('javascript: scheme is refused');
+  });
+});

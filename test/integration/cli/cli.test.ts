@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+/** Runs the real CLI entry point in a child process, as a user would. */
+async function callboard(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('callboard CLI on the bundled example catalog', () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-cli-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('answers whoowns --json in the documented shape', async () => {
+    const { code, stdout } = await callboard(['whoowns', 'payments-api', '--catalog', 'examples', '--json']);
+    expect(code).toBe(0);
+    const answer = JSON.parse(stdout);
+    expect(answer).toMatchObject({
+      query: 'payments-api',
+      match: { ref: 'component:default/payments-api', kind: 'Component', lifecycle: 'production' },
+      owner: { ref: 'group:default/payments-team', kind: 'Group', individual: false, exists: true },
+      system: 'system:default/payments',
+      suggestions: [],
+    });
+    expect(answer.owner.members.length).toBeGreaterThan(0);
+  });
+
+  it('answers find --json with ranked results and facets', async () => {
+    const { code, stdout } = await callboard(['find', 'kind:api', 'geocoding', '--catalog', 'examples', '--json']);
+    expect(code).toBe(0);
+    const answer = JSON.parse(stdout);
+    expect(answer.results[0]).toMatchObject({ ref: 'api:default/geocoding-api', owner: 'group:default/maps-team' });
+    expect(answer.facets.kind).toEqual({ api: answer.total });
+  });
+
+  it('validates files, printing file:line: ref: message and exiting 1', async () => {
+    const file = path.join(scratch, 'catalog-info.yaml');
+    writeFileSync(file, 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ok\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: no-owner\nspec:\n  type: service\n  lifecycle: production\n');
+    const text = await callboard(['catalog', 'validate', file]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`${file}:10: component:default/no-owner: spec.owner is required`);
+    const json = await callboard(['catalog', 'validate', file, '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({
+      entities: 1,
+      problems: [{ file, line: 10, document: 2, ref: 'component:default/no-owner', severity: 'error', message: 'spec.owner is required' }],
+    });
+  });
+
+  it('reports every configuration problem at once, with what to set, and no stack trace', async () => {
+    const config = path.join(scratch, 'app-config.yaml');
+    writeFileSync(config, 'catalog:\n  locations:\n    - type: ftp\n      target: ${CATALOG_ROOT}\ncallboard:\n  database:\n    poolSize: 0\n');
+    const { code, stderr } = await callboard(['find', 'x', '--config', config]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('environment variable CATALOG_ROOT is not set');
+    expect(stderr).toContain('catalog.locations[0].type: must be one of: file, url');
+    expect(stderr).toContain('callboard.database.poolSize');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
