@@ -1,6 +1,7 @@
 import type { Config } from './config/config-schema.js';
 import { openDatabase, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
+import { openEphemeralDatabase } from './db/ephemeral-database.js';
 import { createCatalogService, type CatalogService } from './catalog/catalog-service.js';
 import type { GitHubClient } from './github/github-client.js';
 import { OctokitGitHubClient } from './github/octokit-github-client.js';
@@ -22,10 +23,9 @@ export interface AppContextOverrides {
 
 /** The composition root: the only place adapters are built. Tests call it with overrides. */
 export async function createAppContext(config: Config, logger: Logger, overrides: AppContextOverrides = {}): Promise<AppContext> {
-  const databaseConfig = overrides.ephemeralDatabase
-    ? { ...config.callboard.database, url: undefined, dataDir: 'memory://' }
-    : config.callboard.database;
-  const database = await openDatabase(databaseConfig);
+  const database = overrides.ephemeralDatabase
+    ? await openEphemeralDatabase(config.callboard.database)
+    : await openDatabase(config.callboard.database);
   try {
     await runMigrations(database.db);
   } catch (error) {

@@ -161,8 +161,14 @@ export function catalogRoots(paths: string[]): RootLocation[] {
   });
 }
 
+/** One-shot commands and the console print their own summaries, so routine info logs would only be noise. */
+function quietLogger(config: Config) {
+  const level = config.callboard.log.level === 'info' ? 'warn' : config.callboard.log.level;
+  return createLogger({ level });
+}
+
 async function withContext<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T): Promise<T> {
-  const logger = createLogger({ level: options.json ? 'warn' : config.callboard.log.level === 'info' ? 'warn' : config.callboard.log.level });
+  const logger = quietLogger(config);
   const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0 });
   try {
     return await use(context);
@@ -189,10 +195,10 @@ async function withCatalog<T>(config: Config, options: CliOptions, use: (context
 async function start(config: Config, options: CliOptions): Promise<number> {
   const useExamples = options.catalog.length === 0 && config.catalog.locations.length === 0 && !config.catalog.providers?.github;
   const paths = useExamples ? [EXAMPLE_CATALOG] : options.catalog;
-  const logger = createLogger(config.callboard.log);
+  const logger = quietLogger(config);
   const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0 });
   try {
-    if (useExamples) logger.info({ catalog: EXAMPLE_CATALOG }, 'no catalog.locations configured: using the bundled example catalog');
+    if (useExamples) process.stderr.write(`No catalog.locations configured: using the bundled example catalog in ${EXAMPLE_CATALOG}\n`);
     if (process.env.SLACK_BOT_TOKEN) logger.warn('SLACK_BOT_TOKEN is set, but this build has no Slack app yet; answering in the local console');
     await context.catalog.load();
     const refresh = () => context.catalog.refresh(paths.length > 0 ? catalogRoots(paths) : undefined);

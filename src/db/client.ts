@@ -23,7 +23,7 @@ export interface Database {
 }
 
 /** Opens PostgreSQL when a URL is configured, embedded PGlite otherwise; both behind the same drizzle type. */
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+export async function openDatabase(config: DatabaseConfig, options: { pgliteTemplate?: Blob } = {}): Promise<Database> {
   if (config.url) {
     const client = postgres(config.url, {
       max: config.poolSize,
@@ -39,7 +39,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
-  const client = await PGlite.create(config.dataDir);
+  const client = await PGlite.create(config.dataDir, options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {});
   await client.exec(`SET statement_timeout = ${Math.trunc(config.statementTimeoutMs)}`);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return { db, engine: 'pglite', close: () => client.close() };

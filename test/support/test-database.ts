@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { openDatabase, type Database } from '../../src/db/client.js';
+import { openEphemeralDatabase } from '../../src/db/ephemeral-database.js';
 import { runMigrations } from '../../src/db/migrate.js';
 
 export type Engine = 'pglite' | 'postgres';
@@ -17,9 +18,7 @@ if (!process.env.TEST_DATABASE_URL) {
 /** A fresh, migrated database: in-memory PGlite, or a new database on the test server, dropped on close. */
 export async function createTestDatabase(engine: Engine): Promise<Database> {
   if (engine === 'pglite') {
-    const database = await openDatabase({ dataDir: 'memory://', statementTimeoutMs: 30_000, poolSize: 1 });
-    await runMigrations(database.db);
-    return database;
+    return openEphemeralDatabase({ dataDir: 'memory://', statementTimeoutMs: 30_000, poolSize: 1 });
   }
   const serverUrl = process.env.TEST_DATABASE_URL!;
   const name = `callboard_test_${randomBytes(6).toString('hex')}`;

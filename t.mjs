@@ -1,0 +1,18 @@
+import { rmSync } from 'node:fs';
+const { PGlite } = await import('@electric-sql/pglite');
+rmSync('/tmp/pgl', { recursive: true, force: true });
+let t = performance.now();
+let db = await PGlite.create('/tmp/pgl');
+console.log('fresh disk', performance.now() - t);
+t = performance.now();
+const dump = await db.dumpDataDir('none');
+console.log('dump', performance.now() - t, dump.size);
+await db.close();
+t = performance.now();
+db = await PGlite.create('/tmp/pgl');
+console.log('reopen disk', performance.now() - t);
+await db.close();
+t = performance.now();
+db = await PGlite.create({ loadDataDir: dump });
+console.log('memory from dump', performance.now() - t);
+await db.exec('select 1');
