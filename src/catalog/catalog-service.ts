@@ -52,22 +52,20 @@ export function createCatalogService({ database, config, github, logger }: Catal
     // The view is patched incrementally below, so it must hold what the database holds first.
     if (!loaded) await load();
     const stored = await loadStoredRows(database.db);
+    const phases: Record<string, number> = { loadStored: elapsed(started) };
     const result = await ingestLocations(roots, {
       github,
       maxFileBytes: config.callboard.catalog.maxFileBytes,
       storedLocationOf: (ref) => stored.get(ref)?.locationKey,
     });
-    const summary = await applyRefresh(database.db, { result, complete });
-    // Relations are two-sided: a changed entity also changes what its neighbours show, before and after.
-    const affected = new Set([...summary.changedRefs, ...summary.removedRefs]);
-    for (const ref of [...affected]) {
-      for (const relation of view.get(ref)?.relations ?? []) affected.add(relation.targetRef);
-      for (const relation of result.entities.get(ref)?.relations ?? []) affected.add(relation.sourceRef).add(relation.targetRef);
-    }
+    phases.ingest = elapsed(started) - phases.loadStored!;
+    const summary = await applyRefresh(database, { result, stored, complete });
+    phases.store = elapsed(started) - phases.loadStored! - phases.ingest;
+    // Only what changed is patched; the view derives both directions of relations itself.
     for (const ref of summary.removedRefs) view.remove(ref);
-    if (affected.size > 0) {
-      for (const row of await loadCatalog(database.db, [...affected])) view.upsert(row.ref, row.entity);
-    }
+    for (const ref of summary.changedRefs) view.upsert(ref, result.entities.get(ref)!.entity);
+    phases.view = elapsed(started) - phases.loadStored! - phases.ingest - phases.store;
+    log.debug({ phases }, 'catalog refresh phases (ms)');
     const report: RefreshReport = {
       ...summary,
       entities: view.size,
@@ -96,6 +94,10 @@ export function createCatalogService({ database, config, github, logger }: Catal
     find: (query, options) => find(view, query, options),
     problems: () => listProblems(database.db),
   };
+}
+
+function elapsed(since: number): number {
+  return Math.round(performance.now() - since);
 }
 
 /** Config locations and GitHub organisation providers as refresh roots; catalog.rules become allowed kinds. */

@@ -1,19 +1,21 @@
 import { sql } from 'drizzle-orm';
-import { databaseErrorMessage, queryRows, type Db, type Executor } from '../db/client.js';
+import { databaseErrorMessage, queryRows, type BulkTransaction, type CopyColumn, type Database, type Db, type Executor } from '../db/client.js';
 import { catalogProblems } from '../db/schema.js';
 import type { Entity } from './model/entity.js';
-import type { StoredRelation } from './model/relations.js';
+import { compareStrings } from './model/entity-ref.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
 import type { IngestResult } from './ingestion/ingest-locations.js';
+import type { ProcessedEntity } from './processing/process-entity.js';
 
-/** Rows go over as one JSON parameter per batch: one round trip, no parameter-count limit, same SQL on PostgreSQL and PGlite. */
-const BATCH_ROWS = 2_000;
+/** Refs go over as one JSON array parameter: same SQL on PostgreSQL and PGlite, no parameter-count limit. */
+const REF_BATCH = 10_000;
 
 export interface StoredEntityRow {
   ref: string;
   locationKey: string;
   originKey: string;
   contentHash: string;
+  createdAt: string;
 }
 
 export interface RefreshSummary {
@@ -22,21 +24,28 @@ export interface RefreshSummary {
   unchanged: number;
   removed: number;
   kept: number;
-  /** Refs whose stored row changed (added, updated or removed), for incremental index updates. */
+  /** Refs added or updated, and refs removed, for incremental updates of the in-memory view. */
   changedRefs: string[];
   removedRefs: string[];
 }
 
 export async function loadStoredRows(db: Executor): Promise<Map<string, StoredEntityRow>> {
-  const rows = await queryRows<{ ref: string; location_key: string; origin_key: string; content_hash: string }>(
+  const rows = await queryRows<{ ref: string; location_key: string; origin_key: string; content_hash: string; created_at: string }>(
     db,
-    sql`select ref, location_key, origin_key, content_hash from catalog_entities`,
+    sql`select ref, location_key, origin_key, content_hash, created_at::text as created_at from catalog_entities`,
   );
-  return new Map(rows.map((row) => [row.ref, { ref: row.ref, locationKey: row.location_key, originKey: row.origin_key, contentHash: row.content_hash }]));
+  return new Map(
+    rows.map((row) => [
+      row.ref,
+      { ref: row.ref, locationKey: row.location_key, originKey: row.origin_key, contentHash: row.content_hash, createdAt: row.created_at },
+    ]),
+  );
 }
 
 export interface ApplyRefreshOptions {
   result: IngestResult;
+  /** What the database held before the refresh (loadStoredRows). */
+  stored: Map<string, StoredEntityRow>;
   /** True when the roots in `result` are every configured root: entities of any other root are removed. */
   complete: boolean;
 }
@@ -44,148 +53,132 @@ export interface ApplyRefreshOptions {
 /**
  * Applies one refresh in a single transaction: new and changed entities are written, entities
  * their source no longer holds are removed, relations and problems are replaced. A root that
- * failed transiently keeps the entities of every file it could not read this time.
+ * failed transiently keeps the entities of every file it could not read this time. Rows are
+ * loaded with COPY, which both engines speak and which is several times faster than INSERT.
  */
-export async function applyRefresh(db: Db, options: ApplyRefreshOptions): Promise<RefreshSummary> {
+export async function applyRefresh(database: Database, options: ApplyRefreshOptions): Promise<RefreshSummary> {
+  const summary = planRefresh(options);
   try {
-    return await writeRefresh(db, options);
+    await database.bulkTransaction((tx) => writeRefresh(tx, options, summary));
   } catch (error) {
     throw new Error(`storing the catalog refresh failed: ${databaseErrorMessage(error)}; nothing was changed`, { cause: error });
   }
+  return summary;
 }
 
-async function writeRefresh(db: Db, { result, complete }: ApplyRefreshOptions): Promise<RefreshSummary> {
-  return db.transaction(async (tx) => {
-    const stored = await loadStoredRows(tx);
-    const summary: RefreshSummary = { added: 0, updated: 0, unchanged: 0, removed: 0, kept: 0, changedRefs: [], removedRefs: [] };
-
-    const writes = [...result.entities.values()].filter((processed) => {
-      const before = stored.get(processed.ref);
-      if (!before) summary.added += 1;
-      else if (before.contentHash !== processed.contentHash || before.locationKey !== processed.locationKey) summary.updated += 1;
-      else {
-        summary.unchanged += 1;
-        return false;
-      }
-      return true;
-    });
-
-    const removals: string[] = [];
-    for (const row of stored.values()) {
-      if (result.entities.has(row.ref)) continue;
-      const root = result.roots.get(row.originKey);
-      if (!root) {
-        if (complete) removals.push(row.ref);
-        continue;
-      }
-      if (root.transientFailure && !result.files.has(row.locationKey)) summary.kept += 1;
-      else removals.push(row.ref);
+function planRefresh({ result, stored, complete }: ApplyRefreshOptions): RefreshSummary {
+  const summary: RefreshSummary = { added: 0, updated: 0, unchanged: 0, removed: 0, kept: 0, changedRefs: [], removedRefs: [] };
+  for (const processed of result.entities.values()) {
+    const before = stored.get(processed.ref);
+    if (!before) summary.added += 1;
+    else if (before.contentHash !== processed.contentHash || before.locationKey !== processed.locationKey) summary.updated += 1;
+    else {
+      summary.unchanged += 1;
+      continue;
     }
-    summary.removed = removals.length;
-
-    for (let start = 0; start < writes.length; start += BATCH_ROWS) {
-      const batch = writes.slice(start, start + BATCH_ROWS).map((processed) => ({
-        ref: processed.ref,
-        kind: processed.entity.kind,
-        namespace: processed.entity.metadata.namespace,
-        name: processed.entity.metadata.name,
-        entity: processed.entity,
-        location_key: processed.locationKey,
-        origin_key: processed.originKey,
-        content_hash: processed.contentHash,
-      }));
-      await tx.execute(sql`
-        insert into catalog_entities (ref, kind, namespace, name, entity, location_key, origin_key, content_hash)
-        select ref, kind, namespace, name, entity, location_key, origin_key, content_hash
-        from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
-          as x(ref text, kind text, namespace text, name text, entity jsonb, location_key text, origin_key text, content_hash text)
-        on conflict (ref) do update set
-          kind = excluded.kind, namespace = excluded.namespace, name = excluded.name, entity = excluded.entity,
-          location_key = excluded.location_key, origin_key = excluded.origin_key,
-          content_hash = excluded.content_hash, updated_at = now()`);
+    summary.changedRefs.push(processed.ref);
+  }
+  for (const row of stored.values()) {
+    if (result.entities.has(row.ref)) continue;
+    const root = result.roots.get(row.originKey);
+    if (!root) {
+      if (complete) summary.removedRefs.push(row.ref);
+    } else if (root.transientFailure && !result.files.has(row.locationKey)) {
+      summary.kept += 1;
+    } else {
+      summary.removedRefs.push(row.ref);
     }
-
-    const touched = [...writes.map((processed) => processed.ref), ...removals];
-    for (let start = 0; start < touched.length; start += BATCH_ROWS) {
-      const refs = JSON.stringify(touched.slice(start, start + BATCH_ROWS));
-      await tx.execute(sql`delete from catalog_relations where origin_ref in (select jsonb_array_elements_text(${refs}::jsonb))`);
-      await tx.execute(sql`delete from catalog_entities where ref in (select jsonb_array_elements_text(${refs}::jsonb))
-        and ref not in (select jsonb_array_elements_text(${JSON.stringify(writes.map((w) => w.ref))}::jsonb))`);
-    }
-    const relationRows = writes.flatMap((processed) =>
-      dedupeRelations(processed.relations).map((relation) => ({ ...relation, originRef: processed.ref })),
-    );
-    for (let start = 0; start < relationRows.length; start += BATCH_ROWS * 4) {
-      const batch = relationRows.slice(start, start + BATCH_ROWS * 4);
-      await tx.execute(sql`
-        insert into catalog_relations (source_ref, type, target_ref, origin_ref)
-        select "sourceRef", type, "targetRef", "originRef"
-        from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as x("sourceRef" text, type text, "targetRef" text, "originRef" text)
-        on conflict do nothing`);
-    }
-
-    await replaceProblems(tx, result, complete);
-    await recordRoots(tx, result, complete);
-    summary.changedRefs = writes.map((processed) => processed.ref);
-    summary.removedRefs = removals;
-    return summary;
-  });
+  }
+  summary.removed = summary.removedRefs.length;
+  return summary;
 }
 
-function dedupeRelations(relations: StoredRelation[]): StoredRelation[] {
-  const seen = new Set<string>();
-  return relations.filter((relation) => {
-    const key = `${relation.sourceRef}\u0000${relation.type}\u0000${relation.targetRef}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-async function replaceProblems(tx: Executor, result: IngestResult, complete: boolean): Promise<void> {
-  const roots = JSON.stringify([...result.roots.keys()]);
-  await tx.execute(
-    complete
-      ? sql`delete from catalog_problems`
-      : sql`delete from catalog_problems where origin_key in (select jsonb_array_elements_text(${roots}::jsonb))`,
+async function writeRefresh(tx: BulkTransaction, { result, stored, complete }: ApplyRefreshOptions, summary: RefreshSummary): Promise<void> {
+  const touched = [...summary.changedRefs, ...summary.removedRefs];
+  for (let start = 0; start < touched.length; start += REF_BATCH) {
+    const refs = JSON.stringify(touched.slice(start, start + REF_BATCH));
+    await tx.query('delete from catalog_relations where source_ref in (select jsonb_array_elements_text($1::jsonb))', [refs]);
+    await tx.query('delete from catalog_entities where ref in (select jsonb_array_elements_text($1::jsonb))', [refs]);
+  }
+  const now = new Date().toISOString();
+  const written = summary.changedRefs.map((ref) => result.entities.get(ref)!);
+  await tx.copyRows(
+    'catalog_entities',
+    [
+      ...columns('text', 'ref', 'kind', 'namespace', 'name'),
+      { name: 'entity', type: 'jsonb' },
+      ...columns('text', 'location_key', 'origin_key', 'content_hash'),
+      ...columns('timestamptz', 'created_at', 'updated_at'),
+    ],
+    written.map((processed) => [
+      processed.ref,
+      processed.entity.kind,
+      processed.entity.metadata.namespace ?? 'default',
+      processed.entity.metadata.name,
+      JSON.stringify(processed.entity),
+      processed.locationKey,
+      processed.originKey,
+      processed.contentHash,
+      stored.get(processed.ref)?.createdAt ?? now,
+      now,
+    ]),
   );
-  const originOf = (problem: CatalogProblem): string => {
-    const file = result.files.get(`file:${problem.file}`) ?? result.files.get(`url:${problem.file}`);
-    return file?.originKey ?? [...result.roots.keys()][0] ?? '';
-  };
-  const rows = result.problems.map((problem) => ({
-    origin_key: originOf(problem),
-    file: problem.file,
-    line: problem.line ?? null,
-    document: problem.document ?? null,
-    ref: problem.ref ?? null,
-    severity: problem.severity,
-    message: problem.message,
-  }));
-  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-    await tx.execute(sql`
-      insert into catalog_problems (origin_key, file, line, document, ref, severity, message)
-      select origin_key, file, line, document, ref, severity, message
-      from jsonb_to_recordset(${JSON.stringify(rows.slice(start, start + BATCH_ROWS))}::jsonb)
-        as x(origin_key text, file text, line integer, document integer, ref text, severity text, message text)`);
+  await tx.copyRows('catalog_relations', columns('text', 'source_ref', 'type', 'target_ref'), forwardRelations(written));
+  await replaceProblems(tx, result, complete);
+  await recordRoots(tx, result, complete);
+}
+
+function columns(type: CopyColumn['type'], ...names: string[]): CopyColumn[] {
+  return names.map((name) => ({ name, type }));
+}
+
+/** The relations as each entity states them, once each; the reverse rows are implied. */
+function* forwardRelations(written: ProcessedEntity[]): Generator<string[]> {
+  for (const processed of written) {
+    const seen = new Set<string>();
+    for (const relation of processed.relations) {
+      if (relation.sourceRef !== processed.ref) continue;
+      const key = `${relation.type}\u0000${relation.targetRef}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      yield [relation.sourceRef, relation.type, relation.targetRef];
+    }
   }
 }
 
-async function recordRoots(tx: Executor, result: IngestResult, complete: boolean): Promise<void> {
-  const rows = [...result.roots.entries()].map(([key, status]) => {
-    const [type, ...target] = key.split(':');
-    return { key, type, target: target.join(':'), status: status.status, last_error: status.error ?? null, entity_count: status.entityCount };
-  });
+async function replaceProblems(tx: BulkTransaction, result: IngestResult, complete: boolean): Promise<void> {
+  if (complete) await tx.query('delete from catalog_problems');
+  else await tx.query('delete from catalog_problems where origin_key in (select jsonb_array_elements_text($1::jsonb))', [JSON.stringify([...result.roots.keys()])]);
+  const fallbackOrigin = [...result.roots.keys()][0] ?? '';
+  const originOf = (problem: CatalogProblem): string =>
+    (result.files.get(`file:${problem.file}`) ?? result.files.get(`url:${problem.file}`))?.originKey ?? fallbackOrigin;
+  await tx.copyRows(
+    'catalog_problems',
+    [...columns('text', 'origin_key', 'file'), ...columns('integer', 'line', 'document'), ...columns('text', 'ref', 'severity', 'message')],
+    result.problems.map((problem) => [originOf(problem), problem.file, problem.line ?? null, problem.document ?? null, problem.ref ?? null, problem.severity, problem.message]),
+  );
+}
+
+async function recordRoots(tx: BulkTransaction, result: IngestResult, complete: boolean): Promise<void> {
+  const rows = [...result.roots.entries()].map(([key, status]) => ({
+    key,
+    type: key.slice(0, key.indexOf(':')),
+    target: key.slice(key.indexOf(':') + 1),
+    status: status.status,
+    last_error: status.error ?? null,
+    entity_count: status.entityCount,
+  }));
   if (complete) {
-    await tx.execute(sql`delete from catalog_locations where key not in (select jsonb_array_elements_text(${JSON.stringify(rows.map((r) => r.key))}::jsonb))`);
+    await tx.query('delete from catalog_locations where key not in (select jsonb_array_elements_text($1::jsonb))', [JSON.stringify(rows.map((row) => row.key))]);
   }
-  await tx.execute(sql`
-    insert into catalog_locations (key, type, target, status, last_error, entity_count, refreshed_at)
-    select key, type, target, status, last_error, entity_count, now()
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as x(key text, type text, target text, status text, last_error text, entity_count integer)
-    on conflict (key) do update set status = excluded.status, last_error = excluded.last_error,
-      entity_count = excluded.entity_count, refreshed_at = now()`);
+  await tx.query(
+    `insert into catalog_locations (key, type, target, status, last_error, entity_count, refreshed_at)
+     select key, type, target, status, last_error, entity_count, now()
+     from jsonb_to_recordset($1::jsonb) as x(key text, type text, target text, status text, last_error text, entity_count integer)
+     on conflict (key) do update set status = excluded.status, last_error = excluded.last_error,
+       entity_count = excluded.entity_count, refreshed_at = now()`,
+    [JSON.stringify(rows)],
+  );
 }
 
 export interface LoadedEntity {
@@ -194,28 +187,19 @@ export interface LoadedEntity {
   locationKey: string;
 }
 
-/** Stored entities (all, or just `refs`) with their relations attached, for the in-memory catalog answers are served from. */
-export async function loadCatalog(db: Executor, refs?: string[]): Promise<LoadedEntity[]> {
-  const only = refs ? sql`where ref in (select jsonb_array_elements_text(${JSON.stringify(refs)}::jsonb))` : sql``;
-  const onlySources = refs ? sql`where source_ref in (select jsonb_array_elements_text(${JSON.stringify(refs)}::jsonb))` : sql``;
+/** Every stored entity, for the in-memory view answers are served from (which derives relations itself). */
+export async function loadCatalog(db: Executor): Promise<LoadedEntity[]> {
   const rows = await queryRows<{ ref: string; entity: Entity | string; location_key: string }>(
     db,
-    sql`select ref, entity, location_key from catalog_entities ${only} order by ref`,
+    sql`select ref, entity, location_key from catalog_entities`,
   );
-  const relations = await queryRows<{ source_ref: string; type: string; target_ref: string }>(
-    db,
-    sql`select distinct source_ref, type, target_ref from catalog_relations ${onlySources} order by source_ref, type, target_ref`,
-  );
-  const bySource = new Map<string, { type: string; targetRef: string }[]>();
-  for (const relation of relations) {
-    const list = bySource.get(relation.source_ref) ?? [];
-    list.push({ type: relation.type, targetRef: relation.target_ref });
-    bySource.set(relation.source_ref, list);
-  }
-  return rows.map((row) => {
-    const entity = typeof row.entity === 'string' ? (JSON.parse(row.entity) as Entity) : row.entity;
-    return { ref: row.ref, locationKey: row.location_key, entity: { ...entity, relations: bySource.get(row.ref) ?? [] } };
-  });
+  return rows
+    .map((row) => ({
+      ref: row.ref,
+      locationKey: row.location_key,
+      entity: typeof row.entity === 'string' ? (JSON.parse(row.entity) as Entity) : row.entity,
+    }))
+    .sort((a, b) => compareStrings(a.ref, b.ref));
 }
 
 export async function listProblems(db: Db): Promise<CatalogProblem[]> {

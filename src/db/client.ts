@@ -16,10 +16,71 @@ export interface DatabaseConfig {
   poolSize: number;
 }
 
+export type CopyValue = string | number | null;
+
+/** A column to bulk-load, with its SQL type (rows travel as text and are cast on the server). */
+export interface CopyColumn {
+  name: string;
+  type: 'text' | 'integer' | 'jsonb' | 'timestamptz';
+}
+
+/**
+ * A transaction on the driver itself, for bulk writes: PostgreSQL's COPY loads rows several times
+ * faster than INSERT, and both engines speak it (a stream for postgres, a blob for PGlite).
+ */
+export interface BulkTransaction {
+  query<T>(text: string, params?: unknown[]): Promise<T[]>;
+  copyRows(table: string, columns: CopyColumn[], rows: Iterable<CopyValue[]>): Promise<void>;
+}
+
 export interface Database {
   db: Db;
   engine: 'postgres' | 'pglite';
+  /** Runs `work` in one transaction on the driver, committed when it resolves, rolled back when it throws. */
+  bulkTransaction<T>(work: (tx: BulkTransaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+const COPY_CHUNK_ROWS = 1_000;
+
+/** One row in COPY's text format: tab-separated, \N for null, backslash escapes. */
+function copyLine(row: CopyValue[]): string {
+  return `${row
+    .map((value) =>
+      value === null ? '\\N' : String(value).replace(/[\\\t\n\r]/g, (character) => COPY_ESCAPES[character]!),
+    )
+    .join('\t')}\n`;
+}
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+function* copyChunks(rows: Iterable<CopyValue[]>): Generator<string> {
+  let chunk: string[] = [];
+  for (const row of rows) {
+    chunk.push(copyLine(row));
+    if (chunk.length === COPY_CHUNK_ROWS) {
+      yield chunk.join('');
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk.join('');
+}
+
+function copyStatement(table: string, columns: CopyColumn[], source: string): string {
+  return `copy ${table} (${columns.map((column) => `"${column.name}"`).join(', ')}) from ${source}`;
+}
+
+const UNNEST_BATCH_ROWS = 5_000;
+
+function* batches<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let batch: T[] = [];
+  for (const item of items) {
+    batch.push(item);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** Opens PostgreSQL when a URL is configured, embedded PGlite otherwise; both behind the same drizzle type. */
@@ -33,7 +94,28 @@ export async function openDatabase(config: DatabaseConfig, options: { pgliteTemp
       connection: { statement_timeout: config.statementTimeoutMs, application_name: 'callboard' },
     });
     const db = drizzlePostgres(client, { schema }) as unknown as Db;
-    return { db, engine: 'postgres', close: () => client.end({ timeout: 5 }) };
+    const bulkTransaction = <T>(work: (tx: BulkTransaction) => Promise<T>): Promise<T> =>
+      client.begin((sql) =>
+        work({
+          query: async <R>(text: string, params: unknown[] = []) => (await sql.unsafe(text, params as never[])) as unknown as R[],
+          async copyRows(table, columns, rows) {
+            // postgres.js never settles a COPY stream the server rejects (its final callback is
+            // dropped), so on PostgreSQL the rows go in as arrays unnested server-side instead.
+            for (const batch of batches(rows, UNNEST_BATCH_ROWS)) {
+              const arrays = columns.map((_, index) => batch.map((row) => (row[index] === null ? null : String(row[index]))));
+              const names = columns.map((column) => `"${column.name}"`).join(', ');
+              const selectList = columns.map((column, index) => `c${index}::${column.type}`).join(', ');
+              const unnested = columns.map((_, index) => `$${index + 1}::text[]`).join(', ');
+              const aliases = columns.map((_, index) => `c${index}`).join(', ');
+              await sql.unsafe(
+                `insert into ${table} (${names}) select ${selectList} from unnest(${unnested}) as u(${aliases})`,
+                arrays as never[],
+              );
+            }
+          },
+        }),
+      ) as Promise<T>;
+    return { db, engine: 'postgres', bulkTransaction, close: () => client.end({ timeout: 5 }) };
   }
   // Loaded on demand so deployments on PostgreSQL never pay for the WebAssembly build.
   const { PGlite } = await import('@electric-sql/pglite');
@@ -42,7 +124,16 @@ export async function openDatabase(config: DatabaseConfig, options: { pgliteTemp
   const client = await PGlite.create(config.dataDir, options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {});
   await client.exec(`SET statement_timeout = ${Math.trunc(config.statementTimeoutMs)}`);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return { db, engine: 'pglite', close: () => client.close() };
+  const bulkTransaction = <T>(work: (tx: BulkTransaction) => Promise<T>): Promise<T> =>
+    client.transaction((tx) =>
+      work({
+        query: async <R>(text: string, params: unknown[] = []) => (await tx.query<R>(text, params)).rows,
+        async copyRows(table, columns, rows) {
+          await tx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([...copyChunks(rows)]) });
+        },
+      }),
+    );
+  return { db, engine: 'pglite', bulkTransaction, close: () => client.close() };
 }
 
 /** Anything that can run a statement: the database or an open transaction. */

@@ -15,27 +15,25 @@ export const catalogEntities = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [
-    index('catalog_entities_kind_idx').on(table.kind),
-    index('catalog_entities_name_idx').on(table.name),
-    index('catalog_entities_location_idx').on(table.locationKey),
-    index('catalog_entities_origin_idx').on(table.originKey),
-  ],
+  // No secondary indexes: answers are served from memory and every SQL read goes by ref or reads
+  // the whole table, while each index would slow the bulk writes of a refresh.
 );
 
-/** Relations in both directions; `originRef` is the entity whose spec produced the row. */
+/**
+ * The relations each entity's spec declares, one row per relation as its source states it. The
+ * reverse direction (ownerOf for ownedBy ...) is the same row read from the target's side, through
+ * the target index, so it is not stored twice.
+ */
 export const catalogRelations = pgTable(
   'catalog_relations',
   {
     sourceRef: text('source_ref').notNull(),
     type: text('type').notNull(),
     targetRef: text('target_ref').notNull(),
-    originRef: text('origin_ref').notNull(),
   },
   (table) => [
-    primaryKey({ columns: [table.sourceRef, table.type, table.targetRef, table.originRef] }),
+    primaryKey({ columns: [table.sourceRef, table.type, table.targetRef] }),
     index('catalog_relations_target_idx').on(table.targetRef),
-    index('catalog_relations_origin_idx').on(table.originRef),
   ],
 );
 

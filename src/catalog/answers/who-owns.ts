@@ -1,5 +1,5 @@
 import { ANNOTATIONS, annotationOf, DEFAULT_NAMESPACE, specString, type Entity, type EntityLink } from '../model/entity.js';
-import { normalizeEntityRef, specRef } from '../model/entity-ref.js';
+import { compareStrings, normalizeEntityRef, specRef } from '../model/entity-ref.js';
 import type { CatalogView } from './catalog-view.js';
 
 export interface EntitySummary {
@@ -72,8 +72,8 @@ export function whoOwns(view: CatalogView, rawQuery: string): WhoOwnsAnswer {
     source: annotationOf(entity, ANNOTATIONS.sourceLocation)?.replace(/^url:/, '') ?? annotationOf(entity, ANNOTATIONS.managedByLocation) ?? null,
   };
   if (entity.kind === 'Group' || entity.kind === 'User') {
-    answer.owns = related(entity, 'ownerOf');
-    if (entity.kind === 'User') answer.memberOf = related(entity, 'memberOf');
+    answer.owns = view.related(ref, 'ownerOf');
+    if (entity.kind === 'User') answer.memberOf = view.related(ref, 'memberOf');
     return answer;
   }
   const ownerRef = specRef(entity, 'owner', 'Group');
@@ -84,9 +84,9 @@ export function whoOwns(view: CatalogView, rawQuery: string): WhoOwnsAnswer {
   } else {
     answer.warnings.push('No owner is declared (spec.owner).');
   }
-  answer.system = related(entity, 'partOf').find((target) => target.startsWith('system:')) ?? null;
-  const domainSource = entity.kind === 'System' ? entity : answer.system ? view.get(answer.system) : undefined;
-  answer.domain = domainSource ? (related(domainSource, 'partOf').find((target) => target.startsWith('domain:')) ?? null) : null;
+  answer.system = view.related(ref, 'partOf').find((target) => target.startsWith('system:')) ?? null;
+  const domainSource = entity.kind === 'System' ? ref : answer.system;
+  answer.domain = domainSource ? (view.related(domainSource, 'partOf').find((target) => target.startsWith('domain:')) ?? null) : null;
   return answer;
 }
 
@@ -129,7 +129,7 @@ function preferred(refs: string[]): string {
     const index = KIND_PREFERENCE.indexOf(kind);
     return (index === -1 ? KIND_PREFERENCE.length : index) * 2 + (ref.includes(`:${DEFAULT_NAMESPACE}/`) ? 0 : 1);
   };
-  return [...refs].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))[0]!;
+  return [...refs].sort((a, b) => rank(a) - rank(b) || compareStrings(a, b))[0]!;
 }
 
 function suggest(view: CatalogView, query: string): string[] {
@@ -143,7 +143,7 @@ function suggest(view: CatalogView, query: string): string[] {
     const distance = editDistance(lower, entity.metadata.name.toLowerCase(), 3);
     if (distance <= 3) close.push({ ref, distance });
   }
-  close.sort((a, b) => a.distance - b.distance || a.ref.localeCompare(b.ref));
+  close.sort((a, b) => a.distance - b.distance || compareStrings(a.ref, b.ref));
   return [...new Set([...hits, ...close.map((item) => item.ref)])].slice(0, 5);
 }
 
@@ -177,10 +177,6 @@ export function summarize(ref: string, entity: Entity): EntitySummary {
   };
 }
 
-function related(entity: Entity, type: string): string[] {
-  return (entity.relations ?? []).filter((relation) => relation.type === type).map((relation) => relation.targetRef);
-}
-
 function describeOwner(view: CatalogView, ref: string): OwnerAnswer {
   const owner = view.get(ref);
   const kind = ref.startsWith('user:') ? 'User' : ref.startsWith('group:') ? 'Group' : ref.slice(0, ref.indexOf(':'));
@@ -198,10 +194,10 @@ function describeOwner(view: CatalogView, ref: string): OwnerAnswer {
     kind: owner.kind,
     displayName: profile.displayName ?? owner.metadata.title ?? owner.metadata.name,
     email: profile.email ?? null,
-    members: owner.kind === 'Group' ? [...new Set(related(owner, 'hasMember'))].sort() : [],
+    members: owner.kind === 'Group' ? view.related(ref, 'hasMember') : [],
     individual: owner.kind === 'User',
     exists: true,
-    parent: related(owner, 'childOf')[0] ?? null,
+    parent: view.related(ref, 'childOf')[0] ?? null,
     contacts,
   };
 }

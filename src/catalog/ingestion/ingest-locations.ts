@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ExternalServiceError, NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
 import { processEntity, type ProcessedEntity } from '../processing/process-entity.js';
 import { DEFAULT_PARSE_LIMITS, parseCatalogYaml } from './parse-catalog-yaml.js';
-import { expandGlob, hasGlob, isInside, listCatalogFiles } from './local-files.js';
+import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles } from './local-files.js';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 import { mapWithLimit } from './map-with-limit.js';
 
 /** A configured starting point of a refresh: a config location, a GitHub organisation or a --catalog path. */
@@ -49,7 +51,15 @@ export interface IngestOptions {
 }
 
 type Target =
-  | { type: 'file'; path: string; confineTo?: string; optional: boolean; parent: string }
+  | {
+      type: 'file';
+      path: string;
+      confineTo?: string;
+      optional: boolean;
+      parent: string;
+      /** Found by walking a folder already checked to be inside `confineTo`, and not a link: no realpath needed. */
+      walked?: boolean;
+    }
   | { type: 'url'; url: GitHubUrl; optional: boolean; parent: string };
 
 interface SourceFile {
@@ -172,16 +182,27 @@ async function expandTarget(target: Target, options: IngestOptions): Promise<Tar
     return files.filter((file) => matches(file)).map((file) => ({ ...target, url: { ...target.url, path: file } }));
   }
   if (hasGlob(target.path)) {
+    await assertConfined(globBase(target.path), target);
     const files = await expandGlob(target.path);
-    return files.map((file) => ({ ...target, path: file }));
+    return files.map((file) => ({ ...target, path: file.path, walked: !file.symlink }));
   }
   const stat = await fs.stat(target.path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new NotFoundError(`${target.path} does not exist`);
     throw error;
   });
   if (!stat.isDirectory()) return [target];
+  await assertConfined(target.path, target);
   const files = await listCatalogFiles(target.path);
-  return files.map((file) => ({ ...target, path: file, optional: false }));
+  return files.map((file) => ({ ...target, path: file.path, optional: false, walked: !file.symlink }));
+}
+
+/** A folder named by a Location must really be inside the Location's folder (it may be a link). */
+async function assertConfined(folder: string, target: { path: string; confineTo?: string }): Promise<void> {
+  if (!target.confineTo) return;
+  const real = await fs.realpath(folder).catch(() => folder);
+  if (!isInside(await fs.realpath(target.confineTo), real)) {
+    throw new Error(`${target.path} resolves outside ${target.confineTo} (a symbolic link?); refused`);
+  }
 }
 
 async function readTarget(target: Target, options: IngestOptions): Promise<SourceFile | undefined> {
@@ -191,20 +212,29 @@ async function readTarget(target: Target, options: IngestOptions): Promise<Sourc
     const display = formatGitHubUrl(target.url);
     return { key: `url:${display}`, display, text, origin: target };
   }
-  const real = await fs.realpath(target.path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new NotFoundError(`${target.path} does not exist`);
-    throw error;
-  });
-  if (target.confineTo && !isInside(await fs.realpath(target.confineTo), real)) {
-    throw new Error(`${target.path} resolves outside ${target.confineTo} (a symbolic link?); refused`);
+  let real = target.path;
+  if (!target.walked) {
+    real = await fs.realpath(target.path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new NotFoundError(`${target.path} does not exist`);
+      throw error;
+    });
+    if (target.confineTo && !isInside(await fs.realpath(target.confineTo), real)) {
+      throw new Error(`${target.path} resolves outside ${target.confineTo} (a symbolic link?); refused`);
+    }
   }
-  const stat = await fs.stat(real);
+  // Synchronous reads: for tens of thousands of small files they beat a round trip through libuv's thread pool.
+  const stat = statSync(real);
   if (stat.isDirectory()) return undefined;
   if (stat.size > options.maxFileBytes) {
     throw new Error(`${target.path} is ${stat.size} bytes, more than the ${options.maxFileBytes} allowed (callboard.catalog.maxFileBytes); refused`);
   }
-  const buffer = await fs.readFile(real);
-  const text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+  let text: string;
+  try {
+    text = UTF8.decode(readFileSync(real));
+  } catch (error) {
+    if (error instanceof TypeError) throw new Error(`${target.path} is not UTF-8 text; refused`);
+    throw error;
+  }
   return { key: `file:${target.path}`, display: target.path, text, origin: target };
 }
 

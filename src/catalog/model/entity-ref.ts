@@ -45,7 +45,7 @@ export function parseEntityRef(ref: string, defaults: RefDefaults = {}): Compoun
 
 /** The canonical, lower-case `kind:namespace/name`. */
 export function stringifyEntityRef(ref: CompoundEntityRef): string {
-  return `${ref.kind}:${ref.namespace}/${ref.name}`.toLocaleLowerCase('en-US');
+  return `${ref.kind}:${ref.namespace}/${ref.name}`.toLowerCase();
 }
 
 export function entityRefOf(entity: Entity): string {
@@ -70,4 +70,9 @@ export function specRef(entity: Entity, field: string, defaultKind: string): str
   } catch {
     return undefined;
   }
+}
+
+/** Code-unit order: refs are lower-case ASCII in practice, and locale-aware comparison is far slower. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { DEFAULT_NAMESPACE, specString, type Entity } from '../model/entity.js';
-import { specRef } from '../model/entity-ref.js';
+import { compareStrings, specRef } from '../model/entity-ref.js';
 
 /** What one entity contributes to search and facets. Pure data, derived from the entity alone. */
 export interface SearchDocument {
@@ -110,7 +110,7 @@ export class EntityIndex {
     if (!text.trim()) {
       const hits: SearchHit[] = [];
       for (const ref of this.documents.keys()) if (accept(ref)) hits.push({ ref, score: 0 });
-      return hits.sort((a, b) => a.ref.localeCompare(b.ref));
+      return hits.sort((a, b) => compareStrings(a.ref, b.ref));
     }
     const results: SearchResult[] = this.search.search(text, {
       prefix: (term) => term.length >= 2,

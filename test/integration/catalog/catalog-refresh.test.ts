@@ -169,7 +169,7 @@ spec:
     // A trigger makes the database refuse one relation row halfway through the next refresh.
     await database.db.execute(sql.raw(`
       create function refuse_relation() returns trigger language plpgsql as $$
-      begin if new.origin_ref = 'component:default/zz-last' then raise exception 'refused by test'; end if; return new; end $$`));
+      begin if new.source_ref = 'component:default/zz-last' then raise exception 'refused by test'; end if; return new; end $$`));
     await database.db.execute(
       sql.raw('create trigger refuse_relation before insert on catalog_relations for each row execute function refuse_relation()'),
     );
