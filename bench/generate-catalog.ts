@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 
-const WORDS = [
+export const WORDS = [
   'payments', 'billing', 'ledger', 'invoices', 'refunds', 'checkout', 'orders', 'cart', 'pricing', 'catalog',
   'search', 'geocoding', 'routing', 'maps', 'tracking', 'shipping', 'labels', 'returns', 'inventory', 'warehouse',
   'identity', 'login', 'sessions', 'tokens', 'permissions', 'audit', 'fraud', 'risk', 'compliance', 'consent',

@@ -1,5 +1,5 @@
 import type { Config } from './config/config-schema.js';
-import { openDatabase, type Database } from './db/client.js';
+import { databaseErrorMessage, openDatabase, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { openEphemeralDatabase } from './db/ephemeral-database.js';
 import { createCatalogService, type CatalogService } from './catalog/catalog-service.js';
@@ -30,7 +30,7 @@ export async function createAppContext(config: Config, logger: Logger, overrides
     await runMigrations(database.db);
   } catch (error) {
     await database.close();
-    throw error;
+    throw new Error(`applying the database migrations failed: ${databaseErrorMessage(error)}`, { cause: error });
   }
   const github = overrides.github ?? githubClientsFromConfig(config);
   const catalog = createCatalogService({ database, config, github, logger });

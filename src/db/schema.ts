@@ -48,18 +48,6 @@ export const catalogLocations = pgTable('catalog_locations', {
   refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** Files read during a refresh, so an unchanged file is not parsed again. */
-export const catalogFiles = pgTable(
-  'catalog_files',
-  {
-    locationKey: text('location_key').primaryKey(),
-    originKey: text('origin_key').notNull(),
-    contentHash: text('content_hash').notNull(),
-    refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (table) => [index('catalog_files_origin_idx').on(table.originKey)],
-);
-
 export const problemSeverities = ['error', 'warning'] as const;
 
 /** Problems found by the last refresh of each root, for `callboard catalog problems` and owner nudges. */

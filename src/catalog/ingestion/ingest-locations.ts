@@ -259,6 +259,7 @@ async function processFile(
       line: document.line,
       allowedKinds: root.allowedKinds,
       readPlaceholder: (target) => readPlaceholder(file, target, options),
+      mayHavePlaceholders: document.mayHavePlaceholders,
     });
     result.problems.push(...outcome.problems);
     if (!outcome.ok) continue;

@@ -10,6 +10,8 @@ export interface ParsedDocument {
   /** Line (from 1) where the document's content starts. */
   line: number;
   value: unknown;
+  /** False when the text has no `$text:`/`$json:`/`$yaml:` key, so nothing needs walking for placeholders. */
+  mayHavePlaceholders: boolean;
 }
 
 export interface DocumentProblem {
@@ -30,6 +32,7 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxExpandedNodes: 100_000, ma
 const DOCUMENT_MARKER = /^---(?:[ \t].*)?$/;
 const DOCUMENT_END = /^\.\.\.[ \t]*$/;
 const BLANK_OR_COMMENT = /^\s*(?:#.*)?$/;
+const PLACEHOLDER_KEY = /["']?\$(?:text|json|yaml)["']?\s*:/;
 
 /**
  * Splits a multi-document YAML file and parses each document on its own, so a syntax error in one
@@ -69,7 +72,7 @@ export function parseCatalogYaml(
       problems.push({ index, line: chunk.contentLine, message: refusal });
       return;
     }
-    documents.push({ index, line: chunk.contentLine, value });
+    documents.push({ index, line: chunk.contentLine, value, mayHavePlaceholders: PLACEHOLDER_KEY.test(chunk.text) });
   });
   return { documents, problems };
 }

@@ -28,6 +28,8 @@ export interface ProcessingContext {
   /** Kinds this location may contribute; undefined allows every supported kind. */
   allowedKinds?: Set<string>;
   readPlaceholder: PlaceholderReader;
+  /** The parser's cheap look at the text: false skips the walk for placeholders. */
+  mayHavePlaceholders?: boolean;
 }
 
 export type ProcessingResult =
@@ -52,7 +54,7 @@ export async function processEntity(document: unknown, context: ProcessingContex
 
   let value = document;
   const placeholderWarnings: string[] = [];
-  if (hasPlaceholders(value)) value = await resolvePlaceholders(value, context.readPlaceholder, placeholderWarnings);
+  if (context.mayHavePlaceholders !== false && hasPlaceholders(value)) value = await resolvePlaceholders(value, context.readPlaceholder, placeholderWarnings);
 
   const validation = validateEntity(value);
   const ref = guessRef(value);

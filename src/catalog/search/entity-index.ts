@@ -40,14 +40,17 @@ export function toSearchDocument(ref: string, entity: Entity): SearchDocument {
   };
 }
 
+const CAMEL_BOUNDARY = /[a-z0-9][A-Z]/;
+const CAMEL_SPLIT = /(?<=[a-z0-9])(?=[A-Z])/;
+
 /** Splits names such as payments-api or PaymentsAPI into words, keeping the whole name too. */
 function tokenize(text: string): string[] {
   const words = text.split(/[\s\-_.:/,;()[\]{}"'!?@#+=<>|\\]+/).filter(Boolean);
   const tokens: string[] = [];
   for (const word of words) {
     tokens.push(word);
-    const camel = word.split(/(?<=[a-z0-9])(?=[A-Z])/);
-    if (camel.length > 1) tokens.push(...camel);
+    // Most words have no inner capital; only those pay for the camel-case split.
+    if (CAMEL_BOUNDARY.test(word)) tokens.push(...word.split(CAMEL_SPLIT));
   }
   return tokens;
 }

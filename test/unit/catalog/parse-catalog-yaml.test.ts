@@ -17,7 +17,7 @@ function aliasBomb(): string {
 describe('parseCatalogYaml: documents', () => {
   it('reads a single document without a marker', () => {
     expect(parseCatalogYaml(file('kind: Component', 'metadata:', '  name: a'))).toEqual({
-      documents: [{ index: 1, line: 1, value: { kind: 'Component', metadata: { name: 'a' } } }],
+      documents: [{ index: 1, line: 1, mayHavePlaceholders: false, value: { kind: 'Component', metadata: { name: 'a' } } }],
       problems: [],
     });
   });
@@ -38,17 +38,17 @@ describe('parseCatalogYaml: documents', () => {
     const { documents, problems } = parseCatalogYaml(text);
     expect(problems).toEqual([]);
     expect(documents).toEqual([
-      { index: 1, line: 3, value: { kind: 'Component', metadata: { name: 'a' } } },
-      { index: 2, line: 8, value: { kind: 'API' } },
-      { index: 3, line: 10, value: { kind: 'Group' } },
+      { index: 1, line: 3, mayHavePlaceholders: false, value: { kind: 'Component', metadata: { name: 'a' } } },
+      { index: 2, line: 8, mayHavePlaceholders: false, value: { kind: 'API' } },
+      { index: 3, line: 10, mayHavePlaceholders: false, value: { kind: 'Group' } },
     ]);
   });
 
   it('ends a document at "..." and reads CRLF files', () => {
     const text = ['kind: A', '...', '---', 'kind: B', ''].join('\r\n');
     expect(parseCatalogYaml(text).documents).toEqual([
-      { index: 1, line: 1, value: { kind: 'A' } },
-      { index: 2, line: 4, value: { kind: 'B' } },
+      { index: 1, line: 1, mayHavePlaceholders: false, value: { kind: 'A' } },
+      { index: 2, line: 4, mayHavePlaceholders: false, value: { kind: 'B' } },
     ]);
   });
 
@@ -59,18 +59,23 @@ describe('parseCatalogYaml: documents', () => {
 
   it('skips empty and comment-only documents', () => {
     expect(parseCatalogYaml(file('---', '---', '# nothing', '---', 'kind: A', '---', '~')).documents).toEqual([
-      { index: 1, line: 5, value: { kind: 'A' } },
+      { index: 1, line: 5, mayHavePlaceholders: false, value: { kind: 'A' } },
     ]);
+  });
+
+  it('marks the documents that may hold $text, $json or $yaml placeholders', () => {
+    const { documents } = parseCatalogYaml(file('spec:', '  definition:', '    $text: ./api.yaml', '---', 'spec:', '  note: costs $text only'));
+    expect(documents.map((document) => document.mayHavePlaceholders)).toEqual([true, false]);
   });
 
   it('does not split on a "---" inside a block scalar', () => {
     const { documents } = parseCatalogYaml(file('spec:', '  definition: |', '    ---', '    openapi: 3.0.0'));
-    expect(documents).toEqual([{ index: 1, line: 1, value: { spec: { definition: '---\nopenapi: 3.0.0\n' } } }]);
+    expect(documents).toEqual([{ index: 1, line: 1, mayHavePlaceholders: false, value: { spec: { definition: '---\nopenapi: 3.0.0\n' } } }]);
   });
 
   it('reads a file that starts with a %YAML directive as one document', () => {
     expect(parseCatalogYaml(file('%YAML 1.2', '---', 'kind: A'))).toEqual({
-      documents: [{ index: 1, line: 3, value: { kind: 'A' } }],
+      documents: [{ index: 1, line: 3, mayHavePlaceholders: false, value: { kind: 'A' } }],
       problems: [],
     });
   });
@@ -91,8 +96,8 @@ describe('parseCatalogYaml: syntax errors', () => {
     );
     const { documents, problems } = parseCatalogYaml(text);
     expect(documents).toEqual([
-      { index: 1, line: 2, value: { kind: 'A' } },
-      { index: 3, line: 9, value: { kind: 'C' } },
+      { index: 1, line: 2, mayHavePlaceholders: false, value: { kind: 'A' } },
+      { index: 3, line: 9, mayHavePlaceholders: false, value: { kind: 'C' } },
     ]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ index: 2, line: 7 });

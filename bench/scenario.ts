@@ -1,0 +1,162 @@
+/**
+ * One benchmark scenario in its own process (clean heap and RSS): ingest a generated catalog of
+ * N entities into one engine several times, then measure re-sync, an edit, answers and the index.
+ * Prints one JSON line. Run through bench/run-bench.ts.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { createCatalogService } from '../src/catalog/catalog-service.js';
+import { EntityIndex, toSearchDocument } from '../src/catalog/search/entity-index.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { createLogger } from '../src/logger.js';
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string' },
+    engine: { type: 'string' },
+    dir: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    'server-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    names: { type: 'string' },
+  },
+});
+const size = Number(values.size);
+const engine = values.engine as 'postgres' | 'pglite';
+const dir = path.resolve(values.dir!);
+const runs = Number(values.runs);
+const names = JSON.parse(readFileSync(values.names!, 'utf8')) as { components: string[]; words: string[] };
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const config = loadConfig({ files: [], env: {} });
+const logger = createLogger({ level: 'warn' });
+const roots = [{ key: `file:${dir}`, type: 'file' as const, target: dir }];
+const databaseName = `callboard_bench_${process.pid}`;
+const admin = engine === 'postgres' ? postgres(values['server-url']!, { max: 1, onnotice: () => {} }) : undefined;
+const pgliteDir = path.join(tmpdir(), `callboard-bench-pglite-${process.pid}`);
+
+function databaseUrl(): string {
+  const url = new URL(values['server-url']!);
+  url.pathname = `/${databaseName}`;
+  return url.href;
+}
+
+async function freshDatabase(): Promise<Database> {
+  if (engine === 'postgres') {
+    await admin!.unsafe(`drop database if exists ${databaseName} with (force)`);
+    await admin!.unsafe(`create database ${databaseName}`);
+    const database = await openDatabase({ url: databaseUrl(), dataDir: '', statementTimeoutMs: 600_000, poolSize: 4 });
+    await runMigrations(database.db);
+    return database;
+  }
+  rmSync(pgliteDir, { recursive: true, force: true });
+  const database = await openDatabase({ dataDir: pgliteDir, statementTimeoutMs: 600_000, poolSize: 1 });
+  await runMigrations(database.db);
+  return database;
+}
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function time(work: () => void): number {
+  const started = performance.now();
+  work();
+  return performance.now() - started;
+}
+
+const median = (samples: number[]) => percentile(samples, 50);
+const result: Record<string, unknown> = { size, engine };
+
+// Ingest, committed: for PGlite the database's start (on disk, migrated) is included.
+const ingestMs: number[] = [];
+let database: Database | undefined;
+for (let run = 0; run < runs; run++) {
+  await database?.close();
+  const started = performance.now();
+  database = await freshDatabase();
+  const setupMs = performance.now() - started;
+  const catalog = createCatalogService({ database, config, github: () => undefined, logger });
+  const report = await catalog.refresh(roots);
+  ingestMs.push(engine === 'pglite' ? performance.now() - started : performance.now() - started - setupMs);
+  if (report.added !== size) throw new Error(`expected ${size} entities, stored ${report.added}; problems: ${report.problems.length}`);
+}
+result.ingestMs = median(ingestMs);
+
+const catalog = createCatalogService({ database: database!, config, github: () => undefined, logger });
+await catalog.load();
+const resyncMs: number[] = [];
+for (let run = 0; run < runs; run++) {
+  const started = performance.now();
+  await catalog.refresh(roots);
+  resyncMs.push(performance.now() - started);
+}
+result.resyncMs = median(resyncMs);
+
+// One edited file: the time from the start of the refresh that reads it to the answer showing it.
+const edited = names.components[0]!;
+const editedFile = execFileSync('grep', ['-rl', `name: ${edited}$`, dir], { encoding: 'utf8' }).split('\n')[0]!;
+const original = readFileSync(editedFile, 'utf8');
+writeFileSync(editedFile, original.replace(/owner: (\S+)/, 'owner: bench-new-owner'));
+const editStarted = performance.now();
+await catalog.refresh(roots);
+const answer = catalog.whoOwns(edited);
+result.editVisibleMs = performance.now() - editStarted;
+writeFileSync(editedFile, original);
+if (answer.owner?.ref !== 'group:default/bench-new-owner') throw new Error(`the edit is not visible: ${answer.owner?.ref}`);
+await catalog.refresh(roots);
+
+const whoOwnsMs = names.components.slice(0, 2_000).map((name) => time(() => catalog.whoOwns(name)));
+result.whoOwnsP50 = percentile(whoOwnsMs, 50);
+result.whoOwnsP99 = percentile(whoOwnsMs, 99);
+
+const exact = names.words.map((word) => time(() => catalog.find(word)));
+const typeahead = names.words.flatMap((word) => [word.slice(0, 3), word.slice(0, 4)]).map((prefix) => time(() => catalog.find(prefix)));
+const typos = names.words.map((word) => `${word.slice(0, 2)}${word[3]}${word[2]}${word.slice(4)}`).map((typo) => time(() => catalog.find(typo)));
+result.findExactP50 = percentile(exact, 50);
+result.findExactP99 = percentile(exact, 99);
+result.findFuzzyP50 = percentile([...typeahead, ...typos], 50);
+result.findFuzzyP99 = percentile([...typeahead, ...typos], 99);
+
+// The index on its own: build from every entity, then replace single entities.
+const documents = [...catalog.view.all()].map(([ref, entity]) => toSearchDocument(ref, entity));
+globalThis.gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+const index = new EntityIndex();
+result.indexBuildMs = time(() => index.upsertAll(documents));
+globalThis.gc?.();
+result.indexHeapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
+const updates = documents.slice(0, 1_000).map((document) => time(() => index.upsert({ ...document, description: `${document.description} updated` })));
+result.indexUpdateP50 = percentile(updates, 50);
+result.indexUpdateP99 = percentile(updates, 99);
+
+globalThis.gc?.();
+result.steadyRssMb = process.memoryUsage().rss / 1e6;
+result.peakRssMb = process.resourceUsage().maxRSS / 1e3;
+await database!.close();
+
+// Start to first answer on the existing catalog, as a user runs it (the compiled CLI).
+const env = engine === 'postgres' ? { DATABASE_URL: databaseUrl() } : { CALLBOARD_DATA_DIR: pgliteDir };
+const startMs: number[] = [];
+for (let run = 0; run < runs; run++) {
+  const started = performance.now();
+  execFileSync(process.execPath, [path.join(repoRoot, 'bin/callboard.js'), 'whoowns', edited, '--json'], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  startMs.push(performance.now() - started);
+}
+result.startToAnswerMs = median(startMs);
+
+if (engine === 'postgres') {
+  await admin!.unsafe(`drop database if exists ${databaseName} with (force)`);
+  await admin!.end();
+} else {
+  rmSync(pgliteDir, { recursive: true, force: true });
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
