@@ -14,6 +14,7 @@ import { EntityIndex, toSearchDocument } from '../src/catalog/search/entity-inde
 import { loadConfig } from '../src/config/load-config.js';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
+import { openConfiguredDatabase } from '../src/db/pglite-template.js';
 import { createLogger } from '../src/logger.js';
 
 const { values } = parseArgs({
@@ -54,7 +55,8 @@ async function freshDatabase(): Promise<Database> {
     return database;
   }
   rmSync(pgliteDir, { recursive: true, force: true });
-  const database = await openDatabase({ dataDir: pgliteDir, statementTimeoutMs: 600_000, poolSize: 1 });
+  // As the app opens it: a new data folder starts from the migrated template (cached after first use).
+  const database = await openConfiguredDatabase({ dataDir: pgliteDir, statementTimeoutMs: 600_000, poolSize: 1 });
   await runMigrations(database.db);
   return database;
 }

@@ -1,7 +1,7 @@
 import type { Config } from './config/config-schema.js';
-import { databaseErrorMessage, openDatabase, type Database } from './db/client.js';
+import { databaseErrorMessage, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
-import { openEphemeralDatabase } from './db/ephemeral-database.js';
+import { openConfiguredDatabase, openEphemeralDatabase } from './db/pglite-template.js';
 import { createCatalogService, type CatalogService } from './catalog/catalog-service.js';
 import type { GitHubClient } from './github/github-client.js';
 import { OctokitGitHubClient } from './github/octokit-github-client.js';
@@ -25,7 +25,7 @@ export interface AppContextOverrides {
 export async function createAppContext(config: Config, logger: Logger, overrides: AppContextOverrides = {}): Promise<AppContext> {
   const database = overrides.ephemeralDatabase
     ? await openEphemeralDatabase(config.callboard.database)
-    : await openDatabase(config.callboard.database);
+    : await openConfiguredDatabase(config.callboard.database);
   try {
     await runMigrations(database.db);
   } catch (error) {

@@ -7,7 +7,7 @@ import { CatalogView } from './answers/catalog-view.js';
 import { find, type FindAnswer } from './answers/find.js';
 import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
 import { applyRefresh, listProblems, loadCatalog, loadStoredRows, type RefreshSummary } from './entity-store.js';
-import { ingestLocations, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
+import { ingestLocations, type FileCache, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
 
 export interface RefreshReport extends RefreshSummary {
@@ -41,6 +41,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
   const log = logger.child({ module: 'catalog' });
   let refreshing: Promise<RefreshReport> | undefined;
   let loaded = false;
+  let fileCache: FileCache = new Map();
   const load = async () => {
     for (const row of await loadCatalog(database.db)) view.upsert(row.ref, row.entity);
     loaded = true;
@@ -57,9 +58,12 @@ export function createCatalogService({ database, config, github, logger }: Catal
       github,
       maxFileBytes: config.callboard.catalog.maxFileBytes,
       storedLocationOf: (ref) => stored.get(ref)?.locationKey,
+      cache: fileCache,
     });
     phases.ingest = elapsed(started) - phases.loadStored!;
     const summary = await applyRefresh(database, { result, stored, complete });
+    // Kept only once stored: after a failed write the next refresh must process everything again.
+    fileCache = complete ? result.cache : new Map([...fileCache, ...result.cache]);
     phases.store = elapsed(started) - phases.loadStored! - phases.ingest;
     // Only what changed is patched; the view derives both directions of relations itself.
     for (const ref of summary.removedRefs) view.remove(ref);

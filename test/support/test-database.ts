@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import { openEphemeralDatabase } from '../../src/db/ephemeral-database.js';
+import { openEphemeralDatabase } from '../../src/db/pglite-template.js';
 import { runMigrations } from '../../src/db/migrate.js';
 
 export type Engine = 'pglite' | 'postgres';

@@ -39,6 +39,8 @@ export interface IngestResult {
   /** Every file read successfully, by location key, with its content hash. */
   files: Map<string, { originKey: string; contentHash: string }>;
   roots: Map<string, RootStatus>;
+  /** The processed files of this refresh, for the next one's `cache` option. */
+  cache: FileCache;
 }
 
 export interface IngestOptions {
@@ -47,6 +49,8 @@ export interface IngestOptions {
   maxFileBytes: number;
   /** Where each ref is stored now, so a conflict keeps the current owner of a ref. */
   storedLocationOf?: (ref: string) => string | undefined;
+  /** The previous refresh's processed files: an unchanged file is reused instead of parsed again. */
+  cache?: FileCache;
   concurrency?: number;
 }
 
@@ -76,7 +80,7 @@ interface SourceFile {
  * here writes to the database; the store applies the result in one transaction.
  */
 export async function ingestLocations(roots: RootLocation[], options: IngestOptions): Promise<IngestResult> {
-  const result: IngestResult = { entities: new Map(), problems: [], files: new Map(), roots: new Map() };
+  const result: IngestResult = { entities: new Map(), problems: [], files: new Map(), roots: new Map(), cache: new Map() };
   const concurrency = options.concurrency ?? 32;
   for (const root of roots) {
     const status: RootStatus = { status: 'ok', transientFailure: false, entityCount: 0 };
@@ -127,7 +131,6 @@ export async function ingestLocations(roots: RootLocation[], options: IngestOpti
       const next: Target[] = [];
       for (const file of files) {
         if (!file) continue;
-        result.files.set(file.key, { originKey: root.key, contentHash: createHash('sha1').update(file.text).digest('base64url') });
         next.push(...(await processFile(file, root, options, result, status)));
       }
       frontier = next;
@@ -238,6 +241,18 @@ async function readTarget(target: Target, options: IngestOptions): Promise<Sourc
   return { key: `file:${target.path}`, display: target.path, text, origin: target };
 }
 
+/** What one file produced, kept between refreshes so an unchanged file is not parsed and validated again. */
+export interface ProcessedFile {
+  contentHash: string;
+  problems: CatalogProblem[];
+  entities: ProcessedEntity[];
+  /** False when a document reads placeholders: what they read can change while this file does not. */
+  cacheable: boolean;
+}
+
+/** Processed files by root and location key; pass the previous refresh's `result.cache` to the next one. */
+export type FileCache = Map<string, ProcessedFile>;
+
 async function processFile(
   file: SourceFile,
   root: RootLocation,
@@ -245,25 +260,15 @@ async function processFile(
   result: IngestResult,
   status: RootStatus,
 ): Promise<Target[]> {
-  const parsed = parseCatalogYaml(file.text, DEFAULT_PARSE_LIMITS);
-  for (const problem of parsed.problems) {
-    result.problems.push({ severity: 'error', file: file.display, line: problem.line, document: problem.index, message: problem.message });
-  }
+  const contentHash = createHash('sha1').update(file.text).digest('base64url');
+  result.files.set(file.key, { originKey: root.key, contentHash });
+  const cacheKey = `${root.key}\u0000${file.key}`;
+  const cached = options.cache?.get(cacheKey);
+  const processedFile = cached?.contentHash === contentHash ? cached : await parseAndProcess(file, root, options, contentHash);
+  if (processedFile.cacheable) result.cache.set(cacheKey, processedFile);
+  result.problems.push(...processedFile.problems);
   const next: Target[] = [];
-  for (const document of parsed.documents) {
-    const outcome = await processEntity(document.value, {
-      file: file.display,
-      locationKey: file.key,
-      originKey: root.key,
-      document: document.index,
-      line: document.line,
-      allowedKinds: root.allowedKinds,
-      readPlaceholder: (target) => readPlaceholder(file, target, options),
-      mayHavePlaceholders: document.mayHavePlaceholders,
-    });
-    result.problems.push(...outcome.problems);
-    if (!outcome.ok) continue;
-    const { processed } = outcome;
+  for (const processed of processedFile.entities) {
     const existing = result.entities.get(processed.ref);
     if (existing) {
       const storedAt = options.storedLocationOf?.(processed.ref);
@@ -286,6 +291,37 @@ async function processFile(
     }
   }
   return next;
+}
+
+async function parseAndProcess(
+  file: SourceFile,
+  root: RootLocation,
+  options: IngestOptions,
+  contentHash: string,
+): Promise<ProcessedFile> {
+  const parsed = parseCatalogYaml(file.text, DEFAULT_PARSE_LIMITS);
+  const processedFile: ProcessedFile = {
+    contentHash,
+    cacheable: true,
+    problems: parsed.problems.map((problem) => ({ severity: 'error', file: file.display, line: problem.line, document: problem.index, message: problem.message })),
+    entities: [],
+  };
+  for (const document of parsed.documents) {
+    if (document.mayHavePlaceholders) processedFile.cacheable = false;
+    const outcome = await processEntity(document.value, {
+      file: file.display,
+      locationKey: file.key,
+      originKey: root.key,
+      document: document.index,
+      line: document.line,
+      allowedKinds: root.allowedKinds,
+      readPlaceholder: (target) => readPlaceholder(file, target, options),
+      mayHavePlaceholders: document.mayHavePlaceholders,
+    });
+    processedFile.problems.push(...outcome.problems);
+    if (outcome.ok) processedFile.entities.push(outcome.processed);
+  }
+  return processedFile;
 }
 
 /** A Location's targets, resolved against the file that holds it and kept inside its folder. */

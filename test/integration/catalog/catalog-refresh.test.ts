@@ -83,6 +83,29 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     expect(JSON.stringify(rows)).toContain('"n":0');
   });
 
+  it('re-reads a placeholder target that changed even when the file naming it did not', async () => {
+    write(
+      'api.yaml',
+      `apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: payments-rest
+spec:
+  type: openapi
+  lifecycle: production
+  owner: team-a
+  definition:
+    $text: ./openapi.yaml
+`,
+    );
+    write('openapi.yaml', 'openapi: 3.0.0\ninfo: { title: v1 }\n');
+    await catalog.refresh(roots());
+    write('openapi.yaml', 'openapi: 3.0.0\ninfo: { title: v2 }\n');
+    const report = await catalog.refresh(roots());
+    expect(report.updated).toBe(1);
+    expect(catalog.view.get('api:default/payments-rest')?.spec?.definition).toContain('v2');
+  });
+
   it('keeps every good document when others are bad, and stores the problems with file and line', async () => {
     write('mixed.yaml', `${component('good-one')}---\nkind: [unclosed\n---\n${component('Bad Name')}---\n${component('good-two')}`);
     const report = await catalog.refresh(roots());

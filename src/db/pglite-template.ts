@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,11 +7,19 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { openDatabase, type Database, type DatabaseConfig } from './client.js';
 import { MIGRATIONS_FOLDER, runMigrations } from './migrate.js';
 
-/**
- * A throw-away in-memory database (the CLI's --catalog, tests). Creating PGlite from nothing runs
- * initdb, about 3-4 s; starting from a saved, already migrated data folder takes about 0.6 s. The
- * saved copy is keyed by PGlite's version and the migrations, so a schema change makes a new one.
+/*
+ * Creating a PGlite database from nothing runs initdb, about 3-4 s here; starting from a saved,
+ * already migrated data folder takes well under one. The saved copy is kept in the OS temp
+ * folder, keyed by PGlite's version and the migrations, so a schema change makes a new one.
  */
+
+/** The configured database; a PGlite data folder that does not exist yet starts from the template. */
+export async function openConfiguredDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.url || existsSync(path.join(config.dataDir, 'PG_VERSION'))) return openDatabase(config);
+  return openDatabase(config, { pgliteTemplate: await migratedTemplate({ ...config, dataDir: 'memory://' }) });
+}
+
+/** A throw-away in-memory database (the CLI's --catalog, tests). */
 export async function openEphemeralDatabase(config: DatabaseConfig): Promise<Database> {
   const memoryConfig = { ...config, url: undefined, dataDir: 'memory://' };
   const database = await openDatabase(memoryConfig, { pgliteTemplate: await migratedTemplate(memoryConfig) });
@@ -36,9 +44,19 @@ async function migratedTemplate(config: DatabaseConfig): Promise<Blob> {
     const partial = `${file}.${process.pid}.${Date.now()}`;
     await fs.writeFile(partial, Buffer.from(await template.arrayBuffer()));
     await fs.rename(partial, file);
+    await removeOtherTemplates(file);
     return template;
   } finally {
     await database.close();
+  }
+}
+
+/** Templates of older schemas or PGlite versions are of no further use. */
+async function removeOtherTemplates(current: string): Promise<void> {
+  const folder = path.dirname(current);
+  for (const name of await fs.readdir(folder)) {
+    const file = path.join(folder, name);
+    if (file !== current && /^pglite-template-[0-9a-f]+\.tar$/.test(name)) await fs.rm(file, { force: true });
   }
 }
 
