@@ -60,9 +60,9 @@ if (values.json) {
 } else {
   const f = (value: unknown, digits = 1) => (typeof value === 'number' ? value.toFixed(digits) : String(value));
   const table = [
-    ['N', 'engine', 'ingest s', 're-sync s', 'edit→answer ms', 'whoOwns p50/p99 ms', 'find exact p50/p99 ms', 'find prefix+typo p50/p99 ms', 'index build s', 'index heap MB', 'index update p50 ms', 'steady RSS MB', 'peak RSS MB', 'start→answer s'],
+    ['N', 'engine', 'ingest s', 'cold re-sync s', 're-sync s', 'edit→answer ms', 'whoOwns p50/p99 ms', 'find exact p50/p99 ms', 'find prefix+typo p50/p99 ms', 'index build s', 'index heap MB', 'index update p50 ms', 'steady RSS MB', 'peak RSS MB', 'start→answer s'],
     ...rows.map((row) => [
-      String(row.size), String(row.engine), f(Number(row.ingestMs) / 1000, 2), f(Number(row.resyncMs) / 1000, 2), f(row.editVisibleMs, 0),
+      String(row.size), String(row.engine), f(Number(row.ingestMs) / 1000, 2), f(Number(row.coldResyncMs) / 1000, 2), f(Number(row.resyncMs) / 1000, 2), f(row.editVisibleMs, 0),
       `${f(row.whoOwnsP50, 3)} / ${f(row.whoOwnsP99, 3)}`, `${f(row.findExactP50, 2)} / ${f(row.findExactP99, 2)}`,
       `${f(row.findFuzzyP50, 2)} / ${f(row.findFuzzyP99, 2)}`, f(Number(row.indexBuildMs) / 1000, 2), f(row.indexHeapMb, 0),
       f(row.indexUpdateP50, 3), f(row.steadyRssMb, 0), f(row.peakRssMb, 0), f(Number(row.startToAnswerMs) / 1000, 2),
