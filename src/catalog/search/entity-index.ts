@@ -62,6 +62,9 @@ function nameOfRef(ref: string): string {
   return ref.slice(ref.indexOf('/') + 1);
 }
 
+/** Fewer exact matches than this and the search widens to prefixes and typos. */
+const WIDEN_BELOW = 10;
+
 export interface SearchHit {
   ref: string;
   score: number;
@@ -115,12 +118,22 @@ export class EntityIndex {
       for (const ref of this.documents.keys()) if (accept(ref)) hits.push({ ref, score: 0 });
       return hits.sort((a, b) => compareStrings(a.ref, b.ref));
     }
-    const results: SearchResult[] = this.search.search(text, {
-      prefix: (term) => term.length >= 2,
-      fuzzy: (term) => (term.length >= 4 ? 0.2 : false),
+    const filter = hasFilters(filters) ? (result: SearchResult) => accept(result.id as string) : undefined;
+    // Prefix and typo expansion multiply the terms to score, so they are only tried when the words
+    // as typed (the last one as a prefix, for typeahead) find too little.
+    let results = this.search.search(text, {
+      prefix: (term, index, terms) => index === terms.length - 1 && term.length >= 2,
       combineWith: 'AND',
-      filter: hasFilters(filters) ? (result) => accept(result.id as string) : undefined,
+      filter,
     });
+    if (results.length < WIDEN_BELOW) {
+      results = this.search.search(text, {
+        prefix: (term) => term.length >= 2,
+        fuzzy: (term) => (term.length >= 4 ? 0.2 : false),
+        combineWith: 'AND',
+        filter,
+      });
+    }
     return results.map((result) => ({ ref: result.id as string, score: result.score }));
   }
 
