@@ -4,7 +4,7 @@ import { runMigrations } from './db/migrate.js';
 import { openConfiguredDatabase, openEphemeralDatabase } from './db/pglite-template.js';
 import { createCatalogService, type CatalogService } from './catalog/catalog-service.js';
 import type { GitHubClient } from './github/github-client.js';
-import { OctokitGitHubClient } from './github/octokit-github-client.js';
+import { OctokitGitHubClient, type RetryOptions } from './github/octokit-github-client.js';
 import type { Logger } from './logger.js';
 
 export interface AppContext {
@@ -38,7 +38,7 @@ export async function createAppContext(config: Config, logger: Logger, overrides
 }
 
 /** One Octokit client per configured host; github.com is always available (anonymously without a token). */
-export function githubClientsFromConfig(config: Config): (host: string) => GitHubClient | undefined {
+export function githubClientsFromConfig(config: Config, retryOptions: RetryOptions = {}): (host: string) => GitHubClient | undefined {
   const clients = new Map<string, GitHubClient>();
   const integrations = [...config.integrations.github];
   if (!integrations.some((integration) => integration.host === 'github.com')) integrations.push({ host: 'github.com' });
@@ -48,7 +48,7 @@ export function githubClientsFromConfig(config: Config): (host: string) => GitHu
     let client = clients.get(host);
     if (!client) {
       const baseUrl = integration.apiBaseUrl ?? (host === 'github.com' ? 'https://api.github.com' : `https://${host}/api/v3`);
-      client = new OctokitGitHubClient({ baseUrl, token: integration.token });
+      client = new OctokitGitHubClient({ ...retryOptions, baseUrl, token: integration.token });
       clients.set(host, client);
     }
     return client;

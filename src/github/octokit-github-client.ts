@@ -1,14 +1,29 @@
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { ExternalServiceError, NotFoundError } from '../errors.js';
 import type { GitHubClient, RepositoryFileRef, RepositorySummary } from './github-client.js';
 
-export interface OctokitClientOptions {
+export interface RetryOptions {
+  /** Retries of a request that failed with a 5xx or hit a rate limit (default 2). */
+  retries?: number;
+  /** Server errors are retried after 1, 4, 9 ... times this (default 1000 ms). */
+  retryBaseMs?: number;
+  /** A rate limit asking to wait longer than this is not waited out: the refresh keeps what it had (default 10 s). */
+  maxRateLimitWaitSeconds?: number;
+}
+
+export interface OctokitClientOptions extends RetryOptions {
   /** https://api.github.com, a GitHub Enterprise Server's https://host/api/v3, or a loopback server in tests. */
   baseUrl: string;
   token?: string;
-  /** Each request is abandoned after this long; Octokit has no timeout of its own. */
+  /** Each request, retries included, is abandoned after this long; Octokit has no timeout of its own. */
   timeoutMs?: number;
 }
+
+// Throttling keeps within GitHub's concurrency and secondary limits and waits out rate limits;
+// retry repeats requests that failed with a server error.
+const ResilientOctokit = Octokit.plugin(throttling, retry);
 
 /** The GitHub client over @octokit/rest; failures become NotFoundError or ExternalServiceError with `transient` set. */
 export class OctokitGitHubClient implements GitHubClient {
@@ -16,12 +31,17 @@ export class OctokitGitHubClient implements GitHubClient {
   private readonly timeoutMs: number;
 
   constructor(options: OctokitClientOptions) {
-    this.timeoutMs = options.timeoutMs ?? 15_000;
-    this.octokit = new Octokit({
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    const retries = options.retries ?? 2;
+    const maxWait = options.maxRateLimitWaitSeconds ?? 10;
+    const waitOut = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < retries && retryAfter <= maxWait;
+    this.octokit = new ResilientOctokit({
       baseUrl: options.baseUrl,
       auth: options.token,
       userAgent: 'callboard',
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      throttle: { onRateLimit: waitOut, onSecondaryRateLimit: waitOut },
+      retry: { retries, retryAfterBaseValue: options.retryBaseMs ?? 1_000 },
     });
   }
 

@@ -13,6 +13,8 @@ export interface InjectedFailure {
   match: RegExp;
   status: number;
   headers?: Record<string, string>;
+  /** GitHub tells a secondary rate limit apart by its message. */
+  message?: string;
   times?: number;
 }
 
@@ -30,7 +32,7 @@ export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRe
     const failure = failures.find((candidate) => candidate.match.test(url.pathname));
     if (failure) {
       if (failure.times !== undefined && --failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
-      return send(response, failure.status, { message: 'injected failure' }, failure.headers);
+      return send(response, failure.status, { message: failure.message ?? 'injected failure' }, failure.headers);
     }
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] === 'orgs' && parts[2] === 'repos') {

@@ -63,7 +63,7 @@ spec:
 
   it('discovers every repository descriptor in an organisation and follows url Locations', async () => {
     const config = { ...configFor(), catalog: { locations: [], providers: { github: { acme: { organization: 'acme' } } } } };
-    catalog = createCatalogService({ database, config, github: githubClientsFromConfig(config), logger: captureLogger().logger });
+    catalog = createCatalogService({ database, config, github: githubClientsFromConfig(config, { retryBaseMs: 5 }), logger: captureLogger().logger });
     const report = await catalog.refresh(configuredRoots(config));
     expect(catalog.whoOwns('payments-api').owner?.ref).toBe('group:default/team-a');
     expect(catalog.whoOwns('geocoder').owner?.ref).toBe('group:default/maps-team');
@@ -76,11 +76,13 @@ spec:
 
   it('keeps the last good entities when GitHub fails transiently, and removes them when a file is really gone', async () => {
     const config = { ...configFor(), catalog: { locations: [], providers: { github: { acme: { organization: 'acme' } } } } };
-    catalog = createCatalogService({ database, config, github: githubClientsFromConfig(config), logger: captureLogger().logger });
+    catalog = createCatalogService({ database, config, github: githubClientsFromConfig(config, { retryBaseMs: 5 }), logger: captureLogger().logger });
     await catalog.refresh(configuredRoots(config));
 
     github.fail({ match: /^\/repos\/acme\/maps\//, status: 502 });
-    github.fail({ match: /^\/repos\/acme\/payments\//, status: 403, headers: { 'x-ratelimit-remaining': '0', 'retry-after': '60' } });
+    // The primary limit resets in an hour: far beyond what a refresh waits for.
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    github.fail({ match: /^\/repos\/acme\/payments\//, status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } });
     const degraded = await catalog.refresh(configuredRoots(config));
     expect(degraded.kept).toBeGreaterThanOrEqual(3);
     expect(degraded.removed).toBe(0);
@@ -96,9 +98,31 @@ spec:
     expect(catalog.view.get('component:default/geocoder')).toBeDefined();
   });
 
+  it('retries server errors and waits out a short secondary rate limit within the refresh', async () => {
+    const config = { ...configFor(), catalog: { locations: [], providers: { github: { acme: { organization: 'acme' } } } } };
+    catalog = createCatalogService({ database, config, github: githubClientsFromConfig(config, { retryBaseMs: 5 }), logger: captureLogger().logger });
+    github.orgs.acme!.payments!.files['catalog-info.yaml'] = component('payments-api');
+    github.fail({ match: /^\/repos\/acme\/maps\/contents\/catalog-info.yaml/, status: 502, times: 1 });
+    github.fail({
+      match: /^\/repos\/acme\/payments\/contents/,
+      status: 403,
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      headers: { 'retry-after': '1' },
+      times: 1,
+    });
+    const started = Date.now();
+    const report = await catalog.refresh(configuredRoots(config));
+    expect(report.problems).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(catalog.view.get('component:default/payments-api')).toBeDefined();
+    expect(catalog.view.get('component:default/geocoder')).toBeDefined();
+    const attempts = github.requests.filter((request) => request.startsWith('GET /repos/acme/payments/contents/catalog-info.yaml'));
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('refuses URL targets on hosts without a GitHub integration, never calling them', async () => {
     const config = configFor();
-    catalog = createCatalogService({ database, config, github: githubClientsFromConfig(config), logger: captureLogger().logger });
+    catalog = createCatalogService({ database, config, github: githubClientsFromConfig(config, { retryBaseMs: 5 }), logger: captureLogger().logger });
     const report = await catalog.refresh([{ key: 'url:evil', type: 'url', target: 'https://169.254.169.254/latest/meta-data/blob/main/x.yaml' }]);
     expect(report.problems[0]?.message).toContain('no GitHub integration is configured for 169.254.169.254');
   });
