@@ -19,7 +19,7 @@ export interface RefreshReport extends RefreshSummary {
 
 /** The use cases the CLI, Slack listeners and jobs call. */
 export interface CatalogService {
-  /** Loads the stored catalog into memory; call once at start. */
+  /** Loads the stored catalog into memory (once; later calls return the size). */
   load(): Promise<number>;
   /** Reads the roots, stores the result in one transaction and patches the in-memory view. */
   refresh(roots?: RootLocation[]): Promise<RefreshReport>;
@@ -39,20 +39,29 @@ export interface CatalogServiceDeps {
 export function createCatalogService({ database, config, github, logger }: CatalogServiceDeps): CatalogService {
   const view = new CatalogView();
   const log = logger.child({ module: 'catalog' });
-  let refreshing: Promise<RefreshReport> | undefined;
   let loaded = false;
   let fileCache: FileCache = new Map();
-  const load = async () => {
-    for (const row of await loadCatalog(database.db)) view.upsert(row.ref, row.entity);
-    loaded = true;
+  // Loads and refreshes run one at a time, in call order: each patches the view the previous left.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const loadNow = async () => {
+    if (!loaded) {
+      for (const row of await loadCatalog(database.db)) view.upsert(row.ref, row.entity);
+      loaded = true;
+    }
     return view.size;
   };
 
   const refreshOnce = async (roots: RootLocation[], complete: boolean): Promise<RefreshReport> => {
     const started = performance.now();
     // The view is patched incrementally below, so it must hold what the database holds first.
-    if (!loaded) await load();
-    const stored = await loadStoredRows(database.db);
+    await loadNow();
+    // Only to decide conflicts while reading; the store plans against a fresh read under its lock.
+    const stored = await loadStoredRows(database);
     const phases: Record<string, number> = { loadStored: elapsed(started) };
     const result = await ingestLocations(roots, {
       github,
@@ -61,7 +70,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
       cache: fileCache,
     });
     phases.ingest = elapsed(started) - phases.loadStored!;
-    const summary = await applyRefresh(database, { result, stored, complete });
+    const summary = await applyRefresh(database, { result, complete });
     // Kept only once stored: after a failed write the next refresh must process everything again.
     fileCache = complete ? result.cache : new Map([...fileCache, ...result.cache]);
     phases.store = elapsed(started) - phases.loadStored! - phases.ingest;
@@ -86,14 +95,8 @@ export function createCatalogService({ database, config, github, logger }: Catal
 
   return {
     view,
-    load,
-    refresh(roots) {
-      // Refreshes never overlap: a second caller waits for the one running and gets its report.
-      refreshing ??= refreshOnce(roots ?? configuredRoots(config), roots === undefined).finally(() => {
-        refreshing = undefined;
-      });
-      return refreshing;
-    },
+    load: () => serially(loadNow),
+    refresh: (roots) => serially(() => refreshOnce(roots ?? configuredRoots(config), roots === undefined)),
     whoOwns: (query) => whoOwns(view, query),
     find: (query, options) => find(view, query, options),
     problems: () => listProblems(database.db),

@@ -29,11 +29,15 @@ export interface RefreshSummary {
   removedRefs: string[];
 }
 
-export async function loadStoredRows(db: Executor): Promise<Map<string, StoredEntityRow>> {
-  const rows = await queryRows<{ ref: string; location_key: string; origin_key: string; content_hash: string; created_at: string }>(
-    db,
-    sql`select ref, location_key, origin_key, content_hash, created_at::text as created_at from catalog_entities`,
-  );
+const SELECT_STORED_ROWS = 'select ref, location_key, origin_key, content_hash, created_at::text as created_at from catalog_entities';
+
+/** Where every stored entity came from and its content hash: what a refresh compares against. */
+export async function loadStoredRows(database: Database): Promise<Map<string, StoredEntityRow>> {
+  return database.bulkTransaction(readStoredRows);
+}
+
+async function readStoredRows(tx: BulkTransaction): Promise<Map<string, StoredEntityRow>> {
+  const rows = await tx.query<{ ref: string; location_key: string; origin_key: string; content_hash: string; created_at: string }>(SELECT_STORED_ROWS);
   return new Map(
     rows.map((row) => [
       row.ref,
@@ -44,29 +48,35 @@ export async function loadStoredRows(db: Executor): Promise<Map<string, StoredEn
 
 export interface ApplyRefreshOptions {
   result: IngestResult;
-  /** What the database held before the refresh (loadStoredRows). */
-  stored: Map<string, StoredEntityRow>;
   /** True when the roots in `result` are every configured root: entities of any other root are removed. */
   complete: boolean;
 }
 
+// Any fixed 64-bit number; the same in every replica.
+const REFRESH_LOCK_KEY = '7360134285512';
+
 /**
  * Applies one refresh in a single transaction: new and changed entities are written, entities
  * their source no longer holds are removed, relations and problems are replaced. A root that
- * failed transiently keeps the entities of every file it could not read this time. Rows are
+ * failed for any reason but "not found" keeps the entities of every file it could not read this time. Rows are
  * loaded with COPY, which both engines speak and which is several times faster than INSERT.
  */
 export async function applyRefresh(database: Database, options: ApplyRefreshOptions): Promise<RefreshSummary> {
-  const summary = planRefresh(options);
   try {
-    await database.bulkTransaction((tx) => writeRefresh(tx, options, summary));
+    return await database.bulkTransaction(async (tx) => {
+      // Replicas storing at once take turns, and each plans against what the one before committed.
+      await tx.query('select pg_advisory_xact_lock($1::bigint)', [REFRESH_LOCK_KEY]);
+      const stored = await readStoredRows(tx);
+      const summary = planRefresh(options, stored);
+      await writeRefresh(tx, options, stored, summary);
+      return summary;
+    });
   } catch (error) {
     throw new Error(`storing the catalog refresh failed: ${databaseErrorMessage(error)}; nothing was changed`, { cause: error });
   }
-  return summary;
 }
 
-function planRefresh({ result, stored, complete }: ApplyRefreshOptions): RefreshSummary {
+function planRefresh({ result, complete }: ApplyRefreshOptions, stored: Map<string, StoredEntityRow>): RefreshSummary {
   const summary: RefreshSummary = { added: 0, updated: 0, unchanged: 0, removed: 0, kept: 0, changedRefs: [], removedRefs: [] };
   for (const processed of result.entities.values()) {
     const before = stored.get(processed.ref);
@@ -83,7 +93,7 @@ function planRefresh({ result, stored, complete }: ApplyRefreshOptions): Refresh
     const root = result.roots.get(row.originKey);
     if (!root) {
       if (complete) summary.removedRefs.push(row.ref);
-    } else if (root.transientFailure && !result.files.has(row.locationKey)) {
+    } else if (root.keepUnread && !result.files.has(row.locationKey)) {
       summary.kept += 1;
     } else {
       summary.removedRefs.push(row.ref);
@@ -93,7 +103,12 @@ function planRefresh({ result, stored, complete }: ApplyRefreshOptions): Refresh
   return summary;
 }
 
-async function writeRefresh(tx: BulkTransaction, { result, stored, complete }: ApplyRefreshOptions, summary: RefreshSummary): Promise<void> {
+async function writeRefresh(
+  tx: BulkTransaction,
+  { result, complete }: ApplyRefreshOptions,
+  stored: Map<string, StoredEntityRow>,
+  summary: RefreshSummary,
+): Promise<void> {
   const touched = [...summary.changedRefs, ...summary.removedRefs];
   for (let start = 0; start < touched.length; start += REF_BATCH) {
     const refs = JSON.stringify(touched.slice(start, start + REF_BATCH));

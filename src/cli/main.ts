@@ -68,9 +68,13 @@ export async function main(argv: string[]): Promise<number> {
     config: values.config,
     catalog: values.catalog,
     json: values.json,
-    limit: values.limit ? Number(values.limit) : undefined,
-    offset: values.offset ? Number(values.offset) : undefined,
+    limit: countOption(values.limit, 1),
+    offset: countOption(values.offset, 0),
   };
+  if (Number.isNaN(options.limit) || Number.isNaN(options.offset)) {
+    process.stderr.write('callboard: --limit takes a whole number from 1, --offset a whole number from 0\n');
+    return 2;
+  }
   try {
     const config = loadConfig({ files: options.config });
     switch (command) {
@@ -104,6 +108,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** A whole-number option; NaN when it is given but not a whole number of at least `minimum`. */
+function countOption(value: string | undefined, minimum: number): number | undefined {
+  if (value === undefined) return undefined;
+  return /^\d+$/.test(value) && Number(value) >= minimum ? Number(value) : Number.NaN;
+}
+
 function requireText(words: string[], usage: string): string {
   const text = words.join(' ').trim();
   if (!text) throw new Error(`usage: callboard ${usage}`);
@@ -118,6 +128,10 @@ async function catalogCommand(config: Config, options: CliOptions, args: string[
   const [verb, ...paths] = args;
   if (verb === 'validate') return validate(config, options, paths.length > 0 ? paths : options.catalog);
   if (verb === 'ingest') {
+    if (options.catalog.length === 0 && config.catalog.locations.length === 0 && !config.catalog.providers?.github) {
+      // A complete refresh of nothing would empty the catalog.
+      throw new Error('nothing to ingest: configure catalog.locations or catalog.providers.github (--config), or pass --catalog PATH');
+    }
     return withContext(config, options, async (context) => {
       if (!options.json && process.stderr.isTTY) process.stderr.write('Refreshing the catalog...\n');
       const report = await context.catalog.refresh(options.catalog.length > 0 ? catalogRoots(options.catalog) : undefined);

@@ -44,7 +44,12 @@ export function parseGitHubUrl(value: string): GitHubUrl | undefined {
     return undefined;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined; // a malformed escape such as %zz
+  }
   const [owner, repo, mode, ref, ...rest] = parts;
   if (!owner || !repo) return undefined;
   const repoName = repo.replace(/\.git$/, '');

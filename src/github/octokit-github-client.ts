@@ -73,6 +73,10 @@ export class OctokitGitHubClient implements GitHubClient {
         request: { signal: AbortSignal.timeout(this.timeoutMs) },
       }),
     );
+    if (response.data.truncated) {
+      // A partial listing would silently drop the files a glob should match.
+      throw new ExternalServiceError('github', `GitHub: the file tree of ${repo.owner}/${repo.repo} is too large to list in one call`, true);
+    }
     return response.data.tree.filter((item) => item.type === 'blob' && item.path).map((item) => item.path!);
   }
 
@@ -114,7 +118,10 @@ export function classifyGitHubError(what: string, error: unknown): Error {
   const status = (error as { status?: number }).status;
   const headers = ((error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {});
   if (status === 404) return new NotFoundError(`GitHub: ${what}: not found`);
-  const rateLimited = status === 429 || (status === 403 && (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined));
+  const message = error instanceof Error ? error.message : '';
+  const rateLimited =
+    status === 429 ||
+    (status === 403 && (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined || /secondary rate limit|abuse/i.test(message)));
   const timedOut = error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError' || /aborted|timeout/i.test(error.message));
   const transient = rateLimited || timedOut || status === undefined || status >= 500;
   const reason = rateLimited ? 'rate limited' : timedOut ? 'timed out' : status ? `HTTP ${status}` : (error as Error).message;

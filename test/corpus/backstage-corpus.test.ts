@@ -75,7 +75,7 @@ describe.skipIf(!exists)('Backstage catalog-model examples', () => {
   });
 
   it('reads the root folder without a root-level failure', () => {
-    expect(result.roots.get(`file:${catalogExamples}`)).toMatchObject({ status: 'ok', transientFailure: false, entityCount: result.entities.size });
+    expect(result.roots.get(`file:${catalogExamples}`)).toMatchObject({ status: 'ok', keepUnread: false, entityCount: result.entities.size });
   });
 
   it('reads each file once even when Locations reach it again', () => {
@@ -201,6 +201,6 @@ describe.skipIf(!exists)('Backstage scaffolder sample templates', () => {
       expect(problem).toMatchObject({ severity: 'error', message: 'offline' });
       expect(problem.ref).toBeUndefined();
     }
-    expect(result.roots.get(`file:${sampleTemplates}`)).toMatchObject({ status: 'partial', transientFailure: false });
+    expect(result.roots.get(`file:${sampleTemplates}`)).toMatchObject({ status: 'partial', keepUnread: false });
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ExternalServiceError, NotFoundError, errorMessage } from '../../errors.js';
+import { NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
 import { processEntity, type ProcessedEntity } from '../processing/process-entity.js';
@@ -26,8 +26,12 @@ export interface RootLocation {
 
 export interface RootStatus {
   status: 'ok' | 'partial' | 'failed';
-  /** A transient failure (GitHub 5xx, rate limit, timeout) somewhere under this root: keep what it had. */
-  transientFailure: boolean;
+  /**
+   * Something under this root failed for a reason other than "not found" (GitHub 5xx, rate limit,
+   * revoked token, a refused file), or the root itself could not be read: the entities of files
+   * not read this time are kept rather than deleted. Only a file that is really gone loses them.
+   */
+  keepUnread: boolean;
   error?: string;
   entityCount: number;
 }
@@ -83,33 +87,40 @@ export async function ingestLocations(roots: RootLocation[], options: IngestOpti
   const result: IngestResult = { entities: new Map(), problems: [], files: new Map(), roots: new Map(), cache: new Map() };
   const concurrency = options.concurrency ?? 32;
   for (const root of roots) {
-    const status: RootStatus = { status: 'ok', transientFailure: false, entityCount: 0 };
+    const status: RootStatus = { status: 'ok', keepUnread: false, entityCount: 0 };
     result.roots.set(root.key, status);
     const seen = new Set<string>();
     const fail = (file: string, error: unknown, optional = false) => {
       if (optional && error instanceof NotFoundError) return;
-      const transient = error instanceof ExternalServiceError && error.transient;
-      status.transientFailure ||= transient;
+      const keep = !(error instanceof NotFoundError);
+      status.keepUnread ||= keep;
       status.status = 'partial';
       status.error ??= errorMessage(error);
-      result.problems.push({ severity: 'error', file, message: transient ? `${errorMessage(error)} (kept the entities read before)` : errorMessage(error) });
+      result.problems.push({ severity: 'error', file, message: keep ? `${errorMessage(error)} (kept the entities read before)` : errorMessage(error) });
     };
 
+    // Not even the root could be read (an unmounted folder, a missing organisation): keep all it had.
+    const rootFailed = (error: unknown) => {
+      fail(root.target, error);
+      status.status = 'failed';
+      status.keepUnread = true;
+    };
     let frontier: Target[];
     try {
       frontier = await rootTargets(root, options);
     } catch (error) {
-      fail(root.target, error);
-      status.status = 'failed';
+      rootFailed(error);
       continue;
     }
+    const rootTargetKeys = new Set(frontier.map(targetKey));
     while (frontier.length > 0) {
       const expanded = (
         await mapWithLimit(frontier, concurrency, async (target) => {
           try {
             return await expandTarget(target, options);
           } catch (error) {
-            fail(target.parent, error, target.optional);
+            if (rootTargetKeys.has(targetKey(target))) rootFailed(error);
+            else fail(target.parent, error, target.optional);
             return [];
           }
         })

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -117,6 +117,39 @@ spec:
         expect.objectContaining({ document: 3, line: 12, ref: 'component:default/bad name', message: expect.stringContaining('metadata.name') }),
       ]),
     );
+  });
+
+  it('keeps everything a root had when the root itself cannot be read (an unmounted folder)', async () => {
+    write('a.yaml', component('payments-api'));
+    await catalog.refresh(roots());
+    const moved = `${folder}-moved`;
+    renameSync(folder, moved);
+    try {
+      const report = await catalog.refresh(roots());
+      expect(report).toMatchObject({ removed: 0, kept: 1 });
+      expect(report.roots[`file:${folder}`]).toMatchObject({ status: 'failed', keepUnread: true });
+      expect(catalog.view.get('component:default/payments-api')).toBeDefined();
+    } finally {
+      renameSync(moved, folder);
+    }
+  });
+
+  it('refuses a malformed URL target without failing the refresh', async () => {
+    write(
+      'all.yaml',
+      `apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: all
+spec:
+  type: url
+  targets: [https://github.com/acme/repo/blob/main/%zz.yaml]
+`,
+    );
+    write('a.yaml', component('payments-api'));
+    const report = await catalog.refresh(roots());
+    expect(catalog.view.get('component:default/payments-api')).toBeDefined();
+    expect(report.problems.map((problem) => problem.message).join('\n')).toContain('is not a GitHub file URL');
   });
 
   it('keeps the first definition of a ref and reports the later one as a conflict', async () => {

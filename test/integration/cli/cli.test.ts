@@ -61,6 +61,15 @@ describe('callboard CLI on the bundled example catalog', () => {
     });
   });
 
+  it('refuses bad paging options and an ingest with nothing configured, changing nothing', async () => {
+    const paging = await callboard(['find', 'x', '--catalog', 'examples', '--limit', 'abc']);
+    expect(paging.code).toBe(2);
+    expect(paging.stderr).toContain('--limit takes a whole number');
+    const ingest = await callboard(['catalog', 'ingest'], { CALLBOARD_DATA_DIR: path.join(scratch, 'data') });
+    expect(ingest.code).toBe(1);
+    expect(ingest.stderr).toContain('nothing to ingest');
+  });
+
   it('reports every configuration problem at once, with what to set, and no stack trace', async () => {
     const config = path.join(scratch, 'app-config.yaml');
     writeFileSync(config, 'catalog:\n  locations:\n    - type: ftp\n      target: ${CATALOG_ROOT}\ncallboard:\n  database:\n    poolSize: 0\n');
