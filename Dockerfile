@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile TypeScript to dist/.
+# Build stage: install everything, compile TypeScript to dist/.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json ./
+# Dependencies first, so a code change does not reinstall them; the build runs after the sources arrive.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm ci --no-audit --no-fund
+RUN npm run build
 
 # Runtime stage: production dependencies only, compiled code, migrations, examples and templates.
 FROM node:20-bookworm-slim
@@ -23,5 +26,6 @@ COPY manifest.yml ./
 RUN mkdir -p /app/.callboard && chown node:node /app/.callboard
 USER node
 ENV CALLBOARD_DATA_DIR=/app/.callboard/data
+# Node as PID 1 gets SIGTERM from `docker stop`; callboard handles it and closes the database cleanly.
 ENTRYPOINT ["node", "bin/callboard.js"]
-CMD ["start"]
+CMD ["start", "--no-console"]

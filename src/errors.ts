@@ -2,7 +2,7 @@
  * The few error kinds Callboard throws. Domain code throws them; the edges (CLI, Slack, jobs)
  * translate them into exit codes, ephemeral messages or log lines.
  */
-export type ErrorCode = 'INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'EXTERNAL' | 'CONFIG';
+export type ErrorCode = 'NOT_FOUND' | 'EXTERNAL' | 'CONFIG';
 
 export class AppError extends Error {
   constructor(
@@ -15,29 +15,10 @@ export class AppError extends Error {
   }
 }
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-export class InputError extends AppError {
-  constructor(
-    message: string,
-    readonly problems: FieldProblem[] = [],
-  ) {
-    super('INPUT', message);
-  }
-}
-
+/** Something named (a file, a repository, an entity) does not exist. */
 export class NotFoundError extends AppError {
   constructor(message: string) {
     super('NOT_FOUND', message);
-  }
-}
-
-export class ConflictError extends AppError {
-  constructor(message: string) {
-    super('CONFLICT', message);
   }
 }
 

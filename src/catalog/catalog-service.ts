@@ -26,6 +26,8 @@ export interface CatalogService {
   whoOwns(query: string): WhoOwnsAnswer;
   find(query: string, options?: { limit?: number; offset?: number }): FindAnswer;
   problems(): Promise<CatalogProblem[]>;
+  /** Resolves once the loads and refreshes queued so far have finished (before closing the database). */
+  whenIdle(): Promise<void>;
   readonly view: CatalogView;
 }
 
@@ -100,6 +102,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
     whoOwns: (query) => whoOwns(view, query),
     find: (query, options) => find(view, query, options),
     problems: () => listProblems(database.db),
+    whenIdle: () => serially(async () => undefined),
   };
 }
 

@@ -164,9 +164,7 @@ function* forwardRelations(written: ProcessedEntity[]): Generator<string[]> {
 async function replaceProblems(tx: BulkTransaction, result: IngestResult, complete: boolean): Promise<void> {
   if (complete) await tx.query('delete from catalog_problems');
   else await tx.query('delete from catalog_problems where origin_key in (select jsonb_array_elements_text($1::jsonb))', [JSON.stringify([...result.roots.keys()])]);
-  const fallbackOrigin = [...result.roots.keys()][0] ?? '';
-  const originOf = (problem: CatalogProblem): string =>
-    (result.files.get(`file:${problem.file}`) ?? result.files.get(`url:${problem.file}`))?.originKey ?? fallbackOrigin;
+  const originOf = (problem: CatalogProblem): string => result.problemOrigins.get(problem) ?? '';
   await tx.copyRows(
     'catalog_problems',
     [...columns('text', 'origin_key', 'file'), ...columns('integer', 'line', 'document'), ...columns('text', 'ref', 'severity', 'message')],

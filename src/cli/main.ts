@@ -16,7 +16,8 @@ export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.me
 const USAGE = `Usage: callboard <command> [options]
 
 Commands:
-  start                      refresh the catalog, then answer questions in a local console
+  start [--no-console]       refresh the catalog, then answer questions in a local console; with
+                             --no-console keep refreshing on schedule until stopped (containers)
   whoowns QUERY              who owns an entity (name, ref or title); a team or person: what it owns
   find TEXT                  search, with filters such as kind:api owner:maps-team tag:go type:service
   catalog validate PATH...   check catalog files or folders; prints file:line: ref: message, exits 1 on problems
@@ -32,6 +33,8 @@ Options:
   -h, --help       this help`;
 
 interface CliOptions {
+  /** start without the console: keep refreshing until SIGTERM or SIGINT (containers, services). */
+  noConsole: boolean;
   config: string[];
   catalog: string[];
   json: boolean;
@@ -51,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         limit: { type: 'string' },
         offset: { type: 'string' },
+        'no-console': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -65,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const options: CliOptions = {
+    noConsole: values['no-console'],
     config: values.config,
     catalog: values.catalog,
     json: values.json,
@@ -207,6 +212,11 @@ async function withCatalog<T>(config: Config, options: CliOptions, use: (context
 }
 
 async function start(config: Config, options: CliOptions): Promise<number> {
+  // Listening from the first moment: a stop during start-up still closes the database cleanly.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
   const useExamples = options.catalog.length === 0 && config.catalog.locations.length === 0 && !config.catalog.providers?.github;
   const paths = useExamples ? [EXAMPLE_CATALOG] : options.catalog;
   const logger = quietLogger(config);
@@ -221,8 +231,9 @@ async function start(config: Config, options: CliOptions): Promise<number> {
     const minutes = config.callboard.catalog.refreshIntervalMinutes;
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
-    await runConsole(context.catalog, { input: process.stdin, output: process.stdout });
+    await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }), stopped]));
     if (timer) clearInterval(timer);
+    await context.catalog.whenIdle();
     return 0;
   } finally {
     await context.close();

@@ -19,27 +19,27 @@ export async function openConfiguredDatabase(config: DatabaseConfig): Promise<Da
   return openDatabase(config, { pgliteTemplate: await migratedTemplate({ ...config, dataDir: 'memory://' }) });
 }
 
-/** A throw-away in-memory database (the CLI's --catalog, tests). */
+/** A throw-away in-memory database (the CLI's --catalog, tests), already migrated. */
 export async function openEphemeralDatabase(config: DatabaseConfig): Promise<Database> {
   const memoryConfig = { ...config, url: undefined, dataDir: 'memory://' };
-  const database = await openDatabase(memoryConfig, { pgliteTemplate: await migratedTemplate(memoryConfig) });
-  await runMigrations(database.db);
-  return database;
+  return openDatabase(memoryConfig, { pgliteTemplate: await migratedTemplate(memoryConfig) });
 }
 
 async function migratedTemplate(config: DatabaseConfig): Promise<Blob> {
-  const file = path.join(os.tmpdir(), 'callboard', `pglite-template-${templateKey()}.tar`);
+  // Per user and private: another account can neither block nor plant the template.
+  const folder = path.join(os.tmpdir(), `callboard-${os.userInfo().uid}`);
+  const file = path.join(folder, `pglite-template-${templateKey()}.tar`);
   try {
     return new Blob([await fs.readFile(file)]);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  } catch {
+    // Missing or unreadable: build it again below.
   }
+  await fs.mkdir(folder, { recursive: true, mode: 0o700 });
   const database = await openDatabase(config);
   try {
     await runMigrations(database.db);
     const client = (database.db as unknown as { $client: { dumpDataDir(compression: 'none'): Promise<Blob> } }).$client;
     const template = await client.dumpDataDir('none');
-    await fs.mkdir(path.dirname(file), { recursive: true });
     // Written aside and renamed, so a concurrent run never reads half a file.
     const partial = `${file}.${process.pid}.${Date.now()}`;
     await fs.writeFile(partial, Buffer.from(await template.arrayBuffer()));

@@ -35,7 +35,7 @@ export interface WhoOwnsAnswer {
   domain: string | null;
   links: EntityLink[];
   source: string | null;
-  /** For a Group or User: what it owns (directly; for a Group also through nothing else). */
+  /** For a Group or User: what it owns directly. */
   owns?: string[];
   /** For a User: the groups it belongs to. */
   memberOf?: string[];

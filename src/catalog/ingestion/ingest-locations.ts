@@ -45,6 +45,8 @@ export interface IngestResult {
   roots: Map<string, RootStatus>;
   /** The processed files of this refresh, for the next one's `cache` option. */
   cache: FileCache;
+  /** The root each problem was found under, so it is stored (and replaced) with that root. */
+  problemOrigins: Map<CatalogProblem, string>;
 }
 
 export interface IngestOptions {
@@ -84,70 +86,77 @@ interface SourceFile {
  * here writes to the database; the store applies the result in one transaction.
  */
 export async function ingestLocations(roots: RootLocation[], options: IngestOptions): Promise<IngestResult> {
-  const result: IngestResult = { entities: new Map(), problems: [], files: new Map(), roots: new Map(), cache: new Map() };
-  const concurrency = options.concurrency ?? 32;
+  const result: IngestResult = { entities: new Map(), problems: [], files: new Map(), roots: new Map(), cache: new Map(), problemOrigins: new Map() };
   for (const root of roots) {
-    const status: RootStatus = { status: 'ok', keepUnread: false, entityCount: 0 };
-    result.roots.set(root.key, status);
-    const seen = new Set<string>();
-    const fail = (file: string, error: unknown, optional = false) => {
-      if (optional && error instanceof NotFoundError) return;
-      const keep = !(error instanceof NotFoundError);
-      status.keepUnread ||= keep;
-      status.status = 'partial';
-      status.error ??= errorMessage(error);
-      result.problems.push({ severity: 'error', file, message: keep ? `${errorMessage(error)} (kept the entities read before)` : errorMessage(error) });
-    };
-
-    // Not even the root could be read (an unmounted folder, a missing organisation): keep all it had.
-    const rootFailed = (error: unknown) => {
-      fail(root.target, error);
-      status.status = 'failed';
-      status.keepUnread = true;
-    };
-    let frontier: Target[];
-    try {
-      frontier = await rootTargets(root, options);
-    } catch (error) {
-      rootFailed(error);
-      continue;
-    }
-    const rootTargetKeys = new Set(frontier.map(targetKey));
-    while (frontier.length > 0) {
-      const expanded = (
-        await mapWithLimit(frontier, concurrency, async (target) => {
-          try {
-            return await expandTarget(target, options);
-          } catch (error) {
-            if (rootTargetKeys.has(targetKey(target))) rootFailed(error);
-            else fail(target.parent, error, target.optional);
-            return [];
-          }
-        })
-      ).flat();
-      const fresh = expanded.filter((target) => {
-        const key = targetKey(target);
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
-      const files = await mapWithLimit(fresh, concurrency, async (target) => {
-        try {
-          return await readTarget(target, options);
-        } catch (error) {
-          fail(target.type === 'file' ? target.path : formatGitHubUrl(target.url), error, target.optional);
-          return undefined;
-        }
-      });
-      const next: Target[] = [];
-      for (const file of files) {
-        if (!file) continue;
-        next.push(...(await processFile(file, root, options, result, status)));
-      }
-      frontier = next;
-    }
+    const firstProblem = result.problems.length;
+    await ingestRoot(root, options, result);
+    for (const problem of result.problems.slice(firstProblem)) result.problemOrigins.set(problem, root.key);
   }
   return result;
+}
+
+/** Walks one root, recording its status and adding what it yields to `result`. */
+async function ingestRoot(root: RootLocation, options: IngestOptions, result: IngestResult): Promise<void> {
+  const concurrency = options.concurrency ?? 32;
+  const status: RootStatus = { status: 'ok', keepUnread: false, entityCount: 0 };
+  result.roots.set(root.key, status);
+  const seen = new Set<string>();
+  const fail = (file: string, error: unknown, optional = false) => {
+    if (optional && error instanceof NotFoundError) return;
+    const keep = !(error instanceof NotFoundError);
+    status.keepUnread ||= keep;
+    status.status = 'partial';
+    status.error ??= errorMessage(error);
+    result.problems.push({ severity: 'error', file, message: keep ? `${errorMessage(error)} (kept the entities read before)` : errorMessage(error) });
+  };
+
+  // Not even the root could be read (an unmounted folder, a missing organisation): keep all it had.
+  const rootFailed = (error: unknown) => {
+    fail(root.target, error);
+    status.status = 'failed';
+    status.keepUnread = true;
+  };
+  let frontier: Target[];
+  try {
+    frontier = await rootTargets(root, options);
+  } catch (error) {
+    rootFailed(error);
+    return;
+  }
+  const rootTargetKeys = new Set(frontier.map(targetKey));
+  while (frontier.length > 0) {
+    const expanded = (
+      await mapWithLimit(frontier, concurrency, async (target) => {
+        try {
+          return await expandTarget(target, options);
+        } catch (error) {
+          if (rootTargetKeys.has(targetKey(target))) rootFailed(error);
+          else fail(target.parent, error, target.optional);
+          return [];
+        }
+      })
+    ).flat();
+    const fresh = expanded.filter((target) => {
+      const key = targetKey(target);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const files = await mapWithLimit(fresh, concurrency, async (target) => {
+      try {
+        return await readTarget(target, options);
+      } catch (error) {
+        fail(target.type === 'file' ? target.path : formatGitHubUrl(target.url), error, target.optional);
+        return undefined;
+      }
+    });
+    const next: Target[] = [];
+    for (const file of files) {
+      if (!file) continue;
+      next.push(...(await processFile(file, root, options, result, status)));
+    }
+    frontier = next;
+  }
 }
 
 async function rootTargets(root: RootLocation, options: IngestOptions): Promise<Target[]> {

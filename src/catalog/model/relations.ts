@@ -1,7 +1,7 @@
 import type { Entity } from './entity.js';
 import { entityRefOf, normalizeEntityRef } from './entity-ref.js';
 
-/** Each built-in relation type and its reverse; every relation is stored in both directions. */
+/** Each built-in relation type and its reverse; every relation is answered in both directions. */
 export const RELATION_PAIRS = {
   ownedBy: 'ownerOf',
   partOf: 'hasPart',
