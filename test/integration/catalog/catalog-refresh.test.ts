@@ -19,6 +19,13 @@ ${extra}spec:
   lifecycle: production
   owner: ${owner}
 `;
+const location = (targets: string[], type?: 'file' | 'url') => `apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: all
+spec:
+${type ? `  type: ${type}\n` : ''}  targets: [${targets.join(', ')}]
+`;
 const group = (name: string) => `apiVersion: backstage.io/v1alpha1
 kind: Group
 metadata:
@@ -137,14 +144,7 @@ spec:
   it('refuses a malformed URL target without failing the refresh', async () => {
     write(
       'all.yaml',
-      `apiVersion: backstage.io/v1alpha1
-kind: Location
-metadata:
-  name: all
-spec:
-  type: url
-  targets: [https://github.com/acme/repo/blob/main/%zz.yaml]
-`,
+      location(['https://github.com/acme/repo/blob/main/%zz.yaml'], 'url'),
     );
     write('a.yaml', component('payments-api'));
     const report = await catalog.refresh(roots());
@@ -168,17 +168,7 @@ spec:
     symlinkSync(path.join(outside, 'secret.yaml'), path.join(folder, 'link.yaml'));
     write(
       'locations/all.yaml',
-      `apiVersion: backstage.io/v1alpha1
-kind: Location
-metadata:
-  name: all
-spec:
-  type: file
-  targets:
-    - ../link.yaml
-    - ${path.join(outside, 'secret.yaml')}
-    - ./ok.yaml
-`,
+      location(['../link.yaml', path.join(outside, 'secret.yaml'), './ok.yaml'], 'file'),
     );
     write('locations/ok.yaml', component('inside-entity'));
     symlinkSync(path.join(outside, 'secret.yaml'), path.join(folder, 'locations', 'escape.yaml'));
@@ -201,13 +191,7 @@ spec:
     symlinkSync(path.join(outside, 'secret.yaml'), path.join(folder, 'sub', 'escape.yaml'));
     write(
       'all.yaml',
-      `apiVersion: backstage.io/v1alpha1
-kind: Location
-metadata:
-  name: all
-spec:
-  targets: [./sub/*.yaml]
-`,
+      location(['./sub/*.yaml']),
     );
     const report = await catalog.refresh([{ key: `file:${folder}/all.yaml`, type: 'file', target: path.join(folder, 'all.yaml') }]);
     try {
