@@ -209,10 +209,7 @@ async function expandTarget(target: Target, options: IngestOptions): Promise<Tar
     const files = await expandGlob(target.path);
     return files.map((file) => ({ ...target, path: file.path, walked: !file.symlink }));
   }
-  const stat = await fs.stat(target.path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new NotFoundError(`${target.path} does not exist`);
-    throw error;
-  });
+  const stat = await fs.stat(target.path).catch(notFoundAs(target.path));
   if (!stat.isDirectory()) return [target];
   await assertConfined(target.path, target);
   const files = await listCatalogFiles(target.path);
@@ -222,10 +219,27 @@ async function expandTarget(target: Target, options: IngestOptions): Promise<Tar
 /** A folder named by a Location must really be inside the Location's folder (it may be a link). */
 async function assertConfined(folder: string, target: { path: string; confineTo?: string }): Promise<void> {
   if (!target.confineTo) return;
-  const real = await fs.realpath(folder).catch(() => folder);
-  if (!isInside(await fs.realpath(target.confineTo), real)) {
-    throw new Error(`${target.path} resolves outside ${target.confineTo} (a symbolic link?); refused`);
+  // A glob base that does not exist holds nothing to read; the walk reports it.
+  await realPathInside(folder, target.confineTo, target.path).catch((error: unknown) => {
+    if (!(error instanceof NotFoundError)) throw error;
+  });
+}
+
+/** The real path of `candidate`, refused when links take it outside `folder`. */
+async function realPathInside(candidate: string, folder: string | undefined, label: string): Promise<string> {
+  const real = await fs.realpath(candidate).catch(notFoundAs(label));
+  if (folder && !isInside(await fs.realpath(folder), real)) {
+    throw new Error(`${label} resolves outside ${folder} (a symbolic link?); refused`);
   }
+  return real;
+}
+
+/** A catch handler turning "no such file" into NotFoundError, the one failure that lets a refresh drop entities. */
+function notFoundAs(label: string): (error: NodeJS.ErrnoException) => never {
+  return (error) => {
+    if (error.code === 'ENOENT') throw new NotFoundError(`${label} does not exist`);
+    throw error;
+  };
 }
 
 async function readTarget(target: Target, options: IngestOptions): Promise<SourceFile | undefined> {
@@ -235,16 +249,7 @@ async function readTarget(target: Target, options: IngestOptions): Promise<Sourc
     const display = formatGitHubUrl(target.url);
     return { key: `url:${display}`, display, text, origin: target };
   }
-  let real = target.path;
-  if (!target.walked) {
-    real = await fs.realpath(target.path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new NotFoundError(`${target.path} does not exist`);
-      throw error;
-    });
-    if (target.confineTo && !isInside(await fs.realpath(target.confineTo), real)) {
-      throw new Error(`${target.path} resolves outside ${target.confineTo} (a symbolic link?); refused`);
-    }
-  }
+  const real = target.walked ? target.path : await realPathInside(target.path, target.confineTo, target.path);
   // Synchronous reads: for tens of thousands of small files they beat a round trip through libuv's thread pool.
   const stat = statSync(real);
   if (stat.isDirectory()) return undefined;
@@ -398,8 +403,7 @@ async function readPlaceholder(file: SourceFile, target: string, options: Ingest
     const folder = path.dirname(file.origin.path);
     const resolved = path.resolve(folder, target);
     if (path.isAbsolute(target) || !isInside(folder, resolved)) throw new Error(`"${target}" is outside ${folder}; refused`);
-    const real = await fs.realpath(resolved);
-    if (!isInside(await fs.realpath(folder), real)) throw new Error(`"${target}" resolves outside ${folder}; refused`);
+    const real = await realPathInside(resolved, folder, `"${target}"`);
     const stat = await fs.stat(real);
     if (stat.size > options.maxFileBytes) throw new Error(`"${target}" is larger than ${options.maxFileBytes} bytes; refused`);
     return fs.readFile(real, 'utf8');
