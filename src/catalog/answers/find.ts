@@ -1,4 +1,4 @@
-import { FILTER_FIELDS, type FilterField, type Filters } from '../search/entity-index.js';
+import { FILTER_FIELDS, type Facets, type FilterField, type Filters } from '../search/entity-index.js';
 import type { CatalogView } from './catalog-view.js';
 import { specRef } from '../model/entity-ref.js';
 
@@ -18,7 +18,7 @@ export interface FindAnswer {
   total: number;
   offset: number;
   results: FindResult[];
-  facets: Record<'kind' | 'type' | 'tag' | 'lifecycle', Record<string, number>>;
+  facets: Facets;
 }
 
 const FILTER_ALIASES: Record<string, FilterField> = { tags: 'tag', lang: 'tag', language: 'tag', ns: 'namespace' };
@@ -42,10 +42,9 @@ export function parseFindQuery(query: string): { text: string; filters: Filters 
 /** Discovery: ranked matches within the filters, with their owners, and facet counts over all matches. */
 export function find(view: CatalogView, query: string, options: { limit?: number; offset?: number } = {}): FindAnswer {
   const { text, filters } = parseFindQuery(query);
-  const hits = view.index.query(text, filters);
   const offset = Math.max(0, options.offset ?? 0);
-  const limit = Math.max(1, options.limit ?? 10);
-  const results = hits.slice(offset, offset + limit).map((hit): FindResult => {
+  const { total, hits, facets } = view.index.search(text, filters, { offset, limit: Math.max(1, options.limit ?? 10) });
+  const results = hits.map((hit): FindResult => {
     const entity = view.get(hit.ref)!;
     return {
       ref: hit.ref,
@@ -56,5 +55,5 @@ export function find(view: CatalogView, query: string, options: { limit?: number
       score: Math.round(hit.score * 1000) / 1000,
     };
   });
-  return { query, text, filters, total: hits.length, offset, results, facets: view.index.facets(hits.map((hit) => hit.ref)) };
+  return { query, text, filters, total, offset, results, facets };
 }

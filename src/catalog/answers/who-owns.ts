@@ -114,7 +114,7 @@ function resolveQuery(view: CatalogView, query: string): string | undefined {
   const byTitle: string[] = [];
   for (const [ref, entity] of view.all()) if (entity.metadata.title?.toLowerCase() === lower) byTitle.push(ref);
   if (byTitle.length > 0) return preferred(byTitle);
-  const [top] = view.index.query(query);
+  const [top] = view.index.search(query, {}, { limit: 1 }).hits;
   if (!top) return undefined;
   // Search only decides when its best hit names every word asked about; otherwise offer suggestions.
   const document = view.index.document(top.ref)!;
@@ -134,7 +134,7 @@ function preferred(refs: string[]): string {
 
 function suggest(view: CatalogView, query: string): string[] {
   if (!query) return [];
-  const hits = view.index.query(query).slice(0, 5).map((hit) => hit.ref);
+  const hits = view.index.search(query, {}, { limit: 5 }).hits.map((hit) => hit.ref);
   if (hits.length >= 5) return hits;
   // Typos beyond the index's fuzziness: close names by edit distance.
   const lower = query.toLowerCase();

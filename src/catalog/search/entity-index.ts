@@ -1,6 +1,7 @@
-import MiniSearch, { type SearchResult } from 'minisearch';
+import SearchableMap from 'minisearch/SearchableMap';
 import { DEFAULT_NAMESPACE, specString, type Entity } from '../model/entity.js';
 import { compareStrings, specRef } from '../model/entity-ref.js';
+import { topK } from './top-k.js';
 
 /** What one entity contributes to search and facets. Pure data, derived from the entity alone. */
 export interface SearchDocument {
@@ -22,6 +23,10 @@ export const FILTER_FIELDS = ['kind', 'type', 'lifecycle', 'owner', 'tag', 'syst
 export type FilterField = (typeof FILTER_FIELDS)[number];
 export type Filters = Partial<Record<FilterField, string[]>>;
 
+export const FACET_FIELDS = ['kind', 'type', 'tag', 'lifecycle'] as const;
+export type FacetField = (typeof FACET_FIELDS)[number];
+export type Facets = Record<FacetField, Record<string, number>>;
+
 export function toSearchDocument(ref: string, entity: Entity): SearchDocument {
   const namespace = entity.metadata.namespace ?? DEFAULT_NAMESPACE;
   return {
@@ -40,148 +45,384 @@ export function toSearchDocument(ref: string, entity: Entity): SearchDocument {
   };
 }
 
+const WORD_SEPARATORS = /[\s\-_.:/,;()[\]{}"'!?@#+=<>|\\]+/;
 const CAMEL_BOUNDARY = /[a-z0-9][A-Z]/;
 const CAMEL_SPLIT = /(?<=[a-z0-9])(?=[A-Z])/;
 
-/** Splits names such as payments-api or PaymentsAPI into words, keeping the whole name too. */
-function tokenize(text: string): string[] {
-  const words = text.split(/[\s\-_.:/,;()[\]{}"'!?@#+=<>|\\]+/).filter(Boolean);
+/** Lower-case words of a text; names such as payments-api or PaymentsAPI give each word, and the camel-case whole too. */
+export function tokenize(text: string): string[] {
   const tokens: string[] = [];
-  for (const word of words) {
-    tokens.push(word);
+  for (const word of text.split(WORD_SEPARATORS)) {
+    if (!word) continue;
+    tokens.push(word.toLowerCase());
     // Most words have no inner capital; only those pay for the camel-case split.
-    if (CAMEL_BOUNDARY.test(word)) tokens.push(...word.split(CAMEL_SPLIT));
+    if (CAMEL_BOUNDARY.test(word)) for (const part of word.split(CAMEL_SPLIT)) tokens.push(part.toLowerCase());
   }
   return tokens;
 }
 
-const SEARCH_FIELDS = ['name', 'title', 'description', 'tagText', 'kind', 'type', 'ownerName', 'systemName', 'links'];
-const BOOSTS = { name: 6, title: 4, tagText: 3, type: 2, kind: 2, ownerName: 1.5, systemName: 1.5, description: 1, links: 0.5 };
+/**
+ * Searched fields, their boosts and the length (in words) a typical value has: a word in a field
+ * longer than typical weighs less, as in BM25. Fixed lengths, rather than running averages, keep a
+ * document's weights independent of what else is indexed, so an update touches only that document.
+ */
+const FIELDS: { text: (document: SearchDocument) => string; boost: number; typicalLength: number }[] = [
+  { text: (document) => document.name, boost: 6, typicalLength: 3 },
+  { text: (document) => document.title, boost: 4, typicalLength: 3 },
+  { text: (document) => document.tags.join(' '), boost: 3, typicalLength: 2 },
+  { text: (document) => document.type, boost: 2, typicalLength: 1 },
+  { text: (document) => document.kind, boost: 2, typicalLength: 1 },
+  { text: (document) => nameOfRef(document.owner), boost: 1.5, typicalLength: 3 },
+  { text: (document) => nameOfRef(document.system), boost: 1.5, typicalLength: 3 },
+  { text: (document) => document.description, boost: 1, typicalLength: 15 },
+  { text: (document) => document.links, boost: 0.5, typicalLength: 8 },
+];
+const SATURATION = 1.2;
+const LENGTH_NORMALISATION = 0.7;
+/** A word reached by completing a prefix or forgiving a typo counts for less than the word itself. */
+const PREFIX_WEIGHT = 0.4;
+const FUZZY_WEIGHT = 0.45;
+/** Fewer matches than this for the words as typed and the search widens to prefixes and typos. */
+const WIDEN_BELOW = 10;
+/** Dead postings are purged once they are this share of all postings. */
+const COMPACT_RATIO = 0.25;
 
 function nameOfRef(ref: string): string {
   return ref.slice(ref.indexOf('/') + 1);
 }
 
-/** Fewer exact matches than this and the search widens to prefixes and typos. */
-const WIDEN_BELOW = 10;
+/** The documents holding one term, as parallel arrays of slot and weight (compact, and fast to scan). */
+interface Postings {
+  slots: number[];
+  weights: number[];
+}
+
+/** One way a query word is matched: a term of the index, how much it counts, and its documents. */
+interface Expansion {
+  postings: Postings;
+  factor: number;
+}
+
+/** Interned values of one facet field, so counting a facet is indexing an array. */
+class FacetValues {
+  private readonly ids = new Map<string, number>();
+  readonly names: string[] = [];
+  id(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(value, id);
+      this.names.push(value);
+    }
+    return id;
+  }
+}
 
 export interface SearchHit {
   ref: string;
   score: number;
 }
 
+export interface SearchPage {
+  /** Every match within the filters, of which `hits` is the requested page. */
+  total: number;
+  hits: SearchHit[];
+  facets: Facets;
+}
+
 /**
- * The full-text index over the catalog, with per-field filters and facet counts. Entities are
- * added, replaced and removed one at a time so a refresh only touches what changed.
+ * The full-text index over the catalog, with per-field filters and facet counts. An inverted index
+ * whose term dictionary is minisearch's radix tree (for prefix and typo lookups), with scoring that
+ * keeps only the requested page: a common word matches most of a catalog, and ranking every match
+ * fully would cost tens of milliseconds at 100k entities. Entities are added, replaced and removed
+ * one at a time, so a refresh only touches what changed.
  */
 export class EntityIndex {
-  private readonly search = new MiniSearch<SearchDocument & { tagText: string; ownerName: string; systemName: string }>({
-    fields: SEARCH_FIELDS,
-    storeFields: [],
-    tokenize,
-    processTerm: (term) => term.toLowerCase(),
-    searchOptions: { boost: BOOSTS },
-    autoVacuum: { minDirtCount: 1_000, minDirtFactor: 0.1, batchSize: 1_000, batchWait: 10 },
-  });
-  private readonly documents = new Map<string, SearchDocument>();
+  private readonly postingsByTerm = new Map<string, Postings>();
+  private readonly dictionary = new SearchableMap<Postings>();
+  private readonly slotOf = new Map<string, number>();
+  /** Per slot: its document, or undefined once removed (its postings are purged lazily). */
+  private documents: (SearchDocument | undefined)[] = [];
+  private postingCount: number[] = [];
+  private readonly facetValues = { kind: new FacetValues(), type: new FacetValues(), lifecycle: new FacetValues(), tag: new FacetValues() };
+  /** Per slot: the ids of its kind, type and lifecycle, three entries a slot. */
+  private singleFacetIds = new Int32Array(3 * 1_024);
+  /** Per slot: where its tag ids start in `tagPool` and how many there are (flat, so counting reads memory in order). */
+  private tagStart = new Int32Array(1_024);
+  private tagCount = new Int32Array(1_024);
+  private tagPool = new Int32Array(4_096);
+  private tagPoolUsed = 0;
+  private freeSlots: number[] = [];
+  private deadSlots: number[] = [];
+  private livePostings = 0;
+  private deadPostings = 0;
+  // Scratch space for scoring, reused across queries (one query at a time: this runs synchronously).
+  private mark = new Uint32Array(0);
+  private best = new Float64Array(0);
+  private total = new Float64Array(0);
+  private epoch = 0;
 
   get size(): number {
-    return this.documents.size;
+    return this.slotOf.size;
   }
 
   document(ref: string): SearchDocument | undefined {
-    return this.documents.get(ref);
+    const slot = this.slotOf.get(ref);
+    return slot === undefined ? undefined : this.documents[slot];
   }
 
   upsert(document: SearchDocument): void {
-    const indexed = { ...document, tagText: document.tags.join(' '), ownerName: nameOfRef(document.owner), systemName: nameOfRef(document.system) };
-    if (this.documents.has(document.id)) this.search.replace(indexed);
-    else this.search.add(indexed);
-    this.documents.set(document.id, document);
+    this.remove(document.id);
+    const slot = this.freeSlots.pop() ?? this.documents.length;
+    this.slotOf.set(document.id, slot);
+    this.documents[slot] = document;
+    this.singleFacetIds = withCapacity(this.singleFacetIds, 3 * (slot + 1));
+    this.singleFacetIds[3 * slot] = this.facetValues.kind.id(document.kind);
+    this.singleFacetIds[3 * slot + 1] = this.facetValues.type.id(document.type);
+    this.singleFacetIds[3 * slot + 2] = this.facetValues.lifecycle.id(document.lifecycle);
+    this.storeTags(slot, document.tags.map((tag) => this.facetValues.tag.id(tag)));
+    const weights = termWeights(document);
+    for (const [term, weight] of weights) {
+      let postings = this.postingsByTerm.get(term);
+      if (!postings) {
+        postings = { slots: [], weights: [] };
+        this.postingsByTerm.set(term, postings);
+        this.dictionary.set(term, postings);
+      }
+      postings.slots.push(slot);
+      postings.weights.push(weight);
+    }
+    this.postingCount[slot] = weights.size;
+    this.livePostings += weights.size;
   }
 
-  upsertAll(documents: SearchDocument[]): void {
+  upsertAll(documents: Iterable<SearchDocument>): void {
     for (const document of documents) this.upsert(document);
   }
 
   remove(ref: string): void {
-    if (!this.documents.has(ref)) return;
-    this.search.discard(ref);
-    this.documents.delete(ref);
+    const slot = this.slotOf.get(ref);
+    if (slot === undefined) return;
+    this.slotOf.delete(ref);
+    this.documents[slot] = undefined;
+    this.deadSlots.push(slot);
+    this.livePostings -= this.postingCount[slot]!;
+    this.deadPostings += this.postingCount[slot]!;
+    if (this.deadPostings > 1_000 && this.deadPostings > COMPACT_RATIO * (this.livePostings + this.deadPostings)) this.compact();
   }
 
-  /** Ranked refs for free text (prefix and typo tolerant) within the filters; every filtered entity when text is empty. */
-  query(text: string, filters: Filters = {}): SearchHit[] {
-    const accept = (ref: string) => matchesFilters(this.documents.get(ref), filters);
-    if (!text.trim()) {
-      const hits: SearchHit[] = [];
-      for (const ref of this.documents.keys()) if (accept(ref)) hits.push({ ref, score: 0 });
-      return hits.sort((a, b) => compareStrings(a.ref, b.ref));
+  /**
+   * Ranked matches for free text within the filters, one page of them, with the total and facet
+   * counts over every match. The words as typed are tried first (the last as a prefix, for
+   * typeahead); prefixes and typos widen the search only when that finds too little. Empty text
+   * lists every entity within the filters, by ref.
+   */
+  search(text: string, filters: Filters = {}, page: { offset?: number; limit?: number } = {}): SearchPage {
+    const offset = Math.max(0, page.offset ?? 0);
+    const wanted = offset + Math.max(1, page.limit ?? 10);
+    const words = [...new Set(tokenize(text))];
+    const accept = compileFilters(filters);
+    let matches: { slots: number[]; scores?: Float64Array };
+    if (words.length === 0) {
+      const slots: number[] = [];
+      for (const slot of this.slotOf.values()) if (accept(this.documents[slot]!)) slots.push(slot);
+      matches = { slots };
+    } else {
+      matches = this.match(words, accept, false);
+      if (matches.slots.length < WIDEN_BELOW) matches = this.match(words, accept, true);
     }
-    const filter = hasFilters(filters) ? (result: SearchResult) => accept(result.id as string) : undefined;
-    // Prefix and typo expansion multiply the terms to score, so they are only tried when the words
-    // as typed (the last one as a prefix, for typeahead) find too little.
-    let results = this.search.search(text, {
-      prefix: (term, index, terms) => index === terms.length - 1 && term.length >= 2,
-      combineWith: 'AND',
-      filter,
-    });
-    if (results.length < WIDEN_BELOW) {
-      results = this.search.search(text, {
-        prefix: (term) => term.length >= 2,
-        fuzzy: (term) => (term.length >= 4 ? 0.2 : false),
-        combineWith: 'AND',
-        filter,
+    const { slots, scores } = matches;
+    const ref = (slot: number) => this.documents[slot]!.id;
+    const order = scores
+      ? (a: number, b: number) => scores[b]! - scores[a]! || compareStrings(ref(a), ref(b))
+      : (a: number, b: number) => compareStrings(ref(a), ref(b));
+    const hits = topK(slots, wanted, order)
+      .slice(offset)
+      .map((slot) => ({ ref: ref(slot), score: scores ? scores[slot]! : 0 }));
+    return { total: slots.length, hits, facets: this.countFacets(slots) };
+  }
+
+  private match(words: string[], accept: (document: SearchDocument) => boolean, widen: boolean): { slots: number[]; scores: Float64Array } {
+    const live = this.slotOf.size;
+    const perWord = words.map((word, position) => this.expand(word, widen || position === words.length - 1, widen));
+    // The rarest word first: it bounds the candidates every later word is intersected with.
+    perWord.sort((a, b) => postingTotal(a) - postingTotal(b));
+    this.ensureScratch(this.documents.length);
+    const { mark, best, total } = this;
+    let candidates: number[] = [];
+    let previous = 0;
+    for (const [position, expansions] of perWord.entries()) {
+      const current = this.nextEpoch();
+      const next: number[] = [];
+      for (const { postings, factor } of expansions) {
+        const documentCount = postings.slots.length;
+        // BM25's inverse document frequency: a word most entities share says little.
+        const weight = factor * Math.log(1 + (live - documentCount + 0.5) / (documentCount + 0.5));
+        const { slots, weights } = postings;
+        for (let index = 0; index < slots.length; index++) {
+          const slot = slots[index]!;
+          const seen = mark[slot];
+          if (seen === current) {
+            const score = weights[index]! * weight;
+            if (score > best[slot]!) best[slot] = score;
+          } else if ((position === 0 || seen === previous) && this.documents[slot] !== undefined) {
+            mark[slot] = current;
+            best[slot] = weights[index]! * weight;
+            next.push(slot);
+          }
+        }
+      }
+      for (const slot of next) total[slot] = (position === 0 ? 0 : total[slot]!) + best[slot]!;
+      candidates = next;
+      previous = current;
+      if (candidates.length === 0) break;
+    }
+    return { slots: accept === ACCEPT_ALL ? candidates : candidates.filter((slot) => accept(this.documents[slot]!)), scores: total };
+  }
+
+  /** The index terms a query word matches: itself, and when asked, its completions and near misses. */
+  private expand(word: string, prefix: boolean, fuzzy: boolean): Expansion[] {
+    const expansions = new Map<string, Expansion>();
+    const exact = this.postingsByTerm.get(word);
+    if (exact) expansions.set(word, { postings: exact, factor: 1 });
+    if (prefix && word.length >= 2) {
+      for (const [term, postings] of this.dictionary.atPrefix(word)) {
+        if (term !== word) expansions.set(term, { postings, factor: (PREFIX_WEIGHT * word.length) / term.length });
+      }
+    }
+    if (fuzzy && word.length >= 4) {
+      for (const [term, [postings, distance]] of this.dictionary.fuzzyGet(word, Math.round(word.length * 0.2))) {
+        const factor = (FUZZY_WEIGHT * word.length) / (word.length + distance);
+        if (!expansions.has(term) || expansions.get(term)!.factor < factor) expansions.set(term, { postings, factor });
+      }
+    }
+    return [...expansions.values()];
+  }
+
+  private countFacets(slots: number[]): Facets {
+    const kind = new Int32Array(this.facetValues.kind.names.length);
+    const type = new Int32Array(this.facetValues.type.names.length);
+    const lifecycle = new Int32Array(this.facetValues.lifecycle.names.length);
+    const tag = new Int32Array(this.facetValues.tag.names.length);
+    const ids = this.singleFacetIds;
+    for (let index = 0; index < slots.length; index++) {
+      const slot = slots[index]!;
+      kind[ids[3 * slot]!]! += 1;
+      type[ids[3 * slot + 1]!]! += 1;
+      lifecycle[ids[3 * slot + 2]!]! += 1;
+      const end = this.tagStart[slot]! + this.tagCount[slot]!;
+      for (let position = this.tagStart[slot]!; position < end; position++) tag[this.tagPool[position]!]! += 1;
+    }
+    const named = (field: FacetField, counts: Int32Array): Record<string, number> => {
+      // Null-prototype maps: facet values are user data, and a type named "__proto__" must stay a plain key.
+      const facet: Record<string, number> = Object.create(null);
+      const names = this.facetValues[field].names;
+      counts.forEach((count, id) => {
+        if (count > 0 && names[id]) facet[names[id]] = count;
       });
-    }
-    return results.map((result) => ({ ref: result.id as string, score: result.score }));
+      return facet;
+    };
+    return { kind: named('kind', kind), type: named('type', type), tag: named('tag', tag), lifecycle: named('lifecycle', lifecycle) };
   }
 
-  /** Counts of kind, type, tag and lifecycle among the given refs. */
-  facets(refs: Iterable<string>): Record<'kind' | 'type' | 'tag' | 'lifecycle', Record<string, number>> {
-    // Null-prototype maps: facet values are user data, and a type named "__proto__" must stay a plain key.
-    const facets: Record<'kind' | 'type' | 'tag' | 'lifecycle', Record<string, number>> = {
-      kind: Object.create(null),
-      type: Object.create(null),
-      tag: Object.create(null),
-      lifecycle: Object.create(null),
-    };
-    const count = (facet: Record<string, number>, value: string) => {
-      if (value) facet[value] = (facet[value] ?? 0) + 1;
-    };
-    for (const ref of refs) {
-      const document = this.documents.get(ref);
-      if (!document) continue;
-      count(facets.kind, document.kind);
-      count(facets.type, document.type);
-      count(facets.lifecycle, document.lifecycle);
-      for (const tag of document.tags) count(facets.tag, tag);
+  private storeTags(slot: number, ids: number[]): void {
+    this.tagStart = withCapacity(this.tagStart, slot + 1);
+    this.tagCount = withCapacity(this.tagCount, slot + 1);
+    this.tagPool = withCapacity(this.tagPool, this.tagPoolUsed + ids.length);
+    this.tagStart[slot] = this.tagPoolUsed;
+    this.tagCount[slot] = ids.length;
+    this.tagPool.set(ids, this.tagPoolUsed);
+    this.tagPoolUsed += ids.length;
+  }
+
+  /** Drops the postings of removed documents and frees their slots; amortised over many removals. */
+  private compact(): void {
+    const dead = new Set(this.deadSlots);
+    for (const [term, postings] of this.postingsByTerm) {
+      const slots: number[] = [];
+      const weights: number[] = [];
+      for (let index = 0; index < postings.slots.length; index++) {
+        if (dead.has(postings.slots[index]!)) continue;
+        slots.push(postings.slots[index]!);
+        weights.push(postings.weights[index]!);
+      }
+      if (slots.length === 0) {
+        this.postingsByTerm.delete(term);
+        this.dictionary.delete(term);
+      } else {
+        postings.slots = slots;
+        postings.weights = weights;
+      }
     }
-    return facets;
+    // The tag pool keeps the tags of replaced documents until now: rewrite it with the live ones only.
+    const pool = this.tagPool;
+    this.tagPool = new Int32Array(pool.length);
+    this.tagPoolUsed = 0;
+    for (const slot of this.slotOf.values()) this.storeTags(slot, [...pool.subarray(this.tagStart[slot]!, this.tagStart[slot]! + this.tagCount[slot]!)]);
+    this.freeSlots.push(...this.deadSlots);
+    this.deadSlots = [];
+    this.deadPostings = 0;
+  }
+
+  private ensureScratch(slots: number): void {
+    if (this.mark.length >= slots) return;
+    const capacity = Math.max(slots, this.mark.length * 2, 1_024);
+    this.mark = new Uint32Array(capacity);
+    this.best = new Float64Array(capacity);
+    this.total = new Float64Array(capacity);
+    this.epoch = 0;
+  }
+
+  private nextEpoch(): number {
+    if (this.epoch === 0xffff_ffff) {
+      this.mark.fill(0);
+      this.epoch = 0;
+    }
+    return ++this.epoch;
   }
 }
 
-function hasFilters(filters: Filters): boolean {
-  return Object.values(filters).some((values) => values && values.length > 0);
+/** Each term of a document with its weight: per field, saturating term frequency, length-normalised, boosted. */
+function termWeights(document: SearchDocument): Map<string, number> {
+  const weights = new Map<string, number>();
+  for (const field of FIELDS) {
+    const tokens = tokenize(field.text(document));
+    if (tokens.length === 0) continue;
+    const frequency = new Map<string, number>();
+    for (const token of tokens) frequency.set(token, (frequency.get(token) ?? 0) + 1);
+    const lengthFactor = 1 - LENGTH_NORMALISATION + (LENGTH_NORMALISATION * tokens.length) / field.typicalLength;
+    for (const [term, count] of frequency) {
+      const weight = (field.boost * count * (SATURATION + 1)) / (count + SATURATION * lengthFactor);
+      weights.set(term, (weights.get(term) ?? 0) + weight);
+    }
+  }
+  return weights;
 }
 
-function matchesFilters(document: SearchDocument | undefined, filters: Filters): boolean {
-  if (!document) return false;
+/** The array itself when it holds `needed` entries, else a copy with at least double the room. */
+function withCapacity(array: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuffer> {
+  if (array.length >= needed) return array;
+  const grown = new Int32Array(Math.max(needed, array.length * 2));
+  grown.set(array);
+  return grown;
+}
+
+function postingTotal(expansions: Expansion[]): number {
+  let sum = 0;
+  for (const { postings } of expansions) sum += postings.slots.length;
+  return sum;
+}
+
+const ACCEPT_ALL = () => true;
+
+function compileFilters(filters: Filters): (document: SearchDocument) => boolean {
+  const checks: ((document: SearchDocument) => boolean)[] = [];
   for (const field of FILTER_FIELDS) {
     const wanted = filters[field];
     if (!wanted || wanted.length === 0) continue;
-    const ok = wanted.some((value) => {
-      switch (field) {
-        case 'tag':
-          return document.tags.includes(value);
-        case 'owner':
-        case 'system':
-          return document[field] === value || nameOfRef(document[field]) === value;
-        default:
-          return document[field] === value;
-      }
-    });
-    if (!ok) return false;
+    if (field === 'tag') checks.push((document) => wanted.some((value) => document.tags.includes(value)));
+    else if (field === 'owner' || field === 'system') checks.push((document) => wanted.some((value) => document[field] === value || nameOfRef(document[field]) === value));
+    else checks.push((document) => wanted.includes(document[field]));
   }
-  return true;
+  return checks.length === 0 ? ACCEPT_ALL : (document) => checks.every((check) => check(document));
 }

@@ -6,6 +6,7 @@ import type { Entity } from '../../../src/catalog/model/entity.js';
 import { entityRefOf } from '../../../src/catalog/model/entity-ref.js';
 import { emitRelations } from '../../../src/catalog/model/relations.js';
 import { EntityIndex, toSearchDocument } from '../../../src/catalog/search/entity-index.js';
+import { topK } from '../../../src/catalog/search/top-k.js';
 
 type Meta = Partial<Entity['metadata']>;
 
@@ -373,6 +374,7 @@ describe('find', () => {
 });
 
 describe('EntityIndex', () => {
+  const refsOf = (index: EntityIndex, text: string) => index.search(text, {}, { limit: 100 }).hits.map((hit) => hit.ref);
   const doc = (name: string, description: string, spec: Record<string, unknown> = { type: 'service', lifecycle: 'production', owner: 'team-a' }) => {
     const item = entity('Component', name, spec, { description });
     return toSearchDocument(entityRefOf(item), item);
@@ -399,19 +401,19 @@ describe('EntityIndex', () => {
   it('splits camelCase names into words', () => {
     const index = new EntityIndex();
     index.upsert(doc('PaymentsGateway', ''));
-    expect(index.query('gateway').map((hit) => hit.ref)).toEqual(['component:default/paymentsgateway']);
+    expect(refsOf(index, 'gateway')).toEqual(['component:default/paymentsgateway']);
   });
 
   it('replaces a document on upsert', () => {
     const index = new EntityIndex();
     index.upsert(doc('svc', 'talks to kafka'));
-    expect(index.query('kafka').map((hit) => hit.ref)).toEqual(['component:default/svc']);
+    expect(refsOf(index, 'kafka')).toEqual(['component:default/svc']);
     index.upsert(doc('svc', 'talks to rabbitmq', { type: 'worker', lifecycle: 'production', owner: 'team-a' }));
     expect(index.size).toBe(1);
-    expect(index.query('kafka')).toEqual([]);
-    expect(index.query('rabbitmq').map((hit) => hit.ref)).toEqual(['component:default/svc']);
+    expect(refsOf(index, 'kafka')).toEqual([]);
+    expect(refsOf(index, 'rabbitmq')).toEqual(['component:default/svc']);
     expect(index.document('component:default/svc')?.type).toBe('worker');
-    expect({ ...index.facets(['component:default/svc']).type }).toEqual({ worker: 1 });
+    expect({ ...index.search('').facets.type }).toEqual({ worker: 1 });
   });
 
   it('drops a document on remove, and can take it back', () => {
@@ -421,18 +423,51 @@ describe('EntityIndex', () => {
     index.remove('component:default/never-there');
     expect(index.size).toBe(1);
     expect(index.document('component:default/svc')).toBeUndefined();
-    expect(index.query('kafka').map((hit) => hit.ref)).toEqual(['component:default/other']);
-    expect(index.query('').map((hit) => hit.ref)).toEqual(['component:default/other']);
-    expect({ ...index.facets(['component:default/svc', 'component:default/other']).kind }).toEqual({ component: 1 });
+    expect(refsOf(index, 'kafka')).toEqual(['component:default/other']);
+    expect(refsOf(index, '')).toEqual(['component:default/other']);
+    expect({ ...index.search('kafka').facets.kind }).toEqual({ component: 1 });
     index.upsert(doc('svc', 'talks to kafka'));
-    expect(index.query('kafka')).toHaveLength(2);
+    expect(refsOf(index, 'kafka')).toHaveLength(2);
   });
 
   it('keeps a facet value named __proto__ as a plain key', () => {
     const index = new EntityIndex();
     index.upsert(doc('odd', '', { type: '__proto__', lifecycle: 'production', owner: 'team-a' }));
-    const facets = index.facets(['component:default/odd']);
+    const facets = index.search('').facets;
     expect(Object.keys(facets.type)).toEqual(['__proto__']);
     expect(facets.type['__proto__']).toBe(1);
+  });
+
+  it('answers correctly through many removals and re-additions (dead postings purged, slots reused)', () => {
+    const index = new EntityIndex();
+    const names = Array.from({ length: 3_000 }, (_, n) => `svc-${n}`);
+    index.upsertAll(names.map((name, n) => doc(name, n % 2 === 0 ? 'talks to kafka' : 'talks to rabbitmq')));
+    for (const name of names.slice(0, 2_500)) index.remove(`component:default/${name}`);
+    expect(index.size).toBe(500);
+    expect(index.search('kafka').total).toBe(250);
+    index.upsertAll(names.slice(0, 100).map((name) => doc(name, 'talks to kafka')));
+    const page = index.search('kafka', {}, { offset: 340, limit: 100 });
+    expect(page.total).toBe(350);
+    expect(page.hits).toHaveLength(10);
+    expect(index.search('rabbitmq').total).toBe(250);
+    expect(refsOf(index, 'svc 7')).toEqual(['component:default/svc-7']);
+  });
+
+  it('ranks a word as typed above its completions, and pages through ranked hits without repeats', () => {
+    const index = new EntityIndex();
+    index.upsertAll([doc('pay', ''), doc('payments', ''), doc('payroll', ''), ...Array.from({ length: 30 }, (_, n) => doc(`paying-${n}`, ''))]);
+    expect(refsOf(index, 'pay')[0]).toBe('component:default/pay');
+    const pages = [0, 10, 20, 30].flatMap((offset) => index.search('pay', {}, { offset, limit: 10 }).hits.map((hit) => hit.ref));
+    expect(pages).toEqual(refsOf(index, 'pay'));
+    expect(new Set(pages).size).toBe(33);
+  });
+});
+
+describe('topK', () => {
+  it('returns the first k in order, the same as a full sort', () => {
+    let seed = 7;
+    const values = Array.from({ length: 5_000 }, () => (seed = (seed * 48_271) % 2_147_483_647) % 1_000);
+    const order = (a: number, b: number) => b - a;
+    for (const k of [1, 10, 99, 5_000, 6_000]) expect(topK(values, k, order)).toEqual([...values].sort(order).slice(0, k));
   });
 });
