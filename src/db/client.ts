@@ -69,7 +69,22 @@ function copyStatement(table: string, columns: CopyColumn[], source: string): st
   return `copy ${table} (${columns.map((column) => `"${column.name}"`).join(', ')}) from ${source}`;
 }
 
-const UNNEST_BATCH_ROWS = 5_000;
+const JSON_BATCH_ROWS = 5_000;
+const BATCHES_IN_FLIGHT = 3;
+
+/** Rows as a JSON array of objects keyed by column; a jsonb column's value is already JSON and goes in as it is. */
+function recordSetJson(columns: CopyColumn[], rows: CopyValue[][]): string {
+  const keys = columns.map((column) => `${JSON.stringify(column.name)}:`);
+  const parts: string[] = [];
+  for (const row of rows) {
+    const fields = columns.map((column, index) => {
+      const value = row[index] ?? null;
+      return keys[index] + (column.type === 'jsonb' && value !== null ? String(value) : JSON.stringify(value));
+    });
+    parts.push(`{${fields.join(',')}}`);
+  }
+  return `[${parts.join(',')}]`;
+}
 
 function* batches<T>(items: Iterable<T>, size: number): Generator<T[]> {
   let batch: T[] = [];
@@ -100,18 +115,32 @@ export async function openDatabase(config: DatabaseConfig, options: { pgliteTemp
           query: async <R>(text: string, params: unknown[] = []) => (await sql.unsafe(text, params as never[])) as unknown as R[],
           async copyRows(table, columns, rows) {
             // postgres.js never settles a COPY stream the server rejects (its final callback is
-            // dropped), so on PostgreSQL the rows go in as arrays unnested server-side instead.
-            for (const batch of batches(rows, UNNEST_BATCH_ROWS)) {
-              const arrays = columns.map((_, index) => batch.map((row) => (row[index] === null ? null : String(row[index]))));
-              const names = columns.map((column) => `"${column.name}"`).join(', ');
-              const selectList = columns.map((column, index) => `c${index}::${column.type}`).join(', ');
-              const unnested = columns.map((_, index) => `$${index + 1}::text[]`).join(', ');
-              const aliases = columns.map((_, index) => `c${index}`).join(', ');
-              await sql.unsafe(
-                `insert into ${table} (${names}) select ${selectList} from unnest(${unnested}) as u(${aliases})`,
-                arrays as never[],
+            // dropped), so on PostgreSQL each batch of rows goes in as one JSON document that the
+            // server splits into a record set: one parameter, parsed natively on both sides.
+            const names = columns.map((column) => `"${column.name}"`).join(', ');
+            const definitions = columns.map((column) => `"${column.name}" ${column.type}`).join(', ');
+            // A few batches in flight: the next is serialised here while the server stores the last.
+            const inFlight = new Set<Promise<void>>();
+            let failure: { error: unknown } | undefined;
+            for (const batch of batches(rows, JSON_BATCH_ROWS)) {
+              const statement = sql.unsafe(
+                `insert into ${table} (${names}) select ${names} from jsonb_to_recordset($1::text::jsonb) as x(${definitions})`,
+                [recordSetJson(columns, batch)],
               );
+              // Every statement is settled here, so a failure is thrown once and never left unhandled.
+              const settled: Promise<void> = statement.then(
+                () => void inFlight.delete(settled),
+                (error: unknown) => {
+                  failure ??= { error };
+                  inFlight.delete(settled);
+                },
+              );
+              inFlight.add(settled);
+              if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+              if (failure) break;
             }
+            await Promise.all(inFlight);
+            if (failure) throw failure.error;
           },
         }),
       ) as Promise<T>;
