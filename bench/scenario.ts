@@ -138,7 +138,7 @@ result.findFuzzyP50 = percentile([...typeahead, ...typos], 50);
 result.findFuzzyP99 = percentile([...typeahead, ...typos], 99);
 
 // The index on its own: build from every entity, then replace single entities.
-const documents = [...catalog.view.all()].map(([ref, entity]) => toSearchDocument(ref, entity));
+const documents = [...catalog.view.refs()].map((ref) => toSearchDocument(ref, catalog.view.get(ref)!));
 globalThis.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
 const index = new EntityIndex();

@@ -3,12 +3,14 @@ import type { Config } from '../config/config-schema.js';
 import type { Database } from '../db/client.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { Logger } from '../logger.js';
+import type { Entity } from './model/entity.js';
 import { CatalogView } from './answers/catalog-view.js';
 import { find, type FindAnswer } from './answers/find.js';
 import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
 import { applyRefresh, listProblems, loadCatalog, loadStoredRows, type RefreshSummary } from './entity-store.js';
 import { ingestLocations, type FileCache, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
+import { hasContent } from './processing/process-entity.js';
 
 export interface RefreshReport extends RefreshSummary {
   entities: number;
@@ -52,7 +54,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
   };
   const loadNow = async () => {
     if (!loaded) {
-      for (const row of await loadCatalog(database.db)) view.upsert(row.ref, row.entity);
+      for (const { ref, json } of await loadCatalog(database.db)) view.upsert(ref, JSON.parse(json) as Entity, json);
       loaded = true;
     }
     return view.size;
@@ -68,7 +70,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
     const result = await ingestLocations(roots, {
       github,
       maxFileBytes: config.callboard.catalog.maxFileBytes,
-      storedLocationOf: (ref) => stored.get(ref)?.locationKey,
+      stored: (ref) => stored.get(ref),
       cache: fileCache,
     });
     phases.ingest = elapsed(started) - phases.loadStored!;
@@ -78,7 +80,10 @@ export function createCatalogService({ database, config, github, logger }: Catal
     phases.store = elapsed(started) - phases.loadStored! - phases.ingest;
     // Only what changed is patched; the view derives both directions of relations itself.
     for (const ref of summary.removedRefs) view.remove(ref);
-    for (const ref of summary.changedRefs) view.upsert(ref, result.entities.get(ref)!.entity);
+    for (const ref of summary.changedRefs) {
+      const processed = result.entities.get(ref)!;
+      if (hasContent(processed)) view.upsert(ref, processed.entity, processed.json, processed.relations);
+    }
     phases.view = elapsed(started) - phases.loadStored! - phases.ingest - phases.store;
     log.debug({ phases }, 'catalog refresh phases (ms)');
     const report: RefreshReport = {

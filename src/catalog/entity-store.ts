@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { databaseErrorMessage, queryRows, type BulkTransaction, type CopyColumn, type Database, type Db, type Executor } from '../db/client.js';
 import { catalogProblems } from '../db/schema.js';
-import type { Entity } from './model/entity.js';
 import { compareStrings } from './model/entity-ref.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
 import type { IngestResult } from './ingestion/ingest-locations.js';
-import type { ProcessedEntity } from './processing/process-entity.js';
+import { hasContent, type ProcessedEntity } from './processing/process-entity.js';
 
 /** Refs go over as one JSON array parameter: same SQL on PostgreSQL and PGlite, no parameter-count limit. */
 const REF_BATCH = 10_000;
@@ -80,12 +79,18 @@ function planRefresh({ result, complete }: ApplyRefreshOptions, stored: Map<stri
   const summary: RefreshSummary = { added: 0, updated: 0, unchanged: 0, removed: 0, kept: 0, changedRefs: [], removedRefs: [] };
   for (const processed of result.entities.values()) {
     const before = stored.get(processed.ref);
-    if (!before) summary.added += 1;
-    else if (before.contentHash !== processed.contentHash || before.locationKey !== processed.locationKey) summary.updated += 1;
-    else {
+    if (before && before.contentHash === processed.contentHash && before.locationKey === processed.locationKey) {
       summary.unchanged += 1;
       continue;
     }
+    // Only a fingerprint, and the row changed since this refresh began (another replica wrote it
+    // meanwhile): that row stays, and the next refresh, seeing the difference, reads the file again.
+    if (!hasContent(processed)) {
+      summary.kept += 1;
+      continue;
+    }
+    if (before) summary.updated += 1;
+    else summary.added += 1;
     summary.changedRefs.push(processed.ref);
   }
   for (const row of stored.values()) {
@@ -116,7 +121,7 @@ async function writeRefresh(
     await tx.query('delete from catalog_entities where ref in (select jsonb_array_elements_text($1::jsonb))', [refs]);
   }
   const now = new Date().toISOString();
-  const written = summary.changedRefs.map((ref) => result.entities.get(ref)!);
+  const written = summary.changedRefs.map((ref) => result.entities.get(ref)!).filter(hasContent);
   await tx.copyRows(
     'catalog_entities',
     [
@@ -125,18 +130,21 @@ async function writeRefresh(
       ...columns('text', 'location_key', 'origin_key', 'content_hash'),
       ...columns('timestamptz', 'created_at', 'updated_at'),
     ],
-    written.map((processed) => [
-      processed.ref,
-      processed.entity.kind,
-      processed.entity.metadata.namespace ?? 'default',
-      processed.entity.metadata.name,
-      JSON.stringify(processed.entity),
-      processed.locationKey,
-      processed.originKey,
-      processed.contentHash,
-      stored.get(processed.ref)?.createdAt ?? now,
-      now,
-    ]),
+    written.map((processed) => {
+      const { metadata } = processed.entity;
+      return [
+        processed.ref,
+        processed.kind,
+        metadata.namespace ?? 'default',
+        metadata.name,
+        processed.json,
+        processed.locationKey,
+        processed.originKey,
+        processed.contentHash,
+        stored.get(processed.ref)?.createdAt ?? now,
+        now,
+      ];
+    }),
   );
   await tx.copyRows('catalog_relations', columns('text', 'source_ref', 'type', 'target_ref'), forwardRelations(written));
   await replaceProblems(tx, result, complete);
@@ -147,17 +155,10 @@ function columns(type: CopyColumn['type'], ...names: string[]): CopyColumn[] {
   return names.map((name) => ({ name, type }));
 }
 
-/** The relations as each entity states them, once each; the reverse rows are implied. */
+/** The relations as each entity states them; the reverse rows are implied. */
 function* forwardRelations(written: ProcessedEntity[]): Generator<string[]> {
   for (const processed of written) {
-    const seen = new Set<string>();
-    for (const relation of processed.relations) {
-      if (relation.sourceRef !== processed.ref) continue;
-      const key = `${relation.type}\u0000${relation.targetRef}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      yield [relation.sourceRef, relation.type, relation.targetRef];
-    }
+    for (const relation of processed.relations) yield [processed.ref, relation.type, relation.targetRef];
   }
 }
 
@@ -196,23 +197,13 @@ async function recordRoots(tx: BulkTransaction, result: IngestResult, complete: 
 
 export interface LoadedEntity {
   ref: string;
-  entity: Entity;
-  locationKey: string;
+  /** The stored entity as JSON text, as the in-memory view keeps it. */
+  json: string;
 }
 
 /** Every stored entity, for the in-memory view answers are served from (which derives relations itself). */
 export async function loadCatalog(db: Executor): Promise<LoadedEntity[]> {
-  const rows = await queryRows<{ ref: string; entity: Entity | string; location_key: string }>(
-    db,
-    sql`select ref, entity, location_key from catalog_entities`,
-  );
-  return rows
-    .map((row) => ({
-      ref: row.ref,
-      locationKey: row.location_key,
-      entity: typeof row.entity === 'string' ? (JSON.parse(row.entity) as Entity) : row.entity,
-    }))
-    .sort((a, b) => compareStrings(a.ref, b.ref));
+  return queryRows<LoadedEntity>(db, sql`select ref, entity::text as json from catalog_entities order by ref`);
 }
 
 export async function listProblems(db: Db): Promise<CatalogProblem[]> {

@@ -1,91 +1,130 @@
 import type { Entity, EntityRelation } from '../model/entity.js';
 import { compareStrings } from '../model/entity-ref.js';
-import { emitRelations, reverseRelation } from '../model/relations.js';
+import { statedRelations, reverseRelation } from '../model/relations.js';
 import { EntityIndex, toSearchDocument } from '../search/entity-index.js';
 
 /**
- * The catalog as answers see it: every entity in memory, its relations in both directions, a
- * name lookup and the search index. It is loaded from the store at start and patched entity by
- * entity after each refresh, so questions never wait on the database and an edit costs only the
+ * The catalog as answers see it: every entity in memory, its relations in both directions, name
+ * and title lookups and the search index. It is loaded from the store at start and patched entity
+ * by entity after each refresh, so questions never wait on the database and an edit costs only the
  * entity and its neighbours.
+ *
+ * Entities are kept as their stored JSON and parsed when asked for: a string takes a third of the
+ * memory of the object it encodes, and an answer parses only the two or three entities it shows.
+ * Relations are kept as flat [type, ref, type, ref, ...] lists.
  */
 export class CatalogView {
   readonly index = new EntityIndex();
-  private readonly entities = new Map<string, Entity>();
+  private readonly json = new Map<string, string>();
   private readonly byName = new Map<string, Set<string>>();
+  private readonly byTitle = new Map<string, Set<string>>();
   /** Relations as each entity states them. */
-  private readonly outgoing = new Map<string, EntityRelation[]>();
+  private readonly outgoing = new Map<string, string[]>();
   /** The reverse of other entities' relations, keyed by the entity they point at. */
-  private readonly incoming = new Map<string, Map<string, EntityRelation>>();
+  private readonly incoming = new Map<string, string[]>();
 
   get size(): number {
-    return this.entities.size;
+    return this.json.size;
   }
 
   get(ref: string): Entity | undefined {
-    return this.entities.get(ref.toLowerCase());
+    const json = this.json.get(ref.toLowerCase());
+    return json === undefined ? undefined : (JSON.parse(json) as Entity);
+  }
+
+  refs(): IterableIterator<string> {
+    return this.json.keys();
   }
 
   refsNamed(name: string): string[] {
     return [...(this.byName.get(name.toLowerCase()) ?? [])];
   }
 
-  all(): IterableIterator<[string, Entity]> {
-    return this.entities.entries();
+  refsTitled(title: string): string[] {
+    return [...(this.byTitle.get(title.toLowerCase()) ?? [])];
   }
 
-  /** Every relation of the entity, both those it states and those others state about it, sorted. */
+  /** Every distinct lower-case name, with the refs bearing it. */
+  names(): IterableIterator<[string, Set<string>]> {
+    return this.byName.entries();
+  }
+
+  /** Every relation of the entity, both those it states and those others state about it, sorted and once each. */
   relations(ref: string): EntityRelation[] {
     const merged = new Map<string, EntityRelation>();
-    for (const relation of this.outgoing.get(ref) ?? []) merged.set(`${relation.type}\u0000${relation.targetRef}`, relation);
-    for (const [key, relation] of this.incoming.get(ref) ?? []) merged.set(key, relation);
+    for (const pairs of [this.outgoing.get(ref) ?? [], this.incoming.get(ref) ?? []]) {
+      for (let index = 0; index < pairs.length; index += 2) {
+        const type = pairs[index]!;
+        const targetRef = pairs[index + 1]!;
+        merged.set(`${type}\u0000${targetRef}`, { type, targetRef });
+      }
+    }
     return [...merged.values()].sort((a, b) => compareStrings(a.type, b.type) || compareStrings(a.targetRef, b.targetRef));
   }
 
-  /** Targets of the entity's relations of one type. */
+  /** Targets of the entity's relations of one type, sorted and once each. */
   related(ref: string, type: string): string[] {
-    return this.relations(ref)
-      .filter((relation) => relation.type === type)
-      .map((relation) => relation.targetRef);
+    const targets = new Set<string>();
+    for (const pairs of [this.outgoing.get(ref) ?? [], this.incoming.get(ref) ?? []]) {
+      for (let index = 0; index < pairs.length; index += 2) if (pairs[index] === type) targets.add(pairs[index + 1]!);
+    }
+    return [...targets].sort(compareStrings);
   }
 
-  upsert(ref: string, entity: Entity): void {
-    const previous = this.entities.get(ref);
-    if (previous) this.forget(ref, previous);
-    this.entities.set(ref, entity);
-    const key = entity.metadata.name.toLowerCase();
-    const refs = this.byName.get(key) ?? new Set<string>();
-    refs.add(ref);
-    this.byName.set(key, refs);
-    const outgoing = emitRelations(entity).relations.filter((relation) => relation.sourceRef === ref);
-    this.outgoing.set(ref, outgoing.map(({ type, targetRef }) => ({ type, targetRef })));
-    for (const relation of outgoing) {
-      let pointing = this.incoming.get(relation.targetRef);
-      if (!pointing) this.incoming.set(relation.targetRef, (pointing = new Map()));
-      const reverse = reverseRelation(relation.type);
-      pointing.set(`${reverse}\u0000${ref}`, { type: reverse, targetRef: ref });
+  /**
+   * Adds or replaces an entity. `json` is its serialised form when the caller has it already (the
+   * store's copy, shared rather than duplicated); `relations` those it states, when already derived.
+   */
+  upsert(ref: string, entity: Entity, json = JSON.stringify(entity), relations = statedRelations(entity)): void {
+    this.remove(ref);
+    this.json.set(ref, json);
+    addTo(this.byName, entity.metadata.name.toLowerCase(), ref);
+    if (entity.metadata.title) addTo(this.byTitle, entity.metadata.title.toLowerCase(), ref);
+    const pairs: string[] = [];
+    for (const { type, targetRef } of relations) {
+      pairs.push(type, targetRef);
+      let pointing = this.incoming.get(targetRef);
+      if (!pointing) this.incoming.set(targetRef, (pointing = []));
+      pointing.push(reverseRelation(type), ref);
     }
+    this.outgoing.set(ref, pairs);
     this.index.upsert(toSearchDocument(ref, entity));
   }
 
   remove(ref: string): void {
-    const previous = this.entities.get(ref);
-    if (!previous) return;
-    this.forget(ref, previous);
-    this.entities.delete(ref);
-    this.index.remove(ref);
-  }
-
-  private forget(ref: string, entity: Entity): void {
-    const key = entity.metadata.name.toLowerCase();
-    const refs = this.byName.get(key);
-    refs?.delete(ref);
-    if (refs?.size === 0) this.byName.delete(key);
-    for (const relation of this.outgoing.get(ref) ?? []) {
-      const pointing = this.incoming.get(relation.targetRef);
-      pointing?.delete(`${reverseRelation(relation.type)}\u0000${ref}`);
-      if (pointing?.size === 0) this.incoming.delete(relation.targetRef);
+    const json = this.json.get(ref);
+    if (json === undefined) return;
+    const previous = JSON.parse(json) as Entity;
+    removeFrom(this.byName, previous.metadata.name.toLowerCase(), ref);
+    if (previous.metadata.title) removeFrom(this.byTitle, previous.metadata.title.toLowerCase(), ref);
+    const pairs = this.outgoing.get(ref) ?? [];
+    for (let index = 0; index < pairs.length; index += 2) {
+      const target = pairs[index + 1]!;
+      const pointing = this.incoming.get(target);
+      if (!pointing) continue;
+      const reverse = reverseRelation(pairs[index]!);
+      for (let position = 0; position < pointing.length; position += 2) {
+        if (pointing[position] === reverse && pointing[position + 1] === ref) {
+          pointing.splice(position, 2);
+          break;
+        }
+      }
+      if (pointing.length === 0) this.incoming.delete(target);
     }
     this.outgoing.delete(ref);
+    this.json.delete(ref);
+    this.index.remove(ref);
   }
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, ref: string): void {
+  const refs = map.get(key);
+  if (refs) refs.add(ref);
+  else map.set(key, new Set([ref]));
+}
+
+function removeFrom(map: Map<string, Set<string>>, key: string, ref: string): void {
+  const refs = map.get(key);
+  refs?.delete(ref);
+  if (refs?.size === 0) map.delete(key);
 }

@@ -111,8 +111,7 @@ function resolveQuery(view: CatalogView, query: string): string | undefined {
     if (byName.length > 0) return preferred(byName);
   }
   const lower = query.toLowerCase();
-  const byTitle: string[] = [];
-  for (const [ref, entity] of view.all()) if (entity.metadata.title?.toLowerCase() === lower) byTitle.push(ref);
+  const byTitle = view.refsTitled(query);
   if (byTitle.length > 0) return preferred(byTitle);
   const [top] = view.index.search(query, {}, { limit: 1 }).hits;
   if (!top) return undefined;
@@ -139,9 +138,9 @@ function suggest(view: CatalogView, query: string): string[] {
   // Typos beyond the index's fuzziness: close names by edit distance.
   const lower = query.toLowerCase();
   const close: { ref: string; distance: number }[] = [];
-  for (const [ref, entity] of view.all()) {
-    const distance = editDistance(lower, entity.metadata.name.toLowerCase(), 3);
-    if (distance <= 3) close.push({ ref, distance });
+  for (const [name, refs] of view.names()) {
+    const distance = editDistance(lower, name, 3);
+    if (distance <= 3) for (const ref of refs) close.push({ ref, distance });
   }
   close.sort((a, b) => a.distance - b.distance || compareStrings(a.ref, b.ref));
   return [...new Set([...hits, ...close.map((item) => item.ref)])].slice(0, 5);

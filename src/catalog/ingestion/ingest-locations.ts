@@ -4,7 +4,7 @@ import path from 'node:path';
 import { NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
-import { processEntity, type ProcessedEntity } from '../processing/process-entity.js';
+import { fingerprintOf, hasContent, processEntity, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
 import { DEFAULT_PARSE_LIMITS, parseCatalogYaml } from './parse-catalog-yaml.js';
 import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles } from './local-files.js';
 
@@ -37,8 +37,11 @@ export interface RootStatus {
 }
 
 export interface IngestResult {
-  /** Winning entities by ref; a ref defined twice keeps its first (or already stored) source. */
-  entities: Map<string, ProcessedEntity>;
+  /**
+   * Winning entities by ref; a ref defined twice keeps its first (or already stored) source. Those
+   * of files unchanged since the stored refresh are fingerprints: the store already holds them.
+   */
+  entities: Map<string, IngestedEntity>;
   problems: CatalogProblem[];
   /** Every file read successfully, by location key, with its content hash. */
   files: Map<string, { originKey: string; contentHash: string }>;
@@ -53,9 +56,12 @@ export interface IngestOptions {
   /** GitHub client per host (github.com, a GitHub Enterprise host); URLs on other hosts are refused. */
   github: (host: string) => GitHubClient | undefined;
   maxFileBytes: number;
-  /** Where each ref is stored now, so a conflict keeps the current owner of a ref. */
-  storedLocationOf?: (ref: string) => string | undefined;
-  /** The previous refresh's processed files: an unchanged file is reused instead of parsed again. */
+  /**
+   * Where each ref is stored now and its content hash: a conflict keeps the current owner of a ref,
+   * and a cached file is reused only while the store still holds what it produced.
+   */
+  stored?: (ref: string) => { locationKey: string; contentHash: string } | undefined;
+  /** The previous refresh's processed files: an unchanged file whose entities are stored as they were is not parsed again. */
   cache?: FileCache;
   concurrency?: number;
 }
@@ -270,7 +276,8 @@ async function readTarget(target: Target, options: IngestOptions): Promise<Sourc
 export interface ProcessedFile {
   contentHash: string;
   problems: CatalogProblem[];
-  entities: ProcessedEntity[];
+  /** Processed entities when just read; in the cache, fingerprints (Locations stay whole, their targets are followed). */
+  entities: IngestedEntity[];
   /** False when a document reads placeholders: what they read can change while this file does not. */
   cacheable: boolean;
 }
@@ -289,14 +296,15 @@ async function processFile(
   result.files.set(file.key, { originKey: root.key, contentHash });
   const cacheKey = `${root.key}\u0000${file.key}`;
   const cached = options.cache?.get(cacheKey);
-  const processedFile = cached?.contentHash === contentHash ? cached : await parseAndProcess(file, root, options, contentHash);
-  if (processedFile.cacheable) result.cache.set(cacheKey, processedFile);
+  const reusable = cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options));
+  const processedFile = reusable ? cached : await parseAndProcess(file, root, options, contentHash);
+  if (processedFile.cacheable) result.cache.set(cacheKey, reusable ? cached : forCache(processedFile));
   result.problems.push(...processedFile.problems);
   const next: Target[] = [];
   for (const processed of processedFile.entities) {
     const existing = result.entities.get(processed.ref);
     if (existing) {
-      const storedAt = options.storedLocationOf?.(processed.ref);
+      const storedAt = options.stored?.(processed.ref)?.locationKey;
       const [winner, loser] = storedAt === processed.locationKey ? [processed, existing] : [existing, processed];
       result.entities.set(processed.ref, winner);
       result.problems.push({
@@ -311,11 +319,24 @@ async function processFile(
     }
     result.entities.set(processed.ref, processed);
     status.entityCount += 1;
-    if (processed.entity.kind === 'Location') {
+    if (processed.kind === 'Location' && hasContent(processed)) {
       for (const target of locationTargets(processed, file, result)) next.push(target);
     }
   }
   return next;
+}
+
+function isStoredAsIs(entity: IngestedEntity, options: IngestOptions): boolean {
+  const stored = options.stored?.(entity.ref);
+  return stored?.contentHash === entity.contentHash && stored.locationKey === entity.locationKey;
+}
+
+/** The cache keeps fingerprints, not content: the catalog is held once, by the store and the view. */
+function forCache(processedFile: ProcessedFile): ProcessedFile {
+  return {
+    ...processedFile,
+    entities: processedFile.entities.map((entity) => (entity.kind === 'Location' ? entity : fingerprintOf(entity))),
+  };
 }
 
 async function parseAndProcess(

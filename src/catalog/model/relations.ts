@@ -1,4 +1,4 @@
-import type { Entity } from './entity.js';
+import type { Entity, EntityRelation } from './entity.js';
 import { entityRefOf, normalizeEntityRef } from './entity-ref.js';
 
 /** Each built-in relation type and its reverse; every relation is answered in both directions. */
@@ -109,4 +109,18 @@ export function emitRelations(entity: Entity): EmittedRelations {
     });
   }
   return { relations, problems };
+}
+
+/** The relations an entity states itself, once each; the reverse direction is implied by each. */
+export function statedRelations(entity: Entity): EntityRelation[] {
+  const selfRef = entityRefOf(entity);
+  const seen = new Set<string>();
+  const stated: EntityRelation[] = [];
+  for (const { sourceRef, type, targetRef } of emitRelations(entity).relations) {
+    const key = `${type}\u0000${targetRef}`;
+    if (sourceRef !== selfRef || seen.has(key)) continue;
+    seen.add(key);
+    stated.push({ type, targetRef });
+  }
+  return stated;
 }

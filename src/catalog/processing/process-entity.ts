@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
-import { ANNOTATIONS, DEFAULT_NAMESPACE, type Entity } from '../model/entity.js';
+import { ANNOTATIONS, DEFAULT_NAMESPACE, type Entity, type EntityRelation } from '../model/entity.js';
 import { entityRefOf } from '../model/entity-ref.js';
-import { emitRelations, type StoredRelation } from '../model/relations.js';
+import { emitRelations, statedRelations } from '../model/relations.js';
 import { validateEntity } from '../validation/validate-entity.js';
 import type { CatalogProblem } from './catalog-problem.js';
 import { hasPlaceholders, resolvePlaceholders, type PlaceholderReader } from './placeholders.js';
 
 export interface ProcessedEntity {
   ref: string;
+  kind: string;
   entity: Entity;
-  relations: StoredRelation[];
+  /** The entity serialised once: its content hash, the stored row and the in-memory view share this string. */
+  json: string;
+  /** The relations the entity states (the reverse of each is implied). */
+  relations: EntityRelation[];
   /** `file:<path>` or `url:<url>` of the file the entity was read from. */
   locationKey: string;
   originKey: string;
@@ -85,13 +89,16 @@ export async function processEntity(document: unknown, context: ProcessingContex
     [ANNOTATIONS.managedByLocation]: context.locationKey,
     [ANNOTATIONS.managedByOriginLocation]: context.originKey,
   };
+  const json = JSON.stringify(entity);
   const processed: ProcessedEntity = {
     ref: entityRef,
+    kind: entity.kind,
     entity,
-    relations: emitted.relations,
+    json,
+    relations: statedRelations(entity),
     locationKey: context.locationKey,
     originKey: context.originKey,
-    contentHash: createHash('sha1').update(JSON.stringify(entity)).digest('base64url'),
+    contentHash: createHash('sha1').update(json).digest('base64url'),
     file: context.file,
     line: context.line,
     document: context.document,
@@ -118,4 +125,18 @@ function guessRef(value: unknown): string | undefined {
   if (typeof kind !== 'string' || typeof metadata?.name !== 'string') return undefined;
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : DEFAULT_NAMESPACE;
   return `${kind}:${namespace}/${metadata.name}`.toLowerCase();
+}
+
+/** What a refresh remembers of an entity in a file it may skip next time: enough to plan the write, not the content. */
+export type EntityFingerprint = Pick<ProcessedEntity, 'ref' | 'kind' | 'locationKey' | 'originKey' | 'contentHash' | 'file' | 'line' | 'document'>;
+
+/** An entity a refresh found: processed from its file now, or remembered from an unchanged file. */
+export type IngestedEntity = ProcessedEntity | EntityFingerprint;
+
+export function hasContent(entity: IngestedEntity): entity is ProcessedEntity {
+  return 'json' in entity;
+}
+
+export function fingerprintOf({ ref, kind, locationKey, originKey, contentHash, file, line, document }: IngestedEntity): EntityFingerprint {
+  return { ref, kind, locationKey, originKey, contentHash, file, line, document };
 }

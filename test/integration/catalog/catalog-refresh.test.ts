@@ -90,6 +90,22 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     expect(JSON.stringify(rows)).toContain('"n":0');
   });
 
+  it('writes an unchanged file again when the stored rows no longer hold what it produced (another replica)', async () => {
+    write('org.yaml', group('team-a'));
+    write('a.yaml', component('payments-api'));
+    await catalog.refresh(roots());
+    // Another replica, running other code, stored its own version of one row and removed another.
+    await database.db.execute(sql`update catalog_entities set entity = jsonb_set(entity, '{spec,owner}', '"team-x"'), content_hash = 'other' where ref = 'component:default/payments-api'`);
+    await database.db.execute(sql`delete from catalog_entities where ref = 'group:default/team-a'`);
+    const report = await catalog.refresh(roots());
+    expect(report).toMatchObject({ added: 1, updated: 1, unchanged: 0, kept: 0 });
+    const rows = await database.db.execute(sql`select entity->'spec'->>'owner' as owner from catalog_entities order by ref`);
+    expect(JSON.stringify(rows)).toContain('"owner":"team-a"');
+    expect(JSON.stringify(rows)).not.toContain('team-x');
+    expect(catalog.whoOwns('payments-api').owner).toMatchObject({ ref: 'group:default/team-a', exists: true });
+    expect(await catalog.refresh(roots())).toMatchObject({ added: 0, updated: 0, unchanged: 2 });
+  });
+
   it('re-reads a placeholder target that changed even when the file naming it did not', async () => {
     write(
       'api.yaml',
