@@ -7,13 +7,15 @@ import type { Entity } from './model/entity.js';
 import { CatalogView } from './answers/catalog-view.js';
 import { find, type FindAnswer } from './answers/find.js';
 import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
-import { applyRefresh, listProblems, loadCatalog, loadStoredRows, type RefreshSummary } from './entity-store.js';
-import { ingestLocations, type FileCache, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
+import { applyRefresh, listProblems, loadCatalog, loadStoredCatalog, type RefreshSummary, type StoredCatalog } from './entity-store.js';
+import { ingestLocations, type FileCache, type IngestResult, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
 import { hasContent } from './processing/process-entity.js';
 
 export interface RefreshReport extends RefreshSummary {
   entities: number;
+  /** Files found, read and parsed: an unchanged local file is neither read nor parsed. */
+  files: IngestResult['fileCounts'];
   problems: CatalogProblem[];
   roots: Record<string, RootStatus>;
   durationMs: number;
@@ -45,6 +47,8 @@ export function createCatalogService({ database, config, github, logger }: Catal
   const log = logger.child({ module: 'catalog' });
   let loaded = false;
   let fileCache: FileCache = new Map();
+  // What the store held after this process's last refresh; re-read only when another replica stored since.
+  let known: StoredCatalog | undefined;
   // Loads and refreshes run one at a time, in call order: each patches the view the previous left.
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
@@ -64,8 +68,9 @@ export function createCatalogService({ database, config, github, logger }: Catal
     const started = performance.now();
     // The view is patched incrementally below, so it must hold what the database holds first.
     await loadNow();
-    // Only to decide conflicts while reading; the store plans against a fresh read under its lock.
-    const stored = await loadStoredRows(database);
+    // To decide conflicts and reuse unchanged files while reading; the store checks it under its lock.
+    known = await loadStoredCatalog(database, known);
+    const stored = known.rows;
     const phases: Record<string, number> = { loadStored: elapsed(started) };
     const result = await ingestLocations(roots, {
       github,
@@ -74,7 +79,13 @@ export function createCatalogService({ database, config, github, logger }: Catal
       cache: fileCache,
     });
     phases.ingest = elapsed(started) - phases.loadStored!;
-    const summary = await applyRefresh(database, { result, complete });
+    let summary: RefreshSummary;
+    try {
+      ({ summary, stored: known } = await applyRefresh(database, { result, complete, known }));
+    } catch (error) {
+      known = undefined;
+      throw error;
+    }
     // Kept only once stored: after a failed write the next refresh must process everything again.
     fileCache = complete ? result.cache : new Map([...fileCache, ...result.cache]);
     phases.store = elapsed(started) - phases.loadStored! - phases.ingest;
@@ -89,12 +100,13 @@ export function createCatalogService({ database, config, github, logger }: Catal
     const report: RefreshReport = {
       ...summary,
       entities: view.size,
+      files: result.fileCounts,
       problems: result.problems,
       roots: Object.fromEntries(result.roots),
       durationMs: Math.round(performance.now() - started),
     };
     log.info(
-      { added: report.added, updated: report.updated, removed: report.removed, kept: report.kept, problems: report.problems.length, durationMs: report.durationMs },
+      { added: report.added, updated: report.updated, removed: report.removed, kept: report.kept, files: report.files, problems: report.problems.length, durationMs: report.durationMs },
       'catalog refreshed',
     );
     return report;

@@ -30,9 +30,19 @@ export interface RefreshSummary {
 
 const SELECT_STORED_ROWS = 'select ref, location_key, origin_key, content_hash, created_at::text as created_at from catalog_entities';
 
-/** Where every stored entity came from and its content hash: what a refresh compares against. */
-export async function loadStoredRows(database: Database): Promise<Map<string, StoredEntityRow>> {
-  return database.bulkTransaction(readStoredRows);
+/** Where every stored entity came from and its content hash (what a refresh compares against), as of one version. */
+export interface StoredCatalog {
+  /** The stored refreshes' counter when `rows` were read or last written by this process. */
+  version: number;
+  rows: Map<string, StoredEntityRow>;
+}
+
+/** The stored catalog: `known` itself while no refresh was stored since it, else read anew. */
+export async function loadStoredCatalog(database: Database, known?: StoredCatalog): Promise<StoredCatalog> {
+  return database.bulkTransaction(async (tx) => {
+    const version = await readVersion(tx);
+    return known?.version === version ? known : { version, rows: await readStoredRows(tx) };
+  });
 }
 
 async function readStoredRows(tx: BulkTransaction): Promise<Map<string, StoredEntityRow>> {
@@ -45,10 +55,17 @@ async function readStoredRows(tx: BulkTransaction): Promise<Map<string, StoredEn
   );
 }
 
+async function readVersion(tx: BulkTransaction): Promise<number> {
+  const [row] = await tx.query<{ version: string }>('select version::text as version from catalog_state where id = 1');
+  return row ? Number(row.version) : 0;
+}
+
 export interface ApplyRefreshOptions {
   result: IngestResult;
   /** True when the roots in `result` are every configured root: entities of any other root are removed. */
   complete: boolean;
+  /** What this process last read or wrote: used instead of reading every row when no one has stored since. */
+  known?: StoredCatalog;
 }
 
 // Any fixed 64-bit number; the same in every replica.
@@ -57,22 +74,37 @@ const REFRESH_LOCK_KEY = '7360134285512';
 /**
  * Applies one refresh in a single transaction: new and changed entities are written, entities
  * their source no longer holds are removed, relations and problems are replaced. A root that
- * failed for any reason but "not found" keeps the entities of every file it could not read this time. Rows are
- * loaded with COPY, which both engines speak and which is several times faster than INSERT.
+ * failed for any reason but "not found" keeps the entities of every file it could not read this
+ * time. Returns what changed and the stored catalog as it now is.
  */
-export async function applyRefresh(database: Database, options: ApplyRefreshOptions): Promise<RefreshSummary> {
+export async function applyRefresh(database: Database, options: ApplyRefreshOptions): Promise<{ summary: RefreshSummary; stored: StoredCatalog }> {
+  const now = new Date().toISOString();
+  let committed: { summary: RefreshSummary; stored: StoredCatalog };
   try {
-    return await database.bulkTransaction(async (tx) => {
+    committed = await database.bulkTransaction(async (tx) => {
       // Replicas storing at once take turns, and each plans against what the one before committed.
       await tx.query('select pg_advisory_xact_lock($1::bigint)', [REFRESH_LOCK_KEY]);
-      const stored = await readStoredRows(tx);
-      const summary = planRefresh(options, stored);
-      await writeRefresh(tx, options, stored, summary);
-      return summary;
+      const version = await readVersion(tx);
+      const rows = options.known?.version === version ? options.known.rows : await readStoredRows(tx);
+      const summary = planRefresh(options, rows);
+      await writeRefresh(tx, options, rows, summary, now);
+      const [bumped] = await tx.query<{ version: string }>(
+        `insert into catalog_state (id, version) values (1, 1)
+         on conflict (id) do update set version = catalog_state.version + 1 returning version::text as version`,
+      );
+      return { summary, stored: { version: Number(bumped!.version), rows } };
     });
   } catch (error) {
     throw new Error(`storing the catalog refresh failed: ${databaseErrorMessage(error)}; nothing was changed`, { cause: error });
   }
+  // Only once committed: after a failure the map still holds what the store holds.
+  const { summary, stored } = committed;
+  for (const ref of summary.removedRefs) stored.rows.delete(ref);
+  for (const ref of summary.changedRefs) {
+    const { locationKey, originKey, contentHash } = options.result.entities.get(ref)!;
+    stored.rows.set(ref, { ref, locationKey, originKey, contentHash, createdAt: stored.rows.get(ref)?.createdAt ?? now });
+  }
+  return committed;
 }
 
 function planRefresh({ result, complete }: ApplyRefreshOptions, stored: Map<string, StoredEntityRow>): RefreshSummary {
@@ -113,6 +145,7 @@ async function writeRefresh(
   { result, complete }: ApplyRefreshOptions,
   stored: Map<string, StoredEntityRow>,
   summary: RefreshSummary,
+  now: string,
 ): Promise<void> {
   const touched = [...summary.changedRefs, ...summary.removedRefs];
   for (let start = 0; start < touched.length; start += REF_BATCH) {
@@ -120,7 +153,6 @@ async function writeRefresh(
     await tx.query('delete from catalog_relations where source_ref in (select jsonb_array_elements_text($1::jsonb))', [refs]);
     await tx.query('delete from catalog_entities where ref in (select jsonb_array_elements_text($1::jsonb))', [refs]);
   }
-  const now = new Date().toISOString();
   const written = summary.changedRefs.map((ref) => result.entities.get(ref)!).filter(hasContent);
   await tx.copyRows(
     'catalog_entities',

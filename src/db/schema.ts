@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** One row per stored entity; `entity` is the processed descriptor (namespace filled, relations apart). */
 export const catalogEntities = pgTable(
@@ -66,3 +66,12 @@ export const catalogProblems = pgTable(
   },
   (table) => [index('catalog_problems_origin_idx').on(table.originKey), index('catalog_problems_ref_idx').on(table.ref)],
 );
+
+/**
+ * A single row counting stored refreshes. Each refresh bumps it in its transaction, so a replica
+ * that finds the number it last wrote knows the stored rows are what it left and need not read them.
+ */
+export const catalogState = pgTable('catalog_state', {
+  id: integer('id').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull(),
+});

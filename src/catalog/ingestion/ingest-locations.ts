@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync, statSync } from 'node:fs';
+import { promises as fs, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
@@ -50,6 +50,8 @@ export interface IngestResult {
   cache: FileCache;
   /** The root each problem was found under, so it is stored (and replaced) with that root. */
   problemOrigins: Map<CatalogProblem, string>;
+  /** Files found, files whose text had to be read, and files parsed (the rest were unchanged). */
+  fileCounts: { found: number; read: number; parsed: number };
 }
 
 export interface IngestOptions {
@@ -81,7 +83,11 @@ type Target =
 interface SourceFile {
   key: string;
   display: string;
-  text: string;
+  contentHash: string;
+  /** The text: read already, or (a local file whose signature matches the cache) read only if it must be parsed. */
+  text: () => string;
+  /** Size, times and inode of a local file, when old enough to trust: the same signature means the same content. */
+  signature?: string;
   /** Resolves a relative reference from inside this file (Location targets, placeholders). */
   origin: Target;
 }
@@ -92,7 +98,15 @@ interface SourceFile {
  * here writes to the database; the store applies the result in one transaction.
  */
 export async function ingestLocations(roots: RootLocation[], options: IngestOptions): Promise<IngestResult> {
-  const result: IngestResult = { entities: new Map(), problems: [], files: new Map(), roots: new Map(), cache: new Map(), problemOrigins: new Map() };
+  const result: IngestResult = {
+    entities: new Map(),
+    problems: [],
+    files: new Map(),
+    roots: new Map(),
+    cache: new Map(),
+    problemOrigins: new Map(),
+    fileCounts: { found: 0, read: 0, parsed: 0 },
+  };
   for (const root of roots) {
     const firstProblem = result.problems.length;
     await ingestRoot(root, options, result);
@@ -150,7 +164,7 @@ async function ingestRoot(root: RootLocation, options: IngestOptions, result: In
     });
     const files = await mapWithLimit(fresh, concurrency, async (target) => {
       try {
-        return await readTarget(target, options);
+        return await readTarget(target, root, options, result.fileCounts);
       } catch (error) {
         fail(target.type === 'file' ? target.path : formatGitHubUrl(target.url), error, target.optional);
         return undefined;
@@ -248,12 +262,14 @@ function notFoundAs(label: string): (error: NodeJS.ErrnoException) => never {
   };
 }
 
-async function readTarget(target: Target, options: IngestOptions): Promise<SourceFile | undefined> {
+async function readTarget(target: Target, root: RootLocation, options: IngestOptions, counts: IngestResult['fileCounts']): Promise<SourceFile | undefined> {
+  counts.found += 1;
   if (target.type === 'url') {
+    counts.read += 1;
     const text = await clientFor(target.url.host, options).readFile(target.url);
     if (Buffer.byteLength(text) > options.maxFileBytes) throw new Error(`${formatGitHubUrl(target.url)} is larger than ${options.maxFileBytes} bytes; refused`);
     const display = formatGitHubUrl(target.url);
-    return { key: `url:${display}`, display, text, origin: target };
+    return { key: `url:${display}`, display, contentHash: hashText(text), text: () => text, origin: target };
   }
   const real = target.walked ? target.path : await realPathInside(target.path, target.confineTo, target.path);
   // Synchronous reads: for tens of thousands of small files they beat a round trip through libuv's thread pool.
@@ -262,19 +278,55 @@ async function readTarget(target: Target, options: IngestOptions): Promise<Sourc
   if (stat.size > options.maxFileBytes) {
     throw new Error(`${target.path} is ${stat.size} bytes, more than the ${options.maxFileBytes} allowed (callboard.catalog.maxFileBytes); refused`);
   }
-  let text: string;
+  const key = `file:${target.path}`;
+  const signature = trustedSignature(stat);
+  const cached = options.cache?.get(cacheKeyOf(root, key));
+  if (signature !== undefined && cached?.signature === signature) {
+    const readLater = () => {
+      counts.read += 1;
+      return readUtf8(real, target.path);
+    };
+    return { key, display: target.path, contentHash: cached.contentHash, text: readLater, signature, origin: target };
+  }
+  counts.read += 1;
+  const text = readUtf8(real, target.path);
+  return { key, display: target.path, contentHash: hashText(text), text: () => text, signature, origin: target };
+}
+
+function readUtf8(real: string, label: string): string {
   try {
-    text = UTF8.decode(readFileSync(real));
+    return UTF8.decode(readFileSync(real));
   } catch (error) {
-    if (error instanceof TypeError) throw new Error(`${target.path} is not UTF-8 text; refused`);
+    if (error instanceof TypeError) throw new Error(`${label} is not UTF-8 text; refused`);
     throw error;
   }
-  return { key: `file:${target.path}`, display: target.path, text, origin: target };
+}
+
+function hashText(text: string): string {
+  return createHash('sha1').update(text).digest('base64url');
+}
+
+/** A change within this long of a stat might share its timestamps with the previous content (as in git's "racy" files). */
+const SIGNATURE_SETTLE_MS = 2_000;
+
+/**
+ * Size, modification and change times and inode: a write changes the change time (which no tool
+ * can set back) and a replacement the inode. A file changed moments ago is not trusted this way.
+ */
+function trustedSignature(stat: Stats): string | undefined {
+  if (Date.now() - Math.max(stat.mtimeMs, stat.ctimeMs) < SIGNATURE_SETTLE_MS) return undefined;
+  return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
+}
+
+function cacheKeyOf(root: RootLocation, fileKey: string): string {
+  return `${root.key}\u0000${fileKey}`;
 }
 
 /** What one file produced, kept between refreshes so an unchanged file is not parsed and validated again. */
 export interface ProcessedFile {
   contentHash: string;
+  /** The local file's signature when it was read, if trusted: a match skips even reading it. */
+  signature?: string;
   problems: CatalogProblem[];
   /** Processed entities when just read; in the cache, fingerprints (Locations stay whole, their targets are followed). */
   entities: IngestedEntity[];
@@ -292,13 +344,14 @@ async function processFile(
   result: IngestResult,
   status: RootStatus,
 ): Promise<Target[]> {
-  const contentHash = createHash('sha1').update(file.text).digest('base64url');
+  const { contentHash } = file;
   result.files.set(file.key, { originKey: root.key, contentHash });
-  const cacheKey = `${root.key}\u0000${file.key}`;
+  const cacheKey = cacheKeyOf(root, file.key);
   const cached = options.cache?.get(cacheKey);
   const reusable = cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options));
+  if (!reusable) result.fileCounts.parsed += 1;
   const processedFile = reusable ? cached : await parseAndProcess(file, root, options, contentHash);
-  if (processedFile.cacheable) result.cache.set(cacheKey, reusable ? cached : forCache(processedFile));
+  if (processedFile.cacheable) result.cache.set(cacheKey, { ...(reusable ? cached : forCache(processedFile)), signature: file.signature });
   result.problems.push(...processedFile.problems);
   const next: Target[] = [];
   for (const processed of processedFile.entities) {
@@ -345,7 +398,7 @@ async function parseAndProcess(
   options: IngestOptions,
   contentHash: string,
 ): Promise<ProcessedFile> {
-  const parsed = parseCatalogYaml(file.text, DEFAULT_PARSE_LIMITS);
+  const parsed = parseCatalogYaml(file.text(), DEFAULT_PARSE_LIMITS);
   const processedFile: ProcessedFile = {
     contentHash,
     cacheable: true,

@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCatalogService, type CatalogService } from '../../../src/catalog/catalog-service.js';
 import type { RootLocation } from '../../../src/catalog/ingestion/ingest-locations.js';
 import { loadConfig } from '../../../src/config/load-config.js';
@@ -90,6 +90,28 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     expect(JSON.stringify(rows)).toContain('"n":0');
   });
 
+  it('skips reading files whose size, times and inode are unchanged, and still sees a same-size edit', async () => {
+    write('org.yaml', `${group('team-a')}---\n${group('team-b')}`);
+    write('a.yaml', component('payments-api', 'team-a'));
+    // Just written: too fresh to trust their timestamps, so they are read.
+    expect((await catalog.refresh(roots())).files).toEqual({ found: 2, read: 2, parsed: 2 });
+    expect((await catalog.refresh(roots())).files).toEqual({ found: 2, read: 2, parsed: 0 });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
+    try {
+      // A minute on, the signatures are trusted and recorded; the next refresh reads nothing.
+      await catalog.refresh(roots());
+      expect(await catalog.refresh(roots())).toMatchObject({ unchanged: 3, files: { found: 2, read: 0, parsed: 0 } });
+      // Same size, and the modification time put back: the change time still tells.
+      const before = statSync(path.join(folder, 'a.yaml'));
+      write('a.yaml', component('payments-api', 'team-b'));
+      utimesSync(path.join(folder, 'a.yaml'), before.atime, before.mtime);
+      expect(await catalog.refresh(roots())).toMatchObject({ updated: 1, files: { found: 2, read: 1, parsed: 1 } });
+      expect(catalog.whoOwns('payments-api').owner?.ref).toBe('group:default/team-b');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('writes an unchanged file again when the stored rows no longer hold what it produced (another replica)', async () => {
     write('org.yaml', group('team-a'));
     write('a.yaml', component('payments-api'));
@@ -97,6 +119,8 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     // Another replica, running other code, stored its own version of one row and removed another.
     await database.db.execute(sql`update catalog_entities set entity = jsonb_set(entity, '{spec,owner}', '"team-x"'), content_hash = 'other' where ref = 'component:default/payments-api'`);
     await database.db.execute(sql`delete from catalog_entities where ref = 'group:default/team-a'`);
+    // As every refresh does, it counted its write: the next refresh here must read the rows again.
+    await database.db.execute(sql`update catalog_state set version = version + 1`);
     const report = await catalog.refresh(roots());
     expect(report).toMatchObject({ added: 1, updated: 1, unchanged: 0, kept: 0 });
     const rows = await database.db.execute(sql`select entity->'spec'->>'owner' as owner from catalog_entities order by ref`);
