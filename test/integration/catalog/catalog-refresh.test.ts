@@ -112,6 +112,30 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     }
   });
 
+  it('loads a large first refresh with its indexes rebuilt once, exactly as the migrations define them', async () => {
+    const indexes = async () =>
+      JSON.stringify(await database.db.execute(sql`select indexname, indexdef from pg_indexes where tablename in ('catalog_entities', 'catalog_relations') order by indexname`));
+    const before = await indexes();
+    write('org.yaml', group('team-a'));
+    for (let file = 0; file < 6; file++) {
+      write(`bulk-${file}.yaml`, Array.from({ length: 2_000 }, (_, n) => component(`svc-${file}-${n}`)).join('---\n'));
+    }
+    expect(await catalog.refresh(roots())).toMatchObject({ added: 12_001, problems: [] });
+    expect(await indexes()).toBe(before);
+    const rows = await database.db.execute(sql`select count(*)::int as n from catalog_relations where target_ref = 'group:default/team-a'`);
+    expect(JSON.stringify(rows)).toContain('"n":12000');
+    // A duplicate relation row would fail the rebuilt primary key: the refresh fails whole, indexes intact.
+    await database.db.execute(sql`create function duplicate_relation() returns trigger language plpgsql as $$
+      begin if new.source_ref = 'component:default/svc-5-1999' and pg_trigger_depth() = 1 then insert into catalog_relations values (new.source_ref, new.type, new.target_ref); end if; return new; end $$`);
+    await database.db.execute(sql`create trigger duplicate_relation before insert on catalog_relations for each row execute function duplicate_relation()`);
+    for (let file = 0; file < 6; file++) {
+      write(`bulk-${file}.yaml`, Array.from({ length: 2_000 }, (_, n) => component(`svc-${file}-${n}`, 'team-b')).join('---\n'));
+    }
+    await expect(catalog.refresh(roots())).rejects.toThrow(/storing the catalog refresh failed: could not create unique index/);
+    expect(await indexes()).toBe(before);
+    expect(catalog.whoOwns('svc-3-3').owner?.ref).toBe('group:default/team-a');
+  });
+
   it('writes an unchanged file again when the stored rows no longer hold what it produced (another replica)', async () => {
     write('org.yaml', group('team-a'));
     write('a.yaml', component('payments-api'));
