@@ -79,23 +79,25 @@ export function createCatalogService({ database, config, github, logger }: Catal
       cache: fileCache,
     });
     phases.ingest = elapsed(started) - phases.loadStored!;
+    // The view is patched while the rows are written (one is our CPU, the other the server's), and
+    // put back if the store fails.
+    let patching: Promise<() => void> | undefined;
+    const onPlanned = (plan: RefreshSummary) => {
+      const upserted = plan.changedRefs.map((ref) => result.entities.get(ref)!).filter(hasContent);
+      patching = view.patch(plan.removedRefs, upserted);
+    };
     let summary: RefreshSummary;
     try {
-      ({ summary, stored: known } = await applyRefresh(database, { result, complete, known }));
+      ({ summary, stored: known } = await applyRefresh(database, { result, complete, known, onPlanned }));
     } catch (error) {
       known = undefined;
+      if (patching) (await patching)();
       throw error;
     }
+    await patching;
     // Kept only once stored: after a failed write the next refresh must process everything again.
     fileCache = complete ? result.cache : new Map([...fileCache, ...result.cache]);
     phases.store = elapsed(started) - phases.loadStored! - phases.ingest;
-    // Only what changed is patched; the view derives both directions of relations itself.
-    for (const ref of summary.removedRefs) view.remove(ref);
-    for (const ref of summary.changedRefs) {
-      const processed = result.entities.get(ref)!;
-      if (hasContent(processed)) view.upsert(ref, processed.entity, processed.json, processed.relations);
-    }
-    phases.view = elapsed(started) - phases.loadStored! - phases.ingest - phases.store;
     log.debug({ phases }, 'catalog refresh phases (ms)');
     const report: RefreshReport = {
       ...summary,

@@ -66,6 +66,8 @@ export interface ApplyRefreshOptions {
   complete: boolean;
   /** What this process last read or wrote: used instead of reading every row when no one has stored since. */
   known?: StoredCatalog;
+  /** Called with the plan once it is made under the lock, while the rows are still being written. */
+  onPlanned?: (summary: RefreshSummary) => void;
 }
 
 // Any fixed 64-bit number; the same in every replica.
@@ -87,6 +89,7 @@ export async function applyRefresh(database: Database, options: ApplyRefreshOpti
       const version = await readVersion(tx);
       const rows = options.known?.version === version ? options.known.rows : await readStoredRows(tx);
       const summary = planRefresh(options, rows);
+      options.onPlanned?.(summary);
       await writeRefresh(tx, options, rows, summary, now);
       const [bumped] = await tx.query<{ version: string }>(
         `insert into catalog_state (id, version) values (1, 1)

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Entity, EntityRelation } from '../model/entity.js';
 import { compareStrings } from '../model/entity-ref.js';
 import { statedRelations, reverseRelation } from '../model/relations.js';
@@ -91,6 +92,31 @@ export class CatalogView {
     this.index.upsert(toSearchDocument(ref, entity));
   }
 
+  /**
+   * Applies a refresh's removals and upserts a slice at a time, yielding between slices so the
+   * store's writes proceed meanwhile. Resolves to an undo that puts back what was there before,
+   * for a refresh whose store then fails: answers may show the new entities while the commit is
+   * pending, never after it failed.
+   */
+  async patch(removed: string[], upserted: PatchedEntity[]): Promise<() => void> {
+    const previous = new Map<string, string | undefined>();
+    const work: (() => void)[] = [
+      ...removed.map((ref) => () => this.remove(ref)),
+      ...upserted.map(({ ref, entity, json, relations }) => () => this.upsert(ref, entity, json, relations)),
+    ];
+    for (const ref of [...removed, ...upserted.map((entry) => entry.ref)]) if (!previous.has(ref)) previous.set(ref, this.json.get(ref));
+    for (let start = 0; start < work.length; start += PATCH_SLICE) {
+      for (const step of work.slice(start, start + PATCH_SLICE)) step();
+      if (start + PATCH_SLICE < work.length) await nextTurn();
+    }
+    return () => {
+      for (const [ref, json] of previous) {
+        if (json === undefined) this.remove(ref);
+        else this.upsert(ref, JSON.parse(json) as Entity, json);
+      }
+    };
+  }
+
   remove(ref: string): void {
     const json = this.json.get(ref);
     if (json === undefined) return;
@@ -116,6 +142,17 @@ export class CatalogView {
     this.index.remove(ref);
   }
 }
+
+/** An entity as a refresh hands it to the view: parsed, serialised and with the relations it states. */
+export interface PatchedEntity {
+  ref: string;
+  entity: Entity;
+  json: string;
+  relations: EntityRelation[];
+}
+
+/** Entities patched between two yields: small enough to keep the store's pipeline fed. */
+const PATCH_SLICE = 2_000;
 
 function addTo(map: Map<string, Set<string>>, key: string, ref: string): void {
   const refs = map.get(key);
