@@ -3,7 +3,6 @@ import type { Config } from '../config/config-schema.js';
 import type { Database } from '../db/client.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { Logger } from '../logger.js';
-import type { Entity } from './model/entity.js';
 import { CatalogView } from './answers/catalog-view.js';
 import { find, type FindAnswer } from './answers/find.js';
 import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
@@ -58,7 +57,8 @@ export function createCatalogService({ database, config, github, logger }: Catal
   };
   const loadNow = async () => {
     if (!loaded) {
-      for (const { ref, json } of await loadCatalog(database.db)) view.upsert(ref, JSON.parse(json) as Entity, json);
+      const { entities, relations } = await loadCatalog(database.db);
+      view.load(entities, relations);
       loaded = true;
     }
     return view.size;

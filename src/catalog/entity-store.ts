@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import { databaseErrorMessage, queryRows, type BulkTransaction, type CopyColumn, type Database, type Db, type Executor } from '../db/client.js';
 import { catalogProblems } from '../db/schema.js';
 import { compareStrings } from './model/entity-ref.js';
+import type { StoredEntityText } from './answers/catalog-view.js';
+import type { StoredRelation } from './model/relations.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
 import type { IngestResult } from './ingestion/ingest-locations.js';
 import { hasContent, type ProcessedEntity } from './processing/process-entity.js';
@@ -281,15 +283,14 @@ async function recordRoots(tx: BulkTransaction, result: IngestResult, complete: 
   );
 }
 
-export interface LoadedEntity {
-  ref: string;
-  /** The stored entity as JSON text, as the in-memory view keeps it. */
-  json: string;
-}
-
-/** Every stored entity, for the in-memory view answers are served from (which derives relations itself). */
-export async function loadCatalog(db: Executor): Promise<LoadedEntity[]> {
-  return queryRows<LoadedEntity>(db, sql`select ref, entity::text as json from catalog_entities order by ref`);
+/** Every stored entity and relation, for the in-memory view answers are served from. */
+export async function loadCatalog(db: Executor): Promise<{ entities: StoredEntityText[]; relations: StoredRelation[] }> {
+  // Two statements at once: on PostgreSQL each runs on its own connection.
+  const [entities, relations] = await Promise.all([
+    queryRows<StoredEntityText>(db, sql`select ref, name, entity->'metadata'->>'title' as title, entity::text as json from catalog_entities`),
+    queryRows<StoredRelation>(db, sql`select source_ref as "sourceRef", type, target_ref as "targetRef" from catalog_relations`),
+  ]);
+  return { entities, relations };
 }
 
 export async function listProblems(db: Db): Promise<CatalogProblem[]> {

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Entity, EntityRelation } from '../model/entity.js';
 import { compareStrings } from '../model/entity-ref.js';
-import { statedRelations, reverseRelation } from '../model/relations.js';
+import { statedRelations, reverseRelation, type StoredRelation } from '../model/relations.js';
 import { EntityIndex, toSearchDocument } from '../search/entity-index.js';
 
 /**
@@ -15,10 +15,11 @@ import { EntityIndex, toSearchDocument } from '../search/entity-index.js';
  * Relations are kept as flat [type, ref, type, ref, ...] lists.
  */
 export class CatalogView {
-  readonly index = new EntityIndex();
+  /** Undefined after a bulk load until a search needs it: a start that only looks names up skips building it. */
+  private searchIndex: EntityIndex | undefined = new EntityIndex();
   private readonly json = new Map<string, string>();
-  private readonly byName = new Map<string, Set<string>>();
-  private readonly byTitle = new Map<string, Set<string>>();
+  private readonly byName = new RefsByKey();
+  private readonly byTitle = new RefsByKey();
   /** Relations as each entity states them. */
   private readonly outgoing = new Map<string, string[]>();
   /** The reverse of other entities' relations, keyed by the entity they point at. */
@@ -26,6 +27,33 @@ export class CatalogView {
 
   get size(): number {
     return this.json.size;
+  }
+
+  get index(): EntityIndex {
+    if (!this.searchIndex) {
+      const index = new EntityIndex();
+      for (const [ref, json] of this.json) index.upsert(toSearchDocument(ref, JSON.parse(json) as Entity));
+      this.searchIndex = index;
+    }
+    return this.searchIndex;
+  }
+
+  /**
+   * Fills an empty view from stored rows without parsing a single entity: names and titles come
+   * from their columns, relations from the relations table. The search index is built on first use.
+   */
+  load(entities: Iterable<StoredEntityText>, relations: Iterable<StoredRelation>): void {
+    if (this.json.size > 0) throw new Error('CatalogView.load fills an empty view only');
+    for (const { ref, name, title, json } of entities) {
+      this.json.set(ref, json);
+      this.byName.add(name.toLowerCase(), ref);
+      if (title) this.byTitle.add(title.toLowerCase(), ref);
+    }
+    for (const { sourceRef, type, targetRef } of relations) {
+      pushTo(this.outgoing, sourceRef, type, targetRef);
+      pushTo(this.incoming, targetRef, reverseRelation(type), sourceRef);
+    }
+    this.searchIndex = undefined;
   }
 
   get(ref: string): Entity | undefined {
@@ -38,15 +66,15 @@ export class CatalogView {
   }
 
   refsNamed(name: string): string[] {
-    return [...(this.byName.get(name.toLowerCase()) ?? [])];
+    return this.byName.get(name.toLowerCase());
   }
 
   refsTitled(title: string): string[] {
-    return [...(this.byTitle.get(title.toLowerCase()) ?? [])];
+    return this.byTitle.get(title.toLowerCase());
   }
 
   /** Every distinct lower-case name, with the refs bearing it. */
-  names(): IterableIterator<[string, Set<string>]> {
+  names(): IterableIterator<[string, string[]]> {
     return this.byName.entries();
   }
 
@@ -79,8 +107,8 @@ export class CatalogView {
   upsert(ref: string, entity: Entity, json = JSON.stringify(entity), relations = statedRelations(entity)): void {
     this.remove(ref);
     this.json.set(ref, json);
-    addTo(this.byName, entity.metadata.name.toLowerCase(), ref);
-    if (entity.metadata.title) addTo(this.byTitle, entity.metadata.title.toLowerCase(), ref);
+    this.byName.add(entity.metadata.name.toLowerCase(), ref);
+    if (entity.metadata.title) this.byTitle.add(entity.metadata.title.toLowerCase(), ref);
     const pairs: string[] = [];
     for (const { type, targetRef } of relations) {
       pairs.push(type, targetRef);
@@ -89,7 +117,7 @@ export class CatalogView {
       pointing.push(reverseRelation(type), ref);
     }
     this.outgoing.set(ref, pairs);
-    this.index.upsert(toSearchDocument(ref, entity));
+    this.searchIndex?.upsert(toSearchDocument(ref, entity));
   }
 
   /**
@@ -121,8 +149,8 @@ export class CatalogView {
     const json = this.json.get(ref);
     if (json === undefined) return;
     const previous = JSON.parse(json) as Entity;
-    removeFrom(this.byName, previous.metadata.name.toLowerCase(), ref);
-    if (previous.metadata.title) removeFrom(this.byTitle, previous.metadata.title.toLowerCase(), ref);
+    this.byName.remove(previous.metadata.name.toLowerCase(), ref);
+    if (previous.metadata.title) this.byTitle.remove(previous.metadata.title.toLowerCase(), ref);
     const pairs = this.outgoing.get(ref) ?? [];
     for (let index = 0; index < pairs.length; index += 2) {
       const target = pairs[index + 1]!;
@@ -139,7 +167,7 @@ export class CatalogView {
     }
     this.outgoing.delete(ref);
     this.json.delete(ref);
-    this.index.remove(ref);
+    this.searchIndex?.remove(ref);
   }
 }
 
@@ -151,17 +179,50 @@ export interface PatchedEntity {
   relations: EntityRelation[];
 }
 
+/** An entity as the store holds it, with the two fields lookups need read out by the database. */
+export interface StoredEntityText {
+  ref: string;
+  name: string;
+  title: string | null;
+  json: string;
+}
+
 /** Entities patched between two yields: small enough to keep the store's pipeline fed. */
 const PATCH_SLICE = 2_000;
 
-function addTo(map: Map<string, Set<string>>, key: string, ref: string): void {
-  const refs = map.get(key);
-  if (refs) refs.add(ref);
-  else map.set(key, new Set([ref]));
+function pushTo(map: Map<string, string[]>, key: string, type: string, ref: string): void {
+  const pairs = map.get(key);
+  if (pairs) pairs.push(type, ref);
+  else map.set(key, [type, ref]);
 }
 
-function removeFrom(map: Map<string, Set<string>>, key: string, ref: string): void {
-  const refs = map.get(key);
-  refs?.delete(ref);
-  if (refs?.size === 0) map.delete(key);
+/** Refs by a lower-case key; most keys name one entity, so a lone ref is kept as itself, not in a collection. */
+class RefsByKey {
+  private readonly refs = new Map<string, string | string[]>();
+
+  get(key: string): string[] {
+    const found = this.refs.get(key);
+    return found === undefined ? [] : typeof found === 'string' ? [found] : [...found];
+  }
+
+  add(key: string, ref: string): void {
+    const found = this.refs.get(key);
+    if (found === undefined) this.refs.set(key, ref);
+    else if (typeof found === 'string') {
+      if (found !== ref) this.refs.set(key, [found, ref]);
+    } else if (!found.includes(ref)) found.push(ref);
+  }
+
+  remove(key: string, ref: string): void {
+    const found = this.refs.get(key);
+    if (found === ref) this.refs.delete(key);
+    else if (Array.isArray(found)) {
+      const rest = found.filter((candidate) => candidate !== ref);
+      this.refs.set(key, rest.length === 1 ? rest[0]! : rest);
+    }
+  }
+
+  *entries(): IterableIterator<[string, string[]]> {
+    for (const [key, found] of this.refs) yield [key, typeof found === 'string' ? [found] : found];
+  }
 }

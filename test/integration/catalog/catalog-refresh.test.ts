@@ -70,6 +70,10 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     const reloaded = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: captureLogger().logger });
     expect(await reloaded.load()).toBe(3);
     expect(reloaded.whoOwns('team-a').owns).toEqual(['component:default/billing', 'component:default/payments-api']);
+    expect(reloaded.whoOwns('payments-api').owner).toMatchObject({ ref: 'group:default/team-a', exists: true });
+    // Loaded without parsing entities; the search index is built on the first search.
+    expect(reloaded.find('billing').results.map((result) => result.ref)).toEqual(['component:default/billing']);
+    expect(reloaded.find('kind:group').total).toBe(1);
   });
 
   it('skips unchanged entities, shows an edit after the next refresh and removes orphans', async () => {
