@@ -220,21 +220,18 @@ async function writeEntities(tx: BulkTransaction, written: ProcessedEntity[], st
       ...columns('text', 'location_key', 'origin_key', 'content_hash'),
       ...columns('timestamptz', 'created_at', 'updated_at'),
     ],
-    written.map((processed) => {
-      const { metadata } = processed.entity;
-      return [
-        processed.ref,
-        processed.kind,
-        metadata.namespace ?? 'default',
-        metadata.name,
-        processed.json,
-        processed.locationKey,
-        processed.originKey,
-        processed.contentHash,
-        stored.get(processed.ref)?.createdAt ?? now,
-        now,
-      ];
-    }),
+    written.map((processed) => [
+      processed.ref,
+      processed.kind,
+      processed.namespace,
+      processed.name,
+      processed.json,
+      processed.locationKey,
+      processed.originKey,
+      processed.contentHash,
+      stored.get(processed.ref)?.createdAt ?? now,
+      now,
+    ]),
   );
   await tx.copyRows('catalog_relations', columns('text', 'source_ref', 'type', 'target_ref'), forwardRelations(written));
 }

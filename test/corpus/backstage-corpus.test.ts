@@ -5,7 +5,7 @@ import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CatalogView } from '../../src/catalog/answers/catalog-view.js';
 import { ingestLocations, type IngestResult } from '../../src/catalog/ingestion/ingest-locations.js';
-import { hasContent, type ProcessedEntity } from '../../src/catalog/processing/process-entity.js';
+import { entityOf, hasContent, type ProcessedEntity } from '../../src/catalog/processing/process-entity.js';
 import { NotFoundError } from '../../src/errors.js';
 import type { GitHubClient } from '../../src/github/github-client.js';
 
@@ -116,12 +116,12 @@ describe.skipIf(!exists)('Backstage catalog-model examples', () => {
   const processedEntities = () => new Map([...result.entities].filter((entry): entry is [string, ProcessedEntity] => hasContent(entry[1])));
 
   it('ingests an unreadable placeholder as an empty definition', () => {
-    expect(processedEntities().get('api:default/spotify')?.entity.spec?.definition).toBe('');
+    expect(entityOf(processedEntities().get('api:default/spotify')!).spec?.definition).toBe('');
   });
 
   it('answers both directions of the relations the examples declare', () => {
     const view = new CatalogView();
-    for (const { ref, entity, json, relations } of processedEntities().values()) view.upsert(ref, entity, json, relations);
+    for (const processed of processedEntities().values()) view.upsert(processed.ref, entityOf(processed), processed.json, processed.relations);
     expect(view.relations('component:default/artist-lookup')).toEqual(
       expect.arrayContaining([
         { type: 'ownedBy', targetRef: 'group:default/team-a' },
@@ -135,8 +135,9 @@ describe.skipIf(!exists)('Backstage catalog-model examples', () => {
   it('stamps each entity with the file it came from', () => {
     expect(processedEntities().size).toBe(result.entities.size);
     for (const [ref, processed] of processedEntities()) {
-      expect(processed.entity.metadata.annotations?.['backstage.io/managed-by-location'], ref).toBe(processed.locationKey);
-      expect(processed.entity.metadata.annotations?.['backstage.io/managed-by-origin-location'], ref).toBe(`file:${catalogExamples}`);
+      const { annotations } = entityOf(processed).metadata;
+      expect(annotations?.['backstage.io/managed-by-location'], ref).toBe(processed.locationKey);
+      expect(annotations?.['backstage.io/managed-by-origin-location'], ref).toBe(`file:${catalogExamples}`);
     }
   });
 });

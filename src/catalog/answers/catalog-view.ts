@@ -130,7 +130,7 @@ export class CatalogView {
     const previous = new Map<string, string | undefined>();
     const work: (() => void)[] = [
       ...removed.map((ref) => () => this.remove(ref)),
-      ...upserted.map(({ ref, entity, json, relations }) => () => this.upsert(ref, entity, json, relations)),
+      ...upserted.map(({ ref, json, relations }) => () => this.upsert(ref, JSON.parse(json) as Entity, json, relations)),
     ];
     for (const ref of [...removed, ...upserted.map((entry) => entry.ref)]) if (!previous.has(ref)) previous.set(ref, this.json.get(ref));
     for (let start = 0; start < work.length; start += PATCH_SLICE) {
@@ -171,10 +171,9 @@ export class CatalogView {
   }
 }
 
-/** An entity as a refresh hands it to the view: parsed, serialised and with the relations it states. */
+/** An entity as a refresh hands it to the view: serialised, with the relations it states. */
 export interface PatchedEntity {
   ref: string;
-  entity: Entity;
   json: string;
   relations: EntityRelation[];
 }

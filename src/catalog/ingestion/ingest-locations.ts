@@ -4,7 +4,7 @@ import path from 'node:path';
 import { NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
-import { fingerprintOf, hasContent, processEntity, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
+import { entityOf, fingerprintOf, hasContent, processEntity, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
 import { DEFAULT_PARSE_LIMITS, parseCatalogYaml } from './parse-catalog-yaml.js';
 import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles } from './local-files.js';
 
@@ -425,7 +425,7 @@ async function parseAndProcess(
 
 /** A Location's targets, resolved against the file that holds it and kept inside its folder. */
 function locationTargets(location: ProcessedEntity, file: SourceFile, result: IngestResult): Target[] {
-  const spec = location.entity.spec ?? {};
+  const spec = entityOf(location).spec ?? {};
   const optional = spec.presence === 'optional';
   const declared = [spec.target, ...(Array.isArray(spec.targets) ? spec.targets : [])].filter((t): t is string => typeof t === 'string');
   const parentType = file.origin.type;

@@ -6,10 +6,15 @@ import { validateEntity } from '../validation/validate-entity.js';
 import type { CatalogProblem } from './catalog-problem.js';
 import { hasPlaceholders, resolvePlaceholders, type PlaceholderReader } from './placeholders.js';
 
+/**
+ * One stored entity as processing hands it on: plain strings and arrays, so it crosses from a
+ * parsing worker cheaply. `entityOf` parses the entity back where it is needed.
+ */
 export interface ProcessedEntity {
   ref: string;
   kind: string;
-  entity: Entity;
+  namespace: string;
+  name: string;
   /** The entity serialised once: its content hash, the stored row and the in-memory view share this string. */
   json: string;
   /** The relations the entity states (the reverse of each is implied). */
@@ -93,7 +98,8 @@ export async function processEntity(document: unknown, context: ProcessingContex
   const processed: ProcessedEntity = {
     ref: entityRef,
     kind: entity.kind,
-    entity,
+    namespace: entity.metadata.namespace ?? DEFAULT_NAMESPACE,
+    name: entity.metadata.name,
     json,
     relations: statedRelations(entity),
     locationKey: context.locationKey,
@@ -132,6 +138,10 @@ export type EntityFingerprint = Pick<ProcessedEntity, 'ref' | 'kind' | 'location
 
 /** An entity a refresh found: processed from its file now, or remembered from an unchanged file. */
 export type IngestedEntity = ProcessedEntity | EntityFingerprint;
+
+export function entityOf(processed: ProcessedEntity): Entity {
+  return JSON.parse(processed.json) as Entity;
+}
 
 export function hasContent(entity: IngestedEntity): entity is ProcessedEntity {
   return 'json' in entity;
