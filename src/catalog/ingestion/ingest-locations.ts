@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync, statSync, type Stats } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
-import { entityOf, fingerprintOf, hasContent, processEntity, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
-import { DEFAULT_PARSE_LIMITS, parseCatalogYaml } from './parse-catalog-yaml.js';
+import { entityOf, fingerprintOf, hasContent, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
+import { processText, readLocalFile, readUtf8, hashText, type ProcessedFile } from './file-processing.js';
 import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles } from './local-files.js';
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 import { mapWithLimit } from './map-with-limit.js';
+import { defaultParseThreads, ParsePool } from './parse-pool.js';
+import type { ParseOutcome } from './parse-worker.js';
 
 /** A configured starting point of a refresh: a config location, a GitHub organisation or a --catalog path. */
 export interface RootLocation {
@@ -50,8 +49,8 @@ export interface IngestResult {
   cache: FileCache;
   /** The root each problem was found under, so it is stored (and replaced) with that root. */
   problemOrigins: Map<CatalogProblem, string>;
-  /** Files found, files whose text had to be read, and files parsed (the rest were unchanged). */
-  fileCounts: { found: number; read: number; parsed: number };
+  /** Files found, files whose text had to be read, files parsed (the rest were unchanged), and those a parsing thread handled. */
+  fileCounts: { found: number; read: number; parsed: number; threaded: number };
 }
 
 export interface IngestOptions {
@@ -66,6 +65,11 @@ export interface IngestOptions {
   /** The previous refresh's processed files: an unchanged file whose entities are stored as they were is not parsed again. */
   cache?: FileCache;
   concurrency?: number;
+  /**
+   * Worker threads for reading and processing local files (default: one per core, up to four),
+   * used once a walk finds at least `minFiles` (default 1,000); threads 0 keeps it all in this thread.
+   */
+  parsing?: { threads?: number; minFiles?: number };
 }
 
 type Target =
@@ -84,6 +88,8 @@ interface SourceFile {
   key: string;
   display: string;
   contentHash: string;
+  /** Already processed by a parsing thread. */
+  processed?: ProcessedFile;
   /** The text: read already, or (a local file whose signature matches the cache) read only if it must be parsed. */
   text: () => string;
   /** Size, times and inode of a local file, when old enough to trust: the same signature means the same content. */
@@ -105,18 +111,32 @@ export async function ingestLocations(roots: RootLocation[], options: IngestOpti
     roots: new Map(),
     cache: new Map(),
     problemOrigins: new Map(),
-    fileCounts: { found: 0, read: 0, parsed: 0 },
+    fileCounts: { found: 0, read: 0, parsed: 0, threaded: 0 },
   };
-  for (const root of roots) {
-    const firstProblem = result.problems.length;
-    await ingestRoot(root, options, result);
-    for (const problem of result.problems.slice(firstProblem)) result.problemOrigins.set(problem, root.key);
+  const threads = options.parsing?.threads ?? defaultParseThreads();
+  let pool: ParsePool | undefined;
+  const parsing: Parsing = {
+    pool: (files) => (threads > 0 && files >= (options.parsing?.minFiles ?? 1_000) ? (pool ??= new ParsePool(threads)) : undefined),
+  };
+  try {
+    for (const root of roots) {
+      const firstProblem = result.problems.length;
+      await ingestRoot(root, options, result, parsing);
+      for (const problem of result.problems.slice(firstProblem)) result.problemOrigins.set(problem, root.key);
+    }
+  } finally {
+    await pool?.close();
   }
   return result;
 }
 
+/** The parsing threads, started the first time a walk finds enough files to be worth them. */
+interface Parsing {
+  pool: (files: number) => ParsePool | undefined;
+}
+
 /** Walks one root, recording its status and adding what it yields to `result`. */
-async function ingestRoot(root: RootLocation, options: IngestOptions, result: IngestResult): Promise<void> {
+async function ingestRoot(root: RootLocation, options: IngestOptions, result: IngestResult, parsing: Parsing): Promise<void> {
   const concurrency = options.concurrency ?? 32;
   const status: RootStatus = { status: 'ok', keepUnread: false, entityCount: 0 };
   result.roots.set(root.key, status);
@@ -162,18 +182,18 @@ async function ingestRoot(root: RootLocation, options: IngestOptions, result: In
       seen.add(key);
       return true;
     });
-    const files = await mapWithLimit(fresh, concurrency, async (target) => {
-      try {
-        return await readTarget(target, root, options, result.fileCounts);
-      } catch (error) {
+    const reads = startReads(fresh, root, options, result.fileCounts, parsing).map((read, index) =>
+      read.catch((error: unknown) => {
+        const target = fresh[index]!;
         fail(target.type === 'file' ? target.path : formatGitHubUrl(target.url), error, target.optional);
         return undefined;
-      }
-    });
+      }),
+    );
+    // In order, so the first definition of a ref is always the same one; later files are read meanwhile.
     const next: Target[] = [];
-    for (const file of files) {
-      if (!file) continue;
-      next.push(...(await processFile(file, root, options, result, status)));
+    for (const read of reads) {
+      const file = await read;
+      if (file) next.push(...(await processFile(file, root, options, result, status)));
     }
     frontier = next;
   }
@@ -272,70 +292,103 @@ async function readTarget(target: Target, root: RootLocation, options: IngestOpt
     return { key: `url:${display}`, display, contentHash: hashText(text), text: () => text, origin: target };
   }
   const real = target.walked ? target.path : await realPathInside(target.path, target.confineTo, target.path);
-  // Synchronous reads: for tens of thousands of small files they beat a round trip through libuv's thread pool.
-  const stat = statSync(real);
-  if (stat.isDirectory()) return undefined;
-  if (stat.size > options.maxFileBytes) {
-    throw new Error(`${target.path} is ${stat.size} bytes, more than the ${options.maxFileBytes} allowed (callboard.catalog.maxFileBytes); refused`);
-  }
   const key = `file:${target.path}`;
-  const signature = trustedSignature(stat);
-  const cached = options.cache?.get(cacheKeyOf(root, key));
-  if (signature !== undefined && cached?.signature === signature) {
-    const readLater = () => {
-      counts.read += 1;
-      return readUtf8(real, target.path);
-    };
-    return { key, display: target.path, contentHash: cached.contentHash, text: readLater, signature, origin: target };
-  }
+  const read = readLocalFile(real, target.path, options.maxFileBytes, options.cache?.get(cacheKeyOf(root, key)));
+  if (read.type === 'folder') return undefined;
+  const source = { key, display: target.path, signature: read.signature, origin: target };
+  if (read.type === 'unchanged') return { ...source, contentHash: read.contentHash, text: readWhenNeeded(real, target.path, counts) };
   counts.read += 1;
-  const text = readUtf8(real, target.path);
-  return { key, display: target.path, contentHash: hashText(text), text: () => text, signature, origin: target };
+  return { ...source, contentHash: read.contentHash, text: () => read.text };
 }
 
-function readUtf8(real: string, label: string): string {
-  try {
-    return UTF8.decode(readFileSync(real));
-  } catch (error) {
-    if (error instanceof TypeError) throw new Error(`${label} is not UTF-8 text; refused`);
-    throw error;
-  }
+/** Reads a file only if its text turns out to be needed (its cached entities are no longer stored as they were). */
+function readWhenNeeded(real: string, label: string, counts: IngestResult['fileCounts']): () => string {
+  return () => {
+    counts.read += 1;
+    return readUtf8(real, label);
+  };
 }
 
-function hashText(text: string): string {
-  return createHash('sha1').update(text).digest('base64url');
-}
-
-/** A change within this long of a stat might share its timestamps with the previous content (as in git's "racy" files). */
-const SIGNATURE_SETTLE_MS = 2_000;
+/** Files per job sent to a parsing thread: enough to make a message worth its cost, few enough to keep every thread busy. */
+const PARSE_JOB_FILES = 64;
 
 /**
- * Size, modification and change times and inode: a write changes the change time (which no tool
- * can set back) and a replacement the inode. A file changed moments ago is not trusted this way.
+ * Starts reading every target: walked local files go to the parsing threads when there are
+ * enough of them, the rest are read here a few at a time. Each promise settles with its file.
  */
-function trustedSignature(stat: Stats): string | undefined {
-  if (Date.now() - Math.max(stat.mtimeMs, stat.ctimeMs) < SIGNATURE_SETTLE_MS) return undefined;
-  return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
+function startReads(targets: Target[], root: RootLocation, options: IngestOptions, counts: IngestResult['fileCounts'], parsing: Parsing): Promise<SourceFile | undefined>[] {
+  const threaded = (target: Target): target is Target & { type: 'file' } => target.type === 'file' && target.walked === true;
+  const pool = parsing.pool(targets.filter(threaded).length);
+  const reads = new Array<Promise<SourceFile | undefined>>(targets.length);
+  const here: number[] = [];
+  let job: number[] = [];
+  const send = () => {
+    const indexes = job;
+    job = [];
+    const files = indexes.map((index) => {
+      const target = targets[index] as Target & { type: 'file' };
+      const key = `file:${target.path}`;
+      const cached = options.cache?.get(cacheKeyOf(root, key));
+      return { path: target.path, key, cached: cached && { signature: cached.signature, contentHash: cached.contentHash } };
+    });
+    const outcomes = pool!.run({ originKey: root.key, allowedKinds: root.allowedKinds && [...root.allowedKinds], maxFileBytes: options.maxFileBytes, files });
+    indexes.forEach((index, position) => {
+      const target = targets[index] as Target & { type: 'file' };
+      // Without its thread (it died, or threads cannot start here) the file is read in this one.
+      reads[index] = outcomes.then(
+        (all) => sourceOf(target, all[position]!, counts),
+        () => readTarget(target, root, options, counts),
+      );
+    });
+  };
+  targets.forEach((target, index) => {
+    if (pool && threaded(target)) {
+      job.push(index);
+      if (job.length === PARSE_JOB_FILES) send();
+    } else {
+      here.push(index);
+    }
+  });
+  if (job.length > 0) send();
+  const readHere = mapWithLimit(here, options.concurrency ?? 32, (index) =>
+    readTarget(targets[index]!, root, options, counts).then(
+      (file) => ({ file }),
+      (error: unknown) => ({ error }),
+    ),
+  );
+  here.forEach((index, position) => {
+    reads[index] = readHere.then((all) => {
+      const settled = all[position]!;
+      if ('error' in settled) throw settled.error;
+      return settled.file;
+    });
+  });
+  return reads;
+}
+
+/** A parsing thread's outcome as the file the refresh processes. */
+function sourceOf(target: Target & { type: 'file' }, outcome: ParseOutcome, counts: IngestResult['fileCounts']): SourceFile | undefined {
+  counts.found += 1;
+  counts.threaded += 1;
+  if (outcome.type === 'folder') return undefined;
+  if (outcome.type === 'failed') throw outcome.notFound ? new NotFoundError(`${target.path} does not exist`) : new Error(outcome.message);
+  const source = { key: `file:${target.path}`, display: target.path, signature: outcome.signature, origin: target };
+  if (outcome.type === 'unchanged') {
+    if (outcome.read) counts.read += 1;
+    return { ...source, contentHash: outcome.contentHash, text: readWhenNeeded(target.path, target.path, counts) };
+  }
+  counts.read += 1;
+  if (outcome.type === 'text') return { ...source, contentHash: outcome.contentHash, text: () => outcome.text };
+  return { ...source, contentHash: outcome.processed.contentHash, processed: outcome.processed, text: readWhenNeeded(target.path, target.path, counts) };
 }
 
 function cacheKeyOf(root: RootLocation, fileKey: string): string {
   return `${root.key}\u0000${fileKey}`;
 }
 
-/** What one file produced, kept between refreshes so an unchanged file is not parsed and validated again. */
-export interface ProcessedFile {
-  contentHash: string;
-  /** The local file's signature when it was read, if trusted: a match skips even reading it. */
-  signature?: string;
-  problems: CatalogProblem[];
-  /** Processed entities when just read; in the cache, fingerprints (Locations stay whole, their targets are followed). */
-  entities: IngestedEntity[];
-  /** False when a document reads placeholders: what they read can change while this file does not. */
-  cacheable: boolean;
-}
-
 /** Processed files by root and location key; pass the previous refresh's `result.cache` to the next one. */
 export type FileCache = Map<string, ProcessedFile>;
+export type { ProcessedFile };
 
 async function processFile(
   file: SourceFile,
@@ -350,7 +403,7 @@ async function processFile(
   const cached = options.cache?.get(cacheKey);
   const reusable = cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options));
   if (!reusable) result.fileCounts.parsed += 1;
-  const processedFile = reusable ? cached : await parseAndProcess(file, root, options, contentHash);
+  const processedFile = reusable ? cached : (file.processed ?? (await parseAndProcess(file, root, options, contentHash)));
   if (processedFile.cacheable) result.cache.set(cacheKey, { ...(reusable ? cached : forCache(processedFile)), signature: file.signature });
   result.problems.push(...processedFile.problems);
   const next: Target[] = [];
@@ -392,35 +445,9 @@ function forCache(processedFile: ProcessedFile): ProcessedFile {
   };
 }
 
-async function parseAndProcess(
-  file: SourceFile,
-  root: RootLocation,
-  options: IngestOptions,
-  contentHash: string,
-): Promise<ProcessedFile> {
-  const parsed = parseCatalogYaml(file.text(), DEFAULT_PARSE_LIMITS);
-  const processedFile: ProcessedFile = {
-    contentHash,
-    cacheable: true,
-    problems: parsed.problems.map((problem) => ({ severity: 'error', file: file.display, line: problem.line, document: problem.index, message: problem.message })),
-    entities: [],
-  };
-  for (const document of parsed.documents) {
-    if (document.mayHavePlaceholders) processedFile.cacheable = false;
-    const outcome = await processEntity(document.value, {
-      file: file.display,
-      locationKey: file.key,
-      originKey: root.key,
-      document: document.index,
-      line: document.line,
-      allowedKinds: root.allowedKinds,
-      readPlaceholder: (target) => readPlaceholder(file, target, options),
-      mayHavePlaceholders: document.mayHavePlaceholders,
-    });
-    processedFile.problems.push(...outcome.problems);
-    if (outcome.ok) processedFile.entities.push(outcome.processed);
-  }
-  return processedFile;
+function parseAndProcess(file: SourceFile, root: RootLocation, options: IngestOptions, contentHash: string): Promise<ProcessedFile> {
+  const source = { key: file.key, display: file.display, originKey: root.key, allowedKinds: root.allowedKinds };
+  return processText(file.text(), source, contentHash, (target) => readPlaceholder(file, target, options));
 }
 
 /** A Location's targets, resolved against the file that holds it and kept inside its folder. */

@@ -72,9 +72,14 @@ export function parseCatalogYaml(
       problems.push({ index, line: chunk.contentLine, message: refusal });
       return;
     }
-    documents.push({ index, line: chunk.contentLine, value, mayHavePlaceholders: PLACEHOLDER_KEY.test(chunk.text) });
+    documents.push({ index, line: chunk.contentLine, value, mayHavePlaceholders: mayHavePlaceholders(chunk.text) });
   });
   return { documents, problems };
+}
+
+/** A cheap look at YAML text: false means no `$text:`/`$json:`/`$yaml:` key can be in it. */
+export function mayHavePlaceholders(text: string): boolean {
+  return PLACEHOLDER_KEY.test(text);
 }
 
 interface Chunk {

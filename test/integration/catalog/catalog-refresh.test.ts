@@ -98,8 +98,8 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     write('org.yaml', `${group('team-a')}---\n${group('team-b')}`);
     write('a.yaml', component('payments-api', 'team-a'));
     // Just written: too fresh to trust their timestamps, so they are read.
-    expect((await catalog.refresh(roots())).files).toEqual({ found: 2, read: 2, parsed: 2 });
-    expect((await catalog.refresh(roots())).files).toEqual({ found: 2, read: 2, parsed: 0 });
+    expect((await catalog.refresh(roots())).files).toEqual({ found: 2, read: 2, parsed: 2, threaded: 0 });
+    expect((await catalog.refresh(roots())).files).toEqual({ found: 2, read: 2, parsed: 0, threaded: 0 });
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
     try {
       // A minute on, the signatures are trusted and recorded; the next refresh reads nothing.
