@@ -74,6 +74,7 @@ if (values.json) {
     if (index === 0) process.stdout.write(`${widths.map((width) => '-'.repeat(width)).join('-|-')}\n`);
   }
   process.stdout.write(`\nMedians of ${values.runs} runs for ingest, re-sync and start; percentiles over 2,000 whoOwns and ${WORDS.length * 4} find queries.\n`);
+  process.stdout.write('Steady RSS: a separate process that starts on the stored catalog, refreshes it twice and answers (after GC); peak: the higher of that process and the ingesting one.\n');
 }
 
 /** Deterministic shuffle so the queried names are spread over the catalog. */

@@ -49,12 +49,24 @@ export async function loadStoredCatalog(database: Database, known?: StoredCatalo
 
 async function readStoredRows(tx: BulkTransaction): Promise<Map<string, StoredEntityRow>> {
   const rows = await tx.query<{ ref: string; location_key: string; origin_key: string; content_hash: string; created_at: string }>(SELECT_STORED_ROWS);
+  const intern = stringPool();
   return new Map(
     rows.map((row) => [
       row.ref,
-      { ref: row.ref, locationKey: row.location_key, originKey: row.origin_key, contentHash: row.content_hash, createdAt: row.created_at },
+      { ref: row.ref, locationKey: intern(row.location_key), originKey: intern(row.origin_key), contentHash: row.content_hash, createdAt: row.created_at },
     ]),
   );
+}
+
+/** Every entity of a file repeats the file's key, and of a root the root's: the pool keeps one copy of each. */
+function stringPool(): (value: string) => string {
+  const pool = new Map<string, string>();
+  return (value) => {
+    const kept = pool.get(value);
+    if (kept !== undefined) return kept;
+    pool.set(value, value);
+    return value;
+  };
 }
 
 async function readVersion(tx: BulkTransaction): Promise<number> {
@@ -105,9 +117,10 @@ export async function applyRefresh(database: Database, options: ApplyRefreshOpti
   // Only once committed: after a failure the map still holds what the store holds.
   const { summary, stored } = committed;
   for (const ref of summary.removedRefs) stored.rows.delete(ref);
+  const intern = stringPool();
   for (const ref of summary.changedRefs) {
     const { locationKey, originKey, contentHash } = options.result.entities.get(ref)!;
-    stored.rows.set(ref, { ref, locationKey, originKey, contentHash, createdAt: stored.rows.get(ref)?.createdAt ?? now });
+    stored.rows.set(ref, { ref, locationKey: intern(locationKey), originKey: intern(originKey), contentHash, createdAt: stored.rows.get(ref)?.createdAt ?? now });
   }
   return committed;
 }

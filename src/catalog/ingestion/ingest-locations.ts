@@ -404,7 +404,7 @@ async function processFile(
   const reusable = cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options));
   if (!reusable) result.fileCounts.parsed += 1;
   const processedFile = reusable ? cached : (file.processed ?? (await parseAndProcess(file, root, options, contentHash)));
-  if (processedFile.cacheable) result.cache.set(cacheKey, { ...(reusable ? cached : forCache(processedFile)), signature: file.signature });
+  if (processedFile.cacheable) result.cache.set(cacheKey, { ...(reusable ? cached : forCache(processedFile, file, root)), signature: file.signature });
   result.problems.push(...processedFile.problems);
   const next: Target[] = [];
   for (const processed of processedFile.entities) {
@@ -438,10 +438,11 @@ function isStoredAsIs(entity: IngestedEntity, options: IngestOptions): boolean {
 }
 
 /** The cache keeps fingerprints, not content: the catalog is held once, by the store and the view. */
-function forCache(processedFile: ProcessedFile): ProcessedFile {
+function forCache(processedFile: ProcessedFile, file: SourceFile, root: RootLocation): ProcessedFile {
+  const source = { locationKey: file.key, originKey: root.key, file: file.display };
   return {
     ...processedFile,
-    entities: processedFile.entities.map((entity) => (entity.kind === 'Location' ? entity : fingerprintOf(entity))),
+    entities: processedFile.entities.map((entity) => (entity.kind === 'Location' ? entity : fingerprintOf(entity, source))),
   };
 }
 

@@ -147,6 +147,10 @@ export function hasContent(entity: IngestedEntity): entity is ProcessedEntity {
   return 'json' in entity;
 }
 
-export function fingerprintOf({ ref, kind, locationKey, originKey, contentHash, file, line, document }: IngestedEntity): EntityFingerprint {
-  return { ref, kind, locationKey, originKey, contentHash, file, line, document };
+/** The fingerprint of an entity read from a file; the file's own strings are shared by all its entities' fingerprints. */
+export function fingerprintOf(
+  { ref, kind, contentHash, line, document }: IngestedEntity,
+  source: { locationKey: string; originKey: string; file: string },
+): EntityFingerprint {
+  return { ref, kind, contentHash, line, document, ...source };
 }

@@ -19,6 +19,9 @@ export interface SearchDocument {
   links: string;
 }
 
+/** What the index keeps of a document: what filters, facets and answers read (the long text is only indexed). */
+export type IndexedDocument = Omit<SearchDocument, 'description' | 'links'>;
+
 export const FILTER_FIELDS = ['kind', 'type', 'lifecycle', 'owner', 'tag', 'system', 'namespace'] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
 export type Filters = Partial<Record<FilterField, string[]>>;
@@ -142,7 +145,7 @@ export class EntityIndex {
   private readonly dictionary = new SearchableMap<Postings>();
   private readonly slotOf = new Map<string, number>();
   /** Per slot: its document, or undefined once removed (its postings are purged lazily). */
-  private documents: (SearchDocument | undefined)[] = [];
+  private documents: (IndexedDocument | undefined)[] = [];
   private postingCount: number[] = [];
   private readonly facetValues = { kind: new FacetValues(), type: new FacetValues(), lifecycle: new FacetValues(), tag: new FacetValues() };
   /** Per slot: the ids of its kind, type and lifecycle, three entries a slot. */
@@ -166,7 +169,7 @@ export class EntityIndex {
     return this.slotOf.size;
   }
 
-  document(ref: string): SearchDocument | undefined {
+  document(ref: string): IndexedDocument | undefined {
     const slot = this.slotOf.get(ref);
     return slot === undefined ? undefined : this.documents[slot];
   }
@@ -175,7 +178,8 @@ export class EntityIndex {
     this.remove(document.id);
     const slot = this.freeSlots.pop() ?? this.documents.length;
     this.slotOf.set(document.id, slot);
-    this.documents[slot] = document;
+    const { description: _description, links: _links, ...kept } = document;
+    this.documents[slot] = kept;
     this.singleFacetIds = withCapacity(this.singleFacetIds, 3 * (slot + 1));
     this.singleFacetIds[3 * slot] = this.facetValues.kind.id(document.kind);
     this.singleFacetIds[3 * slot + 1] = this.facetValues.type.id(document.type);
@@ -242,7 +246,7 @@ export class EntityIndex {
     return { total: slots.length, hits, facets: this.countFacets(slots) };
   }
 
-  private match(words: string[], accept: (document: SearchDocument) => boolean, widen: boolean): { slots: number[]; scores: Float64Array } {
+  private match(words: string[], accept: (document: IndexedDocument) => boolean, widen: boolean): { slots: number[]; scores: Float64Array } {
     const live = this.slotOf.size;
     const perWord = words.map((word, position) => this.expand(word, widen || position === words.length - 1, widen));
     // The rarest word first: it bounds the candidates every later word is intersected with.
@@ -415,8 +419,8 @@ function postingTotal(expansions: Expansion[]): number {
 
 const ACCEPT_ALL = () => true;
 
-function compileFilters(filters: Filters): (document: SearchDocument) => boolean {
-  const checks: ((document: SearchDocument) => boolean)[] = [];
+function compileFilters(filters: Filters): (document: IndexedDocument) => boolean {
+  const checks: ((document: IndexedDocument) => boolean)[] = [];
   for (const field of FILTER_FIELDS) {
     const wanted = filters[field];
     if (!wanted || wanted.length === 0) continue;

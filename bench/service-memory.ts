@@ -1,0 +1,32 @@
+/**
+ * Memory of Callboard as it runs in production, in a process of its own: start on an existing
+ * catalog (PostgreSQL at --url, or PGlite in --data-dir), refresh it (the first refresh after a
+ * start parses every file), refresh again (as the schedule does), answer questions, then report
+ * the settled RSS and the process's peak. Prints one JSON line. Run by bench/scenario.ts.
+ */
+import { parseArgs } from 'node:util';
+import { createCatalogService } from '../src/catalog/catalog-service.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { openDatabase } from '../src/db/client.js';
+import { openConfiguredDatabase } from '../src/db/pglite-template.js';
+import { createLogger } from '../src/logger.js';
+
+const { values } = parseArgs({ options: { url: { type: 'string' }, 'data-dir': { type: 'string' }, dir: { type: 'string' }, names: { type: 'string', multiple: true } } });
+const settings = { statementTimeoutMs: 600_000 };
+const database = values.url
+  ? await openDatabase({ url: values.url, dataDir: '', poolSize: 4, ...settings })
+  : await openConfiguredDatabase({ dataDir: values['data-dir']!, poolSize: 1, ...settings });
+const catalog = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'warn' }) });
+const roots = [{ key: `file:${values.dir!}`, type: 'file' as const, target: values.dir! }];
+await catalog.load();
+await catalog.refresh(roots);
+await catalog.refresh(roots);
+for (const name of values.names ?? []) {
+  catalog.whoOwns(name);
+  catalog.find(name.split('-')[0]!);
+}
+globalThis.gc?.();
+const steadyRssMb = process.memoryUsage().rss / 1e6;
+const peakRssMb = process.resourceUsage().maxRSS / 1e3;
+await database.close();
+process.stdout.write(`${JSON.stringify({ steadyRssMb, peakRssMb })}\n`);
