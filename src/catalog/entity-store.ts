@@ -294,13 +294,23 @@ async function recordRoots(tx: BulkTransaction, result: IngestResult, complete: 
 }
 
 /** Every stored entity and relation, for the in-memory view answers are served from. */
-export async function loadCatalog(db: Executor): Promise<{ entities: StoredEntityText[]; relations: StoredRelation[] }> {
-  // Two statements at once: on PostgreSQL each runs on its own connection.
-  const [entities, relations] = await Promise.all([
+export async function loadCatalog(db: Executor): Promise<{ entities: StoredEntityText[]; relations: Iterable<StoredRelation> }> {
+  // Two statements at once: on PostgreSQL each runs on its own connection. The relations come as
+  // one text (refs hold no tabs or newlines): a third of a million small rows cost both drivers far
+  // more, PGlite's most (1.8 s against 0.5 s at 100k entities).
+  const [entities, [relations]] = await Promise.all([
     queryRows<StoredEntityText>(db, sql`select ref, name, entity->'metadata'->>'title' as title, entity::text as json from catalog_entities`),
-    queryRows<StoredRelation>(db, sql`select source_ref as "sourceRef", type, target_ref as "targetRef" from catalog_relations`),
+    queryRows<{ lines: string | null }>(db, sql`select string_agg(source_ref || E'\t' || type || E'\t' || target_ref, E'\n') as lines from catalog_relations`),
   ]);
-  return { entities, relations };
+  return { entities, relations: relationLines(relations?.lines ?? '') };
+}
+
+function* relationLines(lines: string): Generator<StoredRelation> {
+  for (const line of lines.split('\n')) {
+    if (!line) continue;
+    const [sourceRef, type, targetRef] = line.split('\t') as [string, string, string];
+    yield { sourceRef, type, targetRef };
+  }
 }
 
 export async function listProblems(db: Db): Promise<CatalogProblem[]> {
