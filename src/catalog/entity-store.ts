@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { databaseErrorMessage, queryRows, type BulkTransaction, type CopyColumn, type Database, type Db, type Executor } from '../db/client.js';
 import { catalogProblems } from '../db/schema.js';
-import { compareStrings } from './model/entity-ref.js';
 import type { StoredEntityText } from './answers/catalog-view.js';
 import type { StoredRelation } from './model/relations.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';

@@ -42,6 +42,7 @@ export interface Database {
 }
 
 const COPY_CHUNK_ROWS = 1_000;
+const PGLITE_COPY_ROWS = 10_000;
 
 /** One row in COPY's text format: tab-separated, \N for null, backslash escapes. */
 function copyLine(row: CopyValue[]): string {
@@ -158,7 +159,10 @@ export async function openDatabase(config: DatabaseConfig, options: { pgliteTemp
       work({
         query: async <R>(text: string, params: unknown[] = []) => (await tx.query<R>(text, params)).rows,
         async copyRows(table, columns, rows) {
-          await tx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([...copyChunks(rows)]) });
+          // One COPY per batch: PGlite's WebAssembly memory grows to its largest input and never shrinks.
+          for (const batch of batches(rows, PGLITE_COPY_ROWS)) {
+            await tx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([...copyChunks(batch)]) });
+          }
         },
       }),
     );

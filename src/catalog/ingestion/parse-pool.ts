@@ -61,16 +61,14 @@ export class ParsePool {
   private spawn(): Worker {
     const worker = startWorker();
     this.workers.add(worker);
+    let replied = false;
     worker.on('message', (reply: ParseReply) => {
+      replied = true;
       const task = this.running.get(worker);
       this.running.delete(worker);
       this.idle.push(worker);
       if (task?.job.id === reply.id) task.resolve(reply.outcomes);
       this.dispatch();
-    });
-    let replied = false;
-    worker.on('message', () => {
-      replied = true;
     });
     worker.on('error', (error) => {
       this.workers.delete(worker);

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, utim
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCatalogService, type CatalogService } from '../../../src/catalog/catalog-service.js';
 import type { RootLocation } from '../../../src/catalog/ingestion/ingest-locations.js';
 import { loadConfig } from '../../../src/config/load-config.js';
