@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import { CatalogView } from './answers/catalog-view.js';
 import { find, type FindAnswer } from './answers/find.js';
 import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
-import { applyRefresh, listProblems, loadCatalog, loadStoredCatalog, type RefreshSummary, type StoredCatalog } from './entity-store.js';
+import { listProblems, loadCatalog, loadStoredCatalog, openRefreshWrite, type RefreshSummary, type StoredCatalog } from './entity-store.js';
 import { ingestLocations, type FileCache, type IngestResult, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
 import { hasContent } from './processing/process-entity.js';
@@ -72,12 +72,20 @@ export function createCatalogService({ database, config, github, logger }: Catal
     known = await loadStoredCatalog(database, known);
     const stored = known.rows;
     const phases: Record<string, number> = { loadStored: elapsed(started) };
-    const result = await ingestLocations(roots, {
-      github,
-      maxFileBytes: config.callboard.catalog.maxFileBytes,
-      stored: (ref) => stored.get(ref),
-      cache: fileCache,
-    });
+    const write = openRefreshWrite(database, known);
+    let result: IngestResult;
+    try {
+      result = await ingestLocations(roots, {
+        github,
+        maxFileBytes: config.callboard.catalog.maxFileBytes,
+        stored: (ref) => stored.get(ref),
+        cache: fileCache,
+        onFinalEntities: (entities) => write.offer(entities),
+      });
+    } catch (error) {
+      await write.abandon();
+      throw error;
+    }
     phases.ingest = elapsed(started) - phases.loadStored!;
     // The view is patched while the rows are written (one is our CPU, the other the server's), and
     // put back if the store fails.
@@ -88,7 +96,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
     };
     let summary: RefreshSummary;
     try {
-      ({ summary, stored: known } = await applyRefresh(database, { result, complete, known, onPlanned }));
+      ({ summary, stored: known } = await write.finish({ result, complete, onPlanned }));
     } catch (error) {
       known = undefined;
       if (patching) (await patching)();

@@ -77,51 +77,119 @@ export interface ApplyRefreshOptions {
   result: IngestResult;
   /** True when the roots in `result` are every configured root: entities of any other root are removed. */
   complete: boolean;
-  /** What this process last read or wrote: used instead of reading every row when no one has stored since. */
-  known?: StoredCatalog;
   /** Called with the plan once it is made under the lock, while the rows are still being written. */
   onPlanned?: (summary: RefreshSummary) => void;
 }
 
 // Any fixed 64-bit number; the same in every replica.
 const REFRESH_LOCK_KEY = '7360134285512';
+const TABLES_WITH_INDEXES = ['catalog_entities', 'catalog_relations'];
+/** Entities written at once while a first load is still reading files. */
+const STREAM_BATCH = 5_000;
 
 /**
- * Applies one refresh in a single transaction: new and changed entities are written, entities
+ * One refresh's write, in a single transaction: new and changed entities are written, entities
  * their source no longer holds are removed, relations and problems are replaced. A root that
  * failed for any reason but "not found" keeps the entities of every file it could not read this
- * time. Returns what changed and the stored catalog as it now is.
+ * time. `finish` plans and commits and returns what changed and the stored catalog as it now is.
+ *
+ * A first load (nothing stored, and no one stored since `known`) opens the transaction at once and
+ * writes the entities `offer`ed while the files are still being read, the server's work beside the
+ * parsing, with the indexes built once at the end; nothing is visible before the commit. Any other
+ * refresh opens the transaction only in `finish`, so the lock is never held while files are read.
  */
-export async function applyRefresh(database: Database, options: ApplyRefreshOptions): Promise<{ summary: RefreshSummary; stored: StoredCatalog }> {
+export interface RefreshWrite {
+  /** Entities that are final (the winners of their refs); written now on a first load. */
+  offer(entities: ProcessedEntity[]): void;
+  finish(options: ApplyRefreshOptions): Promise<{ summary: RefreshSummary; stored: StoredCatalog }>;
+  /** The reading failed: roll back whatever was written. */
+  abandon(): Promise<void>;
+}
+
+export function openRefreshWrite(database: Database, known: StoredCatalog): RefreshWrite {
   const now = new Date().toISOString();
-  let committed: { summary: RefreshSummary; stored: StoredCatalog };
-  try {
-    committed = await database.bulkTransaction(async (tx) => {
+  const firstLoad = known.rows.size === 0;
+  const offered: ProcessedEntity[] = [];
+  let finishing: ApplyRefreshOptions | 'abandon' | undefined;
+  let wake: (() => void) | undefined;
+  const nudge = () => {
+    wake?.();
+    wake = undefined;
+  };
+  let streaming = firstLoad;
+  const store = (readUntilFinished: (tx: BulkTransaction) => Promise<{ streamed: Set<string>; rebuildIndexes: () => Promise<void> } | undefined>) =>
+    database.bulkTransaction(async (tx) => {
       // Replicas storing at once take turns, and each plans against what the one before committed.
       await tx.query('select pg_advisory_xact_lock($1::bigint)', [REFRESH_LOCK_KEY]);
       const version = await readVersion(tx);
-      const rows = options.known?.version === version ? options.known.rows : await readStoredRows(tx);
-      const summary = planRefresh(options, rows);
-      options.onPlanned?.(summary);
-      await writeRefresh(tx, options, rows, summary, now);
+      streaming &&= version === known.version;
+      const early = await readUntilFinished(tx);
+      if (finishing === 'abandon' || !finishing) throw new Error('the refresh was abandoned');
+      const rows = known.version === version ? known.rows : await readStoredRows(tx);
+      const summary = planRefresh(finishing, rows);
+      finishing.onPlanned?.(summary);
+      await writeRefresh(tx, finishing, rows, summary, now, early);
       const [bumped] = await tx.query<{ version: string }>(
         `insert into catalog_state (id, version) values (1, 1)
          on conflict (id) do update set version = catalog_state.version + 1 returning version::text as version`,
       );
       return { summary, stored: { version: Number(bumped!.version), rows } };
     });
-  } catch (error) {
-    throw new Error(`storing the catalog refresh failed: ${databaseErrorMessage(error)}; nothing was changed`, { cause: error });
-  }
-  // Only once committed: after a failure the map still holds what the store holds.
-  const { summary, stored } = committed;
-  for (const ref of summary.removedRefs) stored.rows.delete(ref);
-  const intern = stringPool();
-  for (const ref of summary.changedRefs) {
-    const { locationKey, originKey, contentHash } = options.result.entities.get(ref)!;
-    stored.rows.set(ref, { ref, locationKey: intern(locationKey), originKey: intern(originKey), contentHash, createdAt: stored.rows.get(ref)?.createdAt ?? now });
-  }
-  return committed;
+  const streamWhileReading = async (tx: BulkTransaction) => {
+    if (!streaming) {
+      offered.length = 0;
+      while (!finishing) await new Promise<void>((resolve) => (wake = resolve));
+      return undefined;
+    }
+    const rebuildIndexes = await dropIndexes(tx, TABLES_WITH_INDEXES);
+    const streamed = new Set<string>();
+    for (;;) {
+      if (finishing === 'abandon') return undefined;
+      if (offered.length >= STREAM_BATCH || (finishing && offered.length > 0)) {
+        const batch = offered.splice(0, STREAM_BATCH);
+        await writeEntities(tx, batch, known.rows, now);
+        for (const entity of batch) streamed.add(entity.ref);
+      } else if (finishing) {
+        return { streamed, rebuildIndexes };
+      } else {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    }
+  };
+  // Opened at once only for a first load; settled (and its failure reported) by finish or abandon.
+  const early = firstLoad ? store(streamWhileReading) : undefined;
+  early?.catch(() => undefined);
+  return {
+    offer(entities) {
+      if (!streaming) return;
+      offered.push(...entities);
+      if (offered.length >= STREAM_BATCH) nudge();
+    },
+    async finish(options) {
+      finishing = options;
+      nudge();
+      let committed: { summary: RefreshSummary; stored: StoredCatalog };
+      try {
+        committed = await (early ?? store(async () => undefined));
+      } catch (error) {
+        throw new Error(`storing the catalog refresh failed: ${databaseErrorMessage(error)}; nothing was changed`, { cause: error });
+      }
+      // Only once committed: after a failure the map still holds what the store holds.
+      const { summary, stored } = committed;
+      for (const ref of summary.removedRefs) stored.rows.delete(ref);
+      const intern = stringPool();
+      for (const ref of summary.changedRefs) {
+        const { locationKey, originKey, contentHash } = options.result.entities.get(ref)!;
+        stored.rows.set(ref, { ref, locationKey: intern(locationKey), originKey: intern(originKey), contentHash, createdAt: stored.rows.get(ref)?.createdAt ?? now });
+      }
+      return committed;
+    },
+    async abandon() {
+      finishing = 'abandon';
+      nudge();
+      await early?.catch(() => undefined);
+    },
+  };
 }
 
 function planRefresh({ result, complete }: ApplyRefreshOptions, stored: Map<string, StoredEntityRow>): RefreshSummary {
@@ -163,19 +231,26 @@ async function writeRefresh(
   stored: Map<string, StoredEntityRow>,
   summary: RefreshSummary,
   now: string,
+  early: { streamed: Set<string>; rebuildIndexes: () => Promise<void> } | undefined,
 ): Promise<void> {
-  const touched = [...summary.changedRefs, ...summary.removedRefs];
+  const pending = early ? summary.changedRefs.filter((ref) => !early.streamed.has(ref)) : summary.changedRefs;
+  const touched = [...pending, ...summary.removedRefs];
   for (let start = 0; start < touched.length; start += REF_BATCH) {
     const refs = JSON.stringify(touched.slice(start, start + REF_BATCH));
     await tx.query('delete from catalog_relations where source_ref in (select jsonb_array_elements_text($1::jsonb))', [refs]);
     await tx.query('delete from catalog_entities where ref in (select jsonb_array_elements_text($1::jsonb))', [refs]);
   }
-  const written = summary.changedRefs.map((ref) => result.entities.get(ref)!).filter(hasContent);
-  const finalSize = stored.size - summary.removed + summary.added;
-  const bulk = written.length >= BULK_MIN_ROWS && written.length >= BULK_SHARE * finalSize;
+  const written = pending.map((ref) => result.entities.get(ref)!).filter(hasContent);
   const write = () => writeEntities(tx, written, stored, now);
-  if (bulk) await withIndexesRebuilt(tx, ['catalog_entities', 'catalog_relations'], write);
-  else await write();
+  if (early) {
+    await write();
+    await early.rebuildIndexes();
+  } else {
+    const finalSize = stored.size - summary.removed + summary.added;
+    const bulk = written.length >= BULK_MIN_ROWS && written.length >= BULK_SHARE * finalSize;
+    if (bulk) await withIndexesRebuilt(tx, ['catalog_entities', 'catalog_relations'], write);
+    else await write();
+  }
   await replaceProblems(tx, result, complete);
   await recordRoots(tx, result, complete);
 }
@@ -192,6 +267,13 @@ const BULK_SHARE = 0.5;
  * for the commit rather than see a table without its indexes.
  */
 async function withIndexesRebuilt(tx: BulkTransaction, tables: string[], work: () => Promise<void>): Promise<void> {
+  const rebuild = await dropIndexes(tx, tables);
+  await work();
+  await rebuild();
+}
+
+/** Drops the tables' indexes and unique constraints; resolves to the function that builds them again. */
+async function dropIndexes(tx: BulkTransaction, tables: string[]): Promise<() => Promise<void>> {
   const definitions: { table: string; constraints: NamedDefinition[]; indexes: NamedDefinition[] }[] = [];
   for (const table of tables) {
     const constraints = await tx.query<NamedDefinition>(
@@ -210,12 +292,13 @@ async function withIndexesRebuilt(tx: BulkTransaction, tables: string[], work: (
     for (const constraint of constraints) await tx.query(`alter table ${table} drop constraint "${constraint.name}"`);
     for (const index of indexes) await tx.query(`drop index "${index.name}"`);
   }
-  await work();
-  await tx.query("set local maintenance_work_mem = '256MB'");
-  for (const { table, constraints, indexes } of definitions) {
-    for (const constraint of constraints) await tx.query(`alter table ${table} add constraint "${constraint.name}" ${constraint.definition}`);
-    for (const index of indexes) await tx.query(index.definition);
-  }
+  return async () => {
+    await tx.query("set local maintenance_work_mem = '256MB'");
+    for (const { table, constraints, indexes } of definitions) {
+      for (const constraint of constraints) await tx.query(`alter table ${table} add constraint "${constraint.name}" ${constraint.definition}`);
+      for (const index of indexes) await tx.query(index.definition);
+    }
+  };
 }
 
 interface NamedDefinition {

@@ -70,6 +70,8 @@ export interface IngestOptions {
    * used once a walk finds at least `minFiles` (default 1,000); threads 0 keeps it all in this thread.
    */
   parsing?: { threads?: number; minFiles?: number };
+  /** Told each file's entities as soon as they are final: new winners of refs no other file can take from them. */
+  onFinalEntities?: (entities: ProcessedEntity[]) => void;
 }
 
 type Target =
@@ -407,6 +409,7 @@ async function processFile(
   if (processedFile.cacheable) result.cache.set(cacheKey, { ...(reusable ? cached : forCache(processedFile, file, root)), signature: file.signature });
   result.problems.push(...processedFile.problems);
   const next: Target[] = [];
+  const final: ProcessedEntity[] = [];
   for (const processed of processedFile.entities) {
     const existing = result.entities.get(processed.ref);
     if (existing) {
@@ -425,10 +428,14 @@ async function processFile(
     }
     result.entities.set(processed.ref, processed);
     status.entityCount += 1;
+    // Only a later definition at the ref's stored location could take it over.
+    const storedAt = options.stored?.(processed.ref)?.locationKey;
+    if (hasContent(processed) && (storedAt === undefined || storedAt === processed.locationKey)) final.push(processed);
     if (processed.kind === 'Location' && hasContent(processed)) {
       for (const target of locationTargets(processed, file, result)) next.push(target);
     }
   }
+  if (final.length > 0) options.onFinalEntities?.(final);
   return next;
 }
 

@@ -140,6 +140,24 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     expect(catalog.whoOwns('svc-3-3').owner?.ref).toBe('group:default/team-a');
   });
 
+  it('rolls a first load back whole when a row fails while files are still being read', async () => {
+    write('org.yaml', group('team-a'));
+    for (let file = 0; file < 6; file++) {
+      write(`bulk-${file}.yaml`, Array.from({ length: 2_000 }, (_, n) => component(`svc-${file}-${n}`)).join('---\n'));
+    }
+    // Refused early: the first load writes in batches while it reads, so this fails mid-way.
+    await database.db.execute(sql`create function refuse_entity() returns trigger language plpgsql as $$
+      begin if new.ref = 'component:default/svc-1-10' then raise exception 'refused by test'; end if; return new; end $$`);
+    await database.db.execute(sql`create trigger refuse_entity before insert on catalog_entities for each row execute function refuse_entity()`);
+    await expect(catalog.refresh(roots())).rejects.toThrow('storing the catalog refresh failed: refused by test; nothing was changed');
+    const count = async () => JSON.stringify(await database.db.execute(sql`select count(*)::int as n from catalog_entities`));
+    expect(await count()).toContain('"n":0');
+    expect(catalog.whoOwns('svc-0-1').match).toBeNull();
+    await database.db.execute(sql`drop trigger refuse_entity on catalog_entities`);
+    expect(await catalog.refresh(roots())).toMatchObject({ added: 12_001 });
+    expect(await count()).toContain('"n":12001');
+  });
+
   it('writes an unchanged file again when the stored rows no longer hold what it produced (another replica)', async () => {
     write('org.yaml', group('team-a'));
     write('a.yaml', component('payments-api'));
