@@ -293,7 +293,6 @@ async function dropIndexes(tx: BulkTransaction, tables: string[]): Promise<() =>
     for (const index of indexes) await tx.query(`drop index "${index.name}"`);
   }
   return async () => {
-    await tx.query("set local maintenance_work_mem = '256MB'");
     for (const { table, constraints, indexes } of definitions) {
       for (const constraint of constraints) await tx.query(`alter table ${table} add constraint "${constraint.name}" ${constraint.definition}`);
       for (const index of indexes) await tx.query(index.definition);
