@@ -68,8 +68,9 @@ export interface IngestOptions {
   /**
    * Worker threads for reading and processing local files (default: one per core, up to four),
    * used once a walk finds at least `minFiles` (default 1,000); threads 0 keeps it all in this thread.
+   * `heapLimitMb` bounds each thread's heap (default 512).
    */
-  parsing?: { threads?: number; minFiles?: number };
+  parsing?: { threads?: number; minFiles?: number; heapLimitMb?: number };
   /** Told each file's entities as soon as they are final: new winners of refs no other file can take from them. */
   onFinalEntities?: (entities: ProcessedEntity[]) => void;
 }
@@ -118,7 +119,8 @@ export async function ingestLocations(roots: RootLocation[], options: IngestOpti
   const threads = options.parsing?.threads ?? defaultParseThreads();
   let pool: ParsePool | undefined;
   const parsing: Parsing = {
-    pool: (files) => (threads > 0 && files >= (options.parsing?.minFiles ?? 1_000) ? (pool ??= new ParsePool(threads)) : undefined),
+    pool: (files) =>
+      threads > 0 && files >= (options.parsing?.minFiles ?? 1_000) ? (pool ??= new ParsePool(threads, options.parsing?.heapLimitMb)) : undefined,
   };
   try {
     for (const root of roots) {

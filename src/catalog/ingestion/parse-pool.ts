@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ParseJob, ParseOutcome, ParseReply } from './parse-worker.js';
 
 interface Task {
@@ -11,6 +11,9 @@ interface Task {
   resolve: (outcomes: ParseOutcome[]) => void;
   reject: (error: unknown) => void;
 }
+
+/** A job of 64 files of at most 1 MiB each stays far below this. */
+const DEFAULT_THREAD_HEAP_MB = 512;
 
 /** As many threads as the machine has cores, up to four: beyond that the main thread's share dominates. */
 export function defaultParseThreads(): number {
@@ -31,7 +34,11 @@ export class ParsePool {
   private nextId = 0;
   private closed = false;
 
-  constructor(threads: number) {
+  /** `heapLimitMb` bounds each thread's heap: a pathological file then costs its thread, not the process. */
+  constructor(
+    threads: number,
+    private readonly heapLimitMb = DEFAULT_THREAD_HEAP_MB,
+  ) {
     for (let index = 0; index < threads; index++) this.idle.push(this.spawn());
   }
 
@@ -59,7 +66,7 @@ export class ParsePool {
   }
 
   private spawn(): Worker {
-    const worker = startWorker();
+    const worker = startWorker({ maxOldGenerationSizeMb: this.heapLimitMb });
     this.workers.add(worker);
     let replied = false;
     worker.on('message', (reply: ParseReply) => {
@@ -88,13 +95,13 @@ export class ParsePool {
   }
 }
 
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', import.meta.url));
+function startWorker(resourceLimits: ResourceLimits): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', import.meta.url), { resourceLimits });
   // Running from source (tsx, vitest): the thread registers tsx's loader, then imports the TypeScript.
   const source = new URL('./parse-worker.ts', import.meta.url).href;
   return new Worker(
     `import(${JSON.stringify(tsxLoaderUrl())}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`,
-    { eval: true },
+    { eval: true, resourceLimits },
   );
 }
 

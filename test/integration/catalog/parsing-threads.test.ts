@@ -30,7 +30,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(rough, { recursive: true, force: true }));
 
-async function ingest(parsing: { threads: number; minFiles?: number }): Promise<IngestResult> {
+async function ingest(parsing: { threads: number; minFiles?: number; heapLimitMb?: number }): Promise<IngestResult> {
   return ingestLocations(roots, { github: () => undefined, maxFileBytes: 1 << 20, parsing });
 }
 
@@ -67,5 +67,12 @@ describe('parsing threads', () => {
     });
     expect(again.fileCounts.parsed).toBeLessThan(first.fileCounts.parsed);
     expect([...again.entities.keys()].sort()).toEqual([...first.entities.keys()].sort());
+  });
+
+  it('leave their files to the main thread when they cannot run, with the same result', async () => {
+    // A heap too small to even start: every thread dies before its first reply.
+    const starved = await ingest({ threads: 2, minFiles: 1, heapLimitMb: 1 });
+    expect(starved.fileCounts.threaded).toBe(0);
+    expect(outcome(starved)).toEqual(outcome(await ingest({ threads: 0 })));
   });
 });
