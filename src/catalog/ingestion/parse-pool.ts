@@ -77,10 +77,12 @@ export class ParsePool {
       if (task?.job.id === reply.id) task.resolve(reply.outcomes);
       this.dispatch();
     });
-    worker.on('error', (error) => {
-      this.workers.delete(worker);
-      const failure = new Error(`a parsing thread failed: ${error.message}`);
-      this.running.get(worker)?.reject(failure);
+    // Whatever ends a thread (an error, running out of heap, an exit, the pool closing) fails its job once.
+    const lose = (reason: string) => {
+      if (!this.workers.delete(worker)) return;
+      const idle = this.idle.indexOf(worker);
+      if (idle >= 0) this.idle.splice(idle, 1);
+      this.running.get(worker)?.reject(new Error(`a parsing thread failed: ${reason}`));
       this.running.delete(worker);
       if (this.closed) return;
       if (replied) {
@@ -90,7 +92,9 @@ export class ParsePool {
         // A thread that fails before its first reply cannot start at all: stop, and let callers read the files themselves.
         void this.close();
       }
-    });
+    };
+    worker.on('error', (error) => lose(error.message));
+    worker.on('exit', (code) => lose(`it stopped (exit code ${code})`));
     return worker;
   }
 }
