@@ -72,7 +72,8 @@ export function createCatalogService({ database, config, github, logger }: Catal
     known = await loadStoredCatalog(database, known);
     const stored = known.rows;
     const phases: Record<string, number> = { loadStored: elapsed(started) };
-    const write = openRefreshWrite(database, known);
+    // Only local files are read fast enough to hold the lock while they are read (a first load streams).
+    const write = openRefreshWrite(database, known, { streamWhileReading: roots.every((root) => root.type === 'file') });
     let result: IngestResult;
     try {
       result = await ingestLocations(roots, {
@@ -93,6 +94,8 @@ export function createCatalogService({ database, config, github, logger }: Catal
     const onPlanned = (plan: RefreshSummary) => {
       const upserted = plan.changedRefs.map((ref) => result.entities.get(ref)!).filter(hasContent);
       patching = view.patch(plan.removedRefs, upserted);
+      // Settled below, after the store: until then a failure must not count as unhandled.
+      patching.catch(() => undefined);
     };
     let summary: RefreshSummary;
     try {

@@ -93,10 +93,11 @@ const STREAM_BATCH = 5_000;
  * failed for any reason but "not found" keeps the entities of every file it could not read this
  * time. `finish` plans and commits and returns what changed and the stored catalog as it now is.
  *
- * A first load (nothing stored, and no one stored since `known`) opens the transaction at once and
- * writes the entities `offer`ed while the files are still being read, the server's work beside the
- * parsing, with the indexes built once at the end; nothing is visible before the commit. Any other
- * refresh opens the transaction only in `finish`, so the lock is never held while files are read.
+ * A first load of local files (nothing stored, and no one stored since `known`) opens the
+ * transaction at once and writes the entities `offer`ed while the files are still being read, the
+ * server's work beside the parsing, with the indexes built once at the end; nothing is visible
+ * before the commit, and readers of the catalog tables wait for it. Any other refresh (one with
+ * GitHub roots, whose reads may take minutes, included) opens the transaction only in `finish`.
  */
 export interface RefreshWrite {
   /** Entities that are final (the winners of their refs); written now on a first load. */
@@ -106,9 +107,9 @@ export interface RefreshWrite {
   abandon(): Promise<void>;
 }
 
-export function openRefreshWrite(database: Database, known: StoredCatalog): RefreshWrite {
+export function openRefreshWrite(database: Database, known: StoredCatalog, options: { streamWhileReading: boolean }): RefreshWrite {
   const now = new Date().toISOString();
-  const firstLoad = known.rows.size === 0;
+  const firstLoad = options.streamWhileReading && known.rows.size === 0;
   const offered: ProcessedEntity[] = [];
   let finishing: ApplyRefreshOptions | 'abandon' | undefined;
   let wake: (() => void) | undefined;

@@ -47,7 +47,7 @@ export function readLocalFile(real: string, label: string, maxFileBytes: number,
   return { type: 'read', text, contentHash: hashText(text), signature };
 }
 
-export function readUtf8(real: string, label: string): string {
+function readUtf8(real: string, label: string): string {
   try {
     return UTF8.decode(readFileSync(real));
   } catch (error) {

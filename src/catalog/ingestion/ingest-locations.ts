@@ -4,7 +4,7 @@ import { NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
 import { entityOf, fingerprintOf, hasContent, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
-import { processText, readLocalFile, readUtf8, hashText, type ProcessedFile } from './file-processing.js';
+import { processText, readLocalFile, hashText, type ProcessedFile } from './file-processing.js';
 import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles } from './local-files.js';
 import { mapWithLimit } from './map-with-limit.js';
 import { defaultParseThreads, ParsePool } from './parse-pool.js';
@@ -197,7 +197,13 @@ async function ingestRoot(root: RootLocation, options: IngestOptions, result: In
     const next: Target[] = [];
     for (const read of reads) {
       const file = await read;
-      if (file) next.push(...(await processFile(file, root, options, result, status)));
+      if (!file) continue;
+      try {
+        next.push(...(await processFile(file, root, options, result, status)));
+      } catch (error) {
+        // A file read only now (its cache could not be reused) can fail like any other read.
+        fail(file.display, error);
+      }
     }
     frontier = next;
   }
@@ -300,16 +306,22 @@ async function readTarget(target: Target, root: RootLocation, options: IngestOpt
   const read = readLocalFile(real, target.path, options.maxFileBytes, options.cache?.get(cacheKeyOf(root, key)));
   if (read.type === 'folder') return undefined;
   const source = { key, display: target.path, signature: read.signature, origin: target };
-  if (read.type === 'unchanged') return { ...source, contentHash: read.contentHash, text: readWhenNeeded(real, target.path, counts) };
+  if (read.type === 'unchanged') return { ...source, contentHash: read.contentHash, text: readWhenNeeded(real, target.path, options.maxFileBytes, counts) };
   counts.read += 1;
   return { ...source, contentHash: read.contentHash, text: () => read.text };
 }
 
-/** Reads a file only if its text turns out to be needed (its cached entities are no longer stored as they were). */
-function readWhenNeeded(real: string, label: string, counts: IngestResult['fileCounts']): () => string {
+/**
+ * Reads a file only if its text turns out to be needed (its cached entities are no longer stored
+ * as they were), with the same checks as a first read. Should it have changed meanwhile, the next
+ * refresh sees a new signature and reads it again.
+ */
+function readWhenNeeded(real: string, label: string, maxFileBytes: number, counts: IngestResult['fileCounts'] | undefined): () => string {
   return () => {
-    counts.read += 1;
-    return readUtf8(real, label);
+    const read = readLocalFile(real, label, maxFileBytes);
+    if (read.type !== 'read') throw new Error(`${label} is no longer a file`);
+    if (counts) counts.read += 1;
+    return read.text;
   };
 }
 
@@ -340,7 +352,7 @@ function startReads(targets: Target[], root: RootLocation, options: IngestOption
       const target = targets[index] as Target & { type: 'file' };
       // Without its thread (it died, or threads cannot start here) the file is read in this one.
       reads[index] = outcomes.then(
-        (all) => sourceOf(target, all[position]!, counts),
+        (all) => sourceOf(target, all[position]!, options.maxFileBytes, counts),
         () => readTarget(target, root, options, counts),
       );
     });
@@ -371,7 +383,7 @@ function startReads(targets: Target[], root: RootLocation, options: IngestOption
 }
 
 /** A parsing thread's outcome as the file the refresh processes. */
-function sourceOf(target: Target & { type: 'file' }, outcome: ParseOutcome, counts: IngestResult['fileCounts']): SourceFile | undefined {
+function sourceOf(target: Target & { type: 'file' }, outcome: ParseOutcome, maxFileBytes: number, counts: IngestResult['fileCounts']): SourceFile | undefined {
   counts.found += 1;
   counts.threaded += 1;
   if (outcome.type === 'folder') return undefined;
@@ -379,11 +391,12 @@ function sourceOf(target: Target & { type: 'file' }, outcome: ParseOutcome, coun
   const source = { key: `file:${target.path}`, display: target.path, signature: outcome.signature, origin: target };
   if (outcome.type === 'unchanged') {
     if (outcome.read) counts.read += 1;
-    return { ...source, contentHash: outcome.contentHash, text: readWhenNeeded(target.path, target.path, counts) };
+    // A file the thread read already is counted once, however often it is read again.
+    return { ...source, contentHash: outcome.contentHash, text: readWhenNeeded(target.path, target.path, maxFileBytes, outcome.read ? undefined : counts) };
   }
   counts.read += 1;
   if (outcome.type === 'text') return { ...source, contentHash: outcome.contentHash, text: () => outcome.text };
-  return { ...source, contentHash: outcome.processed.contentHash, processed: outcome.processed, text: readWhenNeeded(target.path, target.path, counts) };
+  return { ...source, contentHash: outcome.processed.contentHash, processed: outcome.processed, text: readWhenNeeded(target.path, target.path, maxFileBytes, undefined) };
 }
 
 function cacheKeyOf(root: RootLocation, fileKey: string): string {
@@ -402,12 +415,13 @@ async function processFile(
   status: RootStatus,
 ): Promise<Target[]> {
   const { contentHash } = file;
-  result.files.set(file.key, { originKey: root.key, contentHash });
   const cacheKey = cacheKeyOf(root, file.key);
   const cached = options.cache?.get(cacheKey);
   const reusable = cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options));
-  if (!reusable) result.fileCounts.parsed += 1;
   const processedFile = reusable ? cached : (file.processed ?? (await parseAndProcess(file, root, options, contentHash)));
+  if (!reusable) result.fileCounts.parsed += 1;
+  // Only now is the file read: a failure above keeps the entities it had.
+  result.files.set(file.key, { originKey: root.key, contentHash });
   if (processedFile.cacheable) result.cache.set(cacheKey, { ...(reusable ? cached : forCache(processedFile, file, root)), signature: file.signature });
   result.problems.push(...processedFile.problems);
   const next: Target[] = [];

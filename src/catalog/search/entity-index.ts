@@ -252,6 +252,11 @@ export class EntityIndex {
     // The rarest word first: it bounds the candidates every later word is intersected with.
     perWord.sort((a, b) => postingTotal(a) - postingTotal(b));
     this.ensureScratch(this.documents.length);
+    // Marks of one query must not wrap around between its words.
+    if (this.epoch > 0xffff_ffff - words.length - 1) {
+      this.mark.fill(0);
+      this.epoch = 0;
+    }
     const { mark, best, total } = this;
     let candidates: number[] = [];
     let previous = 0;
@@ -259,7 +264,8 @@ export class EntityIndex {
       const current = this.nextEpoch();
       const next: number[] = [];
       for (const { postings, factor } of expansions) {
-        const documentCount = postings.slots.length;
+        // Postings of removed documents linger until compaction; never count more holders than live documents.
+        const documentCount = Math.min(postings.slots.length, live);
         // BM25's inverse document frequency: a word most entities share says little.
         const weight = factor * Math.log(1 + (live - documentCount + 0.5) / (documentCount + 0.5));
         const { slots, weights } = postings;
@@ -378,10 +384,6 @@ export class EntityIndex {
   }
 
   private nextEpoch(): number {
-    if (this.epoch === 0xffff_ffff) {
-      this.mark.fill(0);
-      this.epoch = 0;
-    }
     return ++this.epoch;
   }
 }

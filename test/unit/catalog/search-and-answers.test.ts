@@ -453,6 +453,18 @@ describe('EntityIndex', () => {
     expect(refsOf(index, 'svc 7')).toEqual(['component:default/svc-7']);
   });
 
+  it('keeps ranking by relevance while replaced documents still linger in the postings', () => {
+    const index = new EntityIndex();
+    const spec = { type: 'service', lifecycle: 'production', owner: 'team-a' };
+    index.upsertAll(Array.from({ length: 2_000 }, (_, n) => doc(`svc-${n}`, 'a service', spec)));
+    // Replaced, not yet compacted: their old postings still count in the raw posting lists.
+    for (let n = 0; n < 400; n++) index.upsert(doc(`svc-${n}`, 'a service', spec));
+    index.upsert(doc('svc-7', 'a service, the service of services', spec));
+    const { hits } = index.search('service', {}, { limit: 3 });
+    expect(hits[0]!.ref).toBe('component:default/svc-7');
+    for (const hit of hits) expect(hit.score).toBeGreaterThan(0);
+  });
+
   it('ranks a word as typed above its completions, and pages through ranked hits without repeats', () => {
     const index = new EntityIndex();
     index.upsertAll([doc('pay', ''), doc('payments', ''), doc('payroll', ''), ...Array.from({ length: 30 }, (_, n) => doc(`paying-${n}`, ''))]);
