@@ -124,12 +124,12 @@ export function openRefreshWrite(database: Database, known: StoredCatalog, optio
       await tx.query('select pg_advisory_xact_lock($1::bigint)', [REFRESH_LOCK_KEY]);
       const version = await readVersion(tx);
       streaming &&= version === known.version;
-      const early = await readUntilFinished(tx);
+      const streamed = await readUntilFinished(tx);
       if (finishing === 'abandon' || !finishing) throw new Error('the refresh was abandoned');
       const rows = known.version === version ? known.rows : await readStoredRows(tx);
       const summary = planRefresh(finishing, rows);
       finishing.onPlanned?.(summary);
-      await writeRefresh(tx, finishing, rows, summary, now, early);
+      await writeRefresh(tx, finishing, rows, summary, now, streamed);
       const [bumped] = await tx.query<{ version: string }>(
         `insert into catalog_state (id, version) values (1, 1)
          on conflict (id) do update set version = catalog_state.version + 1 returning version::text as version`,
@@ -158,8 +158,8 @@ export function openRefreshWrite(database: Database, known: StoredCatalog, optio
     }
   };
   // Opened at once only for a first load; settled (and its failure reported) by finish or abandon.
-  const early = firstLoad ? store(streamWhileReading) : undefined;
-  early?.catch(() => undefined);
+  const openedAtOnce = firstLoad ? store(streamWhileReading) : undefined;
+  openedAtOnce?.catch(() => undefined);
   return {
     offer(entities) {
       if (!streaming) return;
@@ -171,7 +171,7 @@ export function openRefreshWrite(database: Database, known: StoredCatalog, optio
       nudge();
       let committed: { summary: RefreshSummary; stored: StoredCatalog };
       try {
-        committed = await (early ?? store(async () => undefined));
+        committed = await (openedAtOnce ?? store(async () => undefined));
       } catch (error) {
         throw new Error(`storing the catalog refresh failed: ${databaseErrorMessage(error)}; nothing was changed`, { cause: error });
       }
@@ -188,7 +188,7 @@ export function openRefreshWrite(database: Database, known: StoredCatalog, optio
     async abandon() {
       finishing = 'abandon';
       nudge();
-      await early?.catch(() => undefined);
+      await openedAtOnce?.catch(() => undefined);
     },
   };
 }
@@ -232,9 +232,10 @@ async function writeRefresh(
   stored: Map<string, StoredEntityRow>,
   summary: RefreshSummary,
   now: string,
-  early: { streamed: Set<string>; rebuildIndexes: () => Promise<void> } | undefined,
+  /** What a first load wrote while reading, and how to build the indexes it dropped. */
+  streamedLoad: { streamed: Set<string>; rebuildIndexes: () => Promise<void> } | undefined,
 ): Promise<void> {
-  const pending = early ? summary.changedRefs.filter((ref) => !early.streamed.has(ref)) : summary.changedRefs;
+  const pending = streamedLoad ? summary.changedRefs.filter((ref) => !streamedLoad.streamed.has(ref)) : summary.changedRefs;
   const touched = [...pending, ...summary.removedRefs];
   for (let start = 0; start < touched.length; start += REF_BATCH) {
     const refs = JSON.stringify(touched.slice(start, start + REF_BATCH));
@@ -243,9 +244,9 @@ async function writeRefresh(
   }
   const written = pending.map((ref) => result.entities.get(ref)!).filter(hasContent);
   const write = () => writeEntities(tx, written, stored, now);
-  if (early) {
+  if (streamedLoad) {
     await write();
-    await early.rebuildIndexes();
+    await streamedLoad.rebuildIndexes();
   } else {
     const finalSize = stored.size - summary.removed + summary.added;
     const bulk = written.length >= BULK_MIN_ROWS && written.length >= BULK_SHARE * finalSize;
