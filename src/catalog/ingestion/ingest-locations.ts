@@ -405,7 +405,6 @@ function cacheKeyOf(root: RootLocation, fileKey: string): string {
 
 /** Processed files by root and location key; pass the previous refresh's `result.cache` to the next one. */
 export type FileCache = Map<string, ProcessedFile>;
-export type { ProcessedFile };
 
 async function processFile(
   file: SourceFile,

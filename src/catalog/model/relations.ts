@@ -113,10 +113,14 @@ export function emitRelations(entity: Entity): EmittedRelations {
 
 /** The relations an entity states itself, once each; the reverse direction is implied by each. */
 export function statedRelations(entity: Entity): EntityRelation[] {
-  const selfRef = entityRefOf(entity);
+  return statedAmong(entityRefOf(entity), emitRelations(entity).relations);
+}
+
+/** Of the relations `emitRelations` gave for the entity `selfRef`, those it states itself, once each. */
+export function statedAmong(selfRef: string, relations: StoredRelation[]): EntityRelation[] {
   const seen = new Set<string>();
   const stated: EntityRelation[] = [];
-  for (const { sourceRef, type, targetRef } of emitRelations(entity).relations) {
+  for (const { sourceRef, type, targetRef } of relations) {
     const key = `${type}\u0000${targetRef}`;
     if (sourceRef !== selfRef || seen.has(key)) continue;
     seen.add(key);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ANNOTATIONS, DEFAULT_NAMESPACE, type Entity, type EntityRelation } from '../model/entity.js';
 import { entityRefOf } from '../model/entity-ref.js';
-import { emitRelations, statedRelations } from '../model/relations.js';
+import { emitRelations, statedAmong } from '../model/relations.js';
 import { validateEntity } from '../validation/validate-entity.js';
 import type { CatalogProblem } from './catalog-problem.js';
 import { hasPlaceholders, resolvePlaceholders, type PlaceholderReader } from './placeholders.js';
@@ -101,7 +101,7 @@ export async function processEntity(document: unknown, context: ProcessingContex
     namespace: entity.metadata.namespace ?? DEFAULT_NAMESPACE,
     name: entity.metadata.name,
     json,
-    relations: statedRelations(entity),
+    relations: statedAmong(entityRef, emitted.relations),
     locationKey: context.locationKey,
     originKey: context.originKey,
     contentHash: createHash('sha1').update(json).digest('base64url'),
