@@ -8,6 +8,7 @@ import { find, type FindAnswer } from './answers/find.js';
 import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
 import { listProblems, loadCatalog, loadStoredCatalog, openRefreshWrite, type RefreshSummary, type StoredCatalog } from './entity-store.js';
 import { ingestLocations, type FileCache, type IngestResult, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
+import type { FolderCache } from './ingestion/local-files.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
 import { hasContent } from './processing/process-entity.js';
 
@@ -15,6 +16,8 @@ export interface RefreshReport extends RefreshSummary {
   entities: number;
   /** Files found, read and parsed: an unchanged local file is neither read nor parsed. */
   files: IngestResult['fileCounts'];
+  /** Local folders walked and listed: an unchanged folder is not listed again. */
+  folders: IngestResult['folderCounts'];
   problems: CatalogProblem[];
   roots: Record<string, RootStatus>;
   durationMs: number;
@@ -46,6 +49,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
   const log = logger.child({ module: 'catalog' });
   let loaded = false;
   let fileCache: FileCache = new Map();
+  let folderCache: FolderCache = new Map();
   // What the store held after this process's last refresh; re-read only when another replica stored since.
   let known: StoredCatalog | undefined;
   // Loads and refreshes run one at a time, in call order: each patches the view the previous left.
@@ -81,6 +85,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
         maxFileBytes: config.callboard.catalog.maxFileBytes,
         stored: (ref) => stored.get(ref),
         cache: fileCache,
+        folders: folderCache,
         onFinalEntities: (entities) => write.offer(entities),
       });
     } catch (error) {
@@ -88,6 +93,8 @@ export function createCatalogService({ database, config, github, logger }: Catal
       throw error;
     }
     phases.ingest = elapsed(started) - phases.loadStored!;
+    // What the folders held does not depend on the store, so it is kept even if the write fails.
+    folderCache = complete ? result.folders : new Map([...folderCache, ...result.folders]);
     // The view is patched while the rows are written (one is our CPU, the other the server's), and
     // put back if the store fails.
     let patching: Promise<() => void> | undefined;
@@ -114,12 +121,13 @@ export function createCatalogService({ database, config, github, logger }: Catal
       ...summary,
       entities: view.size,
       files: result.fileCounts,
+      folders: result.folderCounts,
       problems: result.problems,
       roots: Object.fromEntries(result.roots),
       durationMs: Math.round(performance.now() - started),
     };
     log.info(
-      { added: report.added, updated: report.updated, removed: report.removed, kept: report.kept, files: report.files, problems: report.problems.length, durationMs: report.durationMs },
+      { added: report.added, updated: report.updated, removed: report.removed, kept: report.kept, files: report.files, folders: report.folders, problems: report.problems.length, durationMs: report.durationMs },
       'catalog refreshed',
     );
     return report;

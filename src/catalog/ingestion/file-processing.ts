@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
 import { processEntity, type IngestedEntity } from '../processing/process-entity.js';
 import type { PlaceholderReader } from '../processing/placeholders.js';
+import { trustedSignature } from './local-files.js';
 import { DEFAULT_PARSE_LIMITS, parseCatalogYaml } from './parse-catalog-yaml.js';
 
 /**
@@ -36,15 +37,22 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * beats a round trip through libuv's thread pool.
  */
 export function readLocalFile(real: string, label: string, maxFileBytes: number, cached?: { signature?: string; contentHash: string }): LocalFileRead {
+  const stat = statLocalFile(real, label, maxFileBytes);
+  if (stat.type === 'folder') return stat;
+  const { signature } = stat;
+  if (signature !== undefined && cached?.signature === signature) return { type: 'unchanged', contentHash: cached.contentHash, signature };
+  const text = readUtf8(real, label);
+  return { type: 'read', text, contentHash: hashText(text), signature };
+}
+
+/** A local file's trusted signature, if any, without reading it; a file too large to read is refused here. */
+export function statLocalFile(real: string, label: string, maxFileBytes: number): { type: 'folder' } | { type: 'file'; signature?: string } {
   const stat = statSync(real);
   if (stat.isDirectory()) return { type: 'folder' };
   if (stat.size > maxFileBytes) {
     throw new Error(`${label} is ${stat.size} bytes, more than the ${maxFileBytes} allowed (callboard.catalog.maxFileBytes); refused`);
   }
-  const signature = trustedSignature(stat);
-  if (signature !== undefined && cached?.signature === signature) return { type: 'unchanged', contentHash: cached.contentHash, signature };
-  const text = readUtf8(real, label);
-  return { type: 'read', text, contentHash: hashText(text), signature };
+  return { type: 'file', signature: trustedSignature(stat) };
 }
 
 function readUtf8(real: string, label: string): string {
@@ -58,18 +66,6 @@ function readUtf8(real: string, label: string): string {
 
 export function hashText(text: string): string {
   return createHash('sha1').update(text).digest('base64url');
-}
-
-/** A change within this long of a stat might share its timestamps with the previous content (as in git's "racy" files). */
-const SIGNATURE_SETTLE_MS = 2_000;
-
-/**
- * Size, modification and change times and inode: a write changes the change time (which no tool
- * can set back) and a replacement the inode. A file changed moments ago is not trusted this way.
- */
-function trustedSignature(stat: Stats): string | undefined {
-  if (Date.now() - Math.max(stat.mtimeMs, stat.ctimeMs) < SIGNATURE_SETTLE_MS) return undefined;
-  return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
 }
 
 /** Where a file's entities come from and what they may be. */

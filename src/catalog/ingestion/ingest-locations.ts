@@ -4,8 +4,8 @@ import { NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
 import { entityOf, fingerprintOf, hasContent, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
-import { processText, readLocalFile, hashText, type ProcessedFile } from './file-processing.js';
-import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles } from './local-files.js';
+import { processText, readLocalFile, hashText, statLocalFile, type ProcessedFile } from './file-processing.js';
+import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles, type FolderCache, type FolderListings } from './local-files.js';
 import { mapWithLimit } from './map-with-limit.js';
 import { defaultParseThreads, ParsePool } from './parse-pool.js';
 import type { ParseOutcome } from './parse-worker.js';
@@ -47,10 +47,14 @@ export interface IngestResult {
   roots: Map<string, RootStatus>;
   /** The processed files of this refresh, for the next one's `cache` option. */
   cache: FileCache;
+  /** The local folders this refresh walked, for the next one's `folders` option. */
+  folders: FolderCache;
   /** The root each problem was found under, so it is stored (and replaced) with that root. */
   problemOrigins: Map<CatalogProblem, string>;
   /** Files found, files whose text had to be read, files parsed (the rest were unchanged), and those a parsing thread handled. */
   fileCounts: { found: number; read: number; parsed: number; threaded: number };
+  /** Local folders walked, and those whose entries had to be listed (the rest were unchanged). */
+  folderCounts: { walked: number; listed: number };
 }
 
 export interface IngestOptions {
@@ -64,6 +68,8 @@ export interface IngestOptions {
   stored?: (ref: string) => { locationKey: string; contentHash: string } | undefined;
   /** The previous refresh's processed files: an unchanged file whose entities are stored as they were is not parsed again. */
   cache?: FileCache;
+  /** The previous refresh's folder listings: an unchanged folder is not listed again. */
+  folders?: FolderCache;
   concurrency?: number;
   /**
    * Worker threads for reading and processing local files (default: one per core, up to four),
@@ -84,6 +90,8 @@ type Target =
       parent: string;
       /** Found by walking a folder already checked to be inside `confineTo`, and not a link: no realpath needed. */
       walked?: boolean;
+      /** The location key, when the walk made it already. */
+      key?: string;
     }
   | { type: 'url'; url: GitHubUrl; optional: boolean; parent: string };
 
@@ -113,19 +121,22 @@ export async function ingestLocations(roots: RootLocation[], options: IngestOpti
     files: new Map(),
     roots: new Map(),
     cache: new Map(),
+    folders: new Map(),
     problemOrigins: new Map(),
     fileCounts: { found: 0, read: 0, parsed: 0, threaded: 0 },
+    folderCounts: { walked: 0, listed: 0 },
   };
   const threads = options.parsing?.threads ?? defaultParseThreads();
   let pool: ParsePool | undefined;
-  const parsing: Parsing = {
+  const walk: Walk = {
     pool: (files) =>
       threads > 0 && files >= (options.parsing?.minFiles ?? 1_000) ? (pool ??= new ParsePool(threads, options.parsing?.heapLimitMb)) : undefined,
+    listings: { previous: options.folders, listed: result.folders, counts: result.folderCounts },
   };
   try {
     for (const root of roots) {
       const firstProblem = result.problems.length;
-      await ingestRoot(root, options, result, parsing);
+      await ingestRoot(root, options, result, walk);
       for (const problem of result.problems.slice(firstProblem)) result.problemOrigins.set(problem, root.key);
     }
   } finally {
@@ -134,13 +145,14 @@ export async function ingestLocations(roots: RootLocation[], options: IngestOpti
   return result;
 }
 
-/** The parsing threads, started the first time a walk finds enough files to be worth them. */
-interface Parsing {
+/** What every root's walk shares: the parsing threads (started the first time a walk finds enough files to be worth them) and folder listings. */
+interface Walk {
   pool: (files: number) => ParsePool | undefined;
+  listings: FolderListings;
 }
 
 /** Walks one root, recording its status and adding what it yields to `result`. */
-async function ingestRoot(root: RootLocation, options: IngestOptions, result: IngestResult, parsing: Parsing): Promise<void> {
+async function ingestRoot(root: RootLocation, options: IngestOptions, result: IngestResult, walk: Walk): Promise<void> {
   const concurrency = options.concurrency ?? 32;
   const status: RootStatus = { status: 'ok', keepUnread: false, entityCount: 0 };
   result.roots.set(root.key, status);
@@ -172,7 +184,7 @@ async function ingestRoot(root: RootLocation, options: IngestOptions, result: In
     const expanded = (
       await mapWithLimit(frontier, concurrency, async (target) => {
         try {
-          return await expandTarget(target, options);
+          return await expandTarget(target, options, walk.listings);
         } catch (error) {
           if (rootTargetKeys.has(targetKey(target))) rootFailed(error);
           else fail(target.parent, error, target.optional);
@@ -186,7 +198,7 @@ async function ingestRoot(root: RootLocation, options: IngestOptions, result: In
       seen.add(key);
       return true;
     });
-    const reads = startReads(fresh, root, options, result.fileCounts, parsing).map((read, index) =>
+    const reads = startReads(fresh, root, options, result.fileCounts, walk).map((read, index) =>
       read.catch((error: unknown) => {
         const target = fresh[index]!;
         fail(target.type === 'file' ? target.path : formatGitHubUrl(target.url), error, target.optional);
@@ -242,11 +254,15 @@ function clientFor(host: string, options: IngestOptions): GitHubClient {
 }
 
 function targetKey(target: Target): string {
-  return target.type === 'file' ? `file:${target.path}` : `url:${formatGitHubUrl(target.url)}`;
+  return target.type === 'file' ? fileKey(target) : `url:${formatGitHubUrl(target.url)}`;
+}
+
+function fileKey(target: Target & { type: 'file' }): string {
+  return target.key ?? `file:${target.path}`;
 }
 
 /** Folders become their YAML files, globs their matches; a plain file or URL stays as it is. */
-async function expandTarget(target: Target, options: IngestOptions): Promise<Target[]> {
+async function expandTarget(target: Target, options: IngestOptions, listings: FolderListings): Promise<Target[]> {
   if (target.type === 'url') {
     if (!hasGlob(target.url.path)) return [target];
     const { default: picomatch } = await import('picomatch');
@@ -256,14 +272,14 @@ async function expandTarget(target: Target, options: IngestOptions): Promise<Tar
   }
   if (hasGlob(target.path)) {
     await assertConfined(globBase(target.path), target);
-    const files = await expandGlob(target.path);
-    return files.map((file) => ({ ...target, path: file.path, walked: !file.symlink }));
+    const files = await expandGlob(target.path, listings);
+    return files.map((file) => ({ ...target, path: file.path, key: file.key, walked: !file.symlink }));
   }
   const stat = await fs.stat(target.path).catch(notFoundAs(target.path));
   if (!stat.isDirectory()) return [target];
   await assertConfined(target.path, target);
-  const files = await listCatalogFiles(target.path);
-  return files.map((file) => ({ ...target, path: file.path, optional: false, walked: !file.symlink }));
+  const files = await listCatalogFiles(target.path, listings);
+  return files.map((file) => ({ ...target, path: file.path, key: file.key, optional: false, walked: !file.symlink }));
 }
 
 /** A folder named by a Location must really be inside the Location's folder (it may be a link). */
@@ -302,8 +318,8 @@ async function readTarget(target: Target, root: RootLocation, options: IngestOpt
     return { key: `url:${display}`, display, contentHash: hashText(text), text: () => text, origin: target };
   }
   const real = target.walked ? target.path : await realPathInside(target.path, target.confineTo, target.path);
-  const key = `file:${target.path}`;
-  const read = readLocalFile(real, target.path, options.maxFileBytes, options.cache?.get(cacheKeyOf(root, key)));
+  const key = fileKey(target);
+  const read = readLocalFile(real, target.path, options.maxFileBytes, cachedFile(options, root, key));
   if (read.type === 'folder') return undefined;
   const source = { key, display: target.path, signature: read.signature, origin: target };
   if (read.type === 'unchanged') return { ...source, contentHash: read.contentHash, text: readWhenNeeded(real, target.path, options.maxFileBytes, counts) };
@@ -332,10 +348,19 @@ const PARSE_JOB_FILES = 64;
  * Starts reading every target: walked local files go to the parsing threads when there are
  * enough of them, the rest are read here a few at a time. Each promise settles with its file.
  */
-function startReads(targets: Target[], root: RootLocation, options: IngestOptions, counts: IngestResult['fileCounts'], parsing: Parsing): Promise<SourceFile | undefined>[] {
+function startReads(targets: Target[], root: RootLocation, options: IngestOptions, counts: IngestResult['fileCounts'], walk: Walk): Promise<SourceFile | undefined>[] {
   const threaded = (target: Target): target is Target & { type: 'file' } => target.type === 'file' && target.walked === true;
-  const pool = parsing.pool(targets.filter(threaded).length);
   const reads = new Array<Promise<SourceFile | undefined>>(targets.length);
+  // An unchanged file costs one stat here, far less than a message to a thread and back.
+  let unchanged = 0;
+  targets.forEach((target, index) => {
+    const file = threaded(target) ? unchangedWalkedFile(target, root, options, counts) : undefined;
+    if (file) {
+      reads[index] = Promise.resolve(file);
+      unchanged += 1;
+    }
+  });
+  const pool = walk.pool(targets.filter(threaded).length - unchanged);
   const here: number[] = [];
   let job: number[] = [];
   const send = () => {
@@ -343,8 +368,8 @@ function startReads(targets: Target[], root: RootLocation, options: IngestOption
     job = [];
     const files = indexes.map((index) => {
       const target = targets[index] as Target & { type: 'file' };
-      const key = `file:${target.path}`;
-      const cached = options.cache?.get(cacheKeyOf(root, key));
+      const key = fileKey(target);
+      const cached = cachedFile(options, root, key);
       return { path: target.path, key, cached: cached && { signature: cached.signature, contentHash: cached.contentHash } };
     });
     const outcomes = pool!.run({ originKey: root.key, allowedKinds: root.allowedKinds && [...root.allowedKinds], maxFileBytes: options.maxFileBytes, files });
@@ -358,6 +383,7 @@ function startReads(targets: Target[], root: RootLocation, options: IngestOption
     });
   };
   targets.forEach((target, index) => {
+    if (reads[index]) return;
     if (pool && threaded(target)) {
       job.push(index);
       if (job.length === PARSE_JOB_FILES) send();
@@ -382,13 +408,29 @@ function startReads(targets: Target[], root: RootLocation, options: IngestOption
   return reads;
 }
 
+/** A walked file (not a link) whose trusted signature matches the cache's, else undefined (errors included: the usual read reports them). */
+function unchangedWalkedFile(target: Target & { type: 'file' }, root: RootLocation, options: IngestOptions, counts: IngestResult['fileCounts']): SourceFile | undefined {
+  const key = fileKey(target);
+  const cached = cachedFile(options, root, key);
+  if (cached?.signature === undefined) return undefined;
+  let stat;
+  try {
+    stat = statLocalFile(target.path, target.path, options.maxFileBytes);
+  } catch {
+    return undefined;
+  }
+  if (stat.type !== 'file' || stat.signature !== cached.signature) return undefined;
+  counts.found += 1;
+  return { key, display: target.path, signature: stat.signature, origin: target, contentHash: cached.contentHash, text: readWhenNeeded(target.path, target.path, options.maxFileBytes, counts) };
+}
+
 /** A parsing thread's outcome as the file the refresh processes. */
 function sourceOf(target: Target & { type: 'file' }, outcome: ParseOutcome, maxFileBytes: number, counts: IngestResult['fileCounts']): SourceFile | undefined {
   counts.found += 1;
   counts.threaded += 1;
   if (outcome.type === 'folder') return undefined;
   if (outcome.type === 'failed') throw outcome.notFound ? new NotFoundError(`${target.path} does not exist`) : new Error(outcome.message);
-  const source = { key: `file:${target.path}`, display: target.path, signature: outcome.signature, origin: target };
+  const source = { key: fileKey(target), display: target.path, signature: outcome.signature, origin: target };
   if (outcome.type === 'unchanged') {
     if (outcome.read) counts.read += 1;
     // A file the thread read already is counted once, however often it is read again.
@@ -399,12 +441,12 @@ function sourceOf(target: Target & { type: 'file' }, outcome: ParseOutcome, maxF
   return { ...source, contentHash: outcome.processed.contentHash, processed: outcome.processed, text: readWhenNeeded(target.path, target.path, maxFileBytes, undefined) };
 }
 
-function cacheKeyOf(root: RootLocation, fileKey: string): string {
-  return `${root.key}\u0000${fileKey}`;
-}
+/** Processed files by root key, then location key; pass the previous refresh's `result.cache` to the next one. */
+export type FileCache = Map<string, Map<string, ProcessedFile>>;
 
-/** Processed files by root and location key; pass the previous refresh's `result.cache` to the next one. */
-export type FileCache = Map<string, ProcessedFile>;
+function cachedFile(options: IngestOptions, root: RootLocation, key: string): ProcessedFile | undefined {
+  return options.cache?.get(root.key)?.get(key);
+}
 
 async function processFile(
   file: SourceFile,
@@ -414,14 +456,18 @@ async function processFile(
   status: RootStatus,
 ): Promise<Target[]> {
   const { contentHash } = file;
-  const cacheKey = cacheKeyOf(root, file.key);
-  const cached = options.cache?.get(cacheKey);
+  const cached = cachedFile(options, root, file.key);
   const reusable = cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options));
   const processedFile = reusable ? cached : (file.processed ?? (await parseAndProcess(file, root, options, contentHash)));
   if (!reusable) result.fileCounts.parsed += 1;
   // Only now is the file read: a failure above keeps the entities it had.
   result.files.set(file.key, { originKey: root.key, contentHash });
-  if (processedFile.cacheable) result.cache.set(cacheKey, { ...(reusable ? cached : forCache(processedFile, file, root)), signature: file.signature });
+  if (processedFile.cacheable) {
+    let rootCache = result.cache.get(root.key);
+    if (!rootCache) result.cache.set(root.key, (rootCache = new Map()));
+    const kept = reusable ? cached : forCache(processedFile, file, root);
+    rootCache.set(file.key, kept.signature === file.signature ? kept : { ...kept, signature: file.signature });
+  }
   result.problems.push(...processedFile.problems);
   const next: Target[] = [];
   const final: ProcessedEntity[] = [];

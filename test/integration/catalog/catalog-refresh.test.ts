@@ -116,6 +116,38 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     }
   });
 
+  it('lists only folders that changed, and still finds files added, removed and moved at any depth', async () => {
+    write('org.yaml', `${group('team-a')}---\n${group('team-b')}`);
+    write('systems/pay/a.yaml', component('payments-api'));
+    write('systems/bill/b.yaml', component('billing'));
+    write('docs/readme.txt', 'not a catalog file');
+    await catalog.refresh(roots());
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
+    try {
+      // A minute on, every folder's signature is trusted and its listing kept.
+      expect((await catalog.refresh(roots())).folders).toEqual({ walked: 5, listed: 5 });
+      expect((await catalog.refresh(roots())).folders).toEqual({ walked: 5, listed: 0 });
+      const refreshLater = async () => {
+        vi.setSystemTime(Date.now() + 60_000);
+        return catalog.refresh(roots());
+      };
+      write('systems/pay/c.yaml', component('checkout', 'team-b'));
+      expect(await refreshLater()).toMatchObject({ added: 1, folders: { walked: 5, listed: 1 } });
+      rmSync(path.join(folder, 'systems/bill/b.yaml'));
+      write('systems/new/deep/d.yaml', component('ledger'));
+      expect(await refreshLater()).toMatchObject({ added: 1, removed: 1, folders: { walked: 7, listed: 4 } });
+      renameSync(path.join(folder, 'systems/pay'), path.join(folder, 'systems/payments'));
+      const moved = await refreshLater();
+      expect(moved).toMatchObject({ updated: 2, removed: 0, folders: { walked: 7, listed: 2 } });
+      expect(catalog.view.get('component:default/checkout')?.metadata.annotations?.['backstage.io/managed-by-location']).toBe(`file:${path.join(folder, 'systems/payments/c.yaml')}`);
+      expect(catalog.whoOwns('billing').match).toBeNull();
+      expect(catalog.whoOwns('ledger').owner?.ref).toBe('group:default/team-a');
+      expect((await refreshLater()).folders).toEqual({ walked: 7, listed: 0 });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('loads a large first refresh with its indexes rebuilt once, exactly as the migrations define them', async () => {
     const indexes = async () =>
       JSON.stringify(await database.db.execute(sql`select indexname, indexdef from pg_indexes where tablename in ('catalog_entities', 'catalog_relations') order by indexname`));
