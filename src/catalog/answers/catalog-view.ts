@@ -17,7 +17,8 @@ import { EntityIndex, toSearchDocument } from '../search/entity-index.js';
 export class CatalogView {
   /** Undefined after a bulk load until a search needs it: a start that only looks names up skips building it. */
   private searchIndex: EntityIndex | undefined = new EntityIndex();
-  private readonly json = new Map<string, string>();
+  /** By ref: the entity's JSON, and the ref itself, so relations hold this one copy of each ref rather than their own. */
+  private readonly entries = new Map<string, { ref: string; json: string }>();
   private readonly byName = new RefsByKey();
   private readonly byTitle = new RefsByKey();
   /** Relations as each entity states them. */
@@ -26,13 +27,13 @@ export class CatalogView {
   private readonly incoming = new Map<string, string[]>();
 
   get size(): number {
-    return this.json.size;
+    return this.entries.size;
   }
 
   get index(): EntityIndex {
     if (!this.searchIndex) {
       const index = new EntityIndex();
-      for (const [ref, json] of this.json) index.upsert(toSearchDocument(ref, JSON.parse(json) as Entity));
+      for (const { ref, json } of this.entries.values()) index.upsert(toSearchDocument(ref, JSON.parse(json) as Entity));
       this.searchIndex = index;
     }
     return this.searchIndex;
@@ -43,26 +44,36 @@ export class CatalogView {
    * from their columns, relations from the relations table. The search index is built on first use.
    */
   load(entities: Iterable<StoredEntityText>, relations: Iterable<StoredRelation>): void {
-    if (this.json.size > 0) throw new Error('CatalogView.load fills an empty view only');
+    if (this.entries.size > 0) throw new Error('CatalogView.load fills an empty view only');
     for (const { ref, name, title, json } of entities) {
-      this.json.set(ref, json);
+      this.entries.set(ref, { ref, json });
       this.byName.add(name.toLowerCase(), ref);
       if (title) this.byTitle.add(title.toLowerCase(), ref);
     }
-    for (const { sourceRef, type, targetRef } of relations) {
-      pushTo(this.outgoing, sourceRef, type, targetRef);
-      pushTo(this.incoming, targetRef, reverseRelation(type), sourceRef);
+    for (const relation of relations) {
+      const sourceRef = this.sharedRef(relation.sourceRef);
+      const targetRef = this.sharedRef(relation.targetRef);
+      pushTo(this.outgoing, sourceRef, relation.type, targetRef);
+      pushTo(this.incoming, targetRef, reverseRelation(relation.type), sourceRef);
     }
     this.searchIndex = undefined;
   }
 
   get(ref: string): Entity | undefined {
-    const json = this.json.get(ref.toLowerCase());
-    return json === undefined ? undefined : (JSON.parse(json) as Entity);
+    const entry = this.entries.get(ref.toLowerCase());
+    return entry === undefined ? undefined : (JSON.parse(entry.json) as Entity);
   }
 
   refs(): IterableIterator<string> {
-    return this.json.keys();
+    return this.entries.keys();
+  }
+
+  /**
+   * The view's own copy of a ref when it holds that entity. Otherwise (a dangling reference) a copy
+   * of its own: a ref cut out of a larger text would keep that whole text alive.
+   */
+  private sharedRef(ref: string): string {
+    return this.entries.get(ref)?.ref ?? Buffer.from(ref).toString();
   }
 
   refsNamed(name: string): string[] {
@@ -106,11 +117,13 @@ export class CatalogView {
    */
   upsert(ref: string, entity: Entity, json = JSON.stringify(entity), relations = statedRelations(entity)): void {
     this.remove(ref);
-    this.json.set(ref, json);
+    this.entries.set(ref, { ref, json });
     this.byName.add(entity.metadata.name.toLowerCase(), ref);
     if (entity.metadata.title) this.byTitle.add(entity.metadata.title.toLowerCase(), ref);
     const pairs: string[] = [];
-    for (const { type, targetRef } of relations) {
+    for (const relation of relations) {
+      const { type } = relation;
+      const targetRef = this.sharedRef(relation.targetRef);
       pairs.push(type, targetRef);
       let pointing = this.incoming.get(targetRef);
       if (!pointing) this.incoming.set(targetRef, (pointing = []));
@@ -132,7 +145,7 @@ export class CatalogView {
       ...removed.map((ref) => () => this.remove(ref)),
       ...upserted.map(({ ref, json, relations }) => () => this.upsert(ref, JSON.parse(json) as Entity, json, relations)),
     ];
-    for (const ref of [...removed, ...upserted.map((entry) => entry.ref)]) if (!previous.has(ref)) previous.set(ref, this.json.get(ref));
+    for (const ref of [...removed, ...upserted.map((entry) => entry.ref)]) if (!previous.has(ref)) previous.set(ref, this.entries.get(ref)?.json);
     for (let start = 0; start < work.length; start += PATCH_SLICE) {
       for (const step of work.slice(start, start + PATCH_SLICE)) step();
       if (start + PATCH_SLICE < work.length) await nextTurn();
@@ -146,9 +159,9 @@ export class CatalogView {
   }
 
   remove(ref: string): void {
-    const json = this.json.get(ref);
-    if (json === undefined) return;
-    const previous = JSON.parse(json) as Entity;
+    const entry = this.entries.get(ref);
+    if (entry === undefined) return;
+    const previous = JSON.parse(entry.json) as Entity;
     this.byName.remove(previous.metadata.name.toLowerCase(), ref);
     if (previous.metadata.title) this.byTitle.remove(previous.metadata.title.toLowerCase(), ref);
     const pairs = this.outgoing.get(ref) ?? [];
@@ -166,7 +179,7 @@ export class CatalogView {
       if (pointing.length === 0) this.incoming.delete(target);
     }
     this.outgoing.delete(ref);
-    this.json.delete(ref);
+    this.entries.delete(ref);
     this.searchIndex?.remove(ref);
   }
 }
