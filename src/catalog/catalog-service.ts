@@ -35,6 +35,8 @@ export interface CatalogService {
   /** Resolves once the loads and refreshes queued so far have finished (before closing the database). */
   whenIdle(): Promise<void>;
   readonly view: CatalogView;
+  /** True once the stored catalog is in memory (readiness). */
+  readonly loaded: boolean;
 }
 
 export interface CatalogServiceDeps {
@@ -135,6 +137,9 @@ export function createCatalogService({ database, config, github, logger }: Catal
 
   return {
     view,
+    get loaded() {
+      return loaded;
+    },
     load: () => serially(loadNow),
     refresh: (roots) => serially(() => refreshOnce(roots ?? configuredRoots(config), roots === undefined)),
     whoOwns: (query) => whoOwns(view, query),

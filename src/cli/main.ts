@@ -9,6 +9,7 @@ import type { Config } from '../config/config-schema.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { runConsole } from './console.js';
+import { startSlackApp } from '../slack/slack-app.js';
 import { formatFind, formatProblems, formatRefresh, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
@@ -223,7 +224,6 @@ async function start(config: Config, options: CliOptions): Promise<number> {
   const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0 });
   try {
     if (useExamples) process.stderr.write(`No catalog.locations configured: using the bundled example catalog in ${EXAMPLE_CATALOG}\n`);
-    if (process.env.SLACK_BOT_TOKEN) logger.warn('SLACK_BOT_TOKEN is set, but this build has no Slack app yet; answering in the local console');
     await context.catalog.load();
     const refresh = () => context.catalog.refresh(paths.length > 0 ? catalogRoots(paths) : undefined);
     const report = await refresh();
@@ -231,7 +231,18 @@ async function start(config: Config, options: CliOptions): Promise<number> {
     const minutes = config.callboard.catalog.refreshIntervalMinutes;
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
-    await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }), stopped]));
+    const { slack } = config.callboard;
+    if (slack.botToken && slack.signingSecret) {
+      const app = await startSlackApp({ slack: { ...slack, botToken: slack.botToken, signingSecret: slack.signingSecret }, catalog: context.catalog, db: context.database.db, logger });
+      process.stderr.write(`Slack app listening on port ${app.port} (/slack/events, /healthz, /readyz)\n`);
+      await stopped;
+      await app.stop();
+    } else {
+      if (slack.botToken || slack.appToken) {
+        process.stderr.write('Slack tokens are set but incomplete: HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; answering in the local console\n');
+      }
+      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }), stopped]));
+    }
     if (timer) clearInterval(timer);
     await context.catalog.whenIdle();
     return 0;

@@ -38,10 +38,23 @@ export interface Config {
     database: { url?: string; dataDir: string; statementTimeoutMs: number; poolSize: number };
     catalog: { refreshIntervalMinutes: number; maxFileBytes: number };
     log: { level: string };
+    slack: SlackConfig;
   };
   kubernetes?: unknown;
   techdocs?: unknown;
   techInsights?: unknown;
+}
+
+export interface SlackConfig {
+  /** `xoxb-…`: with it (and a signing secret or app token) `start` runs the Slack app instead of the console. */
+  botToken?: string;
+  signingSecret?: string;
+  /** `xapp-…`: Socket Mode, no public URL needed. */
+  appToken?: string;
+  /** The Web API base URL: GovSlack (`https://slack-gov.com/api/`) or a test server. */
+  apiUrl?: string;
+  /** HTTP mode's port; `/slack/events`, `/healthz` and `/readyz` are served on it. */
+  port: number;
 }
 
 const rulesSchema = {
@@ -139,6 +152,17 @@ export const configSchema = {
         log: {
           type: 'object',
           properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+          additionalProperties: false,
+        },
+        slack: {
+          type: 'object',
+          properties: {
+            botToken: { type: 'string', pattern: '^xoxb-' },
+            signingSecret: { type: 'string', minLength: 1 },
+            appToken: { type: 'string', pattern: '^xapp-' },
+            apiUrl: { type: 'string', pattern: '^https?://' },
+            port: { type: 'integer', minimum: 0, maximum: 65535 },
+          },
           additionalProperties: false,
         },
       },

@@ -124,6 +124,7 @@ function withDefaults(config: { [key: string]: Json }, cwd: string): { [key: str
       database: { dataDir: path.join(cwd, '.callboard', 'data'), statementTimeoutMs: 15_000, poolSize: 10 },
       catalog: { refreshIntervalMinutes: 30, maxFileBytes: 1_048_576 },
       log: { level: 'info' },
+      slack: { port: 3000 },
     },
   };
   return mergeConfig(defaults, config) as { [key: string]: Json };
@@ -137,6 +138,16 @@ function withEnvironment(config: { [key: string]: Json }, env: Env, problems: st
   if (env.CALLBOARD_DATA_DIR) database.dataDir = path.resolve(env.CALLBOARD_DATA_DIR);
   const callboard: { [key: string]: Json } = { database };
   if (env.LOG_LEVEL) callboard.log = { level: env.LOG_LEVEL };
+  const slack: { [key: string]: Json } = {};
+  if (env.SLACK_BOT_TOKEN) slack.botToken = env.SLACK_BOT_TOKEN;
+  if (env.SLACK_SIGNING_SECRET) slack.signingSecret = env.SLACK_SIGNING_SECRET;
+  if (env.SLACK_APP_TOKEN) slack.appToken = env.SLACK_APP_TOKEN;
+  if (env.SLACK_API_URL) slack.apiUrl = env.SLACK_API_URL;
+  if (env.PORT) {
+    if (/^\d+$/.test(env.PORT)) slack.port = Number(env.PORT);
+    else problems.push(`PORT: "${env.PORT}" is not a port number (e.g. 3000)`);
+  }
+  callboard.slack = slack;
   overrides.callboard = callboard;
 
   let result = mergeConfig(config, overrides) as { [key: string]: Json };

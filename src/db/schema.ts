@@ -75,3 +75,13 @@ export const catalogState = pgTable('catalog_state', {
   id: integer('id').primaryKey(),
   version: bigint('version', { mode: 'number' }).notNull(),
 });
+
+/**
+ * Slack deliveries already taken, by a key Slack repeats when it (or anyone replaying a captured
+ * request) sends the same thing again: the event id, the trigger id, the view id. The primary key
+ * makes the first replica to insert the one that handles it. Rows older than a day are purged.
+ */
+export const slackDeliveries = pgTable('slack_deliveries', {
+  key: text('key').primaryKey(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,18 @@
+import { findResults } from '../blocks/find-results.js';
+import type { CommandContext, SlashCommand } from './registry.js';
+import type { SlackMessage } from '../blocks/limits.js';
+
+export const FIND_PAGE_SIZE = 10;
+
+/** One page of `/find` results; the pagination buttons ask for the pages either side. */
+export function findPage(query: string, offset: number, { catalog }: Pick<CommandContext, 'catalog'>, shared = false): SlackMessage {
+  const answer = catalog.find(query, { limit: FIND_PAGE_SIZE, offset });
+  return findResults(answer, { query, offset, pageSize: FIND_PAGE_SIZE, shared });
+}
+
+export const findCommand: SlashCommand = {
+  command: '/find',
+  description: 'Search the catalog; filters kind:api owner:maps-team tag:go; "stats" for what it holds',
+  usageHint: 'geocoding kind:api',
+  answer: (text, context) => findPage(text.trim(), 0, context),
+};

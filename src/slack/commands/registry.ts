@@ -1,0 +1,34 @@
+import type { CatalogService } from '../../catalog/catalog-service.js';
+import type { SlackMessage } from '../blocks/limits.js';
+
+export interface CommandContext {
+  catalog: CatalogService;
+  /** The Slack user who asked. */
+  userId: string;
+}
+
+/** A slash command: its manifest entry and the answer it gives, as a message built by pure functions. */
+export interface SlashCommand {
+  command: `/${string}`;
+  description: string;
+  usageHint: string;
+  answer(text: string, context: CommandContext): SlackMessage | Promise<SlackMessage>;
+}
+
+/** The slash commands the app answers; built-in ones register here exactly as plugins will. */
+export class CommandRegistry {
+  private readonly commands = new Map<string, SlashCommand>();
+
+  register(command: SlashCommand): void {
+    if (this.commands.has(command.command)) throw new Error(`two handlers claim the slash command ${command.command}`);
+    this.commands.set(command.command, command);
+  }
+
+  get(name: string): SlashCommand | undefined {
+    return this.commands.get(name);
+  }
+
+  list(): SlashCommand[] {
+    return [...this.commands.values()];
+  }
+}
