@@ -45,10 +45,10 @@ export interface WhoOwnsAnswer {
 
 /** Kind preference when a bare name matches several entities: the things people ask about first. */
 const KIND_PREFERENCE = ['component', 'api', 'resource', 'system', 'domain', 'group', 'user', 'template', 'location'];
+// Not pagerduty.com/integration-key: whoever holds it can raise incidents, so no answer repeats it.
 const CONTACT_ANNOTATIONS = [
   ANNOTATIONS.slackChannel,
   ANNOTATIONS.pagerdutyServiceId,
-  ANNOTATIONS.pagerdutyIntegrationKey,
   ANNOTATIONS.opsgenieTeam,
   ANNOTATIONS.opsgenieComponentSelector,
   'slack.com/bot-notify',

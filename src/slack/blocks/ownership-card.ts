@@ -16,10 +16,7 @@ export interface OwnershipCardOptions {
 const MAX_OWNED_LISTED = 20;
 const DESCRIPTION_CHARS = 1000;
 
-/**
- * The answer to "who owns X?" as a message. `pagerduty.com/integration-key` is never shown: anyone
- * holding it can raise incidents on that service.
- */
+/** The answer to "who owns X?" as a message. */
 export function ownershipCard(answer: WhoOwnsAnswer, options: OwnershipCardOptions = {}): SlackMessage {
   const { match } = answer;
   if (!match) return noMatchCard(answer);

@@ -277,6 +277,8 @@ describe('ownershipCard', () => {
     expect(owner).toContain('*Slack:* #payments');
     expect(owner).toContain('PagerDuty service P123');
     expect(JSON.stringify(card)).not.toContain('secret-integration-key');
+    // Nor does the answer itself (the CLI's --json, the console): whoever holds the key can raise incidents.
+    expect(JSON.stringify(whoOwns(view, 'payments-api'))).not.toContain('secret-integration-key');
     expect(sectionText(card.blocks[4])).toBe('*Links:* <https://github.com/acme/payments-api/tree/main/|Repository> · <https://grafana.example.com/payments|Dashboard> · Runbook');
     expect(ofType<ActionsBlock>(card, 'actions')).toEqual([
       { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Share in channel' }, action_id: ACTIONS.share, value: 'payments-api' }] },
