@@ -99,47 +99,32 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     }
   });
 
-  app.action(new RegExp(`^${ACTIONS.findPage}:`), async ({ action, ack, respond }) => {
-    await ack();
-    try {
-      const { q, offset } = findPageValue(action);
-      await respond({ replace_original: true, ...findPage(q, offset, { catalog }) });
-    } catch (error) {
-      await apologise(respond, error);
-    }
-  });
+  /** A button press: acknowledged at once, then answered through its response_url; a failure is an apology. */
+  const onButton = (actionId: string | RegExp, answer: (value: string, respond: RespondFn) => Promise<unknown>) =>
+    app.action(actionId, async ({ action, ack, respond }) => {
+      await ack();
+      try {
+        await answer(String((action as { value?: string }).value ?? ''), respond);
+      } catch (error) {
+        await apologise(respond, error);
+      }
+    });
+  /** Posts the answer where everyone in the channel sees it, then removes the private copy it came from. */
+  const shareInChannel = async (respond: RespondFn, message: SlackMessage) => {
+    await respond({ response_type: 'in_channel', replace_original: false, ...message });
+    await respond({ delete_original: true });
+  };
 
-  app.action(ACTIONS.shareFind, async ({ action, ack, respond }) => {
-    await ack();
-    try {
-      const { q, offset } = findPageValue(action);
-      await respond({ response_type: 'in_channel', replace_original: false, ...findPage(q, offset, { catalog }, true) });
-      await respond({ delete_original: true });
-    } catch (error) {
-      await apologise(respond, error);
-    }
+  onButton(new RegExp(`^${ACTIONS.findPage}:`), (value, respond) => {
+    const { q, offset } = findPageValue(value);
+    return respond({ replace_original: true, ...findPage(q, offset, { catalog }) });
   });
-
-  app.action(new RegExp(`^${ACTIONS.suggestion}:`), async ({ action, ack, respond }) => {
-    await ack();
-    try {
-      await respond({ replace_original: true, ...ownershipCard(catalog.whoOwns(String((action as { value?: string }).value ?? '')), {}) });
-    } catch (error) {
-      await apologise(respond, error);
-    }
+  onButton(ACTIONS.shareFind, (value, respond) => {
+    const { q, offset } = findPageValue(value);
+    return shareInChannel(respond, findPage(q, offset, { catalog }, true));
   });
-
-  app.action(ACTIONS.share, async ({ action, ack, respond }) => {
-    await ack();
-    try {
-      const query = String((action as { value?: string }).value ?? '');
-      const shared: SlackMessage = ownershipCard(catalog.whoOwns(query), { shared: true });
-      await respond({ response_type: 'in_channel', replace_original: false, ...shared });
-      await respond({ delete_original: true });
-    } catch (error) {
-      await apologise(respond, error);
-    }
-  });
+  onButton(new RegExp(`^${ACTIONS.suggestion}:`), (value, respond) => respond({ replace_original: true, ...ownershipCard(catalog.whoOwns(value), {}) }));
+  onButton(ACTIONS.share, (value, respond) => shareInChannel(respond, ownershipCard(catalog.whoOwns(value), { shared: true })));
 
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled Slack listener error');
@@ -187,8 +172,8 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
 }
 
 /** The query and offset a find button carries; anything malformed reads as the first page of nothing. */
-function findPageValue(action: unknown): FindPageValue {
-  const parsed = JSON.parse((action as { value?: string }).value ?? '{}') as Partial<FindPageValue>;
+function findPageValue(value: string): FindPageValue {
+  const parsed = JSON.parse(value || '{}') as Partial<FindPageValue>;
   return { q: typeof parsed.q === 'string' ? parsed.q : '', offset: Math.max(0, Math.floor(Number(parsed.offset)) || 0) };
 }
 
