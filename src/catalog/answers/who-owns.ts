@@ -1,5 +1,5 @@
 import { ANNOTATIONS, annotationOf, DEFAULT_NAMESPACE, specString, type Entity, type EntityLink } from '../model/entity.js';
-import { compareStrings, normalizeEntityRef, specRef } from '../model/entity-ref.js';
+import { compareStrings, nameOfRef, normalizeEntityRef, specRef } from '../model/entity-ref.js';
 import type { CatalogView } from './catalog-view.js';
 
 export interface EntitySummary {
@@ -180,7 +180,7 @@ function describeOwner(view: CatalogView, ref: string): OwnerAnswer {
   const owner = view.get(ref);
   const kind = ref.startsWith('user:') ? 'User' : ref.startsWith('group:') ? 'Group' : ref.slice(0, ref.indexOf(':'));
   if (!owner) {
-    return { ref, kind, displayName: ref.slice(ref.indexOf('/') + 1), email: null, members: [], individual: kind === 'User', exists: false, parent: null, contacts: {} };
+    return { ref, kind, displayName: nameOfRef(ref), email: null, members: [], individual: kind === 'User', exists: false, parent: null, contacts: {} };
   }
   const profile = (owner.spec?.profile ?? {}) as { displayName?: string; email?: string };
   const contacts: Record<string, string> = {};

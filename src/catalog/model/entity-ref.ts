@@ -72,6 +72,11 @@ export function specRef(entity: Entity, field: string, defaultKind: string): str
   }
 }
 
+/** The name part of a canonical `kind:namespace/name` ref: what people call the entity. */
+export function nameOfRef(ref: string): string {
+  return ref.slice(ref.indexOf('/') + 1);
+}
+
 /** Code-unit order: refs are lower-case ASCII in practice, and locale-aware comparison is far slower. */
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -1,6 +1,6 @@
 import SearchableMap from 'minisearch/SearchableMap';
 import { DEFAULT_NAMESPACE, specString, type Entity } from '../model/entity.js';
-import { compareStrings, specRef } from '../model/entity-ref.js';
+import { compareStrings, nameOfRef, specRef } from '../model/entity-ref.js';
 import { topK } from './top-k.js';
 
 /** What one entity contributes to search and facets. Pure data, derived from the entity alone. */
@@ -89,10 +89,6 @@ const FUZZY_WEIGHT = 0.45;
 const WIDEN_BELOW = 10;
 /** Dead postings are purged once they are this share of all postings. */
 const COMPACT_RATIO = 0.25;
-
-function nameOfRef(ref: string): string {
-  return ref.slice(ref.indexOf('/') + 1);
-}
 
 /** The documents holding one term, as parallel arrays of slot and weight (compact, and fast to scan). */
 interface Postings {

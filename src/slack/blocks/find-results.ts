@@ -1,8 +1,9 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { FindAnswer, FindResult } from '../../catalog/answers/find.js';
-import { compareStrings } from '../../catalog/model/entity-ref.js';
+import { compareStrings, nameOfRef } from '../../catalog/model/entity-ref.js';
 import { FACET_FIELDS, type FacetField, type Facets } from '../../catalog/search/entity-index.js';
 import { ACTIONS } from './action-ids.js';
+import { actions, button, section } from './block-parts.js';
 import { fitMessage, truncateText, type SlackMessage } from './limits.js';
 import { escapeText } from './mrkdwn.js';
 
@@ -39,7 +40,7 @@ export function findResults(answer: FindAnswer, options: FindResultsOptions): Sl
   if (facetLine) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: facetLine }] });
   blocks.push(...answer.results.map((result) => section(resultText(result))));
   const buttons = [...pageButtons(answer, options), ...(options.shared ? [] : [button('Share in channel', ACTIONS.shareFind, JSON.stringify({ q: options.query, offset: options.offset } satisfies FindPageValue))])];
-  if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
+  if (buttons.length > 0) blocks.push(actions(buttons));
   return fitMessage({ text: headline, blocks }, { moreText: 'Narrow the search with filters such as `kind:api` or `owner:team-a`.' });
 }
 
@@ -49,9 +50,9 @@ function rangeNote(answer: FindAnswer, offset: number): string {
 }
 
 function resultText(result: FindResult): string {
-  const name = result.ref.slice(result.ref.indexOf('/') + 1);
+  const name = nameOfRef(result.ref);
   const title = result.title === name ? `*${escapeText(name)}*` : `*${escapeText(result.title)}* (${escapeText(name)})`;
-  const owner = result.owner ? ` · owned by ${escapeText(result.owner.slice(result.owner.indexOf('/') + 1))}` : '';
+  const owner = result.owner ? ` · owned by ${escapeText(nameOfRef(result.owner))}` : '';
   const description = result.description ? `\n${escapeText(truncateText(result.description.replace(/\s+/g, ' '), DESCRIPTION_CHARS))}` : '';
   return `${title} · ${escapeText(result.kind)}${owner}${description}`;
 }
@@ -93,12 +94,4 @@ function ranked(counts: Record<string, number>): [string, number][] {
   return Object.entries(counts)
     .filter(([, count]) => count > 0)
     .sort(([a, left], [b, right]) => right - left || compareStrings(a, b));
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text } };
-}
-
-function button(label: string, actionId: string, value: string): Button {
-  return { type: 'button', text: { type: 'plain_text', text: label }, action_id: actionId, value };
 }

@@ -1,7 +1,9 @@
-import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import type { KnownBlock } from '@slack/types';
 import type { EntitySummary, OwnerAnswer, WhoOwnsAnswer } from '../../catalog/answers/who-owns.js';
 import { ANNOTATIONS } from '../../catalog/model/entity.js';
+import { nameOfRef } from '../../catalog/model/entity-ref.js';
 import { ACTIONS } from './action-ids.js';
+import { actions, button, section } from './block-parts.js';
 import { fitMessage, truncateText, type SlackMessage } from './limits.js';
 import { escapeText, link, mention } from './mrkdwn.js';
 
@@ -50,7 +52,7 @@ function noMatchCard(answer: WhoOwnsAnswer): SlackMessage {
 
 /** Names alone, unless two suggestions share a name; then their kinds tell them apart. */
 function suggestionLabels(refs: string[]): string[] {
-  const names = refs.map((ref) => ref.slice(ref.indexOf('/') + 1));
+  const names = refs.map(nameOfRef);
   return refs.map((ref, index) => (names.indexOf(names[index]!) !== names.lastIndexOf(names[index]!) ? `${names[index]} (${ref.slice(0, ref.indexOf(':'))})` : names[index]!));
 }
 
@@ -61,7 +63,7 @@ function kindLine(kind: string, type: string | null, lifecycle: string | null): 
 function ownerText(owner: OwnerAnswer, mentions: Record<string, string>): string {
   const ownerName = owner.individual ? person(owner.ref, mentions, owner.displayName) : escapeText(owner.displayName);
   const lines = [`*Owner:* ${ownerName}${owner.email ? ` (${escapeText(owner.email)})` : ''}${owner.parent ? `, part of ${refName(owner.parent)}` : ''}`];
-  if (owner.members.length > 0) lines.push(labelled('Members', owner.members.map((ref) => person(ref, mentions, ref.slice(ref.indexOf('/') + 1))).join(', ')));
+  if (owner.members.length > 0) lines.push(labelled('Members', owner.members.map((ref) => person(ref, mentions, nameOfRef(ref))).join(', ')));
   const contact = (key: string) => (Object.hasOwn(owner.contacts, key) ? escapeText(owner.contacts[key]!) : undefined);
   const channel = contact(ANNOTATIONS.slackChannel);
   if (channel) lines.push(labelled('Slack', channel));
@@ -98,21 +100,9 @@ function labelled(label: string, text: string | null): string {
 
 /** The name part of `kind:namespace/name`, escaped: what people call the entity. */
 function refName(ref: string): string {
-  return escapeText(ref.slice(ref.indexOf('/') + 1));
+  return escapeText(nameOfRef(ref));
 }
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text } };
-}
-
-function button(label: string, actionId: string, value: string): Button {
-  return { type: 'button', text: { type: 'plain_text', text: label }, action_id: actionId, value };
-}
-
-function actions(elements: Button[]): ActionsBlock {
-  return { type: 'actions', elements };
 }

@@ -1,3 +1,4 @@
+import { section } from '../blocks/block-parts.js';
 import { ownershipCard } from '../blocks/ownership-card.js';
 import type { SlashCommand } from './registry.js';
 
@@ -7,7 +8,7 @@ export const whoOwnsCommand: SlashCommand = {
   usageHint: 'payments-api',
   answer(text, { catalog }) {
     const name = text.trim();
-    if (!name) return { text: 'Usage: /whoowns payments-api', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Name a service, API, system or team: `/whoowns payments-api`' } }] };
+    if (!name) return { text: 'Usage: /whoowns payments-api', blocks: [section('Name a service, API, system or team: `/whoowns payments-api`')] };
     return ownershipCard(catalog.whoOwns(name), {});
   },
 };
