@@ -1,26 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger, type RespondFn } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { SlackConfig } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { ACTIONS } from './blocks/action-ids.js';
-import type { FindPageValue } from './blocks/find-results.js';
-import { fitMessage, type SlackMessage } from './blocks/limits.js';
-import { ownershipCard } from './blocks/ownership-card.js';
-import { createDeliveryLog, deliveryKey } from './delivery-log.js';
-import { findCommand, findPage } from './commands/find.js';
-import { CommandRegistry, type SlashCommand } from './commands/registry.js';
-import { whoOwnsCommand } from './commands/whoowns.js';
+import type { SlashCommand } from './commands/registry.js';
+import { BUILT_IN_COMMANDS, registerListeners } from './listeners.js';
 import { requestTimeProblem } from './request-time.js';
 
-export const BUILT_IN_COMMANDS: SlashCommand[] = [whoOwnsCommand, findCommand];
-
-/** An answer ready within this long goes back in the acknowledgement itself; a slower one follows through response_url. */
-const ANSWER_IN_ACK_MS = 1_500;
 /** Web API calls give up rather than hold a listener: the client's default retries for about 30 minutes. */
 const WEB_API_TIMEOUT_MS = 10_000;
 
@@ -44,8 +33,6 @@ export interface RunningSlackApp {
  */
 export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS }: SlackAppDeps): Promise<RunningSlackApp> {
   const log = logger.child({ module: 'slack' });
-  const registry = new CommandRegistry();
-  for (const command of commands) registry.register(command);
   const receiver = new HTTPReceiver({ signingSecret: slack.signingSecret, endpoints: '/slack/events', logger: boltLogger(log), unhandledRequestTimeoutMillis: 2_900 });
   const app = new App({
     token: slack.botToken,
@@ -58,77 +45,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
       retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3_000 },
     },
   });
-  const deliveries = createDeliveryLog(db);
-
-  // A delivery seen before (Slack's retry, a replay) is acknowledged and otherwise ignored.
-  app.use(async ({ body, next, ...rest }) => {
-    const key = deliveryKey(body as Record<string, unknown>);
-    if (key && !(await deliveries.claim(key))) {
-      log.info({ key }, 'duplicate Slack delivery ignored');
-      if ('ack' in rest && typeof rest.ack === 'function') await (rest.ack as () => Promise<void>)();
-      return;
-    }
-    await next();
-  });
-
-  const apologise = async (respond: RespondFn, error: unknown) => {
-    const reference = randomUUID().slice(0, 8);
-    log.error({ err: error, reference }, 'a Slack request failed');
-    await respond({ response_type: 'ephemeral', replace_original: false, text: `Sorry, that failed. If it keeps failing, give your platform team reference ${reference}.` }).catch(
-      (respondError: unknown) => log.error({ err: respondError, reference }, 'could not tell the user about the failure'),
-    );
-  };
-
-  app.command(/^\/.+/, async ({ command, ack, respond }) => {
-    const handler = registry.get(command.command);
-    if (!handler) {
-      await ack({ response_type: 'ephemeral', text: `Callboard does not know ${command.command}.` });
-      return;
-    }
-    const answering = Promise.resolve().then(() => handler.answer(command.text, { catalog, userId: command.user_id }));
-    const quick = await Promise.race([answering.then((message) => ({ message }), () => undefined), delay(ANSWER_IN_ACK_MS)]);
-    if (quick) {
-      await ack({ response_type: 'ephemeral', ...fitMessage(quick.message) });
-      return;
-    }
-    await ack();
-    try {
-      await respond({ response_type: 'ephemeral', ...fitMessage(await answering) });
-    } catch (error) {
-      await apologise(respond, error);
-    }
-  });
-
-  /** A button press: acknowledged at once, then answered through its response_url; a failure is an apology. */
-  const onButton = (actionId: string | RegExp, answer: (value: string, respond: RespondFn) => Promise<unknown>) =>
-    app.action(actionId, async ({ action, ack, respond }) => {
-      await ack();
-      try {
-        await answer(String((action as { value?: string }).value ?? ''), respond);
-      } catch (error) {
-        await apologise(respond, error);
-      }
-    });
-  /** Posts the answer where everyone in the channel sees it, then removes the private copy it came from. */
-  const shareInChannel = async (respond: RespondFn, message: SlackMessage) => {
-    await respond({ response_type: 'in_channel', replace_original: false, ...message });
-    await respond({ delete_original: true });
-  };
-
-  onButton(new RegExp(`^${ACTIONS.findPage}:`), (value, respond) => {
-    const { q, offset } = findPageValue(value);
-    return respond({ replace_original: true, ...findPage(q, offset, { catalog }) });
-  });
-  onButton(ACTIONS.shareFind, (value, respond) => {
-    const { q, offset } = findPageValue(value);
-    return shareInChannel(respond, findPage(q, offset, { catalog }, true));
-  });
-  onButton(new RegExp(`^${ACTIONS.suggestion}:`), (value, respond) => respond({ replace_original: true, ...ownershipCard(catalog.whoOwns(value), {}) }));
-  onButton(ACTIONS.share, (value, respond) => shareInChannel(respond, ownershipCard(catalog.whoOwns(value), { shared: true })));
-
-  app.error(async (error) => {
-    log.error({ err: error }, 'unhandled Slack listener error');
-  });
+  const { purgeDeliveries } = registerListeners(app, { catalog, db, log, commands });
 
   try {
     await app.init();
@@ -158,7 +75,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     server.once('error', reject);
     server.listen(slack.port, () => resolve());
   });
-  const purge = setInterval(() => void deliveries.purge().catch((error: unknown) => log.warn({ err: error }, 'purging old Slack deliveries failed')), 3_600_000);
+  const purge = setInterval(() => void purgeDeliveries().catch((error: unknown) => log.warn({ err: error }, 'purging old Slack deliveries failed')), 3_600_000);
   purge.unref();
   const port = (server.address() as AddressInfo).port;
   log.info({ port }, 'Slack app listening on /slack/events');
@@ -169,12 +86,6 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** The query and offset a find button carries; anything malformed reads as the first page of nothing. */
-function findPageValue(value: string): FindPageValue {
-  const parsed = JSON.parse(value || '{}') as Partial<FindPageValue>;
-  return { q: typeof parsed.q === 'string' ? parsed.q : '', offset: Math.max(0, Math.floor(Number(parsed.offset)) || 0) };
 }
 
 async function readiness(db: Db, catalog: CatalogService): Promise<string | undefined> {
@@ -189,10 +100,6 @@ async function readiness(db: Db, catalog: CatalogService): Promise<string | unde
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
-}
-
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }
 
 /** Bolt logs through pino, so its lines are redacted and leveled like ours. */

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type { App, RespondFn } from '@slack/bolt';
+import type { CatalogService } from '../catalog/catalog-service.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { ACTIONS } from './blocks/action-ids.js';
+import type { FindPageValue } from './blocks/find-results.js';
+import { fitMessage, type SlackMessage } from './blocks/limits.js';
+import { ownershipCard } from './blocks/ownership-card.js';
+import { createDeliveryLog, deliveryKey } from './delivery-log.js';
+import { findCommand, findPage } from './commands/find.js';
+import { CommandRegistry, type SlashCommand } from './commands/registry.js';
+import { whoOwnsCommand } from './commands/whoowns.js';
+
+export const BUILT_IN_COMMANDS: SlashCommand[] = [whoOwnsCommand, findCommand];
+
+/** An answer ready within this long goes back in the acknowledgement itself; a slower one follows through response_url. */
+const ANSWER_IN_ACK_MS = 1_500;
+
+export interface ListenerDeps {
+  catalog: CatalogService;
+  db: Db;
+  /** The app's logger for Slack (already a child with module: slack). */
+  log: Logger;
+  commands: SlashCommand[];
+}
+
+/**
+ * Everything the app answers, on either transport: slash commands, buttons, and the de-duplication
+ * that runs before them. Listeners only translate; answers come from the catalog and the block builders.
+ */
+export function registerListeners(app: App, { catalog, db, log, commands }: ListenerDeps): { purgeDeliveries(): Promise<void> } {
+  const registry = new CommandRegistry();
+  for (const command of commands) registry.register(command);
+  const deliveries = createDeliveryLog(db);
+
+  // A delivery seen before (Slack's retry, a replay) is acknowledged and otherwise ignored.
+  app.use(async ({ body, next, ...rest }) => {
+    const key = deliveryKey(body as Record<string, unknown>);
+    if (key && !(await deliveries.claim(key))) {
+      log.info({ key }, 'duplicate Slack delivery ignored');
+      if ('ack' in rest && typeof rest.ack === 'function') await (rest.ack as () => Promise<void>)();
+      return;
+    }
+    await next();
+  });
+
+  const apologise = async (respond: RespondFn, error: unknown) => {
+    const reference = randomUUID().slice(0, 8);
+    log.error({ err: error, reference }, 'a Slack request failed');
+    await respond({ response_type: 'ephemeral', replace_original: false, text: `Sorry, that failed. If it keeps failing, give your platform team reference ${reference}.` }).catch(
+      (respondError: unknown) => log.error({ err: respondError, reference }, 'could not tell the user about the failure'),
+    );
+  };
+
+  app.command(/^\/.+/, async ({ command, ack, respond }) => {
+    const handler = registry.get(command.command);
+    if (!handler) {
+      await ack({ response_type: 'ephemeral', text: `Callboard does not know ${command.command}.` });
+      return;
+    }
+    const answering = Promise.resolve().then(() => handler.answer(command.text, { catalog, userId: command.user_id }));
+    const quick = await Promise.race([answering.then((message) => ({ message }), () => undefined), delay(ANSWER_IN_ACK_MS)]);
+    if (quick) {
+      await ack({ response_type: 'ephemeral', ...fitMessage(quick.message) });
+      return;
+    }
+    await ack();
+    try {
+      await respond({ response_type: 'ephemeral', ...fitMessage(await answering) });
+    } catch (error) {
+      await apologise(respond, error);
+    }
+  });
+
+  /** A button press: acknowledged at once, then answered through its response_url; a failure is an apology. */
+  const onButton = (actionId: string | RegExp, answer: (value: string, respond: RespondFn) => Promise<unknown>) =>
+    app.action(actionId, async ({ action, ack, respond }) => {
+      await ack();
+      try {
+        await answer(String((action as { value?: string }).value ?? ''), respond);
+      } catch (error) {
+        await apologise(respond, error);
+      }
+    });
+  /** Posts the answer where everyone in the channel sees it, then removes the private copy it came from. */
+  const shareInChannel = async (respond: RespondFn, message: SlackMessage) => {
+    await respond({ response_type: 'in_channel', replace_original: false, ...message });
+    await respond({ delete_original: true });
+  };
+
+  onButton(new RegExp(`^${ACTIONS.findPage}:`), (value, respond) => {
+    const { q, offset } = findPageValue(value);
+    return respond({ replace_original: true, ...findPage(q, offset, { catalog }) });
+  });
+  onButton(ACTIONS.shareFind, (value, respond) => {
+    const { q, offset } = findPageValue(value);
+    return shareInChannel(respond, findPage(q, offset, { catalog }, true));
+  });
+  onButton(new RegExp(`^${ACTIONS.suggestion}:`), (value, respond) => respond({ replace_original: true, ...ownershipCard(catalog.whoOwns(value), {}) }));
+  onButton(ACTIONS.share, (value, respond) => shareInChannel(respond, ownershipCard(catalog.whoOwns(value), { shared: true })));
+
+  app.error(async (error) => {
+    log.error({ err: error }, 'unhandled Slack listener error');
+  });
+
+  return { purgeDeliveries: () => deliveries.purge() };
+}
+
+/** The query and offset a find button carries; anything malformed reads as the first page of nothing. */
+function findPageValue(value: string): FindPageValue {
+  const parsed = JSON.parse(value || '{}') as Partial<FindPageValue>;
+  return { q: typeof parsed.q === 'string' ? parsed.q : '', offset: Math.max(0, Math.floor(Number(parsed.offset)) || 0) };
+}
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+}
