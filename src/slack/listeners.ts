@@ -5,6 +5,7 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { ACTIONS } from './blocks/action-ids.js';
 import type { FindPageValue } from './blocks/find-results.js';
+import { section } from './blocks/block-parts.js';
 import { fitMessage, type SlackMessage } from './blocks/limits.js';
 import { ownershipCard } from './blocks/ownership-card.js';
 import { createDeliveryLog, deliveryKey } from './delivery-log.js';
@@ -16,6 +17,20 @@ export const BUILT_IN_COMMANDS: SlashCommand[] = [whoOwnsCommand, findCommand];
 
 /** An answer ready within this long goes back in the acknowledgement itself; a slower one follows through response_url. */
 const ANSWER_IN_ACK_MS = 1_500;
+
+/** What every Slack surface gets to answer with. */
+export interface SurfaceContext {
+  catalog: CatalogService;
+  log: Logger;
+  /** Logs the error in full under a reference id and sends the user a short apology that carries it. */
+  apologise(send: (message: SlackMessage) => Promise<unknown>, error: unknown): Promise<void>;
+}
+
+/** One Slack surface (a shortcut, an event, a view): registers its listeners on the app. */
+export type Surface = (app: App, context: SurfaceContext) => void;
+
+/** Surfaces beyond the slash commands and their buttons; a new one is one file and one entry here. */
+const SURFACES: Surface[] = [];
 
 export interface ListenerDeps {
   catalog: CatalogService;
@@ -45,13 +60,19 @@ export function registerListeners(app: App, { catalog, db, log, commands }: List
     await next();
   });
 
-  const apologise = async (respond: RespondFn, error: unknown) => {
-    const reference = randomUUID().slice(0, 8);
-    log.error({ err: error, reference }, 'a Slack request failed');
-    await respond({ response_type: 'ephemeral', replace_original: false, text: `Sorry, that failed. If it keeps failing, give your platform team reference ${reference}.` }).catch(
-      (respondError: unknown) => log.error({ err: respondError, reference }, 'could not tell the user about the failure'),
-    );
+  const context: SurfaceContext = {
+    catalog,
+    log,
+    apologise: async (send, error) => {
+      const reference = randomUUID().slice(0, 8);
+      log.error({ err: error, reference }, 'a Slack request failed');
+      const text = `Sorry, that failed. If it keeps failing, give your platform team reference ${reference}.`;
+      await send({ text, blocks: [section(text)] }).catch((sendError: unknown) =>
+        log.error({ err: sendError, reference }, 'could not tell the user about the failure'),
+      );
+    },
   };
+  const apologise = (respond: RespondFn, error: unknown) => context.apologise((message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }), error);
 
   app.command(/^\/.+/, async ({ command, ack, respond }) => {
     const handler = registry.get(command.command);
@@ -99,6 +120,8 @@ export function registerListeners(app: App, { catalog, db, log, commands }: List
   });
   onButton(new RegExp(`^${ACTIONS.suggestion}:`), (value, respond) => respond({ replace_original: true, ...ownershipCard(catalog.whoOwns(value), {}) }));
   onButton(ACTIONS.share, (value, respond) => shareInChannel(respond, ownershipCard(catalog.whoOwns(value), { shared: true })));
+
+  for (const surface of SURFACES) surface(app, context);
 
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled Slack listener error');
