@@ -1,41 +1,61 @@
 import { createInterface } from 'node:readline';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { errorMessage } from '../errors.js';
-import { formatFind, formatProblems, formatWhoOwns } from './format.js';
+import { messageAsText } from '../slack/blocks/text-rendering.js';
+import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
+import { CommandRegistry, type SlashCommand } from '../slack/commands/registry.js';
+import { formatProblems } from './format.js';
 
-const HELP = `Ask Callboard, as you would in Slack:
-  whoowns payments-api        who owns it, with team, members, on-call and links
-  find geocoding              search; filters: kind:api owner:maps-team tag:go type:service lifecycle:production
-  find                        what the catalog holds (kinds, types, languages)
-  problems                    what is wrong in the catalog files
-  quit`;
+/** The console's user id: commands that look the asker up find nobody, as for a Slack user not in the catalog. */
+const CONSOLE_USER = 'console';
+
+export interface ConsoleIo {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}
 
 /**
- * The local console the main job runs without Slack tokens: the same answers the Slack commands
- * give, one question per line. Reads until end of input, so it also works with piped questions.
+ * The local console the main job runs without Slack tokens: the Slack app's own slash commands,
+ * one per line, answered with the same Block Kit messages, shown as text. Reads until end of
+ * input, so it also works with piped questions.
  */
-export async function runConsole(catalog: CatalogService, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }): Promise<void> {
+export async function runConsole(catalog: CatalogService, io: ConsoleIo, commands: SlashCommand[] = BUILT_IN_COMMANDS): Promise<void> {
+  const registry = new CommandRegistry();
+  for (const command of commands) registry.register(command);
   const interactive = (io.input as { isTTY?: boolean }).isTTY === true;
   const lines = createInterface({ input: io.input, output: interactive ? io.output : undefined, terminal: interactive });
   const write = (text: string) => io.output.write(`${text}\n`);
-  write(`${HELP}\n`);
+  const help = helpText(registry.list());
+  write(`${help}\n`);
   if (interactive) lines.setPrompt('callboard> ');
   if (interactive) lines.prompt();
   for await (const line of lines) {
-    const [command = '', ...words] = line.trim().split(/\s+/);
-    const text = words.join(' ');
+    const [word = '', ...rest] = line.trim().split(/\s+/);
+    const text = rest.join(' ');
+    const command = registry.get(word.startsWith('/') ? word : `/${word}`);
     try {
-      if (command === 'quit' || command === 'exit') break;
-      else if (command === 'whoowns' || command === '/whoowns') write(text ? formatWhoOwns(catalog.whoOwns(text)) : 'usage: whoowns NAME');
-      else if (command === 'find' || command === '/find') write(formatFind(catalog.find(text)));
-      else if (command === 'problems') {
+      if (word === 'quit' || word === 'exit') break;
+      if (command) write(messageAsText(await command.answer(text, { catalog, userId: CONSOLE_USER }), { ansi: interactive }));
+      else if (word === 'problems') {
         const problems = await catalog.problems();
         write(problems.length > 0 ? formatProblems(problems) : 'No problems.');
-      } else if (command) write(HELP);
+      } else if (word) write(help);
     } catch (error) {
       write(`Sorry, that failed: ${errorMessage(error)}`);
     }
+    write('');
     if (interactive) lines.prompt();
   }
   lines.close();
+}
+
+function helpText(commands: SlashCommand[]): string {
+  const width = Math.max(...commands.map((command) => `${command.command} ${command.usageHint}`.length), 'problems'.length) + 2;
+  const row = (usage: string, description: string) => `  ${usage.padEnd(width)}${description}`;
+  return [
+    'Ask Callboard as you would in Slack (the leading / is optional):',
+    ...commands.map((command) => row(`${command.command} ${command.usageHint}`, command.description)),
+    row('problems', 'what is wrong in the catalog files'),
+    '  quit',
+  ].join('\n');
 }

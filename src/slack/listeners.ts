@@ -9,11 +9,8 @@ import { section } from './blocks/block-parts.js';
 import { fitMessage, type SlackMessage } from './blocks/limits.js';
 import { ownershipCard } from './blocks/ownership-card.js';
 import { createDeliveryLog, deliveryKey } from './delivery-log.js';
-import { findCommand, findPage } from './commands/find.js';
+import { findPage } from './commands/find.js';
 import { CommandRegistry, type SlashCommand } from './commands/registry.js';
-import { whoOwnsCommand } from './commands/whoowns.js';
-
-export const BUILT_IN_COMMANDS: SlashCommand[] = [whoOwnsCommand, findCommand];
 
 /** An answer ready within this long goes back in the acknowledgement itself; a slower one follows through response_url. */
 const ANSWER_IN_ACK_MS = 1_500;

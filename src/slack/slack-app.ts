@@ -7,7 +7,8 @@ import type { SlackConfig } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { SlashCommand } from './commands/registry.js';
-import { BUILT_IN_COMMANDS, registerListeners } from './listeners.js';
+import { BUILT_IN_COMMANDS } from './commands/built-in.js';
+import { registerListeners } from './listeners.js';
 import { requestTimeProblem } from './request-time.js';
 
 /** Web API calls give up rather than hold a listener: the client's default retries for about 30 minutes. */

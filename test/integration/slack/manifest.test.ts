@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_COMMANDS } from '../../../src/slack/listeners.js';
+import { BUILT_IN_COMMANDS } from '../../../src/slack/commands/built-in.js';
 
 interface Manifest {
   features: { slash_commands: { command: string; description: string; usage_hint: string }[] };

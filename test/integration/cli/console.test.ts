@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+/** `callboard start` as the quick start runs it with no Slack tokens, questions piped on stdin. */
+function startWithInput(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--catalog', 'examples'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('the local console (start without Slack tokens)', () => {
+  it('answers the Slack commands with the same messages as text, and exits cleanly at end of input', async () => {
+    const { code, stdout, stderr } = await startWithInput('/whoowns payments-api\nfind geocoding kind:api\nwhoowns paymnts\nwhat\n');
+    expect(stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(code).toBe(0);
+    const [, card = '', results = '', suggestions = '', help = ''] = stdout.split('\n\n');
+    expect(card).toContain('Payments API');
+    expect(card).toMatch(/^Owner: Payments \(payments@northwind\.example\)/m);
+    expect(card).toMatch(/Repository \(https:\/\/github\.com\/northwind\/payments-api/);
+    expect(card).toContain('In Slack: [Share in channel]');
+    expect(card).not.toMatch(/[*<>]|&amp;/);
+    expect(results).toMatch(/^1 result for geocoding kind:api/);
+    expect(results).toContain('Geocoding API (geocoding-api) · API · owned by maps-team');
+    expect(suggestions).toContain('No entity named paymnts.');
+    expect(suggestions).toMatch(/In Slack: \[payments-api\]/);
+    expect(help).toContain('/whoowns payments-api');
+  }, 60_000);
+});
