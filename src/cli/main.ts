@@ -9,7 +9,7 @@ import type { Config } from '../config/config-schema.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { runConsole } from './console.js';
-import { startSlackApp } from '../slack/slack-app.js';
+import { slackAppSettings, startSlackApp } from '../slack/slack-app.js';
 import { formatFind, formatProblems, formatRefresh, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
@@ -17,8 +17,12 @@ export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.me
 const USAGE = `Usage: callboard <command> [options]
 
 Commands:
-  start [--no-console]       refresh the catalog, then answer questions in a local console; with
-                             --no-console keep refreshing on schedule until stopped (containers)
+  start [--no-console]       refresh the catalog, then run the Slack app if any Slack setting is given,
+                             else answer questions in a local console; with --no-console keep
+                             refreshing on schedule until stopped (containers)
+  serve [--catalog PATH]     refresh the catalog, then run the Slack app (never the console): Socket
+                             Mode with SLACK_APP_TOKEN, else HTTP on PORT (/slack/events); /healthz
+                             and /readyz on PORT either way
   whoowns QUERY              who owns an entity (name, ref or title); a team or person: what it owns
   find TEXT                  search, with filters such as kind:api owner:maps-team tag:go type:service
   catalog validate PATH...   check catalog files or folders; prints file:line: ref: message, exits 1 on problems
@@ -85,7 +89,8 @@ export async function main(argv: string[]): Promise<number> {
     const config = loadConfig({ files: options.config });
     switch (command) {
       case 'start':
-        return await start(config, options);
+      case 'serve':
+        return await start(config, options, command);
       case 'whoowns':
         return await withCatalog(config, options, (context) => {
           const answer = context.catalog.whoOwns(requireText(rest, 'whoowns QUERY'));
@@ -212,7 +217,12 @@ async function withCatalog<T>(config: Config, options: CliOptions, use: (context
   });
 }
 
-async function start(config: Config, options: CliOptions): Promise<number> {
+/** `serve` always runs the Slack app; `start` runs it when any Slack setting is given, else the local console. */
+async function start(config: Config, options: CliOptions, command: 'start' | 'serve'): Promise<number> {
+  const { slack } = config.callboard;
+  const runsSlackApp = command === 'serve' || Boolean(slack.botToken || slack.appToken || slack.signingSecret);
+  // An incomplete Slack config is refused (ConfigError, every missing setting) before the database opens.
+  if (runsSlackApp) slackAppSettings(slack);
   // Listening from the first moment: a stop during start-up still closes the database cleanly.
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
@@ -231,16 +241,16 @@ async function start(config: Config, options: CliOptions): Promise<number> {
     const minutes = config.callboard.catalog.refreshIntervalMinutes;
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
-    const { slack } = config.callboard;
-    if (slack.botToken && slack.signingSecret) {
-      const app = await startSlackApp({ slack: { ...slack, botToken: slack.botToken, signingSecret: slack.signingSecret }, catalog: context.catalog, db: context.database.db, logger });
-      process.stderr.write(`Slack app listening on port ${app.port} (/slack/events, /healthz, /readyz)\n`);
+    if (runsSlackApp) {
+      const app = await startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger });
+      process.stderr.write(
+        app.transport === 'socket-mode'
+          ? `Slack app connected in Socket Mode; /healthz and /readyz on port ${app.port}\n`
+          : `Slack app listening on port ${app.port} (/slack/events, /healthz, /readyz)\n`,
+      );
       await stopped;
       await app.stop();
     } else {
-      if (slack.botToken || slack.appToken) {
-        process.stderr.write('Slack tokens are set but incomplete: HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; answering in the local console\n');
-      }
       await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }), stopped]));
     }
     if (timer) clearInterval(timer);

@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type AppOptions, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { SlackConfig } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SlashCommand } from './commands/registry.js';
 import { BUILT_IN_COMMANDS } from './commands/built-in.js';
@@ -14,8 +15,21 @@ import { requestTimeProblem } from './request-time.js';
 /** Web API calls give up rather than hold a listener: the client's default retries for about 30 minutes. */
 const WEB_API_TIMEOUT_MS = 10_000;
 
+/** The longest wait between two attempts to reconnect to Socket Mode while Slack cannot be reached. */
+const MAX_RECONNECT_DELAY_MS = 30_000;
+
+export type SlackTransportName = 'socket-mode' | 'http';
+
+/** What the Slack app runs with: Socket Mode when there is an app token, else HTTP with the signing secret. */
+export interface SlackAppSettings {
+  botToken: string;
+  transport: { name: 'socket-mode'; appToken: string } | { name: 'http'; signingSecret: string };
+  apiUrl?: string;
+  port: number;
+}
+
 export interface SlackAppDeps {
-  slack: SlackConfig & { botToken: string; signingSecret: string };
+  slack: SlackConfig;
   catalog: CatalogService;
   db: Db;
   logger: Logger;
@@ -23,70 +37,213 @@ export interface SlackAppDeps {
 }
 
 export interface RunningSlackApp {
+  /** Where `/healthz` and `/readyz` (and in HTTP mode `/slack/events`) are served. */
   port: number;
+  transport: SlackTransportName;
   stop(): Promise<void>;
 }
 
 /**
- * The Slack app over HTTP: Bolt's receiver behind a server of ours that adds liveness and
- * readiness, refuses requests stamped outside Slack's five-minute window (either way) before Bolt
- * sees them, and hands everything else to Bolt, which checks the signature.
+ * The settings the Slack app needs from `callboard.slack`, or a ConfigError naming every missing
+ * one with the environment variable and the config key that set it.
+ */
+export function slackAppSettings(slack: SlackConfig): SlackAppSettings {
+  const transport: SlackAppSettings['transport'] | undefined = slack.appToken
+    ? { name: 'socket-mode', appToken: slack.appToken }
+    : slack.signingSecret
+      ? { name: 'http', signingSecret: slack.signingSecret }
+      : undefined;
+  if (slack.botToken && transport) return { botToken: slack.botToken, transport, apiUrl: slack.apiUrl, port: slack.port };
+  const missing: string[] = [];
+  if (!slack.botToken) missing.push('SLACK_BOT_TOKEN (callboard.slack.botToken) is not set: the Slack app needs its bot token (xoxb-…, under "OAuth & Permissions")');
+  if (!transport) {
+    missing.push(
+      'SLACK_SIGNING_SECRET (callboard.slack.signingSecret) for HTTP mode, or SLACK_APP_TOKEN (callboard.slack.appToken) for Socket Mode: neither is set (both are under "Basic Information")',
+    );
+  }
+  throw new ConfigError(missing);
+}
+
+/** How Slack's deliveries reach the app; the listeners, probes and Web API client are the same on both. */
+interface Transport {
+  receiver: Receiver;
+  /** A request to our port that is not a health probe. */
+  handle(request: IncomingMessage, response: ServerResponse, pathname: string): void;
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The Slack app over Socket Mode (an outgoing WebSocket) or HTTP (Slack calls `/slack/events`),
+ * with liveness and readiness served on `slack.port` either way.
  */
 export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS }: SlackAppDeps): Promise<RunningSlackApp> {
+  const settings = slackAppSettings(slack);
   const log = logger.child({ module: 'slack' });
-  const receiver = new HTTPReceiver({ signingSecret: slack.signingSecret, endpoints: '/slack/events', logger: boltLogger(log), unhandledRequestTimeoutMillis: 2_900 });
+  const transport = settings.transport.name === 'socket-mode' ? socketModeTransport(settings.transport.appToken, settings.apiUrl, log) : httpTransport(settings.transport.signingSecret, log);
   const app = new App({
-    token: slack.botToken,
-    receiver,
+    token: settings.botToken,
+    receiver: transport.receiver,
     logger: boltLogger(log),
     deferInitialization: true,
-    clientOptions: {
-      slackApiUrl: slack.apiUrl,
-      timeout: WEB_API_TIMEOUT_MS,
-      retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3_000 },
-    },
+    clientOptions: webApiOptions(settings.apiUrl),
   });
   const { purgeDeliveries } = registerListeners(app, { catalog, db, log, commands });
 
   try {
     await app.init();
   } catch (error) {
-    throw new Error(`Slack refused the bot token (SLACK_BOT_TOKEN / callboard.slack.botToken): ${(error as Error).message}`, { cause: error });
+    throw new Error(`Slack refused the bot token (SLACK_BOT_TOKEN / callboard.slack.botToken): ${errorMessage(error)}`, { cause: error });
   }
 
-  const server = createServer((request, response) => route(request, response));
-  const route = (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (request.method === 'GET' && url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
-    if (request.method === 'GET' && url.pathname === '/readyz') {
+  const server = await listen(settings.port, (request, response) => {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (request.method === 'GET' && pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (request.method === 'GET' && pathname === '/readyz') {
       void readiness(db, catalog).then((problem) => sendJson(response, problem ? 503 : 200, problem ? { status: 'unavailable', problem } : { status: 'ready', entities: catalog.view.size }));
       return;
     }
-    if (url.pathname === '/slack/events') {
-      const problem = requestTimeProblem(request.headers['x-slack-request-timestamp']);
-      if (problem) {
-        log.warn({ problem }, 'Slack request refused');
-        request.resume();
-        return sendJson(response, 401, { error: 'invalid request timestamp' });
-      }
-    }
-    receiver.requestListener(request, response);
-  };
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(slack.port, () => resolve());
+    transport.handle(request, response, pathname);
   });
+  try {
+    await transport.open();
+  } catch (error) {
+    await closeServer(server);
+    throw error;
+  }
   const purge = setInterval(() => void purgeDeliveries().catch((error: unknown) => log.warn({ err: error }, 'purging old Slack deliveries failed')), 3_600_000);
   purge.unref();
   const port = (server.address() as AddressInfo).port;
-  log.info({ port }, 'Slack app listening on /slack/events');
+  log.info({ port, transport: settings.transport.name }, settings.transport.name === 'socket-mode' ? 'Slack app connected in Socket Mode' : 'Slack app listening on /slack/events');
+  let stopped: Promise<void> | undefined;
   return {
     port,
-    stop: async () => {
-      clearInterval(purge);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    transport: settings.transport.name,
+    stop: () =>
+      (stopped ??= (async () => {
+        clearInterval(purge);
+        await transport.close();
+        await closeServer(server);
+      })()),
+  };
+}
+
+/**
+ * Slack calls us: Bolt's receiver checks the signature, behind our refusal of requests stamped
+ * outside Slack's five-minute window either way (Bolt refuses only old ones).
+ */
+function httpTransport(signingSecret: string, log: Logger): Transport {
+  const receiver = new HTTPReceiver({ signingSecret, endpoints: '/slack/events', logger: boltLogger(log), unhandledRequestTimeoutMillis: 2_900 });
+  return {
+    receiver,
+    handle: (request, response, pathname) => {
+      if (pathname === '/slack/events') {
+        const problem = requestTimeProblem(request.headers['x-slack-request-timestamp']);
+        if (problem) {
+          log.warn({ problem }, 'Slack request refused');
+          request.resume();
+          return sendJson(response, 401, { error: 'invalid request timestamp' });
+        }
+      }
+      receiver.requestListener(request, response);
+    },
+    open: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+/**
+ * We call Slack: `apps.connections.open` with the app token (on the configured Web API URL) gives a
+ * WebSocket URL; deliveries arrive on it and are acknowledged by envelope id. Our port has only the probes.
+ *
+ * The client's own reconnection is off: in @slack/socket-mode 3.1 a failed reconnect is an unhandled
+ * rejection (which ends the process) and a reconnect pending at disconnect() can connect again after it.
+ * So reconnecting happens here: at once when Slack closes a connection (it recycles them routinely),
+ * then backing off while it fails, never after close().
+ */
+function socketModeTransport(appToken: string, apiUrl: string | undefined, log: Logger): Transport {
+  const receiver = new SocketModeReceiver({ appToken, logger: boltLogger(log), autoReconnectEnabled: false, installerOptions: { clientOptions: webApiOptions(apiUrl) } });
+  const { client } = receiver;
+  let closing = false;
+  let failures = 0;
+  let retry: NodeJS.Timeout | undefined;
+  let attempt: Promise<void> | undefined;
+
+  /** True when connected; a failure is logged and counted for the back-off. */
+  const reconnect = async () => {
+    try {
+      await client.start();
+      failures = 0;
+      log.info('Socket Mode reconnected');
+      return true;
+    } catch (error) {
+      failures += 1;
+      log.warn({ failures, problem: connectionProblem(error) }, 'Socket Mode reconnection failed');
+      return false;
+    }
+  };
+  const scheduleReconnect = () => {
+    // A failing attempt also reports "disconnected"; the attempt itself schedules the next one.
+    if (closing || retry || attempt) return;
+    const delay = failures === 0 ? 0 : Math.min(MAX_RECONNECT_DELAY_MS, 1_000 * 2 ** (failures - 1));
+    retry = setTimeout(() => {
+      retry = undefined;
+      attempt = reconnect().then((connected) => {
+        attempt = undefined;
+        if (!connected) scheduleReconnect();
+      });
+    }, delay);
+  };
+
+  return {
+    receiver,
+    handle: (request, response) => {
+      request.resume();
+      sendJson(response, 404, { error: 'not found: in Socket Mode this port serves only /healthz and /readyz' });
+    },
+    open: async () => {
+      try {
+        await client.start();
+      } catch (error) {
+        throw new Error(`Socket Mode could not connect (SLACK_APP_TOKEN / callboard.slack.appToken): ${connectionProblem(error)}`, { cause: error });
+      }
+      client.on('disconnected', scheduleReconnect);
+    },
+    close: async () => {
+      closing = true;
+      clearTimeout(retry);
+      // An attempt under way would otherwise connect after the disconnect below.
+      await attempt;
+      await client.disconnect();
     },
   };
+}
+
+/** Why a Socket Mode connection attempt failed; the client rejects with nothing when the socket closes before Slack's hello. */
+function connectionProblem(error: unknown): string {
+  return error === undefined ? 'the connection closed before Slack said hello' : errorMessage(error);
+}
+
+/** Fresh each time: Bolt and the Socket Mode client write into the options object they are given. */
+function webApiOptions(apiUrl: string | undefined): NonNullable<AppOptions['clientOptions']> {
+  return {
+    slackApiUrl: apiUrl,
+    timeout: WEB_API_TIMEOUT_MS,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3_000 },
+  };
+}
+
+async function listen(port: number, route: (request: IncomingMessage, response: ServerResponse) => void): Promise<Server> {
+  const server = createServer(route);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  return server;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 async function readiness(db: Db, catalog: CatalogService): Promise<string | undefined> {

@@ -5,6 +5,10 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedCall {
   path: string;
   body: Record<string, unknown>;
+  /** The Authorization header: which token made the call. */
+  authorization?: string;
+  /** When it arrived (Date.now()), so tests can check retries waited. */
+  at: number;
 }
 
 /**
@@ -13,6 +17,12 @@ export interface RecordedCall {
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
+  /** Who users.lookupByEmail finds (email → Slack user id; anyone else is users_not_found), and users.info tells. */
+  readonly usersByEmail = new Map<string, string>();
+  /** Canned failures, taken in order, for calls to a path: an HTTP status and headers (429 with Retry-After). */
+  readonly failures = new Map<string, { status: number; headers?: Record<string, string> }[]>();
+  /** The WebSocket URL apps.connections.open hands out (a FakeSocketMode's); unset, it answers like any method. */
+  socketModeUrl: string | undefined;
   private server: Server | undefined;
   private waiters: (() => void)[] = [];
 
@@ -25,10 +35,23 @@ export class FakeSlack {
         const isJson = (request.headers['content-type'] ?? '').includes('json');
         const body = raw ? (isJson ? (JSON.parse(raw) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw))) : {};
         const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-        this.calls.push({ path, body });
+        this.calls.push({ path, body, authorization: request.headers.authorization, at: Date.now() });
         for (const wake of this.waiters.splice(0)) wake();
+        const failure = this.failures.get(path)?.shift();
+        if (failure) {
+          response.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
+          response.end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'fatal_error' }));
+          return;
+        }
         response.writeHead(200, { 'content-type': 'application/json' });
-        if (path === '/api/auth.test') response.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001', user: 'callboard' }));
+        if (path === '/api/users.info') {
+          const email = [...this.usersByEmail].find(([, id]) => id === body.user)?.[0];
+          response.end(JSON.stringify(email ? { ok: true, user: { id: body.user, profile: { email } } } : { ok: false, error: 'user_not_found' }));
+        } else if (path === '/api/users.lookupByEmail') {
+          const userId = this.usersByEmail.get(String(body.email));
+          response.end(JSON.stringify(userId ? { ok: true, user: { id: userId } } : { ok: false, error: 'users_not_found' }));
+        } else if (path === '/api/apps.connections.open' && this.socketModeUrl) response.end(JSON.stringify({ ok: true, url: this.socketModeUrl }));
+        else if (path === '/api/auth.test') response.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001', user: 'callboard' }));
         else response.end(JSON.stringify({ ok: true }));
       });
     });

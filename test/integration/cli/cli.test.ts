@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FakeSlack } from '../../support/fake-slack.js';
+import { FakeSocketMode } from '../../support/fake-socket-mode.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -80,4 +82,63 @@ describe('callboard CLI on the bundled example catalog', () => {
     expect(stderr).toContain('callboard.database.poolSize');
     expect(stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('refuses to run an incomplete Slack app, naming every missing setting and where to set it', async () => {
+    const env = { CALLBOARD_DATA_DIR: path.join(scratch, 'slack-data') };
+    const botToken = 'SLACK_BOT_TOKEN (callboard.slack.botToken)';
+    const transport = 'SLACK_SIGNING_SECRET (callboard.slack.signingSecret) for HTTP mode, or SLACK_APP_TOKEN (callboard.slack.appToken) for Socket Mode';
+
+    const serve = await callboard(['serve', '--catalog', 'examples'], env);
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toContain(botToken);
+    expect(serve.stderr).toContain(transport);
+
+    const botOnly = await callboard(['start', '--no-console'], { ...env, SLACK_BOT_TOKEN: 'xoxb-1-only-the-bot-token' });
+    expect(botOnly.code).toBe(2);
+    expect(botOnly.stderr).toContain(transport);
+    expect(botOnly.stderr).not.toContain(botToken);
+
+    const appOnly = await callboard(['start', '--no-console'], { ...env, SLACK_APP_TOKEN: 'xapp-1-only-the-app-token' });
+    expect(appOnly.code).toBe(2);
+    expect(appOnly.stderr).toContain(botToken);
+    expect(appOnly.stderr).not.toContain(transport);
+
+    for (const { stdout, stderr } of [serve, botOnly, appOnly]) {
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(stderr).not.toContain('only-the');
+      expect(stdout).toBe('');
+    }
+  });
+
+  it('serves the Slack app in Socket Mode from the environment alone, and exits 0 on SIGTERM', async () => {
+    const socket = new FakeSocketMode();
+    const slack = new FakeSlack();
+    slack.socketModeUrl = await socket.start();
+    const apiUrl = `${await slack.start()}/api/`;
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--catalog', 'examples'], {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SLACK_BOT_TOKEN: 'xoxb-cli-test', SLACK_APP_TOKEN: 'xapp-cli-test', SLACK_API_URL: apiUrl, PORT: '0' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await socket.until(() => socket.open === 1, 'connection from callboard serve', 45_000);
+      const envelopeId = socket.send({
+        type: 'slash_commands',
+        accepts_response_payload: true,
+        payload: { team_id: 'T0001', channel_id: 'C0001', user_id: 'U0001', command: '/whoowns', text: 'payments-api', response_url: `${apiUrl}response`, trigger_id: 'cli-trigger' },
+      });
+      const [ack] = await socket.acksFor(envelopeId);
+      expect(ack!.payload).toMatchObject({ response_type: 'ephemeral' });
+      expect(JSON.stringify(ack!.payload!.blocks)).toContain('Payments API');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('Slack app connected in Socket Mode');
+      expect(socket.open).toBe(0);
+    } finally {
+      await slack.stop();
+      await socket.stop();
+    }
+  }, 60_000);
 });
