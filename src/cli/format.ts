@@ -3,6 +3,9 @@ import type { WhoOwnsAnswer } from '../catalog/answers/who-owns.js';
 import type { RefreshReport } from '../catalog/catalog-service.js';
 import { formatProblem, type CatalogProblem } from '../catalog/processing/catalog-problem.js';
 
+/** Contacts that `onCall` already lists, with their links. */
+const ON_CALL_ANNOTATION = /^(pagerduty|opsgenie)\.com\//;
+
 /** Readable text for a terminal; `--json` prints the answer objects instead. */
 export function formatWhoOwns(answer: WhoOwnsAnswer): string {
   if (!answer.match) {
@@ -23,8 +26,9 @@ export function formatWhoOwns(answer: WhoOwnsAnswer): string {
     lines.push(`  Owner: ${owner.displayName} (${owner.ref})${owner.email ? ` <${owner.email}>` : ''}`);
     if (owner.members.length > 0) lines.push(`  Members: ${owner.members.join(', ')}`);
     if (owner.parent) lines.push(`  Part of: ${owner.parent}`);
-    for (const [key, value] of Object.entries(owner.contacts)) lines.push(`  ${key}: ${value}`);
+    for (const [key, value] of Object.entries(owner.contacts)) if (!ON_CALL_ANNOTATION.test(key)) lines.push(`  ${key}: ${value}`);
   }
+  for (const contact of answer.onCall) lines.push(`  On call: ${contact.provider} ${contact.label}${contact.url ? ` ${contact.url}` : ''}`);
   if (answer.system) lines.push(`  System: ${answer.system}${answer.domain ? ` (domain ${answer.domain})` : ''}`);
   for (const link of answer.links) lines.push(`  ${link.title ?? 'Link'}: ${link.url}`);
   if (answer.source) lines.push(`  Source: ${answer.source}`);

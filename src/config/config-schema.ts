@@ -28,6 +28,8 @@ export interface GithubIntegrationConfig {
 
 export interface Config {
   app?: { baseUrl?: string };
+  /** Backstage's Opsgenie plugin key: the account's web address, which on-call links point into. */
+  opsgenie?: { domain?: string };
   catalog: {
     locations: ConfiguredLocation[];
     rules?: CatalogRule[];
@@ -46,14 +48,15 @@ export interface Config {
 }
 
 export interface SlackConfig {
-  /** `xoxb-…`: with it (and a signing secret or app token) `start` runs the Slack app instead of the console. */
+  /** `xoxb-…`: with it and an app token or signing secret, `start` runs the Slack app instead of the console. */
   botToken?: string;
+  /** HTTP mode: checks the signature of every request to `/slack/events`. */
   signingSecret?: string;
-  /** `xapp-…`: Socket Mode, no public URL needed. */
+  /** `xapp-…`: Socket Mode (no public URL needed), chosen over HTTP whenever it is set. */
   appToken?: string;
-  /** The Web API base URL: GovSlack (`https://slack-gov.com/api/`) or a test server. */
+  /** The Web API base URL, `apps.connections.open` included: GovSlack (`https://slack-gov.com/api/`) or a test server. */
   apiUrl?: string;
-  /** HTTP mode's port; `/slack/events`, `/healthz` and `/readyz` are served on it. */
+  /** `/healthz` and `/readyz` in either mode, and `/slack/events` in HTTP mode, are served on it. */
   port: number;
 }
 
@@ -71,6 +74,7 @@ export const configSchema = {
   type: 'object',
   properties: {
     app: { type: 'object', properties: { baseUrl: { type: 'string', pattern: '^https?://' } } },
+    opsgenie: { type: 'object', properties: { domain: { type: 'string', pattern: '^https://' } } },
     catalog: {
       type: 'object',
       properties: {

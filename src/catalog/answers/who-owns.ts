@@ -12,12 +12,38 @@ export interface EntitySummary {
   type: string | null;
 }
 
+/** A person the answer names, with what maps them to a chat user: an email, or a `slack.com/user-id` annotation. */
+export interface PersonAnswer {
+  ref: string;
+  displayName: string;
+  email: string | null;
+  slackUserId: string | null;
+}
+
+/** Where to page someone: the entity's own on-call annotations first, then its owner's. */
+export interface OnCallAnswer {
+  provider: 'PagerDuty' | 'Opsgenie';
+  /** The service id or team name the annotation names. */
+  label: string;
+  /** The provider's page for it, when one can be addressed. */
+  url: string | null;
+  /** The entity whose annotation it is. */
+  from: string;
+}
+
+export interface OnCallLinks {
+  /** Backstage's `opsgenie.domain`: the account's Opsgenie web address. */
+  opsgenieDomain?: string;
+}
+
 export interface OwnerAnswer {
   ref: string;
   kind: string;
   displayName: string;
   email: string | null;
   members: string[];
+  /** The members (or, for an individual owner, the owner) as people. */
+  people: PersonAnswer[];
   /** A single person owns it: Backstage's own origin story names this as the key risk. */
   individual: boolean;
   /** False when the owner ref points at nothing in the catalog. */
@@ -35,6 +61,7 @@ export interface WhoOwnsAnswer {
   domain: string | null;
   links: EntityLink[];
   source: string | null;
+  onCall: OnCallAnswer[];
   /** For a Group or User: what it owns directly. */
   owns?: string[];
   /** For a User: the groups it belongs to. */
@@ -59,9 +86,9 @@ const CONTACT_ANNOTATIONS = [
  * then describes its owner, system, domain, links and source. A query naming a Group or User
  * answers what it owns. No match returns suggestions.
  */
-export function whoOwns(view: CatalogView, rawQuery: string): WhoOwnsAnswer {
+export function whoOwns(view: CatalogView, rawQuery: string, onCallLinks: OnCallLinks = {}): WhoOwnsAnswer {
   const query = rawQuery.trim();
-  const empty: WhoOwnsAnswer = { query, match: null, owner: null, system: null, domain: null, links: [], source: null, warnings: [], suggestions: [] };
+  const empty: WhoOwnsAnswer = { query, match: null, owner: null, system: null, domain: null, links: [], source: null, onCall: [], warnings: [], suggestions: [] };
   const ref = resolveQuery(view, query);
   if (!ref) return { ...empty, suggestions: suggest(view, query) };
   const entity = view.get(ref)!;
@@ -69,6 +96,7 @@ export function whoOwns(view: CatalogView, rawQuery: string): WhoOwnsAnswer {
     ...empty,
     match: summarize(ref, entity),
     links: entity.metadata.links ?? [],
+    onCall: onCallOf(ref, entity, onCallLinks),
     source: annotationOf(entity, ANNOTATIONS.sourceLocation)?.replace(/^url:/, '') ?? annotationOf(entity, ANNOTATIONS.managedByLocation) ?? null,
   };
   if (entity.kind === 'Group' || entity.kind === 'User') {
@@ -79,6 +107,9 @@ export function whoOwns(view: CatalogView, rawQuery: string): WhoOwnsAnswer {
   const ownerRef = specRef(entity, 'owner', 'Group');
   if (ownerRef) {
     answer.owner = describeOwner(view, ownerRef);
+    for (const contact of onCallOf(ownerRef, view.get(ownerRef), onCallLinks)) {
+      if (!answer.onCall.some((known) => known.provider === contact.provider && known.label === contact.label)) answer.onCall.push(contact);
+    }
     if (!answer.owner.exists) answer.warnings.push(`The owner ${ownerRef} is not in the catalog.`);
     else if (answer.owner.individual) answer.warnings.push(`Owned by an individual (${answer.owner.displayName}), not a team.`);
   } else {
@@ -180,23 +211,68 @@ function describeOwner(view: CatalogView, ref: string): OwnerAnswer {
   const owner = view.get(ref);
   const kind = ref.startsWith('user:') ? 'User' : ref.startsWith('group:') ? 'Group' : ref.slice(0, ref.indexOf(':'));
   if (!owner) {
-    return { ref, kind, displayName: nameOfRef(ref), email: null, members: [], individual: kind === 'User', exists: false, parent: null, contacts: {} };
+    return { ref, kind, displayName: nameOfRef(ref), email: null, members: [], people: [], individual: kind === 'User', exists: false, parent: null, contacts: {} };
   }
-  const profile = (owner.spec?.profile ?? {}) as { displayName?: string; email?: string };
+  const profile = profileOf(owner);
   const contacts: Record<string, string> = {};
   for (const key of CONTACT_ANNOTATIONS) {
     const value = annotationOf(owner, key);
     if (value) contacts[key] = value;
   }
+  const members = owner.kind === 'Group' ? view.related(ref, 'hasMember') : [];
   return {
     ref,
     kind: owner.kind,
-    displayName: profile.displayName ?? owner.metadata.title ?? owner.metadata.name,
+    displayName: displayNameOf(owner),
     email: profile.email ?? null,
-    members: owner.kind === 'Group' ? view.related(ref, 'hasMember') : [],
+    members,
+    people: owner.kind === 'User' ? [personOf(ref, owner)] : members.map((member) => personOf(member, view.get(member))),
     individual: owner.kind === 'User',
     exists: true,
     parent: view.related(ref, 'childOf')[0] ?? null,
     contacts,
   };
+}
+
+function profileOf(entity: Entity): { displayName?: string; email?: string } {
+  const profile = entity.spec?.profile;
+  return profile && typeof profile === 'object' ? (profile as { displayName?: string; email?: string }) : {};
+}
+
+/** What people call a Group or User: its profile's display name, else its title, else its name. */
+export function displayNameOf(entity: Entity): string {
+  return profileOf(entity).displayName ?? entity.metadata.title ?? entity.metadata.name;
+}
+
+function personOf(ref: string, entity: Entity | undefined): PersonAnswer {
+  if (!entity) return { ref, displayName: nameOfRef(ref), email: null, slackUserId: null };
+  const profile = profileOf(entity);
+  return {
+    ref,
+    displayName: displayNameOf(entity),
+    email: profile.email ?? null,
+    slackUserId: annotationOf(entity, ANNOTATIONS.slackUserId) ?? null,
+  };
+}
+
+/**
+ * PagerDuty services link to the service directory of the account `pagerduty.com/account` names
+ * (app.pagerduty.com when none is named); Opsgenie teams link to the teams page of the configured
+ * Opsgenie domain, and are named without a link when none is configured.
+ */
+function onCallOf(ref: string, entity: Entity | undefined, links: OnCallLinks): OnCallAnswer[] {
+  if (!entity) return [];
+  const found: OnCallAnswer[] = [];
+  const serviceId = annotationOf(entity, ANNOTATIONS.pagerdutyServiceId);
+  if (serviceId) {
+    const account = annotationOf(entity, ANNOTATIONS.pagerdutyAccount);
+    const host = account && /^[a-z0-9-]+$/i.test(account) ? `${account.toLowerCase()}.pagerduty.com` : 'app.pagerduty.com';
+    found.push({ provider: 'PagerDuty', label: serviceId, url: `https://${host}/service-directory/${encodeURIComponent(serviceId)}`, from: ref });
+  }
+  const team = annotationOf(entity, ANNOTATIONS.opsgenieTeam);
+  if (team) {
+    const url = links.opsgenieDomain ? new URL('teams/list', links.opsgenieDomain.replace(/\/?$/, '/')).href : null;
+    found.push({ provider: 'Opsgenie', label: team, url, from: ref });
+  }
+  return found;
 }

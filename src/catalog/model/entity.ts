@@ -43,6 +43,7 @@ export const ANNOTATIONS = {
   projectSlug: 'github.com/project-slug',
   pagerdutyServiceId: 'pagerduty.com/service-id',
   pagerdutyIntegrationKey: 'pagerduty.com/integration-key',
+  pagerdutyAccount: 'pagerduty.com/account',
   opsgenieTeam: 'opsgenie.com/team',
   opsgenieComponentSelector: 'opsgenie.com/component-selector',
   slackChannel: 'slack.com/channel',

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { EntitySummary, OwnerAnswer, WhoOwnsAnswer } from '../../catalog/answers/who-owns.js';
+import type { EntitySummary, OnCallAnswer, OwnerAnswer, WhoOwnsAnswer } from '../../catalog/answers/who-owns.js';
 import { ANNOTATIONS } from '../../catalog/model/entity.js';
 import { nameOfRef } from '../../catalog/model/entity-ref.js';
 import { ACTIONS } from './action-ids.js';
@@ -27,7 +27,7 @@ export function ownershipCard(answer: WhoOwnsAnswer, options: OwnershipCardOptio
     { type: 'header', text: { type: 'plain_text', text: oneLine(match.title) || match.name } },
     section([kindLine(match.kind, match.type, match.lifecycle), match.description ? escapeText(truncateText(match.description, DESCRIPTION_CHARS)) : ''].filter(Boolean).join('\n')),
   ];
-  if (answer.owner) blocks.push(section(ownerText(answer.owner, mentions)));
+  if (answer.owner) blocks.push(section(ownerText(answer.owner, answer.onCall, mentions)));
   const placement = [labelled('System', answer.system && refName(answer.system)), labelled('Domain', answer.domain && refName(answer.domain))].filter(Boolean);
   if (placement.length > 0) blocks.push(section(placement.join(' · ')));
   if (answer.owns) blocks.push(section(ownedText(answer.owns)));
@@ -60,18 +60,19 @@ function kindLine(kind: string, type: string | null, lifecycle: string | null): 
   return [`*${escapeText(kind)}*`, type && escapeText(type), lifecycle && escapeText(lifecycle)].filter(Boolean).join(' · ');
 }
 
-function ownerText(owner: OwnerAnswer, mentions: Record<string, string>): string {
+function ownerText(owner: OwnerAnswer, onCall: OnCallAnswer[], mentions: Record<string, string>): string {
   const ownerName = owner.individual ? person(owner.ref, mentions, owner.displayName) : escapeText(owner.displayName);
   const lines = [`*Owner:* ${ownerName}${owner.email ? ` (${escapeText(owner.email)})` : ''}${owner.parent ? `, part of ${refName(owner.parent)}` : ''}`];
-  if (owner.members.length > 0) lines.push(labelled('Members', owner.members.map((ref) => person(ref, mentions, nameOfRef(ref))).join(', ')));
-  const contact = (key: string) => (Object.hasOwn(owner.contacts, key) ? escapeText(owner.contacts[key]!) : undefined);
-  const channel = contact(ANNOTATIONS.slackChannel);
-  if (channel) lines.push(labelled('Slack', channel));
-  const pagerduty = contact(ANNOTATIONS.pagerdutyServiceId);
-  const opsgenie = contact(ANNOTATIONS.opsgenieTeam);
-  const onCall = [pagerduty && `PagerDuty service ${pagerduty}`, opsgenie && `Opsgenie team ${opsgenie}`].filter(Boolean);
-  if (onCall.length > 0) lines.push(labelled('On call', onCall.join(', ')));
+  if (owner.kind === 'Group' && owner.people.length > 0) lines.push(labelled('Members', owner.people.map(({ ref, displayName }) => person(ref, mentions, displayName)).join(', ')));
+  const channel = Object.hasOwn(owner.contacts, ANNOTATIONS.slackChannel) ? owner.contacts[ANNOTATIONS.slackChannel] : undefined;
+  if (channel) lines.push(labelled('Slack', escapeText(channel)));
+  if (onCall.length > 0) lines.push(labelled('On call', onCall.map(onCallText).join(', ')));
   return lines.join('\n');
+}
+
+function onCallText({ provider, label, url }: OnCallAnswer): string {
+  const name = `${provider} ${provider === 'PagerDuty' ? 'service' : 'team'} ${label}`;
+  return url ? link(url, name) : escapeText(name);
 }
 
 /** A mention when the catalog user maps to a Slack id, which notifies them; otherwise their name as text. */

@@ -1,10 +1,13 @@
 import type { CatalogService } from '../../catalog/catalog-service.js';
 import type { SlackMessage } from '../blocks/limits.js';
+import type { PeopleDirectory } from '../people.js';
 
 export interface CommandContext {
   catalog: CatalogService;
   /** The Slack user who asked. */
   userId: string;
+  /** Maps catalog people to Slack users; absent where there is no Slack (the local console). */
+  people?: PeopleDirectory;
 }
 
 /** A slash command: its manifest entry and the answer it gives, as a message built by pure functions. */

@@ -1,14 +1,25 @@
 import { section } from '../blocks/block-parts.js';
+import type { SlackMessage } from '../blocks/limits.js';
 import { ownershipCard } from '../blocks/ownership-card.js';
-import type { SlashCommand } from './registry.js';
+import type { CommandContext, SlashCommand } from './registry.js';
+
+/**
+ * The ownership card for a query, its members mentioned where Slack knows them. A card shared in
+ * the channel names them instead: a mention there would notify the whole team at once.
+ */
+export async function ownershipAnswer(query: string, { catalog, people }: Pick<CommandContext, 'catalog' | 'people'>, shared = false): Promise<SlackMessage> {
+  const answer = catalog.whoOwns(query);
+  const mentions = !shared && people && answer.owner ? await people.mentionsFor(answer.owner.people) : {};
+  return ownershipCard(answer, { mentions, shared });
+}
 
 export const whoOwnsCommand: SlashCommand = {
   command: '/whoowns',
   description: 'Who owns a service, API, system or team, with members, on-call and links',
   usageHint: 'payments-api',
-  answer(text, { catalog }) {
+  answer(text, context) {
     const name = text.trim();
     if (!name) return { text: 'Usage: /whoowns payments-api', blocks: [section('Name a service, API, system or team: `/whoowns payments-api`')] };
-    return ownershipCard(catalog.whoOwns(name), {});
+    return ownershipAnswer(name, context);
   },
 };

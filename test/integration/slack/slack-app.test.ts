@@ -20,6 +20,33 @@ metadata:
 spec:
   type: team
   children: []
+  members: [alice, bob, carol]
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: alice
+spec:
+  profile: { displayName: Alice Ames, email: Alice@Acme.test }
+  memberOf: []
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: bob
+  annotations:
+    slack.com/user-id: U0BOB
+spec:
+  profile: { displayName: Bob Bell, email: bob@acme.test }
+  memberOf: []
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: carol
+spec:
+  profile: { displayName: Carol Cho, email: carol@acme.test }
+  memberOf: []
 ---
 apiVersion: backstage.io/v1alpha1
 kind: Component
@@ -61,6 +88,7 @@ describe.each(ENGINES)('Slack app over HTTP on %s', (engine) => {
     catalog = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: captured.logger });
     await catalog.refresh([{ key: `file:${folder}`, type: 'file', target: folder }]);
     slack = new FakeSlack();
+    slack.usersByEmail.set('alice@acme.test', 'U0ALICE');
     fakeUrl = await slack.start();
     app = await startSlackApp({
       slack: { botToken: 'xoxb-test-token', signingSecret: SECRET, apiUrl: `${fakeUrl}/api/`, port: 0 },
@@ -105,6 +133,17 @@ describe.each(ENGINES)('Slack app over HTTP on %s', (engine) => {
     expect(texts(message)).toContain('&lt;!channel&gt; &amp; refunds');
     expect(texts(message)).not.toContain('<!channel>');
     expect(messageProblems(message)).toEqual([]);
+  });
+
+  it("mentions the members Slack knows, by annotation or email, names the rest, and asks about each email once", async () => {
+    for (let round = 0; round < 2; round++) {
+      const body = slashCommand('/whoowns', 'payments-api');
+      const message = (await (await post(body, slackSignature(SECRET, body))).json()) as SlackMessage;
+      expect(texts(message)).toContain('*Members:* <@U0ALICE>, <@U0BOB>, Carol Cho');
+    }
+    // Bob's annotation needs no lookup; Alice's hit and Carol's miss are both remembered.
+    const lookups = slack.calls.filter((call) => call.path === '/api/users.lookupByEmail').map((call) => call.body.email);
+    expect(lookups.sort()).toEqual(['alice@acme.test', 'carol@acme.test']);
   });
 
   it('refuses a bad signature, a stale timestamp and one from the future with 401, and answers none of them', async () => {
@@ -168,7 +207,7 @@ describe.each(ENGINES)('Slack app over HTTP on %s', (engine) => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', entities: 16 });
+    expect(await ready.json()).toEqual({ status: 'ready', entities: 19 });
   });
 
   it('never writes the bot token or signing secret to a log line', () => {

@@ -120,6 +120,10 @@ describe('whoOwns', () => {
       displayName: 'Payments Team',
       email: 'payments@example.com',
       members: ['user:default/alice', 'user:default/carol'],
+      people: [
+        { ref: 'user:default/alice', displayName: 'Alice Doe', email: 'alice@example.com', slackUserId: null },
+        { ref: 'user:default/carol', displayName: 'carol', email: null, slackUserId: null },
+      ],
       individual: false,
       exists: true,
       parent: 'group:default/engineering',
@@ -129,8 +133,22 @@ describe('whoOwns', () => {
     expect(answer.domain).toBe('domain:default/commerce');
     expect(answer.links).toEqual([{ url: 'https://grafana.example.com/payments', title: 'Dashboard' }]);
     expect(answer.source).toBe('https://github.com/acme/payments-api/tree/main/');
+    expect(answer.onCall).toEqual([{ provider: 'PagerDuty', label: 'P123', url: 'https://app.pagerduty.com/service-directory/P123', from: 'group:default/team-payments' }]);
     expect(answer.warnings).toEqual([]);
     expect(answer.suggestions).toEqual([]);
+  });
+
+  it("lists the entity's own on-call first, then its owner's, linked to the account or domain configured", () => {
+    view.upsert(
+      'component:default/pager',
+      entity('Component', 'pager', { type: 'service', lifecycle: 'production', owner: 'team-payments' }, { annotations: { 'pagerduty.com/service-id': 'PSVC9', 'pagerduty.com/account': 'Acme', 'opsgenie.com/team': 'pager-team' } }),
+    );
+    expect(whoOwns(view, 'pager', { opsgenieDomain: 'https://acme.app.opsgenie.com' }).onCall).toEqual([
+      { provider: 'PagerDuty', label: 'PSVC9', url: 'https://acme.pagerduty.com/service-directory/PSVC9', from: 'component:default/pager' },
+      { provider: 'Opsgenie', label: 'pager-team', url: 'https://acme.app.opsgenie.com/teams/list', from: 'component:default/pager' },
+      { provider: 'PagerDuty', label: 'P123', url: 'https://app.pagerduty.com/service-directory/P123', from: 'group:default/team-payments' },
+    ]);
+    expect(whoOwns(view, 'pager').onCall[1]).toMatchObject({ provider: 'Opsgenie', url: null });
   });
 
   it.each([

@@ -275,7 +275,7 @@ describe('ownershipCard', () => {
     const owner = sectionText(card.blocks[2]);
     expect(owner).toContain('*Members:* <@U0ALICE>, carol');
     expect(owner).toContain('*Slack:* #payments');
-    expect(owner).toContain('PagerDuty service P123');
+    expect(owner).toContain('*On call:* <https://app.pagerduty.com/service-directory/P123|PagerDuty service P123>, Opsgenie team payments-oncall');
     expect(JSON.stringify(card)).not.toContain('secret-integration-key');
     // Nor does the answer itself (the CLI's --json, the console): whoever holds the key can raise incidents.
     expect(JSON.stringify(whoOwns(view, 'payments-api'))).not.toContain('secret-integration-key');
@@ -306,7 +306,7 @@ describe('ownershipCard', () => {
               "text": "*Owner:* Payments Team (payments@example.com), part of engineering
       *Members:* <@U0ALICE>, carol
       *Slack:* #payments
-      *On call:* PagerDuty service P123, Opsgenie team payments-oncall",
+      *On call:* <https://app.pagerduty.com/service-directory/P123|PagerDuty service P123>, Opsgenie team payments-oncall",
               "type": "mrkdwn",
             },
             "type": "section",
@@ -348,7 +348,7 @@ describe('ownershipCard', () => {
   it('leaves out the Share button once shared', () => {
     const card = accepted(ownershipCard(whoOwns(view, 'payments-api'), { shared: true }));
     expect(ofType(card, 'actions')).toEqual([]);
-    expect(sectionText(card.blocks[2])).toContain('*Members:* alice, carol');
+    expect(sectionText(card.blocks[2])).toContain('*Members:* Alice Doe, carol');
   });
 
   it('shows each warning as a context line', () => {

@@ -1,0 +1,116 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { App } from '@slack/bolt';
+import type { PersonAnswer } from '../catalog/answers/who-owns.js';
+import type { Logger } from '../logger.js';
+
+/** Turns catalog people into Slack users to mention. */
+export interface PeopleDirectory {
+  /** Catalog user ref → Slack user id, for the people that map to one within the time budget. */
+  mentionsFor(people: PersonAnswer[]): Promise<Record<string, string>>;
+  /** The Slack user's email (users.info), or null when Slack will not say. */
+  emailOf(userId: string): Promise<string | null>;
+}
+
+export interface PeopleDirectoryOptions {
+  /** How long an answer waits for lookups; slower ones finish in the background and serve the next answer. */
+  budgetMs?: number;
+  /** How long a found user, or a known miss, is remembered. */
+  foundTtlMs?: number;
+  missTtlMs?: number;
+  /** A large team would spend the budget, and Slack's rate limit, on people few readers look for. */
+  maxLookupsPerAnswer?: number;
+  now?: () => number;
+}
+
+interface CachedLookup {
+  userId: string | null;
+  expiresAt: number;
+}
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/**
+ * Maps people by their `slack.com/user-id` annotation, or by email through `users.lookupByEmail`
+ * (and Slack users back to an email through `users.info`),
+ * remembered per email so a busy team's card costs Slack one call per person per day. A lookup
+ * that fails (rate limit, network) is not remembered: the person is named rather than mentioned
+ * and asked about again next time.
+ */
+export function createPeopleDirectory(client: App['client'], logger: Logger, options: PeopleDirectoryOptions = {}): PeopleDirectory {
+  const { budgetMs = 700, foundTtlMs = 24 * 3_600_000, missTtlMs = 3_600_000, maxLookupsPerAnswer = 30, now = Date.now } = options;
+  const cache = new Map<string, CachedLookup>();
+  const emails = new Map<string, { email: string | null; expiresAt: number }>();
+  const inFlight = new Map<string, Promise<string | null>>();
+
+  const lookUp = (email: string): Promise<string | null> => {
+    const running = inFlight.get(email);
+    if (running) return running;
+    const lookup = client.users
+      .lookupByEmail({ email })
+      .then(
+        (result) => {
+          const userId = result.user?.id ?? null;
+          cache.set(email, { userId, expiresAt: now() + (userId ? foundTtlMs : missTtlMs) });
+          return userId;
+        },
+        (error: unknown) => {
+          if (platformError(error) === 'users_not_found') {
+            cache.set(email, { userId: null, expiresAt: now() + missTtlMs });
+          } else {
+            logger.warn({ err: error }, 'users.lookupByEmail failed; naming the person instead of mentioning them');
+          }
+          return null;
+        },
+      )
+      .finally(() => inFlight.delete(email));
+    inFlight.set(email, lookup);
+    return lookup;
+  };
+
+  return {
+    async mentionsFor(people) {
+      const mentions: Record<string, string> = {};
+      const pending: Promise<void>[] = [];
+      for (const person of people) {
+        if (person.slackUserId && SLACK_USER_ID.test(person.slackUserId)) {
+          mentions[person.ref] = person.slackUserId;
+          continue;
+        }
+        const email = person.email?.trim().toLowerCase();
+        if (!email) continue;
+        const cached = cache.get(email);
+        if (cached && cached.expiresAt > now()) {
+          if (cached.userId) mentions[person.ref] = cached.userId;
+          continue;
+        }
+        if (pending.length >= maxLookupsPerAnswer) continue;
+        pending.push(
+          lookUp(email).then((userId) => {
+            if (userId) mentions[person.ref] = userId;
+          }),
+        );
+      }
+      if (pending.length > 0) await Promise.race([Promise.all(pending), sleep(budgetMs, undefined, { ref: false })]);
+      // A copy: lookups still running must not change a message already being built.
+      return { ...mentions };
+    },
+    async emailOf(userId) {
+      const cached = emails.get(userId);
+      if (cached && cached.expiresAt > now()) return cached.email;
+      try {
+        const result = await client.users.info({ user: userId });
+        const email = result.user?.profile?.email ?? null;
+        emails.set(userId, { email, expiresAt: now() + foundTtlMs });
+        return email;
+      } catch (error) {
+        logger.warn({ err: error }, 'users.info failed; answering without knowing who asked');
+        return null;
+      }
+    },
+  };
+}
+
+function platformError(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } }).data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}

@@ -1,0 +1,45 @@
+import { webApi } from '@slack/bolt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PersonAnswer } from '../../../src/catalog/answers/who-owns.js';
+import { createPeopleDirectory } from '../../../src/slack/people.js';
+import { captureLogger } from '../../support/capture-logger.js';
+import { FakeSlack } from '../../support/fake-slack.js';
+
+const person = (name: string, email: string | null, slackUserId: string | null = null): PersonAnswer => ({ ref: `user:default/${name}`, displayName: name, email, slackUserId });
+
+describe('people directory against a loopback Slack', () => {
+  let slack: FakeSlack;
+  let client: InstanceType<typeof webApi.WebClient>;
+  const captured = captureLogger();
+
+  beforeAll(async () => {
+    slack = new FakeSlack();
+    const url = await slack.start();
+    slack.usersByEmail.set('dana@acme.test', 'U0DANA');
+    client = new webApi.WebClient('xoxb-test-token', { slackApiUrl: `${url}/api/`, retryConfig: { retries: 2, factor: 1, minTimeout: 50, maxTimeout: 50 } });
+  });
+  afterAll(() => slack.stop());
+
+  it('waits out a 429 for its Retry-After before asking again, naming the person meanwhile, and mentions them once known', async () => {
+    slack.failures.set('/api/users.lookupByEmail', [{ status: 429, headers: { 'retry-after': '1' } }]);
+    const directory = createPeopleDirectory(client, captured.logger, { budgetMs: 200 });
+    const dana = person('dana', 'dana@acme.test');
+    expect(await directory.mentionsFor([dana])).toEqual({});
+    const calls = await slack.next('/api/users.lookupByEmail', 2);
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(950);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await directory.mentionsFor([dana])).toEqual({ 'user:default/dana': 'U0DANA' });
+    expect(slack.calls.filter((call) => call.path === '/api/users.lookupByEmail')).toHaveLength(2);
+  });
+
+  it('does not remember a lookup that failed for another reason than "not found", and skips ids that are not Slack user ids', async () => {
+    slack.failures.set('/api/users.lookupByEmail', [{ status: 500 }, { status: 500 }, { status: 500 }]);
+    const directory = createPeopleDirectory(client, captured.logger, { budgetMs: 2_000 });
+    const erin = person('erin', 'erin@acme.test');
+    const forged = person('mallory', null, '<!channel>');
+    expect(await directory.mentionsFor([erin, forged])).toEqual({});
+    slack.usersByEmail.set('erin@acme.test', 'U0ERIN');
+    expect(await directory.mentionsFor([erin])).toEqual({ 'user:default/erin': 'U0ERIN' });
+    expect(captured.lines.some((line) => String(line.msg).includes('users.lookupByEmail failed'))).toBe(true);
+  });
+});
