@@ -5,6 +5,8 @@ import type { GitHubClient } from '../github/github-client.js';
 import type { Logger } from '../logger.js';
 import { CatalogView } from './answers/catalog-view.js';
 import { find, type FindAnswer } from './answers/find.js';
+import { homeOverview, PeopleIndex, type HomeOverview, type PersonKey } from './answers/home-overview.js';
+import { LinkOwners, type LinkOwnership } from './answers/link-owners.js';
 import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
 import { listProblems, loadCatalog, loadStoredCatalog, openRefreshWrite, type RefreshSummary, type StoredCatalog } from './entity-store.js';
 import { ingestLocations, type FileCache, type IngestResult, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
@@ -30,8 +32,12 @@ export interface CatalogService {
   /** Reads the roots, stores the result in one transaction and patches the in-memory view. */
   refresh(roots?: RootLocation[]): Promise<RefreshReport>;
   whoOwns(query: string): WhoOwnsAnswer;
+  /** For each URL, the entity it belongs to (most specific claim first) and that entity's owner, or null. */
+  ownersOfLinks(urls: string[]): LinkOwnership[];
   find(query: string, options?: { limit?: number; offset?: number }): FindAnswer;
   problems(): Promise<CatalogProblem[]>;
+  /** The asker's teams, what they own and the problems in those entities' files. */
+  homeFor(person: PersonKey): Promise<HomeOverview>;
   /** Resolves once the loads and refreshes queued so far have finished (before closing the database). */
   whenIdle(): Promise<void>;
   readonly view: CatalogView;
@@ -48,6 +54,8 @@ export interface CatalogServiceDeps {
 
 export function createCatalogService({ database, config, github, logger }: CatalogServiceDeps): CatalogService {
   const view = new CatalogView();
+  const links = new LinkOwners(view, { baseUrl: config.app?.baseUrl, gitHubHosts: config.integrations.github.map((integration) => integration.host) });
+  const people = new PeopleIndex(view);
   const log = logger.child({ module: 'catalog' });
   let loaded = false;
   let fileCache: FileCache = new Map();
@@ -142,9 +150,11 @@ export function createCatalogService({ database, config, github, logger }: Catal
     },
     load: () => serially(loadNow),
     refresh: (roots) => serially(() => refreshOnce(roots ?? configuredRoots(config), roots === undefined)),
-    whoOwns: (query) => whoOwns(view, query),
+    whoOwns: (query) => whoOwns(view, query, { opsgenieDomain: config.opsgenie?.domain }),
+    ownersOfLinks: (urls) => links.lookup(urls),
     find: (query, options) => find(view, query, options),
     problems: () => listProblems(database.db),
+    homeFor: async (person) => homeOverview(view, people, person, await listProblems(database.db)),
     whenIdle: () => serially(async () => undefined),
   };
 }

@@ -7,10 +7,15 @@ import { ACTIONS } from './blocks/action-ids.js';
 import type { FindPageValue } from './blocks/find-results.js';
 import { section } from './blocks/block-parts.js';
 import { fitMessage, type SlackMessage } from './blocks/limits.js';
-import { ownershipCard } from './blocks/ownership-card.js';
 import { createDeliveryLog, deliveryKey } from './delivery-log.js';
 import { findPage } from './commands/find.js';
+import { ownershipAnswer } from './commands/whoowns.js';
+import { createPeopleDirectory, type PeopleDirectory } from './people.js';
 import { CommandRegistry, type SlashCommand } from './commands/registry.js';
+import { appHome } from './surfaces/app-home.js';
+import { searchSurface } from './surfaces/search.js';
+import { linkShortcut } from './surfaces/link-shortcut.js';
+import { questionsSurface } from './surfaces/questions.js';
 
 /** An answer ready within this long goes back in the acknowledgement itself; a slower one follows through response_url. */
 const ANSWER_IN_ACK_MS = 1_500;
@@ -18,6 +23,7 @@ const ANSWER_IN_ACK_MS = 1_500;
 /** What every Slack surface gets to answer with. */
 export interface SurfaceContext {
   catalog: CatalogService;
+  people: PeopleDirectory;
   log: Logger;
   /** Logs the error in full under a reference id and sends the user a short apology that carries it. */
   apologise(send: (message: SlackMessage) => Promise<unknown>, error: unknown): Promise<void>;
@@ -27,7 +33,7 @@ export interface SurfaceContext {
 export type Surface = (app: App, context: SurfaceContext) => void;
 
 /** Surfaces beyond the slash commands and their buttons; a new one is one file and one entry here. */
-const SURFACES: Surface[] = [];
+const SURFACES: Surface[] = [linkShortcut, questionsSurface, appHome, searchSurface];
 
 export interface ListenerDeps {
   catalog: CatalogService;
@@ -57,8 +63,10 @@ export function registerListeners(app: App, { catalog, db, log, commands }: List
     await next();
   });
 
+  const people = createPeopleDirectory(app.client, log);
   const context: SurfaceContext = {
     catalog,
+    people,
     log,
     apologise: async (send, error) => {
       const reference = randomUUID().slice(0, 8);
@@ -77,7 +85,7 @@ export function registerListeners(app: App, { catalog, db, log, commands }: List
       await ack({ response_type: 'ephemeral', text: `Callboard does not know ${command.command}.` });
       return;
     }
-    const answering = Promise.resolve().then(() => handler.answer(command.text, { catalog, userId: command.user_id }));
+    const answering = Promise.resolve().then(() => handler.answer(command.text, { catalog, people, userId: command.user_id }));
     const quick = await Promise.race([answering.then((message) => ({ message }), () => undefined), delay(ANSWER_IN_ACK_MS)]);
     if (quick) {
       await ack({ response_type: 'ephemeral', ...fitMessage(quick.message) });
@@ -108,15 +116,15 @@ export function registerListeners(app: App, { catalog, db, log, commands }: List
   };
 
   onButton(new RegExp(`^${ACTIONS.findPage}:`), (value, respond) => {
-    const { q, offset } = findPageValue(value);
-    return respond({ replace_original: true, ...findPage(q, offset, { catalog }) });
+    const { q, offset, shared } = findPageValue(value);
+    return respond({ replace_original: true, ...findPage(q, offset, { catalog }, shared) });
   });
   onButton(ACTIONS.shareFind, (value, respond) => {
     const { q, offset } = findPageValue(value);
     return shareInChannel(respond, findPage(q, offset, { catalog }, true));
   });
-  onButton(new RegExp(`^${ACTIONS.suggestion}:`), (value, respond) => respond({ replace_original: true, ...ownershipCard(catalog.whoOwns(value), {}) }));
-  onButton(ACTIONS.share, (value, respond) => shareInChannel(respond, ownershipCard(catalog.whoOwns(value), { shared: true })));
+  onButton(new RegExp(`^${ACTIONS.suggestion}:`), async (value, respond) => respond({ replace_original: true, ...(await ownershipAnswer(value, context)) }));
+  onButton(ACTIONS.share, async (value, respond) => shareInChannel(respond, await ownershipAnswer(value, context, true)));
 
   for (const surface of SURFACES) surface(app, context);
 
@@ -130,7 +138,7 @@ export function registerListeners(app: App, { catalog, db, log, commands }: List
 /** The query and offset a find button carries; anything malformed reads as the first page of nothing. */
 function findPageValue(value: string): FindPageValue {
   const parsed = JSON.parse(value || '{}') as Partial<FindPageValue>;
-  return { q: typeof parsed.q === 'string' ? parsed.q : '', offset: Math.max(0, Math.floor(Number(parsed.offset)) || 0) };
+  return { q: typeof parsed.q === 'string' ? parsed.q : '', offset: Math.max(0, Math.floor(Number(parsed.offset)) || 0), ...(parsed.shared === true ? { shared: true as const } : {}) };
 }
 
 function delay(ms: number): Promise<undefined> {

@@ -25,9 +25,15 @@ export class CatalogView {
   private readonly outgoing = new Map<string, string[]>();
   /** The reverse of other entities' relations, keyed by the entity they point at. */
   private readonly incoming = new Map<string, string[]>();
+  private readonly watchers = new Set<ViewWatcher>();
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** From now on, `watcher` hears of every entity the view adds, replaces or removes, and of a bulk load. */
+  watch(watcher: ViewWatcher): void {
+    this.watchers.add(watcher);
   }
 
   get index(): EntityIndex {
@@ -57,6 +63,7 @@ export class CatalogView {
       pushTo(this.incoming, targetRef, reverseRelation(relation.type), sourceRef);
     }
     this.searchIndex = undefined;
+    for (const watcher of this.watchers) watcher.loaded();
   }
 
   get(ref: string): Entity | undefined {
@@ -131,6 +138,7 @@ export class CatalogView {
     }
     this.outgoing.set(ref, pairs);
     this.searchIndex?.upsert(toSearchDocument(ref, entity));
+    for (const watcher of this.watchers) watcher.upserted(ref, entity);
   }
 
   /**
@@ -181,7 +189,20 @@ export class CatalogView {
     this.outgoing.delete(ref);
     this.entries.delete(ref);
     this.searchIndex?.remove(ref);
+    for (const watcher of this.watchers) watcher.removed(ref);
   }
+}
+
+/**
+ * An index derived from the view and kept current by it, so a change costs the changed entity
+ * rather than a rebuild. A replaced entity is removed, then upserted.
+ */
+export interface ViewWatcher {
+  /** Read what is needed from `entity`; the object itself is the caller's and must not be kept. */
+  upserted(ref: string, entity: Entity): void;
+  removed(ref: string): void;
+  /** The view was filled in bulk without a call per entity: whatever was derived before is stale. */
+  loaded(): void;
 }
 
 /** An entity as a refresh hands it to the view: serialised, with the relations it states. */

@@ -19,6 +19,14 @@ export interface FindResultsOptions {
 export interface FindPageValue {
   q: string;
   offset: number;
+  /** The results are posted where everyone sees them (a thread, a shared answer): later pages offer no Share button. */
+  shared?: true;
+}
+
+/** An empty query or "stats" asks what the catalog holds rather than searching. */
+export function isStatsQuery(query: string): boolean {
+  const trimmed = query.trim().toLowerCase();
+  return trimmed === '' || trimmed === 'stats';
 }
 
 const DESCRIPTION_CHARS = 200;
@@ -32,7 +40,7 @@ const FACET_LABELS: Record<FacetField, string> = { kind: 'Kinds', type: 'Types',
  */
 export function findResults(answer: FindAnswer, options: FindResultsOptions): SlackMessage {
   const query = options.query.trim();
-  if (query === '' || query.toLowerCase() === 'stats') return catalogStats(answer);
+  if (isStatsQuery(query)) return catalogStats(answer);
   const escapedQuery = escapeText(query.replace(/\s+/g, ' '));
   const headline = answer.total === 0 ? `No results for ${escapedQuery}` : `${answer.total} ${answer.total === 1 ? 'result' : 'results'} for ${escapedQuery}`;
   const blocks: KnownBlock[] = [section(`*${headline}*${rangeNote(answer, options.offset)}`)];
@@ -49,7 +57,8 @@ function rangeNote(answer: FindAnswer, offset: number): string {
   return ` (${offset + 1}–${offset + answer.results.length})`;
 }
 
-function resultText(result: FindResult): string {
+/** One hit as mrkdwn: title, kind, owner and the start of its description. */
+export function resultText(result: FindResult): string {
   const name = nameOfRef(result.ref);
   const title = result.title === name ? `*${escapeText(name)}*` : `*${escapeText(result.title)}* (${escapeText(name)})`;
   const owner = result.owner ? ` · owned by ${escapeText(nameOfRef(result.owner))}` : '';
@@ -57,8 +66,8 @@ function resultText(result: FindResult): string {
   return `${title} · ${escapeText(result.kind)}${owner}${description}`;
 }
 
-function pageButtons(answer: FindAnswer, { query, offset, pageSize }: FindResultsOptions): Button[] {
-  const pageValue = (pageOffset: number) => JSON.stringify({ q: query, offset: pageOffset } satisfies FindPageValue);
+function pageButtons(answer: FindAnswer, { query, offset, pageSize, shared }: FindResultsOptions): Button[] {
+  const pageValue = (pageOffset: number) => JSON.stringify({ q: query, offset: pageOffset, ...(shared ? { shared: true as const } : {}) } satisfies FindPageValue);
   const buttons: Button[] = [];
   if (offset > 0) buttons.push(button('Previous', `${ACTIONS.findPage}:prev`, pageValue(Math.max(0, offset - pageSize))));
   if (offset + pageSize < answer.total) buttons.push(button('Next', `${ACTIONS.findPage}:next`, pageValue(offset + pageSize)));

@@ -1,4 +1,4 @@
-import { findResults } from '../blocks/find-results.js';
+import { findResults, isStatsQuery } from '../blocks/find-results.js';
 import type { CommandContext, SlashCommand } from './registry.js';
 import type { SlackMessage } from '../blocks/limits.js';
 
@@ -6,7 +6,7 @@ export const FIND_PAGE_SIZE = 10;
 
 /** One page of `/find` results; the pagination buttons ask for the pages either side. */
 export function findPage(query: string, offset: number, { catalog }: Pick<CommandContext, 'catalog'>, shared = false): SlackMessage {
-  const answer = catalog.find(query, { limit: FIND_PAGE_SIZE, offset });
+  const answer = catalog.find(isStatsQuery(query) ? '' : query, { limit: FIND_PAGE_SIZE, offset });
   return findResults(answer, { query, offset, pageSize: FIND_PAGE_SIZE, shared });
 }
 

@@ -183,6 +183,24 @@ describe.each(ENGINES)('Slack app over HTTP on %s', (engine) => {
     expect(messageProblems(posted!.body as unknown as SlackMessage)).toEqual([]);
   });
 
+  it('answers /find stats, and an empty /find, with what the catalog holds', async () => {
+    for (const text of ['stats', '']) {
+      const body = slashCommand('/find', text);
+      const message = (await (await post(body, slackSignature(SECRET, body))).json()) as SlackMessage;
+      expect(texts(message)).toContain('19 entities in the catalog');
+      expect(texts(message)).toContain('component 15');
+    }
+  });
+
+  it('keeps later pages of results posted for everyone free of a Share button', async () => {
+    const press = action('find_page:prev', JSON.stringify({ q: 'geocoding', offset: 0, shared: true }), `/response/shared-page-${engine}`);
+    expect((await post(press, slackSignature(SECRET, press))).status).toBe(200);
+    const [posted] = await slack.next(`/response/shared-page-${engine}`);
+    expect(JSON.stringify(posted!.body.blocks)).toContain('"find_page:next"');
+    expect(JSON.stringify(posted!.body.blocks)).toContain('\\"shared\\":true');
+    expect(JSON.stringify(posted!.body.blocks)).not.toContain('share_find');
+  });
+
   it('shares an answer in the channel and removes the private copy', async () => {
     const press = action('share_answer', 'payments-api', `/response/share-${engine}`);
     expect((await post(press, slackSignature(SECRET, press))).status).toBe(200);

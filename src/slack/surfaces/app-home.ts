@@ -1,0 +1,21 @@
+import { appHomeView } from '../blocks/app-home.js';
+import type { Surface } from '../listeners.js';
+
+/**
+ * App Home, rebuilt each time someone opens it: the catalog changes between visits, and the page
+ * is only ever seen by the person who opened it. The asker is found in the catalog by their
+ * `slack.com/user-id` annotation, else by their Slack email.
+ */
+export const appHome: Surface = (app, { catalog, people, log }) => {
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    try {
+      const email = await people.emailOf(event.user);
+      const overview = await catalog.homeFor({ slackUserId: event.user, email });
+      await client.views.publish({ user_id: event.user, view: appHomeView(overview) });
+    } catch (error) {
+      // The page keeps what it showed last time; there is no message to apologise in.
+      log.error({ err: error }, 'publishing App Home failed');
+    }
+  });
+};
