@@ -1,7 +1,10 @@
 import { createInterface } from 'node:readline';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { errorMessage } from '../errors.js';
+import { answerQuestion } from '../catalog/answers/question.js';
+import { questionAnswerMessage } from '../slack/blocks/question-answer.js';
 import { messageAsText } from '../slack/blocks/text-rendering.js';
+import { FIND_PAGE_SIZE } from '../slack/commands/find.js';
 import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { CommandRegistry, type SlashCommand } from '../slack/commands/registry.js';
 import { formatProblems } from './format.js';
@@ -15,8 +18,8 @@ export interface ConsoleIo {
 }
 
 /**
- * The local console the main job runs without Slack tokens: the Slack app's own slash commands,
- * one per line, answered with the same Block Kit messages, shown as text. Reads until end of
+ * The local console the main job runs without Slack tokens: the Slack app's own slash commands and
+ * plain questions, one per line, answered with the same Block Kit messages, shown as text. Reads until end of
  * input, so it also works with piped questions.
  */
 export async function runConsole(catalog: CatalogService, io: ConsoleIo, commands: SlashCommand[] = BUILT_IN_COMMANDS): Promise<void> {
@@ -39,7 +42,8 @@ export async function runConsole(catalog: CatalogService, io: ConsoleIo, command
       else if (word === 'problems') {
         const problems = await catalog.problems();
         write(problems.length > 0 ? formatProblems(problems) : 'No problems.');
-      } else if (word) write(help);
+      } else if (word === 'help' || word === '?') write(help);
+      else if (word) write(messageAsText(questionAnswerMessage(answerQuestion(catalog, line, { limit: FIND_PAGE_SIZE }), { pageSize: FIND_PAGE_SIZE }), { ansi: interactive }));
     } catch (error) {
       write(`Sorry, that failed: ${errorMessage(error)}`);
     }
@@ -53,9 +57,11 @@ function helpText(commands: SlashCommand[]): string {
   const width = Math.max(...commands.map((command) => `${command.command} ${command.usageHint}`.length), 'problems'.length) + 2;
   const row = (usage: string, description: string) => `  ${usage.padEnd(width)}${description}`;
   return [
-    'Ask Callboard as you would in Slack (the leading / is optional):',
+    'Ask Callboard as you would in Slack: a slash command (the leading / is optional) or a question',
+    'such as "who owns payments-api?" or "is there a geocoding API?".',
     ...commands.map((command) => row(`${command.command} ${command.usageHint}`, command.description)),
     row('problems', 'what is wrong in the catalog files'),
+    row('help', 'this help'),
     '  quit',
   ].join('\n');
 }

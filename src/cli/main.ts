@@ -9,6 +9,9 @@ import type { Config } from '../config/config-schema.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { runConsole } from './console.js';
+import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
+import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack/manifest.js';
+import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
 import { slackAppSettings, startSlackApp } from '../slack/slack-app.js';
 import { formatFind, formatProblems, formatRefresh, formatWhoOwns } from './format.js';
 
@@ -28,6 +31,8 @@ Commands:
   catalog validate PATH...   check catalog files or folders; prints file:line: ref: message, exits 1 on problems
   catalog ingest             refresh the configured locations into the database
   catalog problems           the problems found by the last refresh
+  manifest                   the Slack app manifest for the registered commands and surfaces, with
+                             app.baseUrl's host as the unfurl domain (--json for JSON)
 
 Options:
   --config FILE    app-config.yaml style file (repeatable; later files win). Default: $CALLBOARD_CONFIG
@@ -103,6 +108,13 @@ export async function main(argv: string[]): Promise<number> {
           print(options, answer, formatFind(answer));
           return 0;
         });
+      case 'manifest': {
+        const host = config.app?.baseUrl ? new URL(config.app.baseUrl).host : undefined;
+        if (!host) process.stderr.write(`callboard: app.baseUrl is not configured; unfurl_domains holds ${PLACEHOLDER_UNFURL_DOMAIN}, to be replaced with your Backstage host\n`);
+        const manifest = slackManifest(BUILT_IN_COMMANDS, BUILT_IN_SURFACES, host ? [host] : []);
+        process.stdout.write(options.json ? `${JSON.stringify(manifest, null, 2)}\n` : manifestYaml(manifest));
+        return 0;
+      }
       case 'catalog':
         return await catalogCommand(config, options, rest);
       default:

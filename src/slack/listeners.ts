@@ -10,30 +10,12 @@ import { fitMessage, type SlackMessage } from './blocks/limits.js';
 import { createDeliveryLog, deliveryKey } from './delivery-log.js';
 import { findPage } from './commands/find.js';
 import { ownershipAnswer } from './commands/whoowns.js';
-import { createPeopleDirectory, type PeopleDirectory } from './people.js';
+import { createPeopleDirectory } from './people.js';
 import { CommandRegistry, type SlashCommand } from './commands/registry.js';
-import { appHome } from './surfaces/app-home.js';
-import { searchSurface } from './surfaces/search.js';
-import { linkShortcut } from './surfaces/link-shortcut.js';
-import { questionsSurface } from './surfaces/questions.js';
+import type { Surface, SurfaceContext } from './surfaces/surface.js';
 
 /** An answer ready within this long goes back in the acknowledgement itself; a slower one follows through response_url. */
 const ANSWER_IN_ACK_MS = 1_500;
-
-/** What every Slack surface gets to answer with. */
-export interface SurfaceContext {
-  catalog: CatalogService;
-  people: PeopleDirectory;
-  log: Logger;
-  /** Logs the error in full under a reference id and sends the user a short apology that carries it. */
-  apologise(send: (message: SlackMessage) => Promise<unknown>, error: unknown): Promise<void>;
-}
-
-/** One Slack surface (a shortcut, an event, a view): registers its listeners on the app. */
-export type Surface = (app: App, context: SurfaceContext) => void;
-
-/** Surfaces beyond the slash commands and their buttons; a new one is one file and one entry here. */
-const SURFACES: Surface[] = [linkShortcut, questionsSurface, appHome, searchSurface];
 
 export interface ListenerDeps {
   catalog: CatalogService;
@@ -41,13 +23,14 @@ export interface ListenerDeps {
   /** The app's logger for Slack (already a child with module: slack). */
   log: Logger;
   commands: SlashCommand[];
+  surfaces: Surface[];
 }
 
 /**
  * Everything the app answers, on either transport: slash commands, buttons, and the de-duplication
  * that runs before them. Listeners only translate; answers come from the catalog and the block builders.
  */
-export function registerListeners(app: App, { catalog, db, log, commands }: ListenerDeps): { purgeDeliveries(): Promise<void> } {
+export function registerListeners(app: App, { catalog, db, log, commands, surfaces }: ListenerDeps): { purgeDeliveries(): Promise<void> } {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const deliveries = createDeliveryLog(db);
@@ -126,7 +109,7 @@ export function registerListeners(app: App, { catalog, db, log, commands }: List
   onButton(new RegExp(`^${ACTIONS.suggestion}:`), async (value, respond) => respond({ replace_original: true, ...(await ownershipAnswer(value, context)) }));
   onButton(ACTIONS.share, async (value, respond) => shareInChannel(respond, await ownershipAnswer(value, context, true)));
 
-  for (const surface of SURFACES) surface(app, context);
+  for (const surface of surfaces) surface.register(app, context);
 
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled Slack listener error');

@@ -10,6 +10,8 @@ import type { Logger } from '../logger.js';
 import type { SlashCommand } from './commands/registry.js';
 import { BUILT_IN_COMMANDS } from './commands/built-in.js';
 import { registerListeners } from './listeners.js';
+import { BUILT_IN_SURFACES } from './surfaces/built-in.js';
+import type { Surface } from './surfaces/surface.js';
 import { requestTimeProblem } from './request-time.js';
 
 /** Web API calls give up rather than hold a listener: the client's default retries for about 30 minutes. */
@@ -34,6 +36,7 @@ export interface SlackAppDeps {
   db: Db;
   logger: Logger;
   commands?: SlashCommand[];
+  surfaces?: Surface[];
 }
 
 export interface RunningSlackApp {
@@ -77,7 +80,7 @@ interface Transport {
  * The Slack app over Socket Mode (an outgoing WebSocket) or HTTP (Slack calls `/slack/events`),
  * with liveness and readiness served on `slack.port` either way.
  */
-export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS }: SlackAppDeps): Promise<RunningSlackApp> {
+export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS, surfaces = BUILT_IN_SURFACES }: SlackAppDeps): Promise<RunningSlackApp> {
   const settings = slackAppSettings(slack);
   const log = logger.child({ module: 'slack' });
   const transport = settings.transport.name === 'socket-mode' ? socketModeTransport(settings.transport.appToken, settings.apiUrl, log) : httpTransport(settings.transport.signingSecret, log);
@@ -88,7 +91,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     deferInitialization: true,
     clientOptions: webApiOptions(settings.apiUrl),
   });
-  const { purgeDeliveries } = registerListeners(app, { catalog, db, log, commands });
+  const { purgeDeliveries } = registerListeners(app, { catalog, db, log, commands, surfaces });
 
   try {
     await app.init();

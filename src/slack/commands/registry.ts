@@ -15,6 +15,8 @@ export interface SlashCommand {
   command: `/${string}`;
   description: string;
   usageHint: string;
+  /** Bot scopes the answer needs beyond `commands`, each with why. */
+  scopes?: Record<string, string>;
   answer(text: string, context: CommandContext): SlackMessage | Promise<SlackMessage>;
 }
 

@@ -3,7 +3,7 @@ import { answerQuestion } from '../../catalog/answers/question.js';
 import type { SlackMessage } from '../blocks/limits.js';
 import { questionAnswerMessage } from '../blocks/question-answer.js';
 import { FIND_PAGE_SIZE } from '../commands/find.js';
-import type { Surface, SurfaceContext } from '../listeners.js';
+import type { Surface, SurfaceContext } from './surface.js';
 
 /**
  * Plain questions: a message that mentions the app in a channel (answered in its thread) and any
@@ -12,17 +12,28 @@ import type { Surface, SurfaceContext } from '../listeners.js';
  * before any listener runs, so the time an answer takes never makes Slack retry; a retry that
  * comes anyway is dropped by the de-duplication in listeners.ts.
  */
-export const questionsSurface: Surface = (app, context) => {
-  app.event('app_mention', async ({ event, say, context: { botUserId } }) => {
-    if (event.bot_id || event.subtype || event.edited) return;
-    await answer(context, questionText(event.text, botUserId), say, event.thread_ts ?? event.ts);
-  });
+export const questionsSurface: Surface = {
+  manifest: {
+    botEvents: ['app_mention', 'message.im'],
+    scopes: {
+      'app_mentions:read': 'app_mention: questions asked by mentioning the app',
+      'im:history': 'message.im: questions in direct messages',
+      'chat:write': 'chat.postMessage: the answers, in the thread or DM asked in',
+    },
+    messagesTab: true,
+  },
+  register: (app, context) => {
+    app.event('app_mention', async ({ event, say, context: { botUserId } }) => {
+      if (event.bot_id || event.subtype || event.edited) return;
+      await answer(context, questionText(event.text, botUserId), say, event.thread_ts ?? event.ts);
+    });
 
-  // Bolt's ignoreSelf already drops the app's own messages; bot_id covers every other bot's too.
-  app.event('message', async ({ event, say, context: { botUserId } }) => {
-    if (event.subtype !== undefined || event.channel_type !== 'im' || event.bot_id) return;
-    await answer(context, questionText(event.text ?? '', botUserId), say, event.thread_ts);
-  });
+    // Bolt's ignoreSelf already drops the app's own messages; bot_id covers every other bot's too.
+    app.event('message', async ({ event, say, context: { botUserId } }) => {
+      if (event.subtype !== undefined || event.channel_type !== 'im' || event.bot_id) return;
+      await answer(context, questionText(event.text ?? '', botUserId), say, event.thread_ts);
+    });
+  },
 };
 
 async function answer({ catalog, log, apologise }: SurfaceContext, question: string, say: SayFn, threadTs: string | undefined): Promise<void> {

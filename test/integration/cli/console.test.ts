@@ -23,10 +23,10 @@ function startWithInput(input: string): Promise<{ code: number | null; stdout: s
 
 describe('the local console (start without Slack tokens)', () => {
   it('answers the Slack commands with the same messages as text, and exits cleanly at end of input', async () => {
-    const { code, stdout, stderr } = await startWithInput('/whoowns payments-api\nfind geocoding kind:api\nwhoowns paymnts\nwhat\n');
+    const { code, stdout, stderr } = await startWithInput('/whoowns payments-api\nfind geocoding kind:api\nwhoowns paymnts\nwho is on the payments team?\nhelp\n');
     expect(stderr).not.toMatch(/at .*\.ts:\d+/);
     expect(code).toBe(0);
-    const [, card = '', results = '', suggestions = '', help = ''] = stdout.split('\n\n');
+    const [, card = '', results = '', suggestions = '', members = '', help = ''] = stdout.split('\n\n');
     expect(card).toContain('Payments API');
     expect(card).toMatch(/^Owner: Payments \(payments@northwind\.example\)/m);
     expect(card).toMatch(/Repository \(https:\/\/github\.com\/northwind\/payments-api/);
@@ -36,6 +36,8 @@ describe('the local console (start without Slack tokens)', () => {
     expect(results).toContain('Geocoding API (geocoding-api) · API · owned by maps-team');
     expect(suggestions).toContain('No entity named paymnts.');
     expect(suggestions).toMatch(/In Slack: \[payments-api\]/);
+    expect(members).toMatch(/Payments/);
+    expect(members).toContain('Priya Raman');
     expect(help).toContain('/whoowns payments-api');
   }, 60_000);
 });

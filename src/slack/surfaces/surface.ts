@@ -1,0 +1,38 @@
+import type { App } from '@slack/bolt';
+import type { CatalogService } from '../../catalog/catalog-service.js';
+import type { Logger } from '../../logger.js';
+import type { SlackMessage } from '../blocks/limits.js';
+import type { PeopleDirectory } from '../people.js';
+
+/** What every Slack surface gets to answer with. */
+export interface SurfaceContext {
+  catalog: CatalogService;
+  people: PeopleDirectory;
+  log: Logger;
+  /** Logs the error in full under a reference id and sends the user a short apology that carries it. */
+  apologise(send: (message: SlackMessage) => Promise<unknown>, error: unknown): Promise<void>;
+}
+
+export interface ShortcutManifest {
+  name: string;
+  type: 'message' | 'global';
+  callback_id: string;
+  description: string;
+}
+
+/** What a surface needs Slack to send it, as manifest.yml entries; the manifest is built from these. */
+export interface SurfaceManifest {
+  shortcuts?: ShortcutManifest[];
+  botEvents?: string[];
+  /** Each bot scope with why it is needed: least privilege means every scope has a reason. */
+  scopes?: Record<string, string>;
+  homeTab?: boolean;
+  /** People can write to the app directly. */
+  messagesTab?: boolean;
+}
+
+/** One Slack surface (a shortcut, an event, a view): its manifest entries and its listeners. */
+export interface Surface {
+  manifest: SurfaceManifest;
+  register(app: App, context: SurfaceContext): void;
+}
