@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { App, RespondFn } from '@slack/bolt';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { Db } from '../db/client.js';
@@ -7,7 +8,7 @@ import { ACTIONS } from './blocks/action-ids.js';
 import type { FindPageValue } from './blocks/find-results.js';
 import { section } from './blocks/block-parts.js';
 import { fitMessage, type SlackMessage } from './blocks/limits.js';
-import { createDeliveryLog, deliveryKey } from './delivery-log.js';
+import { createDeliveryLog, deliveryKey, type DeliveryLog } from './delivery-log.js';
 import { findPage } from './commands/find.js';
 import { ownershipAnswer } from './commands/whoowns.js';
 import { createPeopleDirectory } from './people.js';
@@ -16,6 +17,8 @@ import type { Surface, SurfaceContext } from './surfaces/surface.js';
 
 /** An answer ready within this long goes back in the acknowledgement itself; a slower one follows through response_url. */
 const ANSWER_IN_ACK_MS = 1_500;
+/** How long the duplicate check may hold a delivery before the acknowledgement. */
+const CLAIM_BUDGET_MS = 1_000;
 
 export interface ListenerDeps {
   catalog: CatalogService;
@@ -35,10 +38,13 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
   for (const command of commands) registry.register(command);
   const deliveries = createDeliveryLog(db);
 
-  // A delivery seen before (Slack's retry, a replay) is acknowledged and otherwise ignored.
+  // A delivery seen before (Slack's retry, a replay) is acknowledged and otherwise ignored. When
+  // the database cannot say in time, the delivery is handled: every answer here only reads the
+  // catalog, so a rare double answer costs less than a missed acknowledgement.
   app.use(async ({ body, next, ...rest }) => {
     const key = deliveryKey(body as Record<string, unknown>);
-    if (key && !(await deliveries.claim(key))) {
+    const claimed = key ? await claimWithin(deliveries, key, CLAIM_BUDGET_MS, log) : true;
+    if (!claimed) {
       log.info({ key }, 'duplicate Slack delivery ignored');
       if ('ack' in rest && typeof rest.ack === 'function') await (rest.ack as () => Promise<void>)();
       return;
@@ -69,7 +75,7 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
       return;
     }
     const answering = Promise.resolve().then(() => handler.answer(command.text, { catalog, people, userId: command.user_id }));
-    const quick = await Promise.race([answering.then((message) => ({ message }), () => undefined), delay(ANSWER_IN_ACK_MS)]);
+    const quick = await Promise.race([answering.then((message) => ({ message }), () => undefined), sleep(ANSWER_IN_ACK_MS, undefined, { ref: false })]);
     if (quick) {
       await ack({ response_type: 'ephemeral', ...fitMessage(quick.message) });
       return;
@@ -118,12 +124,18 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
   return { purgeDeliveries: () => deliveries.purge() };
 }
 
+/** True for a first delivery, false for a repeat; true as well when the claim fails or takes longer than `budgetMs`. */
+async function claimWithin(deliveries: DeliveryLog, key: string, budgetMs: number, log: Logger): Promise<boolean> {
+  const claim = deliveries.claim(key);
+  const outcome = await Promise.race([claim.then((first) => ({ first })), sleep(budgetMs, undefined, { ref: false })]).catch((error: unknown) => ({ error }));
+  if (outcome && 'first' in outcome) return outcome.first;
+  log.warn({ key, err: outcome && 'error' in outcome ? outcome.error : undefined }, outcome ? 'recording the Slack delivery failed; handling it anyway' : 'recording the Slack delivery is slow; handling it anyway');
+  claim.catch(() => undefined);
+  return true;
+}
+
 /** The query and offset a find button carries; anything malformed reads as the first page of nothing. */
 function findPageValue(value: string): FindPageValue {
   const parsed = JSON.parse(value || '{}') as Partial<FindPageValue>;
   return { q: typeof parsed.q === 'string' ? parsed.q : '', offset: Math.max(0, Math.floor(Number(parsed.offset)) || 0), ...(parsed.shared === true ? { shared: true as const } : {}) };
-}
-
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }

@@ -132,6 +132,24 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
 }
 
 /**
+ * Slack's payloads are kilobytes, and it always says how long they are; Bolt would read a body of
+ * any size into memory before checking its signature.
+ */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function sizeRefusal(contentLength: string | undefined): { status: number; problem: string } | undefined {
+  if (contentLength === undefined) return { status: 411, problem: 'a Content-Length is required' };
+  return Number(contentLength) > MAX_BODY_BYTES ? { status: 413, problem: `the body is larger than ${MAX_BODY_BYTES} bytes` } : undefined;
+}
+
+/** Without a timestamp Bolt decides: it refuses the request, unless it is Slack's unsigned `ssl_check=1`. */
+function timeRefusal(timestamp: string | string[] | undefined): { status: number; problem: string } | undefined {
+  if (timestamp === undefined) return undefined;
+  const problem = requestTimeProblem(timestamp);
+  return problem ? { status: 401, problem } : undefined;
+}
+
+/**
  * Slack calls us: Bolt's receiver checks the signature, behind our refusal of requests stamped
  * outside Slack's five-minute window either way (Bolt refuses only old ones).
  */
@@ -141,11 +159,11 @@ function httpTransport(signingSecret: string, log: Logger): Transport {
     receiver,
     handle: (request, response, pathname) => {
       if (pathname === '/slack/events') {
-        const problem = requestTimeProblem(request.headers['x-slack-request-timestamp']);
-        if (problem) {
-          log.warn({ problem }, 'Slack request refused');
+        const refusal = sizeRefusal(request.headers['content-length']) ?? timeRefusal(request.headers['x-slack-request-timestamp']);
+        if (refusal) {
+          log.warn({ problem: refusal.problem }, 'Slack request refused');
           request.resume();
-          return sendJson(response, 401, { error: 'invalid request timestamp' });
+          return sendJson(response, refusal.status, { error: refusal.problem });
         }
       }
       receiver.requestListener(request, response);

@@ -2,20 +2,66 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import yaml from 'js-yaml';
 import { createCatalogService, type CatalogService } from '../../src/catalog/catalog-service.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Database } from '../../src/db/client.js';
+import type { Logger } from '../../src/logger.js';
 import { startSlackApp, type RunningSlackApp } from '../../src/slack/slack-app.js';
 import { captureLogger } from './capture-logger.js';
-import { FakeSlack, slackSignature } from './fake-slack.js';
+import { FakeSlack, slackSignature, type RecordedCall } from './fake-slack.js';
 import { createTestDatabase, type Engine } from './test-database.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_TOKEN = 'xoxb-test-token';
 
+/** A catalog entity as written in catalog-info.yaml, without the apiVersion every test would repeat. */
+export interface EntityDocument {
+  kind: string;
+  metadata: { name: string } & Record<string, unknown>;
+  spec?: Record<string, unknown>;
+}
+
+/** The YAML of a catalog-info.yaml holding `entities`, one document each. */
+export function catalogInfoYaml(entities: EntityDocument[]): string {
+  return entities.map((entity) => yaml.dump({ apiVersion: 'backstage.io/v1alpha1', ...entity })).join('---\n');
+}
+
+/** A catalog refreshed into a fresh database, for tests that start the Slack app themselves. */
+export interface TestCatalog {
+  catalog: CatalogService;
+  database: Database;
+  /** Captures log lines; pass it to the app too so its lines land in `logLines`. */
+  logger: Logger;
+  logLines: Record<string, unknown>[];
+  /** Waits for the catalog to settle, then drops the database and the catalog's folder. */
+  stop(): Promise<void>;
+}
+
+/** Refreshes `catalogYaml`, as the one catalog-info.yaml of a temporary folder, into a fresh database on `engine`. */
+export async function createTestCatalog(engine: Engine, catalogYaml: string, config: Partial<Config> = {}): Promise<TestCatalog> {
+  const database = await createTestDatabase(engine);
+  const folder = mkdtempSync(path.join(tmpdir(), 'callboard-catalog-'));
+  writeFileSync(path.join(folder, 'catalog-info.yaml'), catalogYaml);
+  const captured = captureLogger();
+  const catalog = createCatalogService({ database, config: { ...loadConfig({ files: [], env: {} }), ...config }, github: () => undefined, logger: captured.logger });
+  const stop = async () => {
+    await catalog.whenIdle();
+    await database.close();
+    rmSync(folder, { recursive: true, force: true });
+  };
+  try {
+    await catalog.refresh([{ key: `file:${folder}`, type: 'file', target: folder }]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { catalog, database, logger: captured.logger, logLines: captured.lines, stop };
+}
+
 export interface SlackHarnessOptions {
-  /** The catalog, as the YAML of one catalog-info.yaml file. */
+  /** The catalog, as the YAML of one catalog-info.yaml file (catalogInfoYaml writes it from entities). */
   catalogYaml: string;
   /** Config on top of the defaults (app.baseUrl, opsgenie.domain, ...). */
   config?: Partial<Config>;
@@ -30,14 +76,19 @@ export interface SlackHarnessOptions {
 export interface SlackHarness {
   slack: FakeSlack;
   catalog: CatalogService;
-  /** The loopback Slack's base URL (response_urls point under it). */
-  slackUrl: string;
+  /** The app's database, for tests that get in its way. */
+  database: Database;
   /** The app's base URL. */
   appUrl: string;
   logLines: Record<string, unknown>[];
-  /** POSTs a body to /slack/events, signed unless `headers` already carries a signature. */
+  /** POSTs a body to /slack/events, signed with SIGNING_SECRET; given `headers` are sent instead of that signature. */
   post(body: string, options?: { contentType?: string; headers?: Record<string, string> }): Promise<Response>;
-  /** A slash command as Slack sends it, with a fresh trigger_id and a response_url on the loopback Slack. */
+  /**
+   * A slash command's form body as Slack sends it. Its trigger_id is fresh unless `fields` sets one,
+   * and its response_url is responseUrl(trigger_id), so the same trigger_id gives the same body.
+   */
+  commandBody(command: string, text: string, fields?: Record<string, string>): string;
+  /** Posts commandBody(command, text, fields), signed. */
   slashCommand(command: string, text: string, fields?: Record<string, string>): Promise<Response>;
   /** An interaction payload (block_actions, shortcut, view_submission...), form-encoded as Slack sends it. */
   interaction(payload: Record<string, unknown>): Promise<Response>;
@@ -45,44 +96,42 @@ export interface SlackHarness {
   event(event: Record<string, unknown>, options?: { eventId?: string; retryNum?: number }): Promise<Response>;
   /** A response_url on the loopback Slack, unique to this name. */
   responseUrl(name: string): string;
+  /** Waits until `count` messages were posted to responseUrl(name), and returns them all. */
+  responses(name: string, count?: number): Promise<RecordedCall[]>;
   stop(): Promise<void>;
 }
 
 export async function startSlackHarness(engine: Engine, options: SlackHarnessOptions): Promise<SlackHarness> {
-  const database: Database = await createTestDatabase(engine);
-  const folder = mkdtempSync(path.join(tmpdir(), 'callboard-slack-'));
-  writeFileSync(path.join(folder, 'catalog-info.yaml'), options.catalogYaml);
-  const captured = captureLogger();
-  const config = { ...loadConfig({ files: [], env: {} }), ...options.config };
-  const catalog = createCatalogService({ database, config, github: () => undefined, logger: captured.logger });
-  await catalog.refresh([{ key: `file:${folder}`, type: 'file', target: folder }]);
+  const { catalog, database, logger, logLines, stop: stopCatalog } = await createTestCatalog(engine, options.catalogYaml, options.config);
   const slack = new FakeSlack();
   const slackUrl = await slack.start();
   options.prepare?.(slack);
   let app: RunningSlackApp;
   try {
-    app = await startSlackApp({ slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: `${slackUrl}/api/`, port: 0 }, catalog, db: database.db, logger: captured.logger });
+    app = await startSlackApp({ slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: `${slackUrl}/api/`, port: 0 }, catalog, db: database.db, logger });
   } catch (error) {
     await slack.stop();
-    await database.close();
+    await stopCatalog();
     throw error;
   }
   const appUrl = `http://127.0.0.1:${app.port}`;
   const post: SlackHarness['post'] = (body, { contentType = 'application/x-www-form-urlencoded', headers } = {}) =>
     fetch(`${appUrl}/slack/events`, { method: 'POST', headers: { 'content-type': contentType, ...(headers ?? slackSignature(SIGNING_SECRET, body)) }, body });
-  const responseUrl = (name: string) => `${slackUrl}/response/${name}`;
+  const responsePath = (name: string) => `/response/${name}`;
+  const responseUrl = (name: string) => `${slackUrl}${responsePath(name)}`;
+  const commandBody: SlackHarness['commandBody'] = (command, text, { trigger_id = `trigger-${randomUUID()}`, ...fields } = {}) =>
+    new URLSearchParams({ token: 'legacy', team_id: 'T0001', channel_id: 'C0001', user_id: 'U0001', command, text, response_url: responseUrl(trigger_id), trigger_id, ...fields }).toString();
   return {
     slack,
     catalog,
-    slackUrl,
+    database,
     appUrl,
-    logLines: captured.lines,
+    logLines,
     post,
+    commandBody,
     responseUrl,
-    slashCommand: (command, text, fields = {}) => {
-      const trigger = `trigger-${randomUUID()}`;
-      return post(new URLSearchParams({ token: 'legacy', team_id: 'T0001', channel_id: 'C0001', user_id: 'U0001', command, text, response_url: responseUrl(trigger), trigger_id: trigger, ...fields }).toString());
-    },
+    responses: (name, count = 1) => slack.next(responsePath(name), count),
+    slashCommand: (command, text, fields) => post(commandBody(command, text, fields)),
     interaction: (payload) => post(new URLSearchParams({ payload: JSON.stringify({ team: { id: 'T0001' }, user: { id: 'U0001' }, trigger_id: `trigger-${randomUUID()}`, ...payload }) }).toString()),
     event: (event, { eventId = `Ev${randomUUID()}`, retryNum } = {}) => {
       const body = JSON.stringify({ type: 'event_callback', team_id: 'T0001', api_app_id: 'A0001', event_id: eventId, event_time: Math.floor(Date.now() / 1000), event });
@@ -92,9 +141,7 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
     stop: async () => {
       await app.stop();
       await slack.stop();
-      await catalog.whenIdle();
-      await database.close();
-      rmSync(folder, { recursive: true, force: true });
+      await stopCatalog();
     },
   };
 }

@@ -2,67 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageProblems, type SlackMessage } from '../../../src/slack/blocks/limits.js';
 import { EXAMPLE_QUESTIONS } from '../../../src/slack/blocks/question-answer.js';
-import { startSlackHarness, type SlackHarness } from '../../support/slack-harness.js';
+import { catalogInfoYaml, startSlackHarness, type SlackHarness } from '../../support/slack-harness.js';
 import { ENGINES } from '../../support/test-database.js';
 
-const CATALOG = `apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata:
-  name: payments-team
-  title: Payments team
-spec:
-  type: team
-  children: []
-  members: [alice]
----
-apiVersion: backstage.io/v1alpha1
-kind: User
-metadata:
-  name: alice
-spec:
-  profile: { displayName: Alice Ames, email: alice@acme.test }
-  memberOf: []
----
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata:
-  name: maps-team
-spec:
-  type: team
-  children: []
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: payments-api
-  description: "Takes card payments <!channel> & refunds"
-  links: [{ url: "https://grafana.acme.test/payments", title: Dashboard }]
-spec:
-  type: service
-  lifecycle: production
-  owner: payments-team
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: geocoder
-  tags: [geocoding]
-spec:
-  type: service
-  lifecycle: production
-  owner: maps-team
----
-apiVersion: backstage.io/v1alpha1
-kind: API
-metadata:
-  name: geocoding-api
-  description: Addresses to coordinates
-spec:
-  type: openapi
-  lifecycle: production
-  owner: maps-team
-  definition: "openapi: 3.0.0"
-`;
+const CATALOG = catalogInfoYaml([
+  { kind: 'Group', metadata: { name: 'payments-team', title: 'Payments team' }, spec: { type: 'team', children: [], members: ['alice'] } },
+  { kind: 'User', metadata: { name: 'alice' }, spec: { profile: { displayName: 'Alice Ames', email: 'alice@acme.test' }, memberOf: [] } },
+  { kind: 'Group', metadata: { name: 'maps-team' }, spec: { type: 'team', children: [] } },
+  {
+    kind: 'Component',
+    metadata: { name: 'payments-api', description: 'Takes card payments <!channel> & refunds', links: [{ url: 'https://grafana.acme.test/payments', title: 'Dashboard' }] },
+    spec: { type: 'service', lifecycle: 'production', owner: 'payments-team' },
+  },
+  { kind: 'Component', metadata: { name: 'geocoder', tags: ['geocoding'] }, spec: { type: 'service', lifecycle: 'production', owner: 'maps-team' } },
+  { kind: 'API', metadata: { name: 'geocoding-api', description: 'Addresses to coordinates' }, spec: { type: 'openapi', lifecycle: 'production', owner: 'maps-team', definition: 'openapi: 3.0.0' } },
+]);
 
 interface PostedMessage extends SlackMessage {
   channel: string;

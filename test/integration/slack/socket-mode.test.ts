@@ -1,73 +1,39 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalogService, type CatalogService } from '../../../src/catalog/catalog-service.js';
-import { loadConfig } from '../../../src/config/load-config.js';
-import type { Database } from '../../../src/db/client.js';
 import { messageProblems, type SlackMessage } from '../../../src/slack/blocks/limits.js';
 import { startSlackApp, type RunningSlackApp } from '../../../src/slack/slack-app.js';
-import { captureLogger } from '../../support/capture-logger.js';
 import { FakeSlack } from '../../support/fake-slack.js';
 import { FakeSocketMode } from '../../support/fake-socket-mode.js';
-import { ENGINES, createTestDatabase } from '../../support/test-database.js';
+import { BOT_TOKEN, catalogInfoYaml, createTestCatalog, type TestCatalog } from '../../support/slack-harness.js';
+import { ENGINES } from '../../support/test-database.js';
 
 const APP_TOKEN = 'xapp-1-test-app-token';
-const BOT_TOKEN = 'xoxb-test-token';
-const CATALOG = `apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata:
-  name: payments-team
-  title: Payments team
-spec:
-  type: team
-  children: []
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: payments-api
-  description: "Takes card payments <!channel> & refunds"
-spec:
-  type: service
-  lifecycle: production
-  owner: payments-team
-`;
+const CATALOG = catalogInfoYaml([
+  { kind: 'Group', metadata: { name: 'payments-team', title: 'Payments team' }, spec: { type: 'team', children: [] } },
+  { kind: 'Component', metadata: { name: 'payments-api', description: 'Takes card payments <!channel> & refunds' }, spec: { type: 'service', lifecycle: 'production', owner: 'payments-team' } },
+]);
 
 describe.each(ENGINES)('Slack app in Socket Mode on %s', (engine) => {
-  let database: Database;
-  let folder: string;
-  let catalog: CatalogService;
+  let testCatalog: TestCatalog;
   let socket: FakeSocketMode;
   let slack: FakeSlack;
   let app: RunningSlackApp;
   let fakeUrl: string;
   let deliveries = 0;
-  const captured = captureLogger();
 
   beforeAll(async () => {
-    database = await createTestDatabase(engine);
-    folder = mkdtempSync(path.join(tmpdir(), 'callboard-socket-'));
-    writeFileSync(path.join(folder, 'catalog-info.yaml'), CATALOG);
-    catalog = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: captured.logger });
-    await catalog.refresh([{ key: `file:${folder}`, type: 'file', target: folder }]);
+    testCatalog = await createTestCatalog(engine, CATALOG);
     socket = new FakeSocketMode();
     slack = new FakeSlack();
     slack.socketModeUrl = await socket.start();
     fakeUrl = await slack.start();
-    app = await startSlackApp({
-      slack: { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: `${fakeUrl}/api/`, port: 0 },
-      catalog,
-      db: database.db,
-      logger: captured.logger,
-    });
+    const { catalog, database, logger } = testCatalog;
+    app = await startSlackApp({ slack: { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: `${fakeUrl}/api/`, port: 0 }, catalog, db: database.db, logger });
   });
   afterAll(async () => {
     await app?.stop();
     await slack?.stop();
     await socket?.stop();
-    await database?.close();
-    rmSync(folder, { recursive: true, force: true });
+    await testCatalog?.stop();
   });
 
   const connectionOpens = () => slack.calls.filter((call) => call.path === '/api/apps.connections.open');
@@ -161,7 +127,7 @@ describe.each(ENGINES)('Slack app in Socket Mode on %s', (engine) => {
     await socket.acksFor(first);
     const retry = socket.send({ type: 'events_api', accepts_response_payload: false, retry_attempt: 1, retry_reason: 'timeout', payload });
     await socket.acksFor(retry);
-    const ignored = () => captured.lines.filter((line) => line.msg === 'duplicate Slack delivery ignored' && line.key === `event:${eventId}`);
+    const ignored = () => testCatalog.logLines.filter((line) => line.msg === 'duplicate Slack delivery ignored' && line.key === `event:${eventId}`);
     await socket.until(() => ignored().length > 0, 'duplicate-delivery log line');
     expect(ignored()).toHaveLength(1);
   });
@@ -175,7 +141,7 @@ describe.each(ENGINES)('Slack app in Socket Mode on %s', (engine) => {
   });
 
   it('never writes the app token or the bot token to a log line', () => {
-    const lines = captured.lines.map((line) => JSON.stringify(line)).join('\n');
+    const lines = testCatalog.logLines.map((line) => JSON.stringify(line)).join('\n');
     expect(lines).not.toContain(APP_TOKEN);
     expect(lines).not.toContain(BOT_TOKEN);
   });
