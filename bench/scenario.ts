@@ -4,18 +4,15 @@
  * Prints one JSON line. Run through bench/run-bench.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
 import { createCatalogService } from '../src/catalog/catalog-service.js';
 import { EntityIndex, toSearchDocument } from '../src/catalog/search/entity-index.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { openDatabase, type Database } from '../src/db/client.js';
-import { runMigrations } from '../src/db/migrate.js';
-import { openConfiguredDatabase } from '../src/db/pglite-template.js';
+import type { Database } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
+import { benchDatabase, percentile, type BenchEngine } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +25,7 @@ const { values } = parseArgs({
   },
 });
 const size = Number(values.size);
-const engine = values.engine as 'postgres' | 'pglite';
+const engine = values.engine as BenchEngine;
 const dir = path.resolve(values.dir!);
 const runs = Number(values.runs);
 const names = JSON.parse(readFileSync(values.names!, 'utf8')) as { components: string[]; words: string[] };
@@ -36,35 +33,7 @@ const repoRoot = path.resolve(import.meta.dirname, '..');
 const config = loadConfig({ files: [], env: {} });
 const logger = createLogger({ level: 'warn' });
 const roots = [{ key: `file:${dir}`, type: 'file' as const, target: dir }];
-const databaseName = `callboard_bench_${process.pid}`;
-const admin = engine === 'postgres' ? postgres(values['server-url']!, { max: 1, onnotice: () => {} }) : undefined;
-const pgliteDir = path.join(tmpdir(), `callboard-bench-pglite-${process.pid}`);
-
-function databaseUrl(): string {
-  const url = new URL(values['server-url']!);
-  url.pathname = `/${databaseName}`;
-  return url.href;
-}
-
-async function freshDatabase(): Promise<Database> {
-  if (engine === 'postgres') {
-    await admin!.unsafe(`drop database if exists ${databaseName} with (force)`);
-    await admin!.unsafe(`create database ${databaseName}`);
-    const database = await openDatabase({ url: databaseUrl(), dataDir: '', statementTimeoutMs: 600_000, poolSize: 4 });
-    await runMigrations(database.db);
-    return database;
-  }
-  rmSync(pgliteDir, { recursive: true, force: true });
-  // As the app opens it: a new data folder starts from the migrated template (cached after first use).
-  const database = await openConfiguredDatabase({ dataDir: pgliteDir, statementTimeoutMs: 600_000, poolSize: 1 });
-  await runMigrations(database.db);
-  return database;
-}
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+const store = benchDatabase(engine, values['server-url']!);
 
 function time(work: () => void): number {
   const started = performance.now();
@@ -81,7 +50,7 @@ let database: Database | undefined;
 for (let run = 0; run < runs; run++) {
   await database?.close();
   const started = performance.now();
-  database = await freshDatabase();
+  database = await store.fresh(engine === 'postgres' ? 4 : 1);
   const setupMs = performance.now() - started;
   const catalog = createCatalogService({ database, config, github: () => undefined, logger });
   const report = await catalog.refresh(roots);
@@ -159,7 +128,7 @@ const service = JSON.parse(
   execFileSync(
     process.execPath,
     ['--expose-gc', '--import', 'tsx', path.join(repoRoot, 'bench/service-memory.ts'), '--dir', dir,
-      ...(engine === 'postgres' ? ['--url', databaseUrl()] : ['--data-dir', pgliteDir]),
+      ...('url' in store.location ? ['--url', store.location.url] : ['--data-dir', store.location.dataDir]),
       ...names.components.slice(0, 50).flatMap((name) => ['--names', name])],
     { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   ),
@@ -168,7 +137,7 @@ result.steadyRssMb = service.steadyRssMb;
 result.peakRssMb = Math.max(Number(result.ingestPeakRssMb), service.peakRssMb);
 
 // Start to first answer on the existing catalog, as a user runs it (the compiled CLI).
-const env = engine === 'postgres' ? { DATABASE_URL: databaseUrl() } : { CALLBOARD_DATA_DIR: pgliteDir };
+const env = 'url' in store.location ? { DATABASE_URL: store.location.url } : { CALLBOARD_DATA_DIR: store.location.dataDir };
 const startMs: number[] = [];
 for (let run = 0; run < runs; run++) {
   const started = performance.now();
@@ -180,10 +149,5 @@ for (let run = 0; run < runs; run++) {
 }
 result.startToAnswerMs = median(startMs);
 
-if (engine === 'postgres') {
-  await admin!.unsafe(`drop database if exists ${databaseName} with (force)`);
-  await admin!.end();
-} else {
-  rmSync(pgliteDir, { recursive: true, force: true });
-}
+await store.drop();
 process.stdout.write(`${JSON.stringify(result)}\n`);
