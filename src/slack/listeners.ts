@@ -11,7 +11,7 @@ import { fitMessage, type SlackMessage } from './blocks/limits.js';
 import { createDeliveryLog, deliveryKey, type DeliveryLog } from './delivery-log.js';
 import { findPage } from './commands/find.js';
 import { ownershipAnswer } from './commands/whoowns.js';
-import { createPeopleDirectory } from './people.js';
+import { createPeopleDirectory, type PeopleDirectory } from './people.js';
 import { CommandRegistry, type SlashCommand } from './commands/registry.js';
 import type { Surface, SurfaceContext } from './surfaces/surface.js';
 
@@ -33,7 +33,7 @@ export interface ListenerDeps {
  * Everything the app answers, on either transport: slash commands, buttons, and the de-duplication
  * that runs before them. Listeners only translate; answers come from the catalog and the block builders.
  */
-export function registerListeners(app: App, { catalog, db, log, commands, surfaces }: ListenerDeps): { purgeDeliveries(): Promise<void> } {
+export function registerListeners(app: App, { catalog, db, log, commands, surfaces }: ListenerDeps): { purgeDeliveries(): Promise<void>; people: PeopleDirectory } {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const deliveries = createDeliveryLog(db);
@@ -121,7 +121,7 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     log.error({ err: error }, 'unhandled Slack listener error');
   });
 
-  return { purgeDeliveries: () => deliveries.purge() };
+  return { purgeDeliveries: () => deliveries.purge(), people };
 }
 
 /** True for a first delivery, false for a repeat; true as well when the claim fails or takes longer than `budgetMs`. */

@@ -9,6 +9,12 @@ export interface PeopleDirectory {
   mentionsFor(people: PersonAnswer[]): Promise<Record<string, string>>;
   /** The Slack user's email (users.info), or null when Slack will not say. */
   emailOf(userId: string): Promise<string | null>;
+  /**
+   * Reads every person in the workspace (users.list): until the next listing, people are found
+   * without asking Slack, and an email nobody in the workspace has is not asked about either.
+   * A listing that fails leaves lookups one by one in place.
+   */
+  listWorkspace(): Promise<void>;
 }
 
 export interface PeopleDirectoryOptions {
@@ -28,6 +34,8 @@ interface CachedLookup {
 }
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+/** users.list's largest page Slack recommends; fewer pages means fewer calls against its rate limit. */
+const USERS_PER_PAGE = 200;
 
 /**
  * Maps people by their `slack.com/user-id` annotation, or by email through `users.lookupByEmail`
@@ -39,6 +47,8 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 export function createPeopleDirectory(client: App['client'], logger: Logger, options: PeopleDirectoryOptions = {}): PeopleDirectory {
   const { budgetMs = 700, foundTtlMs = 24 * 3_600_000, missTtlMs = 3_600_000, maxLookupsPerAnswer = 30, now = Date.now } = options;
   const cache = new Map<string, CachedLookup>();
+  /** While a complete listing is fresh, an email it lacks is a known miss. */
+  let listedUntil = 0;
   const emails = new Map<string, { email: string | null; expiresAt: number }>();
   const inFlight = new Map<string, Promise<string | null>>();
 
@@ -83,6 +93,7 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
           if (cached.userId) mentions[person.ref] = cached.userId;
           continue;
         }
+        if (listedUntil > now()) continue;
         if (pending.length >= maxLookupsPerAnswer) continue;
         pending.push(
           lookUp(email).then((userId) => {
@@ -93,6 +104,27 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
       if (pending.length > 0) await Promise.race([Promise.all(pending), sleep(budgetMs, undefined, { ref: false })]);
       // A copy: lookups still running must not change a message already being built.
       return { ...mentions };
+    },
+    async listWorkspace() {
+      const found = new Map<string, string>();
+      try {
+        for (let cursor: string | undefined; ; ) {
+          const page = await client.users.list({ limit: USERS_PER_PAGE, ...(cursor ? { cursor } : {}) });
+          for (const member of page.members ?? []) {
+            const email = member.profile?.email?.trim().toLowerCase();
+            if (member.id && email && !member.deleted && !member.is_bot) found.set(email, member.id);
+          }
+          cursor = page.response_metadata?.next_cursor || undefined;
+          if (!cursor) break;
+        }
+      } catch (error) {
+        logger.warn({ err: error, listedSoFar: found.size }, 'users.list failed; looking people up one by one instead');
+        return;
+      }
+      const expiresAt = now() + foundTtlMs;
+      for (const [email, userId] of found) cache.set(email, { userId, expiresAt });
+      listedUntil = expiresAt;
+      logger.info({ people: found.size }, 'workspace people listed');
     },
     async emailOf(userId) {
       const cached = emails.get(userId);

@@ -14,6 +14,8 @@ import { BUILT_IN_SURFACES } from './surfaces/built-in.js';
 import type { Surface } from './surfaces/surface.js';
 import { requestTimeProblem } from './request-time.js';
 
+/** How often the workspace's people are listed again: someone who joins is mentioned from the next listing on. */
+const WORKSPACE_LISTING_INTERVAL_MS = 6 * 3_600_000;
 /** Web API calls give up rather than hold a listener: the client's default retries for about 30 minutes. */
 const WEB_API_TIMEOUT_MS = 10_000;
 
@@ -91,7 +93,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     deferInitialization: true,
     clientOptions: webApiOptions(settings.apiUrl),
   });
-  const { purgeDeliveries } = registerListeners(app, { catalog, db, log, commands, surfaces });
+  const { purgeDeliveries, people } = registerListeners(app, { catalog, db, log, commands, surfaces });
 
   try {
     await app.init();
@@ -116,6 +118,10 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
   }
   const purge = setInterval(() => void purgeDeliveries().catch((error: unknown) => log.warn({ err: error }, 'purging old Slack deliveries failed')), 3_600_000);
   purge.unref();
+  // Who is in the workspace, read in the background so answers mention people without asking Slack per person.
+  void people.listWorkspace();
+  const relist = setInterval(() => void people.listWorkspace(), WORKSPACE_LISTING_INTERVAL_MS);
+  relist.unref();
   const port = (server.address() as AddressInfo).port;
   log.info({ port, transport: settings.transport.name }, settings.transport.name === 'socket-mode' ? 'Slack app connected in Socket Mode' : 'Slack app listening on /slack/events');
   let stopped: Promise<void> | undefined;
@@ -125,6 +131,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     stop: () =>
       (stopped ??= (async () => {
         clearInterval(purge);
+        clearInterval(relist);
         await transport.close();
         await closeServer(server);
       })()),
@@ -284,7 +291,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 /** Bolt logs through pino, so its lines are redacted and leveled like ours. */
 function boltLogger(log: Logger): BoltLogger {
   return {
-    debug: (...message) => log.debug(message.map(String).join(' ')),
+    // Bolt logs several debug lines per request; building them when nobody reads them costs throughput.
+    debug: (...message) => log.isLevelEnabled('debug') && log.debug(message.map(String).join(' ')),
     info: (...message) => log.info(message.map(String).join(' ')),
     warn: (...message) => log.warn(message.map(String).join(' ')),
     error: (...message) => log.error(message.map(String).join(' ')),

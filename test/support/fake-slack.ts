@@ -17,7 +17,7 @@ export interface RecordedCall {
  */
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
-  /** Who users.lookupByEmail finds (email → Slack user id; anyone else is users_not_found), and users.info tells. */
+  /** The workspace's people (email → Slack user id): users.list lists them, users.lookupByEmail finds them (anyone else is users_not_found), users.info tells. */
   readonly usersByEmail = new Map<string, string>();
   /** Canned failures, taken in order, for calls to a path: an HTTP status and headers (429 with Retry-After). */
   readonly failures = new Map<string, { status: number; headers?: Record<string, string> }[]>();
@@ -44,7 +44,13 @@ export class FakeSlack {
           return;
         }
         response.writeHead(200, { 'content-type': 'application/json' });
-        if (path === '/api/users.info') {
+        if (path === '/api/users.list') {
+          const everyone = [...this.usersByEmail].map(([email, id]) => ({ id, deleted: false, is_bot: false, profile: { email } }));
+          const offset = Number(body.cursor ?? 0);
+          const limit = Number(body.limit ?? 100);
+          const next = offset + limit < everyone.length ? String(offset + limit) : '';
+          response.end(JSON.stringify({ ok: true, members: everyone.slice(offset, offset + limit), response_metadata: { next_cursor: next } }));
+        } else if (path === '/api/users.info') {
           const email = [...this.usersByEmail].find(([, id]) => id === body.user)?.[0];
           response.end(JSON.stringify(email ? { ok: true, user: { id: body.user, profile: { email } } } : { ok: false, error: 'user_not_found' }));
         } else if (path === '/api/users.lookupByEmail') {

@@ -17,7 +17,7 @@ export const whoOwnsCommand: SlashCommand = {
   command: '/whoowns',
   description: 'Who owns a service, API, system or team, with members, on-call and links',
   usageHint: 'payments-api',
-  scopes: { 'users:read.email': 'users.lookupByEmail: members named as mentions' },
+  scopes: { 'users:read': 'users.list: the workspace people members are mentioned as', 'users:read.email': 'users.list emails and users.lookupByEmail: matching members to Slack users' },
   answer(text, context) {
     const name = text.trim();
     if (!name) return { text: 'Usage: /whoowns payments-api', blocks: [section('Name a service, API, system or team: `/whoowns payments-api`')] };

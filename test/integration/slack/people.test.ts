@@ -42,4 +42,24 @@ describe('people directory against a loopback Slack', () => {
     expect(await directory.mentionsFor([erin])).toEqual({ 'user:default/erin': 'U0ERIN' });
     expect(captured.lines.some((line) => String(line.msg).includes('users.lookupByEmail failed'))).toBe(true);
   });
+
+  it('after listing the workspace, mentions people without asking Slack about each, paging through every member', async () => {
+    for (let index = 0; index < 450; index++) slack.usersByEmail.set(`person${index}@acme.test`, `U0P${index}`);
+    const directory = createPeopleDirectory(client, captured.logger);
+    await directory.listWorkspace();
+    const pages = slack.calls.filter((call) => call.path === '/api/users.list');
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    const before = slack.calls.filter((call) => call.path === '/api/users.lookupByEmail').length;
+    const mentions = await directory.mentionsFor([person('p449', 'Person449@acme.test'), person('stranger', 'stranger@acme.test')]);
+    expect(mentions).toEqual({ 'user:default/p449': 'U0P449' });
+    expect(slack.calls.filter((call) => call.path === '/api/users.lookupByEmail')).toHaveLength(before);
+  });
+
+  it('looks people up one by one when the workspace cannot be listed', async () => {
+    slack.failures.set('/api/users.list', [{ status: 500 }, { status: 500 }, { status: 500 }]);
+    const directory = createPeopleDirectory(client, captured.logger, { budgetMs: 2_000 });
+    await directory.listWorkspace();
+    expect(await directory.mentionsFor([person('dana', 'dana@acme.test')])).toEqual({ 'user:default/dana': 'U0DANA' });
+    expect(captured.lines.some((line) => String(line.msg).includes('users.list failed'))).toBe(true);
+  });
 });
