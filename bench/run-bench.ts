@@ -119,7 +119,7 @@ function slackTable(rows: Row[]): string {
     ]),
   ])}
 
-Signed /whoowns slash commands, each with its own trigger_id, that many in flight over keep-alive connections, after a warm-up on other names.
+Signed /whoowns slash commands, each with its own trigger_id, that many in flight over keep-alive connections, after a warm-up of 3,000 commands on other names, so the figures are those of a server that has been running (compiled, caches filled).
 Latency: from sending a command to its ownership card arriving, in the acknowledgement or (deferred) at response_url; commands/s over the whole run.
 Web API calls: the app's lookups of people it had not met yet (users.lookupByEmail, answered on loopback; Slack itself is slower).
 `;

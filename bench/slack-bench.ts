@@ -25,7 +25,7 @@ const { values } = parseArgs({
     'server-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     concurrency: { type: 'string', default: '50' },
     requests: { type: 'string', default: '3000' },
-    'warm-up': { type: 'string', default: '500' },
+    'warm-up': { type: 'string', default: '3000' },
   },
 });
 const size = Number(values.size);

@@ -8,6 +8,7 @@ import { ACTIONS } from './blocks/action-ids.js';
 import type { FindPageValue } from './blocks/find-results.js';
 import { section } from './blocks/block-parts.js';
 import { fitMessage, type SlackMessage } from './blocks/limits.js';
+import type { CommandAnswerer, CommandRespond } from './command-route.js';
 import { createDeliveryLog, deliveryKey, type DeliveryLog } from './delivery-log.js';
 import { findPage } from './commands/find.js';
 import { ownershipAnswer } from './commands/whoowns.js';
@@ -33,7 +34,7 @@ export interface ListenerDeps {
  * Everything the app answers, on either transport: slash commands, buttons, and the de-duplication
  * that runs before them. Listeners only translate; answers come from the catalog and the block builders.
  */
-export function registerListeners(app: App, { catalog, db, log, commands, surfaces }: ListenerDeps): { purgeDeliveries(): Promise<void>; people: PeopleDirectory } {
+export function registerListeners(app: App, { catalog, db, log, commands, surfaces }: ListenerDeps): { purgeDeliveries(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer } {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const deliveries = createDeliveryLog(db);
@@ -42,6 +43,7 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
   // the database cannot say in time, the delivery is handled: every answer here only reads the
   // catalog, so a rare double answer costs less than a missed acknowledgement.
   app.use(async ({ body, next, ...rest }) => {
+    if (typeof (body as { command?: unknown }).command === 'string') return next();
     const key = deliveryKey(body as Record<string, unknown>);
     const claimed = key ? await claimWithin(deliveries, key, CLAIM_BUDGET_MS, log) : true;
     if (!claimed) {
@@ -66,9 +68,16 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
       );
     },
   };
-  const apologise = (respond: RespondFn, error: unknown) => context.apologise((message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }), error);
+  const apologise = (respond: CommandRespond, error: unknown) => context.apologise((message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }), error);
 
-  app.command(/^\/.+/, async ({ command, ack, respond }) => {
+  // Slash commands claim their delivery here rather than in the middleware: over HTTP they are
+  // answered without Bolt (command-route.ts), and both ways must check for repeats once.
+  const answerCommand: CommandAnswerer = async (command, ack, respond) => {
+    if (command.trigger_id && !(await claimWithin(deliveries, `trigger:${command.trigger_id}`, CLAIM_BUDGET_MS, log))) {
+      log.info({ key: `trigger:${command.trigger_id}` }, 'duplicate Slack delivery ignored');
+      await ack();
+      return;
+    }
     const handler = registry.get(command.command);
     if (!handler) {
       await ack({ response_type: 'ephemeral', text: `Callboard does not know ${command.command}.` });
@@ -86,7 +95,8 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     } catch (error) {
       await apologise(respond, error);
     }
-  });
+  };
+  app.command(/^\/.+/, ({ command, ack, respond }) => answerCommand(command, ack, respond));
 
   /** A button press: acknowledged at once, then answered through its response_url; a failure is an apology. */
   const onButton = (actionId: string | RegExp, answer: (value: string, respond: RespondFn) => Promise<unknown>) =>
@@ -121,7 +131,7 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     log.error({ err: error }, 'unhandled Slack listener error');
   });
 
-  return { purgeDeliveries: () => deliveries.purge(), people };
+  return { purgeDeliveries: () => deliveries.purge(), people, answerCommand };
 }
 
 /** True for a first delivery, false for a repeat; true as well when the claim fails or takes longer than `budgetMs`. */

@@ -9,6 +9,7 @@ import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SlashCommand } from './commands/registry.js';
 import { BUILT_IN_COMMANDS } from './commands/built-in.js';
+import { routeSlashCommands, type CommandAnswerer } from './command-route.js';
 import { registerListeners } from './listeners.js';
 import { BUILT_IN_SURFACES } from './surfaces/built-in.js';
 import type { Surface } from './surfaces/surface.js';
@@ -72,8 +73,8 @@ export function slackAppSettings(slack: SlackConfig): SlackAppSettings {
 /** How Slack's deliveries reach the app; the listeners, probes and Web API client are the same on both. */
 interface Transport {
   receiver: Receiver;
-  /** A request to our port that is not a health probe. */
-  handle(request: IncomingMessage, response: ServerResponse, pathname: string): void;
+  /** A request to our port that is not a health probe; slash commands are answered by `answerCommand`. */
+  handle(request: IncomingMessage, response: ServerResponse, pathname: string, answerCommand: CommandAnswerer): void;
   open(): Promise<void>;
   close(): Promise<void>;
 }
@@ -93,7 +94,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     deferInitialization: true,
     clientOptions: webApiOptions(settings.apiUrl),
   });
-  const { purgeDeliveries, people } = registerListeners(app, { catalog, db, log, commands, surfaces });
+  const { purgeDeliveries, people, answerCommand } = registerListeners(app, { catalog, db, log, commands, surfaces });
 
   try {
     await app.init();
@@ -108,7 +109,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
       void readiness(db, catalog).then((problem) => sendJson(response, problem ? 503 : 200, problem ? { status: 'unavailable', problem } : { status: 'ready', entities: catalog.view.size }));
       return;
     }
-    transport.handle(request, response, pathname);
+    transport.handle(request, response, pathname, answerCommand);
   });
   try {
     await transport.open();
@@ -157,23 +158,27 @@ function timeRefusal(timestamp: string | string[] | undefined): { status: number
 }
 
 /**
- * Slack calls us: Bolt's receiver checks the signature, behind our refusal of requests stamped
- * outside Slack's five-minute window either way (Bolt refuses only old ones).
+ * Slack calls us. Requests of unstated or excessive size, or stamped outside Slack's five-minute
+ * window either way (Bolt refuses only old ones), are refused first; signed slash commands are
+ * answered by the command route, everything else by Bolt's receiver, which checks the signature.
  */
 function httpTransport(signingSecret: string, log: Logger): Transport {
   const receiver = new HTTPReceiver({ signingSecret, endpoints: '/slack/events', logger: boltLogger(log), unhandledRequestTimeoutMillis: 2_900 });
+  const route = routeSlashCommands(signingSecret, (request, response) => receiver.requestListener(request, response));
   return {
     receiver,
-    handle: (request, response, pathname) => {
-      if (pathname === '/slack/events') {
-        const refusal = sizeRefusal(request.headers['content-length']) ?? timeRefusal(request.headers['x-slack-request-timestamp']);
-        if (refusal) {
-          log.warn({ problem: refusal.problem }, 'Slack request refused');
-          request.resume();
-          return sendJson(response, refusal.status, { error: refusal.problem });
-        }
+    handle: (request, response, pathname, answerCommand) => {
+      if (pathname !== '/slack/events' || request.method !== 'POST') return receiver.requestListener(request, response);
+      const refusal = sizeRefusal(request.headers['content-length']) ?? timeRefusal(request.headers['x-slack-request-timestamp']);
+      if (refusal) {
+        log.warn({ problem: refusal.problem }, 'Slack request refused');
+        request.resume();
+        return sendJson(response, refusal.status, { error: refusal.problem });
       }
-      receiver.requestListener(request, response);
+      route(request, response, answerCommand).catch((error: unknown) => {
+        log.error({ err: error }, 'a slash command could not be answered');
+        if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
+      });
     },
     open: async () => undefined,
     close: async () => undefined,

@@ -60,6 +60,8 @@ function isHighSurrogate(code: number): boolean {
  */
 export function fitMessage(message: SlackMessage, options: { maxBlocks?: number; moreText?: string } = {}): SlackMessage {
   const maxBlocks = options.maxBlocks ?? LIMITS.blocks;
+  // Most messages fit already, and checking costs far less than the copy fitting starts with.
+  if (messageProblems(message, maxBlocks).length === 0) return message;
   let blocks = structuredClone(message.blocks).flatMap((block) => fitBlock(block));
   if (blocks.length > maxBlocks) {
     const kept = blocks.slice(0, Math.max(0, maxBlocks - 1));
