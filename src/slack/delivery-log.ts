@@ -25,7 +25,8 @@ const CONCURRENT_INSERTS = 1;
  * Claims are inserted in batches: under load, one statement (and one commit) takes every claim
  * that arrived while the previous one ran, instead of one round trip and commit each; one
  * statement at a time measured faster than two, which only add server processes competing for
- * the cores. With no load a claim goes alone, at once.
+ * the cores. A claim waits for the rest of its turn of the event loop, which matters most for
+ * PGlite: it runs on this thread, so no request is read while a statement runs.
  */
 export function createDeliveryLog(db: Db): DeliveryLog {
   let waiting: PendingClaim[] = [];
@@ -58,7 +59,8 @@ export function createDeliveryLog(db: Db): DeliveryLog {
     claim(key) {
       return new Promise<boolean>((resolve, reject) => {
         waiting.push({ key, resolve, reject });
-        flush();
+        // After the requests read in this turn of the event loop have all queued their claims.
+        if (waiting.length === 1) setImmediate(flush);
       });
     },
     async purge(olderThanHours = 24) {
