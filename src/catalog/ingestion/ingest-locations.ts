@@ -198,20 +198,26 @@ async function ingestRoot(root: RootLocation, options: IngestOptions, result: In
       seen.add(key);
       return true;
     });
-    const reads = startReads(fresh, root, options, result.fileCounts, walk).map((read, index) =>
-      read.catch((error: unknown) => {
+    const reads = startReads(fresh, root, options, result.fileCounts, walk);
+    // Awaited one by one below; a read failing before its turn must not count as unhandled meanwhile.
+    for (const read of reads) if (read instanceof Promise) read.catch(() => undefined);
+    // In order, so the first definition of a ref is always the same one; later files are read
+    // meanwhile. An unchanged file is handled without a promise: on a re-sync that is nearly all of them.
+    const next: Target[] = [];
+    for (let index = 0; index < reads.length; index++) {
+      const read = reads[index];
+      let file: SourceFile | undefined;
+      try {
+        file = read instanceof Promise ? await read : read;
+      } catch (error) {
         const target = fresh[index]!;
         fail(target.type === 'file' ? target.path : formatGitHubUrl(target.url), error, target.optional);
-        return undefined;
-      }),
-    );
-    // In order, so the first definition of a ref is always the same one; later files are read meanwhile.
-    const next: Target[] = [];
-    for (const read of reads) {
-      const file = await read;
+        continue;
+      }
       if (!file) continue;
       try {
-        next.push(...(await processFile(file, root, options, result, status)));
+        const found = processFile(file, root, options, result, status);
+        next.push(...(found instanceof Promise ? await found : found));
       } catch (error) {
         // A file read only now (its cache could not be reused) can fail like any other read.
         fail(file.display, error);
@@ -348,15 +354,16 @@ const PARSE_JOB_FILES = 64;
  * Starts reading every target: walked local files go to the parsing threads when there are
  * enough of them, the rest are read here a few at a time. Each promise settles with its file.
  */
-function startReads(targets: Target[], root: RootLocation, options: IngestOptions, counts: IngestResult['fileCounts'], walk: Walk): Promise<SourceFile | undefined>[] {
+/** Each target's file: at once when it is unchanged, else a read (in this thread or a parsing one) under way. */
+function startReads(targets: Target[], root: RootLocation, options: IngestOptions, counts: IngestResult['fileCounts'], walk: Walk): (SourceFile | Promise<SourceFile | undefined>)[] {
   const threaded = (target: Target): target is Target & { type: 'file' } => target.type === 'file' && target.walked === true;
-  const reads = new Array<Promise<SourceFile | undefined>>(targets.length);
+  const reads = new Array<SourceFile | Promise<SourceFile | undefined>>(targets.length);
   // An unchanged file costs one stat here, far less than a message to a thread and back.
   let unchanged = 0;
   targets.forEach((target, index) => {
     const file = threaded(target) ? unchangedWalkedFile(target, root, options, counts) : undefined;
     if (file) {
-      reads[index] = Promise.resolve(file);
+      reads[index] = file;
       unchanged += 1;
     }
   });
@@ -448,24 +455,32 @@ function cachedFile(options: IngestOptions, root: RootLocation, key: string): Pr
   return options.cache?.get(root.key)?.get(key);
 }
 
-async function processFile(
+/** Adds the file's entities to the result; synchronous unless the file must be parsed first. */
+function processFile(file: SourceFile, root: RootLocation, options: IngestOptions, result: IngestResult, status: RootStatus): Target[] | Promise<Target[]> {
+  const { contentHash } = file;
+  const cached = cachedFile(options, root, file.key);
+  if (cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options))) return addProcessedFile(cached, cached, file, root, options, result, status);
+  result.fileCounts.parsed += 1;
+  if (file.processed) return addProcessedFile(file.processed, undefined, file, root, options, result, status);
+  return parseAndProcess(file, root, options, contentHash).then((processed) => addProcessedFile(processed, undefined, file, root, options, result, status));
+}
+
+function addProcessedFile(
+  processedFile: ProcessedFile,
+  reused: ProcessedFile | undefined,
   file: SourceFile,
   root: RootLocation,
   options: IngestOptions,
   result: IngestResult,
   status: RootStatus,
-): Promise<Target[]> {
+): Target[] {
   const { contentHash } = file;
-  const cached = cachedFile(options, root, file.key);
-  const reusable = cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options));
-  const processedFile = reusable ? cached : (file.processed ?? (await parseAndProcess(file, root, options, contentHash)));
-  if (!reusable) result.fileCounts.parsed += 1;
   // Only now is the file read: a failure above keeps the entities it had.
   result.files.set(file.key, { originKey: root.key, contentHash });
   if (processedFile.cacheable) {
     let rootCache = result.cache.get(root.key);
     if (!rootCache) result.cache.set(root.key, (rootCache = new Map()));
-    const kept = reusable ? cached : forCache(processedFile, file, root);
+    const kept = reused ?? forCache(processedFile, file, root);
     rootCache.set(file.key, kept.signature === file.signature ? kept : { ...kept, signature: file.signature });
   }
   result.problems.push(...processedFile.problems);
