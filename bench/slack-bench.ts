@@ -71,7 +71,7 @@ try {
   // The ingest's garbage is not the app's: collect it before the app starts answering.
   globalThis.gc?.();
   app = await startSlackApp({
-    slack: { botToken: 'xoxb-bench-token', signingSecret, apiUrl: `${slackUrl}/api/`, port: 0 },
+    slack: { ...config.callboard.slack, port: 0, botToken: 'xoxb-bench-token', signingSecret, apiUrl: `${slackUrl}/api/` },
     catalog,
     db: database.db,
     logger,

@@ -58,6 +58,9 @@ export interface SlackConfig {
   apiUrl?: string;
   /** `/healthz` and `/readyz` in either mode, and `/slack/events` in HTTP mode, are served on it. */
   port: number;
+  /** Each Web API call gives up after this long, and is tried again at most `webApiRetries` times. */
+  webApiTimeoutMs: number;
+  webApiRetries: number;
 }
 
 const rulesSchema = {
@@ -166,6 +169,8 @@ export const configSchema = {
             appToken: { type: 'string', pattern: '^xapp-' },
             apiUrl: { type: 'string', pattern: '^https?://' },
             port: { type: 'integer', minimum: 0, maximum: 65535 },
+            webApiTimeoutMs: { type: 'integer', minimum: 100, maximum: 120_000 },
+            webApiRetries: { type: 'integer', minimum: 0, maximum: 10 },
           },
           additionalProperties: false,
         },

@@ -124,7 +124,7 @@ function withDefaults(config: { [key: string]: Json }, cwd: string): { [key: str
       database: { dataDir: path.join(cwd, '.callboard', 'data'), statementTimeoutMs: 15_000, poolSize: 10 },
       catalog: { refreshIntervalMinutes: 30, maxFileBytes: 1_048_576 },
       log: { level: 'info' },
-      slack: { port: 3000 },
+      slack: { port: 3000, webApiTimeoutMs: 10_000, webApiRetries: 2 },
     },
   };
   return mergeConfig(defaults, config) as { [key: string]: Json };

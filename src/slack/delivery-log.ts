@@ -69,11 +69,15 @@ export function createDeliveryLog(db: Db): DeliveryLog {
   };
 }
 
-/** The id Slack repeats when it sends the same delivery again: the event's, else the interaction's trigger, else the view's. */
+/**
+ * The id Slack repeats when it sends the same delivery again: the event's; for a modal's
+ * submission the view's state (each submit has its own trigger, but submitting the same view
+ * twice is still one submission); else the interaction's trigger.
+ */
 export function deliveryKey(body: Record<string, unknown>): string | undefined {
   if (typeof body.event_id === 'string') return `event:${body.event_id}`;
-  if (typeof body.trigger_id === 'string') return `trigger:${body.trigger_id}`;
   const view = body.view as { id?: unknown; hash?: unknown } | undefined;
-  if (typeof view?.id === 'string') return `view:${view.id}:${String(view.hash ?? '')}`;
+  if (body.type === 'view_submission' && typeof view?.id === 'string') return `view:${view.id}:${String(view.hash ?? '')}`;
+  if (typeof body.trigger_id === 'string') return `trigger:${body.trigger_id}`;
   return undefined;
 }

@@ -28,13 +28,15 @@ export interface ListenerDeps {
   log: Logger;
   commands: SlashCommand[];
   surfaces: Surface[];
+  /** For the people directory's background reads, apart from the client answers use. */
+  peopleClient: App['client'];
 }
 
 /**
  * Everything the app answers, on either transport: slash commands, buttons, and the de-duplication
  * that runs before them. Listeners only translate; answers come from the catalog and the block builders.
  */
-export function registerListeners(app: App, { catalog, db, log, commands, surfaces }: ListenerDeps): { purgeDeliveries(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer } {
+export function registerListeners(app: App, { catalog, db, log, commands, surfaces, peopleClient }: ListenerDeps): { purgeDeliveries(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer } {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const deliveries = createDeliveryLog(db);
@@ -54,7 +56,7 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     await next();
   });
 
-  const people = createPeopleDirectory(app.client, log);
+  const people = createPeopleDirectory(peopleClient, log);
   const context: SurfaceContext = {
     catalog,
     people,

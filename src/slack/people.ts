@@ -36,13 +36,16 @@ interface CachedLookup {
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 /** users.list's largest page Slack recommends; fewer pages means fewer calls against its rate limit. */
 const USERS_PER_PAGE = 200;
+/** A listing that Slack keeps refusing gives up; lookups one by one stand in until the next. */
+const MAX_RATE_LIMIT_WAITS = 20;
 
 /**
  * Maps people by their `slack.com/user-id` annotation, or by email through `users.lookupByEmail`
  * (and Slack users back to an email through `users.info`),
  * remembered per email so a busy team's card costs Slack one call per person per day. A lookup
  * that fails (rate limit, network) is not remembered: the person is named rather than mentioned
- * and asked about again next time.
+ * and asked about again next time. The client should be one of its own that rejects rate-limited
+ * calls (web-api.ts): a 429 must not pause the calls that answer people.
  */
 export function createPeopleDirectory(client: App['client'], logger: Logger, options: PeopleDirectoryOptions = {}): PeopleDirectory {
   const { budgetMs = 700, foundTtlMs = 24 * 3_600_000, missTtlMs = 3_600_000, maxLookupsPerAnswer = 30, now = Date.now } = options;
@@ -108,8 +111,18 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
     async listWorkspace() {
       const found = new Map<string, string>();
       try {
-        for (let cursor: string | undefined; ; ) {
-          const page = await client.users.list({ limit: USERS_PER_PAGE, ...(cursor ? { cursor } : {}) });
+        for (let cursor: string | undefined, waits = 0; ; ) {
+          let page;
+          try {
+            page = await client.users.list({ limit: USERS_PER_PAGE, ...(cursor ? { cursor } : {}) });
+          } catch (error) {
+            // This client is told of rate limits rather than waiting them out; the listing waits, nothing else does.
+            const retryAfter = rateLimitedFor(error);
+            if (retryAfter === undefined || waits >= MAX_RATE_LIMIT_WAITS) throw error;
+            waits += 1;
+            await sleep(retryAfter * 1_000, undefined, { ref: false });
+            continue;
+          }
           for (const member of page.members ?? []) {
             const email = member.profile?.email?.trim().toLowerCase();
             if (member.id && email && !member.deleted && !member.is_bot) found.set(email, member.id);
@@ -140,6 +153,12 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
       }
     },
   };
+}
+
+/** Seconds Slack asked to wait, when the call was refused for its rate limit. */
+function rateLimitedFor(error: unknown): number | undefined {
+  const { code, retryAfter } = error as { code?: unknown; retryAfter?: unknown };
+  return code === 'slack_webapi_rate_limited_error' && typeof retryAfter === 'number' ? retryAfter : undefined;
 }
 
 function platformError(error: unknown): string | undefined {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type AppOptions, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { SlackConfig } from '../config/config-schema.js';
@@ -11,14 +12,13 @@ import type { SlashCommand } from './commands/registry.js';
 import { BUILT_IN_COMMANDS } from './commands/built-in.js';
 import { routeSlashCommands, type CommandAnswerer } from './command-route.js';
 import { registerListeners } from './listeners.js';
+import { backgroundWebClient, webApiOptions, type WebApiSettings } from './web-api.js';
 import { BUILT_IN_SURFACES } from './surfaces/built-in.js';
 import type { Surface } from './surfaces/surface.js';
 import { requestTimeProblem } from './request-time.js';
 
 /** How often the workspace's people are listed again: someone who joins is mentioned from the next listing on. */
 const WORKSPACE_LISTING_INTERVAL_MS = 6 * 3_600_000;
-/** Web API calls give up rather than hold a listener: the client's default retries for about 30 minutes. */
-const WEB_API_TIMEOUT_MS = 10_000;
 
 /** The longest wait between two attempts to reconnect to Socket Mode while Slack cannot be reached. */
 const MAX_RECONNECT_DELAY_MS = 30_000;
@@ -86,20 +86,24 @@ interface Transport {
 export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS, surfaces = BUILT_IN_SURFACES }: SlackAppDeps): Promise<RunningSlackApp> {
   const settings = slackAppSettings(slack);
   const log = logger.child({ module: 'slack' });
-  const transport = settings.transport.name === 'socket-mode' ? socketModeTransport(settings.transport.appToken, settings.apiUrl, log) : httpTransport(settings.transport.signingSecret, log);
+  const transport = settings.transport.name === 'socket-mode' ? socketModeTransport(settings.transport.appToken, slack, log) : httpTransport(settings.transport.signingSecret, log);
   const app = new App({
     token: settings.botToken,
     receiver: transport.receiver,
     logger: boltLogger(log),
     deferInitialization: true,
-    clientOptions: webApiOptions(settings.apiUrl),
+    clientOptions: webApiOptions(slack),
   });
-  const { purgeDeliveries, people, answerCommand } = registerListeners(app, { catalog, db, log, commands, surfaces });
+  const { purgeDeliveries, people, answerCommand } = registerListeners(app, { catalog, db, log, commands, surfaces, peopleClient: backgroundWebClient(settings.botToken, slack) });
 
   try {
     await app.init();
   } catch (error) {
-    throw new Error(`Slack refused the bot token (SLACK_BOT_TOKEN / callboard.slack.botToken): ${errorMessage(error)}`, { cause: error });
+    const unreachable = (error as { code?: unknown }).code === 'slack_webapi_request_error';
+    const problem = unreachable
+      ? `could not reach Slack's Web API at ${slack.apiUrl ?? 'https://slack.com/api/'} (SLACK_API_URL / callboard.slack.apiUrl; check the network and proxy)`
+      : 'Slack refused the bot token (SLACK_BOT_TOKEN / callboard.slack.botToken)';
+    throw new Error(`${problem}: ${errorMessage(error)}`, { cause: error });
   }
 
   const server = await listen(settings.port, (request, response) => {
@@ -194,8 +198,8 @@ function httpTransport(signingSecret: string, log: Logger): Transport {
  * So reconnecting happens here: at once when Slack closes a connection (it recycles them routinely),
  * then backing off while it fails, never after close().
  */
-function socketModeTransport(appToken: string, apiUrl: string | undefined, log: Logger): Transport {
-  const receiver = new SocketModeReceiver({ appToken, logger: boltLogger(log), autoReconnectEnabled: false, installerOptions: { clientOptions: webApiOptions(apiUrl) } });
+function socketModeTransport(appToken: string, webApi: WebApiSettings, log: Logger): Transport {
+  const receiver = new SocketModeReceiver({ appToken, logger: boltLogger(log), autoReconnectEnabled: false, installerOptions: { clientOptions: webApiOptions(webApi) } });
   const { client } = receiver;
   let closing = false;
   let failures = 0;
@@ -257,15 +261,6 @@ function connectionProblem(error: unknown): string {
   return error === undefined ? 'the connection closed before Slack said hello' : errorMessage(error);
 }
 
-/** Fresh each time: Bolt and the Socket Mode client write into the options object they are given. */
-function webApiOptions(apiUrl: string | undefined): NonNullable<AppOptions['clientOptions']> {
-  return {
-    slackApiUrl: apiUrl,
-    timeout: WEB_API_TIMEOUT_MS,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3_000 },
-  };
-}
-
 async function listen(port: number, route: (request: IncomingMessage, response: ServerResponse) => void): Promise<Server> {
   const server = createServer(route);
   await new Promise<void>((resolve, reject) => {
@@ -279,13 +274,16 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/** A probe answers in time or fails: a database that hangs is as unready as one that refuses. */
+const READINESS_BUDGET_MS = 1_000;
+
 async function readiness(db: Db, catalog: CatalogService): Promise<string | undefined> {
-  try {
-    await db.execute(sql`select 1`);
-  } catch {
-    return 'the database is not reachable';
-  }
-  return catalog.loaded ? undefined : 'the catalog is still loading';
+  const probe = db.execute(sql`select 1`).then(
+    () => undefined,
+    () => 'the database is not reachable',
+  );
+  const problem = await Promise.race([probe, sleep(READINESS_BUDGET_MS, `the database did not answer within ${READINESS_BUDGET_MS} ms`, { ref: false })]);
+  return problem ?? (catalog.loaded ? undefined : 'the catalog is still loading');
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -19,8 +19,8 @@ export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   /** The workspace's people (email → Slack user id): users.list lists them, users.lookupByEmail finds them (anyone else is users_not_found), users.info tells. */
   readonly usersByEmail = new Map<string, string>();
-  /** Canned failures, taken in order, for calls to a path: an HTTP status and headers (429 with Retry-After). */
-  readonly failures = new Map<string, { status: number; headers?: Record<string, string> }[]>();
+  /** Canned failures, taken in order, for calls to a path: an HTTP status and headers (429 with Retry-After), or no answer at all. */
+  readonly failures = new Map<string, ({ status: number; headers?: Record<string, string> } | 'hang')[]>();
   /** The WebSocket URL apps.connections.open hands out (a FakeSocketMode's); unset, it answers like any method. */
   socketModeUrl: string | undefined;
   private server: Server | undefined;
@@ -38,6 +38,7 @@ export class FakeSlack {
         this.calls.push({ path, body, authorization: request.headers.authorization, at: Date.now() });
         for (const wake of this.waiters.splice(0)) wake();
         const failure = this.failures.get(path)?.shift();
+        if (failure === 'hang') return;
         if (failure) {
           response.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
           response.end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'fatal_error' }));
@@ -80,6 +81,8 @@ export class FakeSlack {
   }
 
   async stop(): Promise<void> {
+    // Calls left hanging on purpose would otherwise hold the server open.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }

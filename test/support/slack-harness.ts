@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { createCatalogService, type CatalogService } from '../../src/catalog/catalog-service.js';
-import type { Config } from '../../src/config/config-schema.js';
+import type { Config, SlackConfig } from '../../src/config/config-schema.js';
+import type { SlashCommand } from '../../src/slack/commands/registry.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Database } from '../../src/db/client.js';
 import type { Logger } from '../../src/logger.js';
@@ -15,6 +16,8 @@ import { createTestDatabase, type Engine } from './test-database.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_TOKEN = 'xoxb-test-token';
+/** The Slack settings a configuration without any gets. */
+export const DEFAULT_SLACK: SlackConfig = loadConfig({ files: [], env: {} }).callboard.slack;
 
 /** A catalog entity as written in catalog-info.yaml, without the apiVersion every test would repeat. */
 export interface EntityDocument {
@@ -67,6 +70,10 @@ export interface SlackHarnessOptions {
   config?: Partial<Config>;
   /** Set up the loopback Slack before the app starts (users it knows, failures to give). */
   prepare?: (slack: FakeSlack) => void;
+  /** Slack settings on top of the defaults (a short Web API timeout, say). */
+  slack?: Partial<SlackConfig>;
+  /** The slash commands the app answers instead of the built-in ones. */
+  commands?: SlashCommand[];
 }
 
 /**
@@ -108,7 +115,13 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
   options.prepare?.(slack);
   let app: RunningSlackApp;
   try {
-    app = await startSlackApp({ slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: `${slackUrl}/api/`, port: 0 }, catalog, db: database.db, logger });
+    app = await startSlackApp({
+      slack: { ...DEFAULT_SLACK, port: 0, ...options.slack, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: `${slackUrl}/api/` },
+      catalog,
+      db: database.db,
+      logger,
+      ...(options.commands ? { commands: options.commands } : {}),
+    });
   } catch (error) {
     await slack.stop();
     await stopCatalog();

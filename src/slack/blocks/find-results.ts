@@ -13,6 +13,8 @@ export interface FindResultsOptions {
   pageSize: number;
   /** Posted to the channel already: no Share button. */
   shared?: boolean;
+  /** For the catalog's description: how many services there are, by tag. */
+  services?: { total: number; byTag: Record<string, number> };
 }
 
 /** The value a pagination button carries back to the `find_page:*` listener. */
@@ -40,7 +42,7 @@ const FACET_LABELS: Record<FacetField, string> = { kind: 'Kinds', type: 'Types',
  */
 export function findResults(answer: FindAnswer, options: FindResultsOptions): SlackMessage {
   const query = options.query.trim();
-  if (isStatsQuery(query)) return catalogStats(answer);
+  if (isStatsQuery(query)) return catalogStats(answer, options.services);
   const escapedQuery = escapeText(query.replace(/\s+/g, ' '));
   const headline = answer.total === 0 ? `No results for ${escapedQuery}` : `${answer.total} ${answer.total === 1 ? 'result' : 'results'} for ${escapedQuery}`;
   const blocks: KnownBlock[] = [section(`*${headline}*${rangeNote(answer, options.offset)}`)];
@@ -84,7 +86,7 @@ function topFacets(facets: Facets): string {
     .join(' · ');
 }
 
-function catalogStats(answer: FindAnswer): SlackMessage {
+function catalogStats(answer: FindAnswer, services: FindResultsOptions['services']): SlackMessage {
   const headline = `${answer.total} ${answer.total === 1 ? 'entity' : 'entities'} in the catalog`;
   const fields = FACET_FIELDS.flatMap((field) => {
     const values = ranked(answer.facets[field]);
@@ -94,6 +96,11 @@ function catalogStats(answer: FindAnswer): SlackMessage {
     return [{ type: 'mrkdwn' as const, text: `*${FACET_LABELS[field]}*\n${shown.join('\n')}` }];
   });
   const blocks: KnownBlock[] = [section(`*${headline}*`)];
+  const serviceTags = services ? ranked(services.byTag).slice(0, STATS_FACET_VALUES) : [];
+  if (services && serviceTags.length > 0) {
+    const listed = serviceTags.map(([tag, count], index) => (index === 0 ? `${count} ${count === 1 ? 'service' : 'services'} in ${escapeText(tag)}` : `${count} in ${escapeText(tag)}`));
+    blocks.push(section(`*${services.total} services:* ${listed.join(', ')}`));
+  }
   if (fields.length > 0) blocks.push({ type: 'section', fields });
   return fitMessage({ text: headline, blocks });
 }

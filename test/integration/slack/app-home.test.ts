@@ -100,6 +100,10 @@ describe.each(ENGINES)('App Home and the search modal over HTTP on %s', (engine)
     expect(texts).toMatch(/results? for payments/);
     expect(texts).toContain('payments-api');
     expect(texts).toContain('Takes &lt;!channel&gt; payments');
+    // The same view submitted again (a double click: same view id and hash, a new trigger) is one submission.
+    const again = await submit('payments');
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe('');
     const empty = (await (await submit('  ')).json()) as { response_action: string; errors: Record<string, string> };
     expect(empty).toMatchObject({ response_action: 'errors', errors: { [SEARCH_INPUT.block]: expect.stringContaining('Type something') } });
   });
@@ -109,5 +113,28 @@ describe.each(ENGINES)('App Home and the search modal over HTTP on %s', (engine)
     await harness.interaction({ type: 'block_actions', trigger_id: 'trigger-home-search', view: { id: 'VHOME', type: 'home' }, actions: [{ action_id: ACTIONS.openSearch, block_id: 'b', type: 'button', value: 'home', action_ts: '1' }] });
     const calls = await harness.slack.next('/api/views.open', before + 1);
     expect(calls.at(-1)!.body.trigger_id).toBe('trigger-home-search');
+  });
+});
+
+describe('App Home while the workspace listing is rate limited', () => {
+  let harness: SlackHarness;
+  beforeAll(async () => {
+    harness = await startSlackHarness(ENGINES[0]!, {
+      catalogYaml: CATALOG,
+      prepare: (slack) => {
+        slack.usersByEmail.set('alice@acme.test', 'U0ALICE');
+        slack.failures.set('/api/users.list', [{ status: 429, headers: { 'retry-after': '6' } }]);
+      },
+    });
+  });
+  afterAll(() => harness?.stop());
+
+  it('publishes the page without queueing behind the listing', async () => {
+    await harness.slack.next('/api/users.list');
+    const sent = Date.now();
+    await harness.event({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0001', tab: 'home' });
+    const [published] = await harness.slack.next('/api/views.publish');
+    expect(published!.at - sent).toBeLessThan(1_000);
+    expect(JSON.stringify(published!.body.view)).toContain('Alice Ames');
   });
 });

@@ -5,11 +5,27 @@ import { BOT_TOKEN, SIGNING_SECRET, catalogInfoYaml, startSlackHarness, type Sla
 import { ENGINES } from '../../support/test-database.js';
 
 const CATALOG = catalogInfoYaml([
-  { kind: 'Group', metadata: { name: 'payments-team', title: 'Payments team' }, spec: { type: 'team', children: [], members: ['alice', 'bob', 'carol'] } },
+  {
+    kind: 'Group',
+    metadata: { name: 'payments-team', title: 'Payments team', annotations: { 'slack.com/channel': '#payments' } },
+    spec: { type: 'team', children: [], members: ['alice', 'bob', 'carol'] },
+  },
   { kind: 'User', metadata: { name: 'alice' }, spec: { profile: { displayName: 'Alice Ames', email: 'Alice@Acme.test' }, memberOf: [] } },
   { kind: 'User', metadata: { name: 'bob', annotations: { 'slack.com/user-id': 'U0BOB' } }, spec: { profile: { displayName: 'Bob Bell', email: 'bob@acme.test' }, memberOf: [] } },
   { kind: 'User', metadata: { name: 'carol' }, spec: { profile: { displayName: 'Carol Cho', email: 'carol@acme.test' }, memberOf: [] } },
-  { kind: 'Component', metadata: { name: 'payments-api', description: 'Takes card payments <!channel> & refunds', tags: ['go'] }, spec: { type: 'service', lifecycle: 'production', owner: 'payments-team' } },
+  {
+    kind: 'Component',
+    metadata: {
+      name: 'payments-api',
+      description: 'Takes card payments <!channel> & refunds',
+      tags: ['go'],
+      annotations: { 'pagerduty.com/service-id': 'PPAY1', 'backstage.io/source-location': 'url:https://github.com/acme/payments-api/tree/main/' },
+      links: [{ url: 'https://grafana.acme.test/d/payments', title: 'Dashboard' }, { url: 'javascript:alert(1)', title: 'Evil' }],
+    },
+    spec: { type: 'service', lifecycle: 'production', owner: 'payments-team' },
+  },
+  { kind: 'Component', metadata: { name: 'legacy-cron' }, spec: { type: 'service', lifecycle: 'deprecated', owner: 'user:carol' } },
+  { kind: 'Component', metadata: { name: 'orphan-job' }, spec: { type: 'service', lifecycle: 'production', owner: 'ghost-team' } },
   ...Array.from({ length: 14 }, (_, n) => ({ kind: 'Component', metadata: { name: `geo-worker-${n}`, description: `geocoding worker ${n}` }, spec: { type: 'service', lifecycle: 'production', owner: 'payments-team' } })),
 ]);
 
@@ -56,6 +72,31 @@ describe.each(ENGINES)('Slack app over HTTP on %s', (engine) => {
     expect(lookups.every((email) => ['alice@acme.test', 'carol@acme.test'].includes(email))).toBe(true);
   });
 
+  it("shows the team's channel, on-call and links on the card, never a javascript: link", async () => {
+    const card = texts(await answerTo('/whoowns', 'payments-api'));
+    expect(card).toContain('*Slack:* #payments');
+    expect(card).toContain('<https://app.pagerduty.com/service-directory/PPAY1|PagerDuty service PPAY1>');
+    expect(card).toContain('<https://github.com/acme/payments-api/tree/main/|Repository>');
+    expect(card).toContain('<https://grafana.acme.test/d/payments|Dashboard>');
+    expect(card).not.toContain('javascript:');
+  });
+
+  it('warns on the card when one person owns the entity, and when its owner is not in the catalog', async () => {
+    expect(texts(await answerTo('/whoowns', 'legacy-cron'))).toContain('Owned by an individual (Carol Cho), not a team.');
+    expect(texts(await answerTo('/whoowns', 'orphan-job'))).toContain('The owner group:default/ghost-team is not in the catalog.');
+  });
+
+  it('offers "did you mean" buttons for a typo, and pressing one replaces the message with that card', async () => {
+    const message = await answerTo('/whoowns', 'paymnts-api');
+    expect(texts(message)).toContain('No entity named *paymnts-api*');
+    const suggestion = JSON.stringify(message.blocks).match(/"action_id":"(whoowns_suggestion:\d+)","value":"(component:default\/payments-api)"/);
+    expect(suggestion).not.toBeNull();
+    expect((await press(suggestion![1]!, suggestion![2]!, `suggestion-${engine}`)).status).toBe(200);
+    const [replaced] = await harness.responses(`suggestion-${engine}`);
+    expect(replaced!.body.replace_original).toBe(true);
+    expect(JSON.stringify(replaced!.body.blocks)).toContain('Payments team');
+  });
+
   it('refuses a bad signature, a stale timestamp and one from the future with 401, and answers none of them', async () => {
     const body = harness.commandBody('/whoowns', 'payments-api');
     const now = Math.floor(Date.now() / 1000);
@@ -95,8 +136,9 @@ describe.each(ENGINES)('Slack app over HTTP on %s', (engine) => {
   it('answers /find stats, and an empty /find, with what the catalog holds', async () => {
     for (const text of ['stats', '']) {
       const message = await answerTo('/find', text);
-      expect(texts(message)).toContain('19 entities in the catalog');
-      expect(texts(message)).toContain('component 15');
+      expect(texts(message)).toContain('21 entities in the catalog');
+      expect(texts(message)).toContain('component 17');
+      expect(texts(message)).toContain('*17 services:* 1 service in go');
     }
   });
 
@@ -130,7 +172,7 @@ describe.each(ENGINES)('Slack app over HTTP on %s', (engine) => {
     expect((await fetch(`${harness.appUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${harness.appUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', entities: 19 });
+    expect(await ready.json()).toEqual({ status: 'ready', entities: 21 });
   });
 
   it('never writes the bot token or signing secret to a log line', () => {

@@ -3,7 +3,7 @@ import { messageProblems, type SlackMessage } from '../../../src/slack/blocks/li
 import { startSlackApp, type RunningSlackApp } from '../../../src/slack/slack-app.js';
 import { FakeSlack } from '../../support/fake-slack.js';
 import { FakeSocketMode } from '../../support/fake-socket-mode.js';
-import { BOT_TOKEN, catalogInfoYaml, createTestCatalog, type TestCatalog } from '../../support/slack-harness.js';
+import { BOT_TOKEN, catalogInfoYaml, DEFAULT_SLACK, createTestCatalog, type TestCatalog } from '../../support/slack-harness.js';
 import { ENGINES } from '../../support/test-database.js';
 
 const APP_TOKEN = 'xapp-1-test-app-token';
@@ -27,7 +27,7 @@ describe.each(ENGINES)('Slack app in Socket Mode on %s', (engine) => {
     slack.socketModeUrl = await socket.start();
     fakeUrl = await slack.start();
     const { catalog, database, logger } = testCatalog;
-    app = await startSlackApp({ slack: { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: `${fakeUrl}/api/`, port: 0 }, catalog, db: database.db, logger });
+    app = await startSlackApp({ slack: { ...DEFAULT_SLACK, port: 0, botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: `${fakeUrl}/api/` }, catalog, db: database.db, logger });
   });
   afterAll(async () => {
     await app?.stop();

@@ -298,6 +298,7 @@ describe('ownershipCard', () => {
               "text": "*Component* · service · production
       Charges cards. Ask &lt;!channel&gt; &amp; &lt;@U999&gt; before deploying",
               "type": "mrkdwn",
+              "verbatim": true,
             },
             "type": "section",
           },
@@ -308,6 +309,7 @@ describe('ownershipCard', () => {
       *Slack:* #payments
       *On call:* <https://app.pagerduty.com/service-directory/P123|PagerDuty service P123>, Opsgenie team payments-oncall",
               "type": "mrkdwn",
+              "verbatim": true,
             },
             "type": "section",
           },
@@ -315,6 +317,7 @@ describe('ownershipCard', () => {
             "text": {
               "text": "*System:* payments · *Domain:* commerce",
               "type": "mrkdwn",
+              "verbatim": true,
             },
             "type": "section",
           },
@@ -322,6 +325,7 @@ describe('ownershipCard', () => {
             "text": {
               "text": "*Links:* <https://github.com/acme/payments-api/tree/main/|Repository> · <https://grafana.example.com/payments|Dashboard> · Runbook",
               "type": "mrkdwn",
+              "verbatim": true,
             },
             "type": "section",
           },
