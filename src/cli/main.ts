@@ -32,7 +32,8 @@ Commands:
   catalog ingest             refresh the configured locations into the database
   catalog problems           the problems found by the last refresh
   manifest                   the Slack app manifest for the registered commands and surfaces, with
-                             app.baseUrl's host as the unfurl domain (--json for JSON)
+                             app.baseUrl's host as the unfurl domain; --request-url
+                             https://<host>/slack/events makes it HTTP mode instead of Socket Mode
 
 Options:
   --config FILE    app-config.yaml style file (repeatable; later files win). Default: $CALLBOARD_CONFIG
@@ -45,6 +46,8 @@ Options:
 interface CliOptions {
   /** start without the console: keep refreshing until SIGTERM or SIGINT (containers, services). */
   noConsole: boolean;
+  /** manifest: HTTP mode's request URL. */
+  requestUrl?: string;
   config: string[];
   catalog: string[];
   json: boolean;
@@ -65,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
         limit: { type: 'string' },
         offset: { type: 'string' },
         'no-console': { type: 'boolean', default: false },
+        'request-url': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -80,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const options: CliOptions = {
     noConsole: values['no-console'],
+    requestUrl: values['request-url'],
     config: values.config,
     catalog: values.catalog,
     json: values.json,
@@ -111,7 +116,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'manifest': {
         const host = config.app?.baseUrl ? new URL(config.app.baseUrl).host : undefined;
         if (!host) process.stderr.write(`callboard: app.baseUrl is not configured; unfurl_domains holds ${PLACEHOLDER_UNFURL_DOMAIN}, to be replaced with your Backstage host\n`);
-        const manifest = slackManifest(BUILT_IN_COMMANDS, BUILT_IN_SURFACES, host ? [host] : []);
+        const requestUrl = options.requestUrl;
+        if (requestUrl !== undefined && !/^https:\/\/[^/]+\/.*slack\/events$/.test(requestUrl)) throw new ConfigError(['--request-url: Slack needs an https URL ending in /slack/events, e.g. https://callboard.example.com/slack/events']);
+        const manifest = slackManifest(BUILT_IN_COMMANDS, BUILT_IN_SURFACES, { unfurlDomains: host ? [host] : [], requestUrl });
         process.stdout.write(options.json ? `${JSON.stringify(manifest, null, 2)}\n` : manifestYaml(manifest));
         return 0;
       }

@@ -58,6 +58,18 @@ describe('manifest.yml', () => {
     for (const scope of manifest.oauth_config.scopes.bot) expect(readme, `README explains ${scope}`).toContain(`\`${scope}\``);
   });
 
+  it('points every command, event and interaction at the request URL in HTTP mode, with Socket Mode off', () => {
+    const url = 'https://callboard.example.com/slack/events';
+    const http = slackManifest(BUILT_IN_COMMANDS, BUILT_IN_SURFACES, { requestUrl: url }) as unknown as {
+      settings: { socket_mode_enabled: boolean; interactivity: { request_url: string }; event_subscriptions: { request_url: string } };
+      features: { slash_commands: { url: string }[] };
+    };
+    expect(http.settings.socket_mode_enabled).toBe(false);
+    expect(http.settings.interactivity.request_url).toBe(url);
+    expect(http.settings.event_subscriptions.request_url).toBe(url);
+    expect(http.features.slash_commands.map((command) => command.url)).toEqual(BUILT_IN_COMMANDS.map(() => url));
+  });
+
   it('keeps names, descriptions and hints inside Slack limits', () => {
     for (const command of manifest.features.slash_commands) {
       expect(command.command.length).toBeLessThanOrEqual(32);
