@@ -56,11 +56,25 @@ export class CatalogView {
       this.byName.add(name.toLowerCase(), ref);
       if (title) this.byTitle.add(title.toLowerCase(), ref);
     }
+    // Relations are stored entity by entity, so they mostly come grouped by source: a source is
+    // looked up once per run of its relations, not once per relation. Each type is kept once, not
+    // as its own copy in every relation.
+    const types = new Map<string, string>();
+    let previousSource: string | undefined;
+    let sourceRef = '';
+    let outgoing: string[] = [];
     for (const relation of relations) {
-      const sourceRef = this.sharedRef(relation.sourceRef);
+      if (relation.sourceRef !== previousSource) {
+        previousSource = relation.sourceRef;
+        sourceRef = this.sharedRef(relation.sourceRef);
+        outgoing = this.outgoing.get(sourceRef) ?? [];
+        this.outgoing.set(sourceRef, outgoing);
+      }
+      let type = types.get(relation.type);
+      if (type === undefined) types.set(relation.type, (type = Buffer.from(relation.type).toString()));
       const targetRef = this.sharedRef(relation.targetRef);
-      pushTo(this.outgoing, sourceRef, relation.type, targetRef);
-      pushTo(this.incoming, targetRef, reverseRelation(relation.type), sourceRef);
+      outgoing.push(type, targetRef);
+      pushTo(this.incoming, targetRef, reverseRelation(type), sourceRef);
     }
     this.searchIndex = undefined;
     for (const watcher of this.watchers) watcher.loaded();
