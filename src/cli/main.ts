@@ -12,7 +12,6 @@ import { runConsole } from './console.js';
 import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack/manifest.js';
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
-import { slackAppSettings, startSlackApp } from '../slack/slack-app.js';
 import { formatFind, formatProblems, formatRefresh, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
@@ -240,8 +239,10 @@ async function withCatalog<T>(config: Config, options: CliOptions, use: (context
 async function start(config: Config, options: CliOptions, command: 'start' | 'serve'): Promise<number> {
   const { slack } = config.callboard;
   const runsSlackApp = command === 'serve' || Boolean(slack.botToken || slack.appToken || slack.signingSecret);
+  // Bolt and the Web API client are loaded only by the commands that run the app: the others start sooner.
+  const slackApp = runsSlackApp ? await import('../slack/slack-app.js') : undefined;
   // An incomplete Slack config is refused (ConfigError, every missing setting) before the database opens.
-  if (runsSlackApp) slackAppSettings(slack);
+  slackApp?.slackAppSettings(slack);
   // Listening from the first moment: a stop during start-up still closes the database cleanly.
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
@@ -260,8 +261,8 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     const minutes = config.callboard.catalog.refreshIntervalMinutes;
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
-    if (runsSlackApp) {
-      const app = await startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger });
+    if (slackApp) {
+      const app = await slackApp.startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger });
       process.stderr.write(
         app.transport === 'socket-mode'
           ? `Slack app connected in Socket Mode; /healthz and /readyz on port ${app.port}\n`

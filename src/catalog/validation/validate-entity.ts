@@ -3,12 +3,25 @@ import type { Entity } from '../model/entity.js';
 import { checkFieldFormats } from './field-format.js';
 import { KIND_DEFINITIONS, envelopeSchema, kindSchema, type KindDefinition } from './kind-schemas.js';
 
-// Schemas are trusted code: `$data` stays off, and nothing may coerce or strip the user's data.
-const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, $data: false });
-const validateEnvelope = ajv.compile(envelopeSchema);
-const kindValidators = new Map<string, { definition: KindDefinition; validate: ValidateFunction }>(
-  KIND_DEFINITIONS.map((definition) => [definition.kind, { definition, validate: ajv.compile(kindSchema(definition)) }]),
-);
+interface Validators {
+  envelope: ValidateFunction;
+  kinds: Map<string, { definition: KindDefinition; validate: ValidateFunction }>;
+}
+
+let compiled: Validators | undefined;
+
+/** Compiled once, on the first entity: a command that only answers from the store never needs them. */
+function validators(): Validators {
+  if (!compiled) {
+    // Schemas are trusted code: `$data` stays off, and nothing may coerce or strip the user's data.
+    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, $data: false });
+    compiled = {
+      envelope: ajv.compile(envelopeSchema),
+      kinds: new Map(KIND_DEFINITIONS.map((definition) => [definition.kind, { definition, validate: ajv.compile(kindSchema(definition)) }])),
+    };
+  }
+  return compiled;
+}
 
 export const SUPPORTED_KINDS = KIND_DEFINITIONS.map((definition) => definition.kind);
 
@@ -24,9 +37,10 @@ export function validateEntity(value: unknown): EntityValidation {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, errors: ['expected a mapping with apiVersion, kind, metadata and spec at the document root'] };
   }
-  if (!validateEnvelope(value)) return { ok: false, errors: describeErrors(validateEnvelope.errors) };
+  const { envelope, kinds } = validators();
+  if (!envelope(value)) return { ok: false, errors: describeErrors(envelope.errors) };
   const entity = value as Entity;
-  const known = kindValidators.get(entity.kind);
+  const known = kinds.get(entity.kind);
   if (!known) return { ok: false, errors: [unsupportedKind(entity)] };
   if (!known.definition.apiVersions.includes(entity.apiVersion)) {
     return {
