@@ -311,8 +311,8 @@ async function writeEntities(tx: BulkTransaction, written: ProcessedEntity[], st
   await tx.copyRows(
     'catalog_entities',
     [
-      ...columns('text', 'ref', 'kind', 'namespace', 'name'),
-      { name: 'entity', type: 'jsonb' },
+      ...columns('text', 'ref', 'kind', 'namespace', 'name', 'title'),
+      { name: 'entity', type: 'json' },
       ...columns('text', 'location_key', 'origin_key', 'content_hash'),
       ...columns('timestamptz', 'created_at', 'updated_at'),
     ],
@@ -321,6 +321,7 @@ async function writeEntities(tx: BulkTransaction, written: ProcessedEntity[], st
       processed.kind,
       processed.namespace,
       processed.name,
+      processed.title,
       processed.json,
       processed.locationKey,
       processed.originKey,
@@ -382,7 +383,7 @@ export async function loadCatalog(db: Executor): Promise<{ entities: StoredEntit
   // one text (refs hold no tabs or newlines): a third of a million small rows cost both drivers far
   // more, PGlite's most (1.8 s against 0.5 s at 100k entities).
   const [entities, [relations]] = await Promise.all([
-    queryRows<StoredEntityText>(db, sql`select ref, name, entity->'metadata'->>'title' as title, entity::text as json from catalog_entities`),
+    queryRows<StoredEntityText>(db, sql`select ref, name, title, entity::text as json from catalog_entities`),
     queryRows<{ lines: string | null }>(db, sql`select string_agg(source_ref || E'\t' || type || E'\t' || target_ref, E'\n') as lines from catalog_relations`),
   ]);
   return { entities, relations: relationLines(relations?.lines ?? '') };

@@ -21,7 +21,7 @@ export type CopyValue = string | number | null;
 /** A column to bulk-load, with its SQL type (rows travel as text and are cast on the server). */
 export interface CopyColumn {
   name: string;
-  type: 'text' | 'integer' | 'jsonb' | 'timestamptz';
+  type: 'text' | 'integer' | 'json' | 'jsonb' | 'timestamptz';
 }
 
 /**
@@ -73,14 +73,14 @@ function copyStatement(table: string, columns: CopyColumn[], source: string): st
 const JSON_BATCH_ROWS = 5_000;
 const BATCHES_IN_FLIGHT = 3;
 
-/** Rows as a JSON array of objects keyed by column; a jsonb column's value is already JSON and goes in as it is. */
+/** Rows as a JSON array of objects keyed by column; a json or jsonb column's value is already JSON and goes in as it is. */
 function recordSetJson(columns: CopyColumn[], rows: CopyValue[][]): string {
   const keys = columns.map((column) => `${JSON.stringify(column.name)}:`);
   const parts: string[] = [];
   for (const row of rows) {
     const fields = columns.map((column, index) => {
       const value = row[index] ?? null;
-      return keys[index] + (column.type === 'jsonb' && value !== null ? String(value) : JSON.stringify(value));
+      return keys[index] + ((column.type === 'json' || column.type === 'jsonb') && value !== null ? String(value) : JSON.stringify(value));
     });
     parts.push(`{${fields.join(',')}}`);
   }
@@ -117,7 +117,8 @@ export async function openDatabase(config: DatabaseConfig, options: { pgliteTemp
           async copyRows(table, columns, rows) {
             // postgres.js never settles a COPY stream the server rejects (its final callback is
             // dropped), so on PostgreSQL each batch of rows goes in as one JSON document that the
-            // server splits into a record set: one parameter, parsed natively on both sides.
+            // server splits into a record set: one parameter, parsed natively on both sides (as
+            // json, which only checks it, rather than jsonb, which would parse every value too).
             const names = columns.map((column) => `"${column.name}"`).join(', ');
             const definitions = columns.map((column) => `"${column.name}" ${column.type}`).join(', ');
             // A few batches in flight: the next is serialised here while the server stores the last.
@@ -125,7 +126,7 @@ export async function openDatabase(config: DatabaseConfig, options: { pgliteTemp
             let failure: { error: unknown } | undefined;
             for (const batch of batches(rows, JSON_BATCH_ROWS)) {
               const statement = sql.unsafe(
-                `insert into ${table} (${names}) select ${names} from jsonb_to_recordset($1::text::jsonb) as x(${definitions})`,
+                `insert into ${table} (${names}) select ${names} from json_to_recordset($1::text::json) as x(${definitions})`,
                 [recordSetJson(columns, batch)],
               );
               // Every statement is settled here, so a failure is thrown once and never left unhandled.

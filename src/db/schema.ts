@@ -1,4 +1,4 @@
-import { bigint, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, json, pgTable, primaryKey, serial, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** One row per stored entity; `entity` is the processed descriptor (namespace filled, relations apart). */
 export const catalogEntities = pgTable(
@@ -8,7 +8,10 @@ export const catalogEntities = pgTable(
     kind: text('kind').notNull(),
     namespace: text('namespace').notNull(),
     name: text('name').notNull(),
-    entity: jsonb('entity').notNull(),
+    title: text('title'),
+    // json, not jsonb: the descriptor is stored and read whole, never queried inside, and json keeps
+    // the text as written instead of parsing it into a binary form on every write and back on read.
+    entity: json('entity').notNull(),
     locationKey: text('location_key').notNull(), // the file or URL the entity was read from
     originKey: text('origin_key').notNull(), // the configured location whose walk reached that file
     contentHash: text('content_hash').notNull(), // hash of the processed entity, to skip unchanged writes

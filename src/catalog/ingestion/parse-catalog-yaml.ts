@@ -121,7 +121,7 @@ function splitDocuments(text: string): Chunk[] {
 function refuseHostileValue(value: unknown, text: string, limits: ParseLimits): string | undefined {
   const mayAlias = text.includes('*');
   const mayPollute = text.includes('__proto__');
-  // PostgreSQL's jsonb cannot hold U+0000, so one such string would fail a whole refresh's transaction.
+  // PostgreSQL's text cannot hold U+0000 (a title column, say), so one such string would fail a whole refresh's transaction.
   const mayHoldNul = /\\0|\\x00|\\u0000|\0/.test(text);
   if (!mayAlias && !mayPollute && !mayHoldNul) return undefined;
   let budget = limits.maxExpandedNodes;

@@ -15,6 +15,8 @@ export interface ProcessedEntity {
   kind: string;
   namespace: string;
   name: string;
+  /** metadata.title, stored beside the JSON so loading the view needs no JSON read on the server. */
+  title: string | null;
   /** The entity serialised once: its content hash, the stored row and the in-memory view share this string. */
   json: string;
   /** The relations the entity states (the reverse of each is implied). */
@@ -100,6 +102,7 @@ export async function processEntity(document: unknown, context: ProcessingContex
     kind: entity.kind,
     namespace: entity.metadata.namespace ?? DEFAULT_NAMESPACE,
     name: entity.metadata.name,
+    title: entity.metadata.title ?? null,
     json,
     relations: statedAmong(entityRef, emitted.relations),
     locationKey: context.locationKey,

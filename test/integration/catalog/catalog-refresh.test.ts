@@ -195,7 +195,7 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     write('a.yaml', component('payments-api'));
     await catalog.refresh(roots());
     // Another replica, running other code, stored its own version of one row and removed another.
-    await database.db.execute(sql`update catalog_entities set entity = jsonb_set(entity, '{spec,owner}', '"team-x"'), content_hash = 'other' where ref = 'component:default/payments-api'`);
+    await database.db.execute(sql`update catalog_entities set entity = jsonb_set(entity::jsonb, '{spec,owner}', '"team-x"')::json, content_hash = 'other' where ref = 'component:default/payments-api'`);
     await database.db.execute(sql`delete from catalog_entities where ref = 'group:default/team-a'`);
     // As every refresh does, it counted its write: the next refresh here must read the rows again.
     await database.db.execute(sql`update catalog_state set version = version + 1`);
