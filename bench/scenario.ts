@@ -129,14 +129,15 @@ result.indexUpdateP99 = percentile(updates, 99);
 
 await database!.close();
 
-// Memory as deployed: a process of its own that starts on this catalog, refreshes it twice and answers.
+// Memory as deployed: a process of its own that starts on this catalog, refreshes it twice and
+// answers, with the allocator setting the container image runs with (see the Dockerfile).
 const service = JSON.parse(
   execFileSync(
     process.execPath,
     ['--expose-gc', '--import', 'tsx', path.join(repoRoot, 'bench/service-memory.ts'), '--dir', dir,
       ...('url' in store.location ? ['--url', store.location.url] : ['--data-dir', store.location.dataDir]),
       ...names.components.slice(0, 50).flatMap((name) => ['--names', name])],
-    { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MALLOC_ARENA_MAX: '2' } },
   ),
 ) as { steadyRssMb: number; peakRssMb: number };
 result.steadyRssMb = service.steadyRssMb;
