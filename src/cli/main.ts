@@ -5,11 +5,12 @@ import { parseArgs } from 'node:util';
 import { createAppContext, githubClientsFromConfig, type AppContext } from '../app-context.js';
 import { ingestLocations, type RootLocation } from '../catalog/ingestion/ingest-locations.js';
 import { loadConfig } from '../config/load-config.js';
-import type { Config } from '../config/config-schema.js';
+import type { Config, SlackConfig } from '../config/config-schema.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { runConsole } from './console.js';
 import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
+import { slackSettingsProblems } from '../slack/settings.js';
 import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack/manifest.js';
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
 import { formatFind, formatProblems, formatRefresh, formatWhoOwns } from './format.js';
@@ -95,7 +96,16 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const config = loadConfig({ files: options.config });
+    // start and serve also need complete Slack settings when they run the app: reported with the rest.
+    const config = loadConfig({
+      files: options.config,
+      require: (loaded) => {
+        // The config may not have passed validation yet: read the Slack settings defensively.
+        const slack = loaded.callboard?.slack;
+        const settings = (slack !== null && typeof slack === 'object' ? slack : {}) as SlackConfig;
+        return runsSlackApp(command, settings) ? slackSettingsProblems(settings) : [];
+      },
+    });
     switch (command) {
       case 'start':
       case 'serve':
@@ -236,13 +246,14 @@ async function withCatalog<T>(config: Config, options: CliOptions, use: (context
 }
 
 /** `serve` always runs the Slack app; `start` runs it when any Slack setting is given, else the local console. */
+function runsSlackApp(command: string, slack: SlackConfig): boolean {
+  return command === 'serve' || (command === 'start' && Boolean(slack.botToken || slack.appToken || slack.signingSecret));
+}
+
 async function start(config: Config, options: CliOptions, command: 'start' | 'serve'): Promise<number> {
   const { slack } = config.callboard;
-  const runsSlackApp = command === 'serve' || Boolean(slack.botToken || slack.appToken || slack.signingSecret);
   // Bolt and the Web API client are loaded only by the commands that run the app: the others start sooner.
-  const slackApp = runsSlackApp ? await import('../slack/slack-app.js') : undefined;
-  // An incomplete Slack config is refused (ConfigError, every missing setting) before the database opens.
-  slackApp?.slackAppSettings(slack);
+  const slackApp = runsSlackApp(command, slack) ? await import('../slack/slack-app.js') : undefined;
   // Listening from the first moment: a stop during start-up still closes the database cleanly.
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

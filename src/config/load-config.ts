@@ -13,6 +13,8 @@ export interface LoadConfigOptions {
   env?: Env;
   /** Folder relative paths in defaults resolve against (the working directory by default). */
   cwd?: string;
+  /** What the command about to run also needs of the config (the Slack settings, say), reported with every other problem. */
+  require?: (config: Config) => string[];
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -45,6 +47,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       problems.push(`${where}: ${message}`);
     }
   }
+  problems.push(...(options.require?.(config as unknown as Config) ?? []));
   if (problems.length > 0) throw new ConfigError(problems);
   return config as unknown as Config;
 }

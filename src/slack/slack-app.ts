@@ -6,12 +6,13 @@ import { sql } from 'drizzle-orm';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { SlackConfig } from '../config/config-schema.js';
 import type { Db } from '../db/client.js';
-import { ConfigError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SlashCommand } from './commands/registry.js';
 import { BUILT_IN_COMMANDS } from './commands/built-in.js';
 import { routeSlashCommands, type CommandAnswerer } from './command-route.js';
 import { registerListeners } from './listeners.js';
+import { slackAppSettings } from './settings.js';
 import { backgroundWebClient, webApiOptions, type WebApiSettings } from './web-api.js';
 import { BUILT_IN_SURFACES } from './surfaces/built-in.js';
 import type { Surface } from './surfaces/surface.js';
@@ -26,13 +27,6 @@ const MAX_RECONNECT_DELAY_MS = 30_000;
 export type SlackTransportName = 'socket-mode' | 'http';
 
 /** What the Slack app runs with: Socket Mode when there is an app token, else HTTP with the signing secret. */
-export interface SlackAppSettings {
-  botToken: string;
-  transport: { name: 'socket-mode'; appToken: string } | { name: 'http'; signingSecret: string };
-  apiUrl?: string;
-  port: number;
-}
-
 export interface SlackAppDeps {
   slack: SlackConfig;
   catalog: CatalogService;
@@ -47,27 +41,6 @@ export interface RunningSlackApp {
   port: number;
   transport: SlackTransportName;
   stop(): Promise<void>;
-}
-
-/**
- * The settings the Slack app needs from `callboard.slack`, or a ConfigError naming every missing
- * one with the environment variable and the config key that set it.
- */
-export function slackAppSettings(slack: SlackConfig): SlackAppSettings {
-  const transport: SlackAppSettings['transport'] | undefined = slack.appToken
-    ? { name: 'socket-mode', appToken: slack.appToken }
-    : slack.signingSecret
-      ? { name: 'http', signingSecret: slack.signingSecret }
-      : undefined;
-  if (slack.botToken && transport) return { botToken: slack.botToken, transport, apiUrl: slack.apiUrl, port: slack.port };
-  const missing: string[] = [];
-  if (!slack.botToken) missing.push('SLACK_BOT_TOKEN (callboard.slack.botToken) is not set: the Slack app needs its bot token (xoxb-…, under "OAuth & Permissions")');
-  if (!transport) {
-    missing.push(
-      'SLACK_SIGNING_SECRET (callboard.slack.signingSecret) for HTTP mode, or SLACK_APP_TOKEN (callboard.slack.appToken) for Socket Mode: neither is set (both are under "Basic Information")',
-    );
-  }
-  throw new ConfigError(missing);
 }
 
 /** How Slack's deliveries reach the app; the listeners, probes and Web API client are the same on both. */

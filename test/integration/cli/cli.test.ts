@@ -103,7 +103,13 @@ describe('callboard CLI on the bundled example catalog', () => {
     expect(appOnly.stderr).toContain(botToken);
     expect(appOnly.stderr).not.toContain(transport);
 
-    for (const { stdout, stderr } of [serve, botOnly, appOnly]) {
+    // A bad setting elsewhere is reported in the same run as the missing Slack ones.
+    const badPort = await callboard(['serve', '--catalog', 'examples'], { ...env, PORT: 'abc', SLACK_BOT_TOKEN: 'xoxb-1-only-the-bot-token' });
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain('PORT: "abc" is not a port number');
+    expect(badPort.stderr).toContain(transport);
+
+    for (const { stdout, stderr } of [serve, botOnly, appOnly, badPort]) {
       expect(stderr).not.toMatch(/\n\s+at /);
       expect(stderr).not.toContain('only-the');
       expect(stdout).toBe('');
