@@ -1,8 +1,9 @@
 import { ANNOTATIONS, annotationOf, type Entity } from '../model/entity.js';
 import { nameOfRef } from '../model/entity-ref.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
-import type { CatalogView, ViewWatcher } from './catalog-view.js';
-import { displayNameOf } from './who-owns.js';
+import type { CatalogView } from './catalog-view.js';
+import { KeyedIndex } from './keyed-index.js';
+import { displayNameOf, personOf } from './who-owns.js';
 
 /** Who is asking, as a chat app knows them. */
 export interface PersonKey {
@@ -29,60 +30,26 @@ export interface HomeOverview {
 }
 
 /**
- * Users by email and by Slack user id. Built on first use from the User entities only, then kept
- * current through the view's changes, so opening App Home costs a map lookup, not a catalog scan.
+ * Users by email and by Slack user id, indexed from the User entities only. Two users claiming one
+ * email or id: the one indexed first keeps it, as the first location keeps a duplicate ref.
  */
-export class PeopleIndex implements ViewWatcher {
-  private byKey: Map<string, string> | undefined;
-  private readonly keysOf = new Map<string, string[]>();
+export class PeopleIndex {
+  private readonly users: KeyedIndex<true>;
 
-  constructor(private readonly view: CatalogView) {
-    view.watch(this);
+  constructor(view: CatalogView) {
+    this.users = new KeyedIndex(view, userKeys, (ref) => ref.startsWith('user:'));
   }
 
   find(person: PersonKey): string | undefined {
-    const keys = this.built();
-    const bySlack = person.slackUserId ? keys.get(slackKey(person.slackUserId)) : undefined;
-    return bySlack ?? (person.email ? keys.get(emailKey(person.email)) : undefined);
+    const bySlack = person.slackUserId ? this.users.get(slackKey(person.slackUserId))[0] : undefined;
+    return (bySlack ?? (person.email ? this.users.get(emailKey(person.email))[0] : undefined))?.ref;
   }
+}
 
-  upserted(ref: string, entity: Entity): void {
-    if (this.byKey && entity.kind === 'User') this.add(this.byKey, ref, entity);
-  }
-
-  removed(ref: string): void {
-    if (!this.byKey) return;
-    for (const key of this.keysOf.get(ref) ?? []) if (this.byKey.get(key) === ref) this.byKey.delete(key);
-    this.keysOf.delete(ref);
-  }
-
-  loaded(): void {
-    this.byKey = undefined;
-    this.keysOf.clear();
-  }
-
-  private built(): Map<string, string> {
-    if (!this.byKey) {
-      const byKey = new Map<string, string>();
-      for (const ref of this.view.refs()) {
-        if (!ref.startsWith('user:')) continue;
-        const entity = this.view.get(ref);
-        if (entity) this.add(byKey, ref, entity);
-      }
-      this.byKey = byKey;
-    }
-    return this.byKey;
-  }
-
-  private add(byKey: Map<string, string>, ref: string, entity: Entity): void {
-    const profile = entity.spec?.profile as { email?: unknown } | undefined;
-    const slackUserId = annotationOf(entity, ANNOTATIONS.slackUserId);
-    const keys = [typeof profile?.email === 'string' ? emailKey(profile.email) : '', slackUserId ? slackKey(slackUserId) : ''].filter(Boolean);
-    // Two users claiming one email: the first keeps it, as the first location keeps a duplicate ref.
-    const kept = keys.filter((key) => !byKey.has(key) || byKey.get(key) === ref);
-    for (const key of kept) byKey.set(key, ref);
-    this.keysOf.set(ref, kept);
-  }
+function* userKeys(ref: string, entity: Entity): Generator<[string, true]> {
+  const { email, slackUserId } = personOf(ref, entity);
+  if (email) yield [emailKey(email), true];
+  if (slackUserId) yield [slackKey(slackUserId), true];
 }
 
 const emailKey = (email: string) => `email:${email.trim().toLowerCase()}`;

@@ -1,6 +1,7 @@
 import { ANNOTATIONS, annotationOf, specString, type Entity } from '../model/entity.js';
 import { compareStrings } from '../model/entity-ref.js';
-import type { CatalogView, ViewWatcher } from './catalog-view.js';
+import type { CatalogView } from './catalog-view.js';
+import { KeyedIndex } from './keyed-index.js';
 import { whoOwns, type EntitySummary, type OwnerAnswer } from './who-owns.js';
 
 /** What ties a link to an entity, strongest first: between equally specific claims the stronger wins. */
@@ -33,7 +34,6 @@ export interface LinkOwnersOptions {
 }
 
 interface Claim {
-  ref: string;
   evidence: Exclude<LinkEvidence, 'catalog-page'>;
   /** What `why` quotes: the slug, the annotation's URL, the link's title. */
   detail: string;
@@ -61,10 +61,8 @@ const ENTITY_ROUTES = new Set(['catalog', 'docs']);
  * The claims are indexed on first use and kept current by watching the view, so a lookup costs the
  * depth of its URL, never a pass over the catalog.
  */
-export class LinkOwners implements ViewWatcher {
-  private claims: Map<string, Claim[]> | undefined;
-  /** The keys each entity claims, to withdraw when it changes. */
-  private readonly keysByRef = new Map<string, string[]>();
+export class LinkOwners {
+  private readonly claims: KeyedIndex<Claim>;
   private readonly gitHubHosts: Set<string>;
   private readonly backstage: string[] | undefined;
 
@@ -74,61 +72,23 @@ export class LinkOwners implements ViewWatcher {
   ) {
     this.gitHubHosts = new Set(['github.com', ...(options.gitHubHosts ?? []).map((host) => withoutWww(host.toLowerCase()))]);
     this.backstage = options.baseUrl === undefined ? undefined : urlParts(options.baseUrl);
-    view.watch(this);
+    this.claims = new KeyedIndex(view, (_ref, entity) => this.claimsOf(entity));
   }
 
   /** The owner of each URL, in the order given; a URL nothing claims (or not http(s) at all) has a null match. */
   lookup(urls: string[]): LinkOwnership[] {
-    const claims = this.built();
-    return urls.map((url) => ({ url, match: this.entityPage(url) ?? this.claimed(url, claims) }));
+    // Every lookup, even of no URL, leaves the claims indexed: later ones cost only their URLs.
+    this.claims.build();
+    return urls.map((url) => ({ url, match: this.entityPage(url) ?? this.claimed(url) }));
   }
 
-  upserted(ref: string, entity: Entity): void {
-    if (this.claims) this.add(this.claims, ref, entity);
-  }
-
-  removed(ref: string): void {
-    if (!this.claims) return;
-    for (const key of this.keysByRef.get(ref) ?? []) {
-      const rest = this.claims.get(key)!.filter((claim) => claim.ref !== ref);
-      if (rest.length > 0) this.claims.set(key, rest);
-      else this.claims.delete(key);
-    }
-    this.keysByRef.delete(ref);
-  }
-
-  loaded(): void {
-    this.claims = undefined;
-    this.keysByRef.clear();
-  }
-
-  private built(): Map<string, Claim[]> {
-    if (!this.claims) {
-      const claims = new Map<string, Claim[]>();
-      for (const ref of this.view.refs()) this.add(claims, ref, this.view.get(ref)!);
-      this.claims = claims;
-    }
-    return this.claims;
-  }
-
-  private add(claims: Map<string, Claim[]>, ref: string, entity: Entity): void {
-    const keys: string[] = [];
-    for (const { key, claim } of this.claimsOf(ref, entity)) {
-      const joined = key.join('/');
-      const existing = claims.get(joined);
-      if (existing) existing.push(claim);
-      else claims.set(joined, [claim]);
-      if (!keys.includes(joined)) keys.push(joined);
-    }
-    if (keys.length > 0) this.keysByRef.set(ref, keys);
-  }
-
-  private claimsOf(ref: string, entity: Entity): { key: string[]; claim: Claim }[] {
+  /** Each claim the entity makes, under its URL key (host and path segments joined by `/`). */
+  private claimsOf(entity: Entity): [string, Claim][] {
     // A Location only points at files; it owns nothing.
     if (entity.kind === 'Location') return [];
-    const found: { key: string[]; claim: Claim }[] = [];
+    const found: [string, Claim][] = [];
     const claim = (key: string[] | undefined, evidence: Claim['evidence'], detail: string) => {
-      if (key) found.push({ key, claim: { ref, evidence, detail, exactOnly: this.matchesOnlyItself(key, evidence) } });
+      if (key) found.push([key.join('/'), { evidence, detail, exactOnly: this.matchesOnlyItself(key, evidence) }]);
     };
     const source = annotationOf(entity, ANNOTATIONS.sourceLocation)?.replace(/^url:/, '');
     const sourceKey = source === undefined ? undefined : this.linkKey(source);
@@ -170,17 +130,17 @@ export class LinkOwners implements ViewWatcher {
     return this.view.get(ref) ? this.describe(ref, 'catalog-page', 'its catalog page', []) : undefined;
   }
 
-  private claimed(url: string, claims: Map<string, Claim[]>): LinkMatch | null {
+  private claimed(url: string): LinkMatch | null {
     const key = this.linkKey(url);
     if (!key) return null;
     for (let depth = key.length; depth >= 1; depth--) {
-      const candidates = claims.get(key.slice(0, depth).join('/'))?.filter((claim) => depth === key.length || !claim.exactOnly);
-      if (!candidates?.length) continue;
-      const strongest = Math.min(...candidates.map((claim) => EVIDENCE_STRENGTH.indexOf(claim.evidence)));
-      const best = candidates.filter((claim) => EVIDENCE_STRENGTH.indexOf(claim.evidence) === strongest).sort((a, b) => compareStrings(a.ref, b.ref));
+      const candidates = this.claims.get(key.slice(0, depth).join('/')).filter(({ value }) => depth === key.length || !value.exactOnly);
+      if (candidates.length === 0) continue;
+      const strongest = Math.min(...candidates.map(({ value }) => EVIDENCE_STRENGTH.indexOf(value.evidence)));
+      const best = candidates.filter(({ value }) => EVIDENCE_STRENGTH.indexOf(value.evidence) === strongest).sort((a, b) => compareStrings(a.ref, b.ref));
       const first = best[0]!;
-      const others = [...new Set(best.map((claim) => claim.ref))].filter((ref) => ref !== first.ref);
-      return this.describe(first.ref, first.evidence, reason(first), others);
+      const others = [...new Set(best.map(({ ref }) => ref))].filter((ref) => ref !== first.ref);
+      return this.describe(first.ref, first.value.evidence, reason(first.value), others);
     }
     return null;
   }

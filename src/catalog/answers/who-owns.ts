@@ -244,7 +244,7 @@ export function displayNameOf(entity: Entity): string {
   return profileOf(entity).displayName ?? entity.metadata.title ?? entity.metadata.name;
 }
 
-function personOf(ref: string, entity: Entity | undefined): PersonAnswer {
+export function personOf(ref: string, entity: Entity | undefined): PersonAnswer {
   if (!entity) return { ref, displayName: nameOfRef(ref), email: null, slackUserId: null };
   const profile = profileOf(entity);
   return {
