@@ -69,12 +69,20 @@ export function createDeliveryLog(db: Db): DeliveryLog {
   };
 }
 
+/** The parts of a delivery that say which one it is. */
+export interface DeliveryIds {
+  event_id?: unknown;
+  type?: unknown;
+  trigger_id?: unknown;
+  view?: unknown;
+}
+
 /**
  * The id Slack repeats when it sends the same delivery again: the event's; for a modal's
  * submission the view's state (each submit has its own trigger, but submitting the same view
  * twice is still one submission); else the interaction's trigger.
  */
-export function deliveryKey(body: Record<string, unknown>): string | undefined {
+export function deliveryKey(body: DeliveryIds): string | undefined {
   if (typeof body.event_id === 'string') return `event:${body.event_id}`;
   const view = body.view as { id?: unknown; hash?: unknown } | undefined;
   if (body.type === 'view_submission' && typeof view?.id === 'string') return `view:${view.id}:${String(view.hash ?? '')}`;

@@ -9,7 +9,7 @@ import type { FindPageValue } from './blocks/find-results.js';
 import { section } from './blocks/block-parts.js';
 import { fitMessage, type SlackMessage } from './blocks/limits.js';
 import type { CommandAnswerer, CommandRespond } from './command-route.js';
-import { createDeliveryLog, deliveryKey, type DeliveryLog } from './delivery-log.js';
+import { createDeliveryLog, deliveryKey, type DeliveryIds, type DeliveryLog } from './delivery-log.js';
 import { findPage } from './commands/find.js';
 import { ownershipAnswer } from './commands/whoowns.js';
 import { createPeopleDirectory, type PeopleDirectory } from './people.js';
@@ -44,12 +44,15 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
   // A delivery seen before (Slack's retry, a replay) is acknowledged and otherwise ignored. When
   // the database cannot say in time, the delivery is handled: every answer here only reads the
   // catalog, so a rare double answer costs less than a missed acknowledgement.
+  const repeated = async (body: DeliveryIds): Promise<boolean> => {
+    const key = deliveryKey(body);
+    if (!key || (await claimWithin(deliveries, key, CLAIM_BUDGET_MS, log))) return false;
+    log.info({ key }, 'duplicate Slack delivery ignored');
+    return true;
+  };
   app.use(async ({ body, next, ...rest }) => {
     if (typeof (body as { command?: unknown }).command === 'string') return next();
-    const key = deliveryKey(body as Record<string, unknown>);
-    const claimed = key ? await claimWithin(deliveries, key, CLAIM_BUDGET_MS, log) : true;
-    if (!claimed) {
-      log.info({ key }, 'duplicate Slack delivery ignored');
+    if (await repeated(body as DeliveryIds)) {
       if ('ack' in rest && typeof rest.ack === 'function') await (rest.ack as () => Promise<void>)();
       return;
     }
@@ -75,8 +78,7 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
   // Slash commands claim their delivery here rather than in the middleware: over HTTP they are
   // answered without Bolt (command-route.ts), and both ways must check for repeats once.
   const answerCommand: CommandAnswerer = async (command, ack, respond) => {
-    if (command.trigger_id && !(await claimWithin(deliveries, `trigger:${command.trigger_id}`, CLAIM_BUDGET_MS, log))) {
-      log.info({ key: `trigger:${command.trigger_id}` }, 'duplicate Slack delivery ignored');
+    if (await repeated(command)) {
       await ack();
       return;
     }

@@ -40,11 +40,11 @@ const USERS_PER_PAGE = 200;
 const MAX_RATE_LIMIT_WAITS = 20;
 
 /**
- * Maps people by their `slack.com/user-id` annotation, or by email through `users.lookupByEmail`
- * (and Slack users back to an email through `users.info`),
- * remembered per email so a busy team's card costs Slack one call per person per day. A lookup
- * that fails (rate limit, network) is not remembered: the person is named rather than mentioned
- * and asked about again next time. The client should be one of its own that rejects rate-limited
+ * Maps people by their `slack.com/user-id` annotation, or by email: through the workspace's
+ * listing while it is fresh, else through `users.lookupByEmail`, remembered per email so a busy
+ * team's card costs Slack one call per person per day (and Slack users back to an email through
+ * `users.info`). A lookup that fails (rate limit, network) is not remembered: the person is named
+ * rather than mentioned and asked about again next time. The client should be one of its own that rejects rate-limited
  * calls (web-api.ts): a 429 must not pause the calls that answer people.
  */
 export function createPeopleDirectory(client: App['client'], logger: Logger, options: PeopleDirectoryOptions = {}): PeopleDirectory {
@@ -89,7 +89,7 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
           mentions[person.ref] = person.slackUserId;
           continue;
         }
-        const email = person.email?.trim().toLowerCase();
+        const email = person.email && emailKey(person.email);
         if (!email) continue;
         const cached = cache.get(email);
         if (cached && cached.expiresAt > now()) {
@@ -124,7 +124,7 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
             continue;
           }
           for (const member of page.members ?? []) {
-            const email = member.profile?.email?.trim().toLowerCase();
+            const email = member.profile?.email && emailKey(member.profile.email);
             if (member.id && email && !member.deleted && !member.is_bot) found.set(email, member.id);
           }
           cursor = page.response_metadata?.next_cursor || undefined;
@@ -153,6 +153,11 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
       }
     },
   };
+}
+
+/** Emails as the directory remembers them: Slack and the catalog may spell one differently. */
+function emailKey(email: string): string {
+  return email.trim().toLowerCase();
 }
 
 /** Seconds Slack asked to wait, when the call was refused for its rate limit. */

@@ -1,6 +1,7 @@
 import type { SlackConfig } from '../config/config-schema.js';
 import { ConfigError } from '../errors.js';
 
+/** What the Slack app runs with: Socket Mode when there is an app token, else HTTP with the signing secret. */
 export interface SlackAppSettings {
   botToken: string;
   transport: { name: 'socket-mode'; appToken: string } | { name: 'http'; signingSecret: string };

@@ -26,7 +26,6 @@ const MAX_RECONNECT_DELAY_MS = 30_000;
 
 export type SlackTransportName = 'socket-mode' | 'http';
 
-/** What the Slack app runs with: Socket Mode when there is an app token, else HTTP with the signing secret. */
 export interface SlackAppDeps {
   slack: SlackConfig;
   catalog: CatalogService;

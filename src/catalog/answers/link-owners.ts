@@ -1,4 +1,4 @@
-import { ANNOTATIONS, annotationOf, specString, type Entity } from '../model/entity.js';
+import { ANNOTATIONS, annotationOf, sourceLocationOf, specString, type Entity } from '../model/entity.js';
 import { compareStrings } from '../model/entity-ref.js';
 import type { CatalogView } from './catalog-view.js';
 import { KeyedIndex } from './keyed-index.js';
@@ -90,7 +90,7 @@ export class LinkOwners {
     const claim = (key: string[] | undefined, evidence: Claim['evidence'], detail: string) => {
       if (key) found.push([key.join('/'), { evidence, detail, exactOnly: this.matchesOnlyItself(key, evidence) }]);
     };
-    const source = annotationOf(entity, ANNOTATIONS.sourceLocation)?.replace(/^url:/, '');
+    const source = sourceLocationOf(entity);
     const sourceKey = source === undefined ? undefined : this.linkKey(source);
     claim(sourceKey, 'source-location', source ?? '');
     const catalogFile = annotationOf(entity, ANNOTATIONS.managedByLocation)?.match(/^url:(.+)$/)?.[1];

@@ -1,4 +1,4 @@
-import { ANNOTATIONS, annotationOf, DEFAULT_NAMESPACE, specString, type Entity, type EntityLink } from '../model/entity.js';
+import { ANNOTATIONS, annotationOf, sourceLocationOf, DEFAULT_NAMESPACE, specString, type Entity, type EntityLink } from '../model/entity.js';
 import { compareStrings, nameOfRef, normalizeEntityRef, specRef } from '../model/entity-ref.js';
 import type { CatalogView } from './catalog-view.js';
 
@@ -97,7 +97,7 @@ export function whoOwns(view: CatalogView, rawQuery: string, onCallLinks: OnCall
     match: summarize(ref, entity),
     links: entity.metadata.links ?? [],
     onCall: onCallOf(ref, entity, onCallLinks),
-    source: annotationOf(entity, ANNOTATIONS.sourceLocation)?.replace(/^url:/, '') ?? annotationOf(entity, ANNOTATIONS.managedByLocation) ?? null,
+    source: sourceLocationOf(entity) ?? annotationOf(entity, ANNOTATIONS.managedByLocation) ?? null,
   };
   if (entity.kind === 'Group' || entity.kind === 'User') {
     answer.owns = view.related(ref, 'ownerOf');

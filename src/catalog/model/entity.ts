@@ -56,6 +56,11 @@ export function annotationOf(entity: Entity, key: string): string | undefined {
   return annotations && Object.hasOwn(annotations, key) ? annotations[key] : undefined;
 }
 
+/** Where the entity's source lives (`backstage.io/source-location`), without Backstage's `url:` prefix. */
+export function sourceLocationOf(entity: Entity): string | undefined {
+  return annotationOf(entity, ANNOTATIONS.sourceLocation)?.replace(/^url:/, '');
+}
+
 export function specString(entity: Entity, field: string): string | undefined {
   const value = entity.spec && Object.hasOwn(entity.spec, field) ? entity.spec[field] : undefined;
   return typeof value === 'string' ? value : undefined;
