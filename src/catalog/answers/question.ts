@@ -1,9 +1,7 @@
 import type { CatalogService } from '../catalog-service.js';
-import { DEFAULT_NAMESPACE, type Entity } from '../model/entity.js';
-import { compareStrings, nameOfRef } from '../model/entity-ref.js';
 import type { CatalogView } from './catalog-view.js';
 import type { FindAnswer } from './find.js';
-import { displayNameOf, summarize, type EntitySummary, type WhoOwnsAnswer } from './who-owns.js';
+import { displayNameOf, personOf, preferred, summarize, type EntitySummary, type WhoOwnsAnswer } from './who-owns.js';
 
 /** What a plain-language question asks for. Recognised by patterns over the words, not by any outside service. */
 export type QuestionIntent =
@@ -177,8 +175,8 @@ export function resolveTeam(view: CatalogView, name: string): string | undefined
 function membersOf(view: CatalogView, ref: string): TeamMembersAnswer {
   const group = view.get(ref)!;
   const members = view.related(ref, 'hasMember').map((memberRef): TeamMember => {
-    const user = view.get(memberRef);
-    return { ref: memberRef, displayName: user ? displayNameOf(user) : nameOfRef(memberRef), email: user ? emailOf(user) : null };
+    const { displayName, email } = personOf(memberRef, view.get(memberRef));
+    return { ref: memberRef, displayName, email };
   });
   return {
     team: summarize(ref, group),
@@ -286,12 +284,3 @@ function isGroup(ref: string): boolean {
   return ref.startsWith('group:');
 }
 
-function preferred(refs: string[]): string {
-  const rank = (ref: string) => (ref.includes(`:${DEFAULT_NAMESPACE}/`) ? 0 : 1);
-  return [...refs].sort((a, b) => rank(a) - rank(b) || compareStrings(a, b))[0]!;
-}
-
-function emailOf(user: Entity): string | null {
-  const email = (user.spec?.profile as { email?: unknown } | undefined)?.email;
-  return typeof email === 'string' ? email : null;
-}

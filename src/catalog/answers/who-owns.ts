@@ -153,7 +153,8 @@ function resolveQuery(view: CatalogView, query: string): string | undefined {
   return words.every((word) => haystack.includes(word)) ? top.ref : undefined;
 }
 
-function preferred(refs: string[]): string {
+/** The ref a bare name most likely means: the kind people ask about first, then the default namespace. */
+export function preferred(refs: string[]): string {
   const rank = (ref: string) => {
     const kind = ref.slice(0, ref.indexOf(':'));
     const index = KIND_PREFERENCE.indexOf(kind);
