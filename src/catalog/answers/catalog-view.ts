@@ -76,6 +76,11 @@ export class CatalogView {
       outgoing.push(type, targetRef);
       pushTo(this.incoming, targetRef, reverseRelation(type), sourceRef);
     }
+    this.invalidateDerived();
+  }
+
+  /** What is derived from whole entities is stale: the search index and the watchers' indexes are built again on use. */
+  private invalidateDerived(): void {
     this.searchIndex = undefined;
     for (const watcher of this.watchers) watcher.loaded();
   }
@@ -141,18 +146,30 @@ export class CatalogView {
     this.entries.set(ref, { ref, json });
     this.byName.add(entity.metadata.name.toLowerCase(), ref);
     if (entity.metadata.title) this.byTitle.add(entity.metadata.title.toLowerCase(), ref);
+    this.link(ref, relations);
+    this.searchIndex?.upsert(toSearchDocument(ref, entity));
+    for (const watcher of this.watchers) watcher.upserted(ref, entity);
+  }
+
+  /** Adds or replaces an entity from its columns alone, for a bulk patch: the caller invalidates what derives from entities. */
+  private put({ ref, name, title, json, relations }: PatchedEntity): void {
+    if (this.entries.has(ref)) this.remove(ref);
+    this.entries.set(ref, { ref, json });
+    this.byName.add(name.toLowerCase(), ref);
+    if (title) this.byTitle.add(title.toLowerCase(), ref);
+    this.link(ref, relations);
+  }
+
+  /** Records the relations an entity states, and their reverses on the entities they point at. */
+  private link(ref: string, relations: EntityRelation[]): void {
     const pairs: string[] = [];
     for (const relation of relations) {
       const { type } = relation;
       const targetRef = this.sharedRef(relation.targetRef);
       pairs.push(type, targetRef);
-      let pointing = this.incoming.get(targetRef);
-      if (!pointing) this.incoming.set(targetRef, (pointing = []));
-      pointing.push(reverseRelation(type), ref);
+      pushTo(this.incoming, targetRef, reverseRelation(type), ref);
     }
     this.outgoing.set(ref, pairs);
-    this.searchIndex?.upsert(toSearchDocument(ref, entity));
-    for (const watcher of this.watchers) watcher.upserted(ref, entity);
   }
 
   /**
@@ -163,15 +180,21 @@ export class CatalogView {
    */
   async patch(removed: string[], upserted: PatchedEntity[]): Promise<() => void> {
     const previous = new Map<string, string | undefined>();
+    // A large patch (a first load, a mass change) costs less as a bulk change: nothing is parsed,
+    // and what is derived from whole entities (the search index, the watchers') is built again on use.
+    const bulk = upserted.length >= BULK_PATCH_MIN && upserted.length >= BULK_PATCH_SHARE * (this.entries.size + upserted.length);
     const work: (() => void)[] = [
       ...removed.map((ref) => () => this.remove(ref)),
-      ...upserted.map(({ ref, json, relations }) => () => this.upsert(ref, JSON.parse(json) as Entity, json, relations)),
+      ...upserted.map((patched) => (bulk ? () => this.put(patched) : () => this.upsert(patched.ref, JSON.parse(patched.json) as Entity, patched.json, patched.relations))),
     ];
+    if (bulk) this.invalidateDerived();
     for (const ref of [...removed, ...upserted.map((entry) => entry.ref)]) if (!previous.has(ref)) previous.set(ref, this.entries.get(ref)?.json);
     for (let start = 0; start < work.length; start += PATCH_SLICE) {
       for (const step of work.slice(start, start + PATCH_SLICE)) step();
       if (start + PATCH_SLICE < work.length) await nextTurn();
     }
+    // Again at the end: a search between two slices built what it needed from a half-patched view.
+    if (bulk) this.invalidateDerived();
     return () => {
       for (const [ref, json] of previous) {
         if (json === undefined) this.remove(ref);
@@ -222,6 +245,8 @@ export interface ViewWatcher {
 /** An entity as a refresh hands it to the view: serialised, with the relations it states. */
 export interface PatchedEntity {
   ref: string;
+  name: string;
+  title: string | null;
   json: string;
   relations: EntityRelation[];
 }
@@ -236,6 +261,9 @@ export interface StoredEntityText {
 
 /** Entities patched between two yields: small enough to keep the store's pipeline fed. */
 const PATCH_SLICE = 2_000;
+/** A patch of at least this many entities, and this share of the view after it, is applied in bulk. */
+const BULK_PATCH_MIN = 5_000;
+const BULK_PATCH_SHARE = 0.25;
 
 function pushTo(map: Map<string, string[]>, key: string, type: string, ref: string): void {
   const pairs = map.get(key);

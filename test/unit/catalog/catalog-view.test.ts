@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { CatalogView, type PatchedEntity } from '../../../src/catalog/answers/catalog-view.js';
+import { LinkOwners } from '../../../src/catalog/answers/link-owners.js';
+import type { Entity } from '../../../src/catalog/model/entity.js';
+import { statedRelations } from '../../../src/catalog/model/relations.js';
+
+function component(index: number, owner = 'team-a'): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: `service-${index}`,
+      namespace: 'default',
+      title: `Service ${index}`,
+      description: index % 2 === 0 ? 'Handles geocoding' : 'Handles billing',
+      links: [{ url: `https://runbooks.acme.test/service-${index}`, title: 'Runbook' }],
+    },
+    spec: { type: 'service', lifecycle: 'production', owner },
+  };
+}
+
+function patched(entity: Entity): PatchedEntity {
+  return {
+    ref: `component:default/${entity.metadata.name}`,
+    name: entity.metadata.name,
+    title: entity.metadata.title ?? null,
+    json: JSON.stringify(entity),
+    relations: statedRelations(entity),
+  };
+}
+
+const many = (count: number, owner?: string) => Array.from({ length: count }, (_, index) => patched(component(index, owner)));
+
+describe('CatalogView.patch in bulk (a first load or a mass change)', () => {
+  it('answers names, titles, relations, search and link lookups for every entity it added', async () => {
+    const view = new CatalogView();
+    const links = new LinkOwners(view, { gitHubHosts: [] });
+    // Indexed before the patch: the bulk patch must not leave these indexes without its entities.
+    expect(view.index.search('geocoding').total).toBe(0);
+    expect(links.lookup(['https://runbooks.acme.test/service-6000'])[0]!.match).toBeNull();
+
+    await view.patch([], many(6_001));
+
+    expect(view.size).toBe(6_001);
+    expect(view.refsNamed('SERVICE-6000')).toEqual(['component:default/service-6000']);
+    expect(view.refsTitled('service 17')).toEqual(['component:default/service-17']);
+    expect(view.related('component:default/service-3', 'ownedBy')).toEqual(['group:default/team-a']);
+    expect(view.related('group:default/team-a', 'ownerOf')).toHaveLength(6_001);
+    expect(view.get('component:default/service-42')?.metadata.description).toBe('Handles geocoding');
+    expect(view.index.search('geocoding').total).toBe(3_001);
+    expect(links.lookup(['https://runbooks.acme.test/service-6000'])[0]!.match?.entity.ref).toBe('component:default/service-6000');
+  });
+
+  it('replaces entities and their reverse relations when the same refs come again', async () => {
+    const view = new CatalogView();
+    await view.patch([], many(6_000));
+    await view.patch([], many(6_000, 'team-b'));
+    expect(view.related('group:default/team-a', 'ownerOf')).toEqual([]);
+    expect(view.related('group:default/team-b', 'ownerOf')).toHaveLength(6_000);
+    expect(view.related('component:default/service-9', 'ownedBy')).toEqual(['group:default/team-b']);
+  });
+
+  it('leaves no stale search index behind when a search runs between two of its slices', async () => {
+    const view = new CatalogView();
+    const patching = view.patch([], many(8_000));
+    // The patch yields between slices; a search meanwhile sees only what was patched so far.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(view.index.search('billing').total).toBeLessThan(4_000);
+    await patching;
+    expect(view.index.search('billing').total).toBe(4_000);
+  });
+
+  it('undoes a bulk patch, removing what it added and restoring what it replaced', async () => {
+    const view = new CatalogView();
+    await view.patch([], many(10));
+    const undo = await view.patch([], many(6_000, 'team-b'));
+    undo();
+    expect(view.size).toBe(10);
+    expect(view.related('component:default/service-3', 'ownedBy')).toEqual(['group:default/team-a']);
+    expect(view.index.search('billing').total).toBe(5);
+  });
+});
