@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { databaseErrorMessage, queryRows, type BulkTransaction, type CopyColumn, type Database, type Db, type Executor } from '../db/client.js';
 import { catalogProblems } from '../db/schema.js';
 import type { StoredEntityText } from './answers/catalog-view.js';
-import type { StoredRelation } from './model/relations.js';
+import type { RelationText } from './answers/relation-lists.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
 import type { IngestResult } from './ingestion/ingest-locations.js';
 import { hasContent, type ProcessedEntity } from './processing/process-entity.js';
@@ -274,7 +274,7 @@ async function withIndexesRebuilt(tx: BulkTransaction, tables: string[], work: (
   await rebuild();
 }
 
-/** Drops the tables' indexes and unique constraints; resolves to the function that builds them again. */
+/** Drops the tables' indexes and unique constraints; resolves to the function that builds them again and analyzes the tables. */
 async function dropIndexes(tx: BulkTransaction, tables: string[]): Promise<() => Promise<void>> {
   const definitions: { table: string; constraints: NamedDefinition[]; indexes: NamedDefinition[] }[] = [];
   for (const table of tables) {
@@ -299,6 +299,9 @@ async function dropIndexes(tx: BulkTransaction, tables: string[]): Promise<() =>
       for (const constraint of constraints) await tx.query(`alter table ${table} add constraint "${constraint.name}" ${constraint.definition}`);
       for (const index of indexes) await tx.query(index.definition);
     }
+    // Statistics for what was written in bulk, at once: without them the planner guesses a handful of
+    // rows and groups a start's relations in a hash spilling to disk, rather than along the indexes.
+    await tx.query(`analyze ${tables.join(', ')}`);
   };
 }
 
@@ -378,23 +381,16 @@ async function recordRoots(tx: BulkTransaction, result: IngestResult, complete: 
 }
 
 /** Every stored entity and relation, for the in-memory view answers are served from. */
-export async function loadCatalog(db: Executor): Promise<{ entities: StoredEntityText[]; relations: Iterable<StoredRelation> }> {
-  // Two statements at once: on PostgreSQL each runs on its own connection. The relations come as
-  // one text (refs hold no tabs or newlines): a third of a million small rows cost both drivers far
-  // more, PGlite's most (1.8 s against 0.5 s at 100k entities).
-  const [entities, [relations]] = await Promise.all([
+export async function loadCatalog(db: Executor): Promise<{ entities: StoredEntityText[]; relations: { outgoing: RelationText[]; incoming: RelationText[] } }> {
+  // Three statements at once: on PostgreSQL each runs on its own connection. Relations come grouped
+  // by entity, one text each way (refs hold no tabs), which the view reads only when asked: a third
+  // of a million small rows, each split and looked up here, cost more than the rest of the start.
+  const [entities, outgoing, incoming] = await Promise.all([
     queryRows<StoredEntityText>(db, sql`select ref, name, title, entity::text as json from catalog_entities`),
-    queryRows<{ lines: string | null }>(db, sql`select string_agg(source_ref || E'\t' || type || E'\t' || target_ref, E'\n') as lines from catalog_relations`),
+    queryRows<RelationText>(db, sql`select source_ref as ref, string_agg(type || E'\t' || target_ref, E'\t') as pairs from catalog_relations group by source_ref`),
+    queryRows<RelationText>(db, sql`select target_ref as ref, string_agg(type || E'\t' || source_ref, E'\t') as pairs from catalog_relations group by target_ref`),
   ]);
-  return { entities, relations: relationLines(relations?.lines ?? '') };
-}
-
-function* relationLines(lines: string): Generator<StoredRelation> {
-  for (const line of lines.split('\n')) {
-    if (!line) continue;
-    const [sourceRef, type, targetRef] = line.split('\t') as [string, string, string];
-    yield { sourceRef, type, targetRef };
-  }
+  return { entities, relations: { outgoing, incoming } };
 }
 
 export async function listProblems(db: Db): Promise<CatalogProblem[]> {

@@ -36,7 +36,8 @@ export const catalogRelations = pgTable(
   },
   (table) => [
     primaryKey({ columns: [table.sourceRef, table.type, table.targetRef] }),
-    index('catalog_relations_target_idx').on(table.targetRef),
+    // Covering: a start reads every entity's incoming relations, grouped by target, from the index alone.
+    index('catalog_relations_target_idx').on(table.targetRef, table.type, table.sourceRef),
   ],
 );
 

@@ -1,8 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Entity, EntityRelation } from '../model/entity.js';
 import { compareStrings } from '../model/entity-ref.js';
-import { statedRelations, reverseRelation, type StoredRelation } from '../model/relations.js';
+import { statedRelations, reverseRelation } from '../model/relations.js';
 import { EntityIndex, toSearchDocument } from '../search/entity-index.js';
+import { RelationLists, type RelationText } from './relation-lists.js';
 
 /**
  * The catalog as answers see it: every entity in memory, its relations in both directions, name
@@ -12,7 +13,7 @@ import { EntityIndex, toSearchDocument } from '../search/entity-index.js';
  *
  * Entities are kept as their stored JSON and parsed when asked for: a string takes a third of the
  * memory of the object it encodes, and an answer parses only the two or three entities it shows.
- * Relations are kept as flat [type, ref, type, ref, ...] lists.
+ * Relations are kept as flat [type, ref, type, ref, ...] lists, read from the store's text on first use.
  */
 export class CatalogView {
   /** Undefined after a bulk load until a search needs it: a start that only looks names up skips building it. */
@@ -22,9 +23,9 @@ export class CatalogView {
   private readonly byName = new RefsByKey();
   private readonly byTitle = new RefsByKey();
   /** Relations as each entity states them. */
-  private readonly outgoing = new Map<string, string[]>();
+  private readonly outgoing = new RelationLists({ reversed: false, share: (ref) => this.sharedRef(ref) });
   /** The reverse of other entities' relations, keyed by the entity they point at. */
-  private readonly incoming = new Map<string, string[]>();
+  private readonly incoming = new RelationLists({ reversed: true, share: (ref) => this.sharedRef(ref) });
   private readonly watchers = new Set<ViewWatcher>();
 
   get size(): number {
@@ -47,35 +48,18 @@ export class CatalogView {
 
   /**
    * Fills an empty view from stored rows without parsing a single entity: names and titles come
-   * from their columns, relations from the relations table. The search index is built on first use.
+   * from their columns, relations from the store's per-entity text, each list read when first asked
+   * for. The search index is built on first use.
    */
-  load(entities: Iterable<StoredEntityText>, relations: Iterable<StoredRelation>): void {
+  load(entities: Iterable<StoredEntityText>, relations: { outgoing: Iterable<RelationText>; incoming: Iterable<RelationText> }): void {
     if (this.entries.size > 0) throw new Error('CatalogView.load fills an empty view only');
     for (const { ref, name, title, json } of entities) {
       this.entries.set(ref, { ref, json });
       this.byName.add(name.toLowerCase(), ref);
       if (title) this.byTitle.add(title.toLowerCase(), ref);
     }
-    // Relations are stored entity by entity, so they mostly come grouped by source: a source is
-    // looked up once per run of its relations, not once per relation. Each type is kept once, not
-    // as its own copy in every relation.
-    const types = new Map<string, string>();
-    let previousSource: string | undefined;
-    let sourceRef = '';
-    let outgoing: string[] = [];
-    for (const relation of relations) {
-      if (relation.sourceRef !== previousSource) {
-        previousSource = relation.sourceRef;
-        sourceRef = this.sharedRef(relation.sourceRef);
-        outgoing = this.outgoing.get(sourceRef) ?? [];
-        this.outgoing.set(sourceRef, outgoing);
-      }
-      let type = types.get(relation.type);
-      if (type === undefined) types.set(relation.type, (type = Buffer.from(relation.type).toString()));
-      const targetRef = this.sharedRef(relation.targetRef);
-      outgoing.push(type, targetRef);
-      pushTo(this.incoming, targetRef, reverseRelation(type), sourceRef);
-    }
+    for (const { ref, pairs } of relations.outgoing) this.outgoing.loadText(this.entries.get(ref)?.ref ?? ref, pairs);
+    for (const { ref, pairs } of relations.incoming) this.incoming.loadText(this.entries.get(ref)?.ref ?? ref, pairs);
     this.invalidateDerived();
   }
 
@@ -167,7 +151,7 @@ export class CatalogView {
       const { type } = relation;
       const targetRef = this.sharedRef(relation.targetRef);
       pairs.push(type, targetRef);
-      pushTo(this.incoming, targetRef, reverseRelation(type), ref);
+      this.incoming.add(targetRef, reverseRelation(type), ref);
     }
     this.outgoing.set(ref, pairs);
   }
@@ -210,19 +194,7 @@ export class CatalogView {
     this.byName.remove(previous.metadata.name.toLowerCase(), ref);
     if (previous.metadata.title) this.byTitle.remove(previous.metadata.title.toLowerCase(), ref);
     const pairs = this.outgoing.get(ref) ?? [];
-    for (let index = 0; index < pairs.length; index += 2) {
-      const target = pairs[index + 1]!;
-      const pointing = this.incoming.get(target);
-      if (!pointing) continue;
-      const reverse = reverseRelation(pairs[index]!);
-      for (let position = 0; position < pointing.length; position += 2) {
-        if (pointing[position] === reverse && pointing[position + 1] === ref) {
-          pointing.splice(position, 2);
-          break;
-        }
-      }
-      if (pointing.length === 0) this.incoming.delete(target);
-    }
+    for (let index = 0; index < pairs.length; index += 2) this.incoming.remove(pairs[index + 1]!, reverseRelation(pairs[index]!), ref);
     this.outgoing.delete(ref);
     this.entries.delete(ref);
     this.searchIndex?.remove(ref);
@@ -264,12 +236,6 @@ const PATCH_SLICE = 2_000;
 /** A patch of at least this many entities, and this share of the view after it, is applied in bulk. */
 const BULK_PATCH_MIN = 5_000;
 const BULK_PATCH_SHARE = 0.25;
-
-function pushTo(map: Map<string, string[]>, key: string, type: string, ref: string): void {
-  const pairs = map.get(key);
-  if (pairs) pairs.push(type, ref);
-  else map.set(key, [type, ref]);
-}
 
 /** Refs by a lower-case key; most keys name one entity, so a lone ref is kept as itself, not in a collection. */
 class RefsByKey {

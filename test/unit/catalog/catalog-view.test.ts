@@ -80,3 +80,48 @@ describe('CatalogView.patch in bulk (a first load or a mass change)', () => {
     expect(view.index.search('billing').total).toBe(5);
   });
 });
+
+describe('CatalogView.load from the store', () => {
+  const stored = (entity: Entity) => ({ ref: patched(entity).ref, name: entity.metadata.name, title: entity.metadata.title ?? null, json: JSON.stringify(entity) });
+  const team = (name: string): Entity => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name, namespace: 'default' }, spec: { type: 'team', children: [] } });
+
+  function loaded(): CatalogView {
+    const view = new CatalogView();
+    view.load([stored(component(1)), stored(component(2)), { ...stored(team('team-a')), ref: 'group:default/team-a' }], {
+      outgoing: [
+        { ref: 'component:default/service-1', pairs: 'ownedBy\tgroup:default/team-a\tdependsOn\tcomponent:default/service-2' },
+        { ref: 'component:default/service-2', pairs: 'ownedBy\tgroup:default/team-a' },
+      ],
+      incoming: [
+        { ref: 'group:default/team-a', pairs: 'ownedBy\tcomponent:default/service-1\townedBy\tcomponent:default/service-2' },
+        { ref: 'component:default/service-2', pairs: 'dependsOn\tcomponent:default/service-1' },
+      ],
+    });
+    return view;
+  }
+
+  it('reads each direction of the grouped relation text, reversing what others state', () => {
+    const view = loaded();
+    expect(view.related('group:default/team-a', 'ownerOf')).toEqual(['component:default/service-1', 'component:default/service-2']);
+    expect(view.relations('component:default/service-2')).toEqual([
+      { type: 'dependencyOf', targetRef: 'component:default/service-1' },
+      { type: 'ownedBy', targetRef: 'group:default/team-a' },
+    ]);
+  });
+
+  it('keeps loaded relations current when an entity is removed or changes owner', () => {
+    const view = loaded();
+    view.remove('component:default/service-1');
+    expect(view.related('group:default/team-a', 'ownerOf')).toEqual(['component:default/service-2']);
+    expect(view.related('component:default/service-2', 'dependencyOf')).toEqual([]);
+    view.upsert('component:default/service-2', component(2, 'team-b'));
+    expect(view.related('group:default/team-a', 'ownerOf')).toEqual([]);
+    expect(view.related('group:default/team-b', 'ownerOf')).toEqual(['component:default/service-2']);
+  });
+
+  it('names an unknown relation type in the stored text rather than answering with it', () => {
+    const view = new CatalogView();
+    view.load([stored(component(1))], { outgoing: [{ ref: 'component:default/service-1', pairs: 'ownedBy\tgroup:default/team-a\tlikes\tgroup:default/x' }], incoming: [] });
+    expect(() => view.relations('component:default/service-1')).toThrow('Unknown relation type likes');
+  });
+});

@@ -204,7 +204,7 @@ describe('LinkOwners', () => {
     expect(links.lookup(['https://github.com/acme/ledger'])[0]!.match).toBeNull();
     view.load(
       fixture().map((item) => ({ ref: entityRefOf(item), name: item.metadata.name, title: item.metadata.title ?? null, json: JSON.stringify(item) })),
-      [],
+      { outgoing: [], incoming: [] },
     );
     expect(links.lookup(['https://github.com/acme/ledger'])[0]!.match?.entity.ref).toBe('component:default/ledger');
   });
