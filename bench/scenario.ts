@@ -134,7 +134,7 @@ await database!.close();
 const service = JSON.parse(
   execFileSync(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', path.join(repoRoot, 'bench/service-memory.ts'), '--dir', dir,
+    ['--expose-gc', path.join(repoRoot, 'bench/service-memory.mjs'), '--dir', dir,
       ...('url' in store.location ? ['--url', store.location.url] : ['--data-dir', store.location.dataDir]),
       ...names.components.slice(0, 50).flatMap((name) => ['--names', name])],
     { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MALLOC_ARENA_MAX: '2' } },

@@ -3,27 +3,30 @@
  * catalog (PostgreSQL at --url, or PGlite in --data-dir), refresh it (the first refresh after a
  * start parses every file), refresh again (as the schedule does), answer questions, then report
  * the settled RSS and the process's peak. Prints one JSON line. Run by bench/scenario.ts.
+ *
+ * Plain JavaScript over the compiled app (dist/, built by the benchmark), run by node alone: a
+ * TypeScript loader would add its own thread and caches to the memory measured.
  */
 import { parseArgs } from 'node:util';
-import { createCatalogService } from '../src/catalog/catalog-service.js';
-import { loadConfig } from '../src/config/load-config.js';
-import { openDatabase } from '../src/db/client.js';
-import { openConfiguredDatabase } from '../src/db/pglite-template.js';
-import { createLogger } from '../src/logger.js';
+import { createCatalogService } from '../dist/catalog/catalog-service.js';
+import { loadConfig } from '../dist/config/load-config.js';
+import { openDatabase } from '../dist/db/client.js';
+import { openConfiguredDatabase } from '../dist/db/pglite-template.js';
+import { createLogger } from '../dist/logger.js';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, 'data-dir': { type: 'string' }, dir: { type: 'string' }, names: { type: 'string', multiple: true } } });
 const settings = { statementTimeoutMs: 600_000 };
 const database = values.url
   ? await openDatabase({ url: values.url, dataDir: '', poolSize: 4, ...settings })
-  : await openConfiguredDatabase({ dataDir: values['data-dir']!, poolSize: 1, ...settings });
+  : await openConfiguredDatabase({ dataDir: values['data-dir'], poolSize: 1, ...settings });
 const catalog = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'warn' }) });
-const roots = [{ key: `file:${values.dir!}`, type: 'file' as const, target: values.dir! }];
+const roots = [{ key: `file:${values.dir}`, type: 'file', target: values.dir }];
 await catalog.load();
 await catalog.refresh(roots);
 await catalog.refresh(roots);
 for (const name of values.names ?? []) {
   catalog.whoOwns(name);
-  catalog.find(name.split('-')[0]!);
+  catalog.find(name.split('-')[0]);
 }
 // Steady: as between two events, once the collector has run and the freed pages have gone back.
 globalThis.gc?.();
