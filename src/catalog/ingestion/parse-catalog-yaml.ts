@@ -1,8 +1,16 @@
 import yaml from 'js-yaml';
 import { errorMessage } from '../../errors.js';
 
-// js-yaml 4.3 has this option; its published types predate it.
+// js-yaml 4.3 has this option and exports its tag types; its published types predate both.
 type LoadOptionsWithDepth = yaml.LoadOptions & { maxDepth: number };
+const { merge } = (yaml as unknown as { types: { merge: yaml.Type } }).types;
+
+/**
+ * How catalog YAML is read: YAML 1.2's core schema, as Backstage reads it, so `2021-01-01` stays the
+ * string it is there (js-yaml's default schema makes it a Date, stored as a timestamp), and `<<`
+ * merge keys, which many catalogs use to share blocks, still merge.
+ */
+export const CATALOG_YAML_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [merge] });
 
 export interface ParsedDocument {
   /** Position of the document in its file, from 1. */
@@ -58,7 +66,7 @@ export function parseCatalogYaml(
     const index = position + 1;
     let value: unknown;
     try {
-      value = yaml.load(chunk.text, { maxDepth: limits.maxDepth } as LoadOptionsWithDepth);
+      value = yaml.load(chunk.text, { schema: CATALOG_YAML_SCHEMA, maxDepth: limits.maxDepth } as LoadOptionsWithDepth);
     } catch (error) {
       const mark = (error as { mark?: { line?: number } }).mark;
       const line = mark?.line !== undefined ? chunk.firstLine + mark.line : chunk.contentLine;
@@ -90,7 +98,22 @@ interface Chunk {
   contentLine: number;
 }
 
+/** A line that could start or end a document; a file without one is a single document. */
+const MAY_SPLIT = /^(?:---|\.\.\.)/m;
+
 function splitDocuments(text: string): Chunk[] {
+  if (!MAY_SPLIT.test(text)) {
+    // Most files: one document, nothing to split. Only the lines before its content are looked at.
+    let start = 0;
+    for (let line = 1; start < text.length; line++) {
+      const end = text.indexOf('\n', start);
+      const content = text.slice(start, end < 0 ? text.length : end).replace(/\r$/, '');
+      if (!BLANK_OR_COMMENT.test(content) && !content.startsWith('%')) return [{ text, firstLine: 1, contentLine: line }];
+      if (end < 0) break;
+      start = end + 1;
+    }
+    return [];
+  }
   const lines = text.split(/\r?\n/);
   const chunks: Chunk[] = [];
   let start = 0;

@@ -1,5 +1,6 @@
 import yaml from 'js-yaml';
 import { errorMessage } from '../../errors.js';
+import { CATALOG_YAML_SCHEMA } from '../ingestion/parse-catalog-yaml.js';
 
 const PLACEHOLDER_KEYS = new Set(['$text', '$json', '$yaml']);
 
@@ -41,7 +42,7 @@ export async function resolvePlaceholders(
       const content = await read(target);
       if (content.includes('\0')) throw new Error('it holds NUL characters (a binary file?)');
       if (key === '$text') return content;
-      return key === '$json' ? JSON.parse(content) : yaml.load(content, { maxDepth: 64 } as yaml.LoadOptions);
+      return key === '$json' ? JSON.parse(content) : yaml.load(content, { schema: CATALOG_YAML_SCHEMA, maxDepth: 64 } as yaml.LoadOptions);
     } catch (error) {
       warnings.push(`${at}: could not read ${key} ${target}: ${errorMessage(error)}`);
       return '';

@@ -214,3 +214,22 @@ describe('parseCatalogYaml: hostile input', () => {
     expect(problems[0]!.message).toContain('10001 YAML documents');
   });
 });
+
+describe('parseCatalogYaml: YAML as Backstage reads it', () => {
+  it('keeps a date-like value the string it is, rather than making it a timestamp', () => {
+    const { documents } = parseCatalogYaml(file('metadata:', '  annotations:', '    example.com/since: 2021-01-01', '  labels:', '    built: 2021-01-01T10:00:00Z'));
+    expect(documents[0]!.value).toEqual({ metadata: { annotations: { 'example.com/since': '2021-01-01' }, labels: { built: '2021-01-01T10:00:00Z' } } });
+  });
+
+  it('still merges << keys', () => {
+    const { documents } = parseCatalogYaml(file('base: &b', '  owner: team-a', 'spec:', '  <<: *b', '  type: service'));
+    expect((documents[0]!.value as { spec: unknown }).spec).toEqual({ owner: 'team-a', type: 'service' });
+  });
+
+  it('finds the first content line of a single-document file after comments and blank lines', () => {
+    const { documents } = parseCatalogYaml(file('# owned by the platform team', '', '  # still a comment', 'kind: A'));
+    expect(documents.map((document) => document.line)).toEqual([4]);
+    expect(parseCatalogYaml('\r\n# only a comment\r\n').documents).toEqual([]);
+    expect(parseCatalogYaml('# note\r\nkind: A\r\n').documents).toEqual([{ index: 1, line: 2, mayHavePlaceholders: false, value: { kind: 'A' } }]);
+  });
+});
