@@ -2,7 +2,9 @@
  * Memory of Callboard as it runs in production, in a process of its own: start on an existing
  * catalog (PostgreSQL at --url, or PGlite in --data-dir), refresh it (the first refresh after a
  * start parses every file), refresh again (as the schedule does), answer questions, then report
- * the settled RSS and the process's peak. Prints one JSON line. Run by bench/scenario.ts.
+ * the settled RSS and the process's peak. With --first-load, the database is empty and the process
+ * only stores the catalog for the first time, reporting its peak. Prints one JSON line. Run by
+ * bench/scenario.ts.
  *
  * Plain JavaScript over the compiled app (dist/, built by the benchmark), run by node alone: a
  * TypeScript loader would add its own thread and caches to the memory measured.
@@ -14,13 +16,21 @@ import { openDatabase } from '../dist/db/client.js';
 import { openConfiguredDatabase } from '../dist/db/pglite-template.js';
 import { createLogger } from '../dist/logger.js';
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, 'data-dir': { type: 'string' }, dir: { type: 'string' }, names: { type: 'string', multiple: true } } });
+const { values } = parseArgs({
+  options: { url: { type: 'string' }, 'data-dir': { type: 'string' }, dir: { type: 'string' }, names: { type: 'string', multiple: true }, 'first-load': { type: 'boolean' } },
+});
 const settings = { statementTimeoutMs: 600_000 };
 const database = values.url
   ? await openDatabase({ url: values.url, dataDir: '', poolSize: 4, ...settings })
   : await openConfiguredDatabase({ dataDir: values['data-dir'], poolSize: 1, ...settings });
 const catalog = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'warn' }) });
 const roots = [{ key: `file:${values.dir}`, type: 'file', target: values.dir }];
+if (values['first-load']) {
+  await catalog.refresh(roots);
+  await database.close();
+  process.stdout.write(`${JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1e3 })}\n`);
+  process.exit(0);
+}
 await catalog.load();
 await catalog.refresh(roots);
 await catalog.refresh(roots);

@@ -58,8 +58,8 @@ export class CatalogView {
       this.byName.add(name.toLowerCase(), ref);
       if (title) this.byTitle.add(title.toLowerCase(), ref);
     }
-    for (const { ref, pairs } of relations.outgoing) this.outgoing.loadText(this.entries.get(ref)?.ref ?? ref, pairs);
-    for (const { ref, pairs } of relations.incoming) this.incoming.loadText(this.entries.get(ref)?.ref ?? ref, pairs);
+    for (const { ref, pairs } of relations.outgoing) this.outgoing.loadText(this.sharedRef(ref), pairs);
+    for (const { ref, pairs } of relations.incoming) this.incoming.loadText(this.sharedRef(ref), pairs);
     this.invalidateDerived();
   }
 
