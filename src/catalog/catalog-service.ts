@@ -20,6 +20,8 @@ export interface RefreshReport extends RefreshSummary {
   files: IngestResult['fileCounts'];
   /** Local folders walked and listed: an unchanged folder is not listed again. */
   folders: IngestResult['folderCounts'];
+  /** Only files whose content changed were read; every other file's entities were the previous refresh's. */
+  incremental: boolean;
   problems: CatalogProblem[];
   roots: Record<string, RootStatus>;
   durationMs: number;
@@ -60,6 +62,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
   let loaded = false;
   let fileCache: FileCache = new Map();
   let folderCache: FolderCache = new Map();
+  let reusableRoots = new Set<string>();
   // What the store held after this process's last refresh; re-read only when another replica stored since.
   let known: StoredCatalog | undefined;
   // Loads and refreshes run one at a time, in call order: each patches the view the previous left.
@@ -96,6 +99,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
         stored: (ref) => stored.get(ref),
         cache: fileCache,
         folders: folderCache,
+        reusableRoots,
         onFinalEntities: (entities) => write.offer(entities),
       });
     } catch (error) {
@@ -125,6 +129,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
     await patching;
     // Kept only once stored: after a failed write the next refresh must process everything again.
     fileCache = complete ? result.cache : new Map([...fileCache, ...result.cache]);
+    reusableRoots = complete ? result.reusableRoots : new Set([...[...reusableRoots].filter((key) => !result.roots.has(key)), ...result.reusableRoots]);
     phases.store = elapsed(started) - phases.loadStored! - phases.ingest;
     log.debug({ phases }, 'catalog refresh phases (ms)');
     const report: RefreshReport = {
@@ -132,12 +137,13 @@ export function createCatalogService({ database, config, github, logger }: Catal
       entities: view.size,
       files: result.fileCounts,
       folders: result.folderCounts,
+      incremental: result.incremental,
       problems: result.problems,
       roots: Object.fromEntries(result.roots),
       durationMs: Math.round(performance.now() - started),
     };
     log.info(
-      { added: report.added, updated: report.updated, removed: report.removed, kept: report.kept, files: report.files, folders: report.folders, problems: report.problems.length, durationMs: report.durationMs },
+      { added: report.added, updated: report.updated, removed: report.removed, kept: report.kept, files: report.files, folders: report.folders, incremental: report.incremental, problems: report.problems.length, durationMs: report.durationMs },
       'catalog refreshed',
     );
     return report;

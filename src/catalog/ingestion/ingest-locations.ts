@@ -3,12 +3,14 @@ import path from 'node:path';
 import { NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
-import { entityOf, fingerprintOf, hasContent, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
+import { entityOf, hasContent, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
 import { processText, readLocalFile, hashText, statLocalFile, type ProcessedFile } from './file-processing.js';
 import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles, type FolderCache, type FolderListings } from './local-files.js';
 import { mapWithLimit } from './map-with-limit.js';
 import { defaultParseThreads, ParsePool } from './parse-pool.js';
 import type { ParseOutcome } from './parse-worker.js';
+import { cacheIn, emptyIngestResult, forCache, isStoredAsIs } from './ingest-result.js';
+import { reuseUnchangedRoots } from './unchanged-roots.js';
 
 /** A configured starting point of a refresh: a config location, a GitHub organisation or a --catalog path. */
 export interface RootLocation {
@@ -51,6 +53,13 @@ export interface IngestResult {
   folders: FolderCache;
   /** The root each problem was found under, so it is stored (and replaced) with that root. */
   problemOrigins: Map<CatalogProblem, string>;
+  /**
+   * Roots whose next refresh may check their files one by one instead of reading them afresh: one
+   * folder walked, every file cacheable and found by that walk, no Location, no conflict, no failure.
+   */
+  reusableRoots: Set<string>;
+  /** True when only files whose content changed were read and every other file's entities were the previous refresh's. */
+  incremental: boolean;
   /** Files found, files whose text had to be read, files parsed (the rest were unchanged), and those a parsing thread handled. */
   fileCounts: { found: number; read: number; parsed: number; threaded: number };
   /** Local folders walked, and those whose entries had to be listed (the rest were unchanged). */
@@ -70,6 +79,8 @@ export interface IngestOptions {
   cache?: FileCache;
   /** The previous refresh's folder listings: an unchanged folder is not listed again. */
   folders?: FolderCache;
+  /** The previous refresh's `reusableRoots`: when nothing but file contents changed under them, only those files are read. */
+  reusableRoots?: Set<string>;
   concurrency?: number;
   /**
    * Worker threads for reading and processing local files (default: one per core, up to four),
@@ -115,17 +126,9 @@ interface SourceFile {
  * here writes to the database; the store applies the result in one transaction.
  */
 export async function ingestLocations(roots: RootLocation[], options: IngestOptions): Promise<IngestResult> {
-  const result: IngestResult = {
-    entities: new Map(),
-    problems: [],
-    files: new Map(),
-    roots: new Map(),
-    cache: new Map(),
-    folders: new Map(),
-    problemOrigins: new Map(),
-    fileCounts: { found: 0, read: 0, parsed: 0, threaded: 0 },
-    folderCounts: { walked: 0, listed: 0 },
-  };
+  const reused = await reuseUnchangedRoots(roots, options);
+  if (reused) return reused;
+  const result = emptyIngestResult();
   const threads = options.parsing?.threads ?? defaultParseThreads();
   let pool: ParsePool | undefined;
   const walk: Walk = {
@@ -156,6 +159,7 @@ async function ingestRoot(root: RootLocation, options: IngestOptions, result: In
   const concurrency = options.concurrency ?? 32;
   const status: RootStatus = { status: 'ok', keepUnread: false, entityCount: 0 };
   result.roots.set(root.key, status);
+  const reuse = { possible: root.type === 'file' };
   const seen = new Set<string>();
   const fail = (file: string, error: unknown, optional = false) => {
     if (optional && error instanceof NotFoundError) return;
@@ -215,8 +219,9 @@ async function ingestRoot(root: RootLocation, options: IngestOptions, result: In
         continue;
       }
       if (!file) continue;
+      if (file.origin.type !== 'file' || !file.origin.walked) reuse.possible = false;
       try {
-        const found = processFile(file, root, options, result, status);
+        const found = processFile(file, root, options, result, status, reuse);
         next.push(...(found instanceof Promise ? await found : found));
       } catch (error) {
         // A file read only now (its cache could not be reused) can fail like any other read.
@@ -225,6 +230,7 @@ async function ingestRoot(root: RootLocation, options: IngestOptions, result: In
     }
     frontier = next;
   }
+  if (reuse.possible && status.status === 'ok') result.reusableRoots.add(root.key);
 }
 
 async function rootTargets(root: RootLocation, options: IngestOptions): Promise<Target[]> {
@@ -456,13 +462,19 @@ function cachedFile(options: IngestOptions, root: RootLocation, key: string): Pr
 }
 
 /** Adds the file's entities to the result; synchronous unless the file must be parsed first. */
-function processFile(file: SourceFile, root: RootLocation, options: IngestOptions, result: IngestResult, status: RootStatus): Target[] | Promise<Target[]> {
+/** Whether a root's next refresh may check its files one by one; any file that rules it out says so here. */
+interface Reuse {
+  possible: boolean;
+}
+
+function processFile(file: SourceFile, root: RootLocation, options: IngestOptions, result: IngestResult, status: RootStatus, reuse: Reuse): Target[] | Promise<Target[]> {
   const { contentHash } = file;
   const cached = cachedFile(options, root, file.key);
-  if (cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options))) return addProcessedFile(cached, cached, file, root, options, result, status);
+  const add = (processed: ProcessedFile, reused?: ProcessedFile) => addProcessedFile(processed, reused, file, root, options, result, status, reuse);
+  if (cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options.stored))) return add(cached, cached);
   result.fileCounts.parsed += 1;
-  if (file.processed) return addProcessedFile(file.processed, undefined, file, root, options, result, status);
-  return parseAndProcess(file, root, options, contentHash).then((processed) => addProcessedFile(processed, undefined, file, root, options, result, status));
+  if (file.processed) return add(file.processed);
+  return parseAndProcess(file, root, options, contentHash).then((processed) => add(processed));
 }
 
 function addProcessedFile(
@@ -473,15 +485,16 @@ function addProcessedFile(
   options: IngestOptions,
   result: IngestResult,
   status: RootStatus,
+  reuse: Reuse,
 ): Target[] {
   const { contentHash } = file;
   // Only now is the file read: a failure above keeps the entities it had.
   result.files.set(file.key, { originKey: root.key, contentHash });
   if (processedFile.cacheable) {
-    let rootCache = result.cache.get(root.key);
-    if (!rootCache) result.cache.set(root.key, (rootCache = new Map()));
-    const kept = reused ?? forCache(processedFile, file, root);
-    rootCache.set(file.key, kept.signature === file.signature ? kept : { ...kept, signature: file.signature });
+    const kept = reused ?? forCache(processedFile, { locationKey: file.key, originKey: root.key, file: file.display });
+    cacheIn(result, root.key, file.key, kept.signature === file.signature ? kept : { ...kept, signature: file.signature });
+  } else {
+    reuse.possible = false;
   }
   result.problems.push(...processedFile.problems);
   const next: Target[] = [];
@@ -492,6 +505,7 @@ function addProcessedFile(
       const storedAt = options.stored?.(processed.ref)?.locationKey;
       const [winner, loser] = storedAt === processed.locationKey ? [processed, existing] : [existing, processed];
       result.entities.set(processed.ref, winner);
+      reuse.possible = false;
       result.problems.push({
         severity: 'error',
         file: loser.file,
@@ -507,26 +521,13 @@ function addProcessedFile(
     // Only a later definition at the ref's stored location could take it over.
     const storedAt = options.stored?.(processed.ref)?.locationKey;
     if (hasContent(processed) && (storedAt === undefined || storedAt === processed.locationKey)) final.push(processed);
+    if (processed.kind === 'Location') reuse.possible = false;
     if (processed.kind === 'Location' && hasContent(processed)) {
       for (const target of locationTargets(processed, file, result)) next.push(target);
     }
   }
   if (final.length > 0) options.onFinalEntities?.(final);
   return next;
-}
-
-function isStoredAsIs(entity: IngestedEntity, options: IngestOptions): boolean {
-  const stored = options.stored?.(entity.ref);
-  return stored?.contentHash === entity.contentHash && stored.locationKey === entity.locationKey;
-}
-
-/** The cache keeps fingerprints, not content: the catalog is held once, by the store and the view. */
-function forCache(processedFile: ProcessedFile, file: SourceFile, root: RootLocation): ProcessedFile {
-  const source = { locationKey: file.key, originKey: root.key, file: file.display };
-  return {
-    ...processedFile,
-    entities: processedFile.entities.map((entity) => (entity.kind === 'Location' ? entity : fingerprintOf(entity, source))),
-  };
 }
 
 function parseAndProcess(file: SourceFile, root: RootLocation, options: IngestOptions, contentHash: string): Promise<ProcessedFile> {

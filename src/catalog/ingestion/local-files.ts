@@ -73,6 +73,34 @@ export function trustedSignature(stat: Stats): string | undefined {
   return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
 }
 
+/**
+ * The catalog files under `folder` as the previous walk found them, when every folder there is
+ * unchanged by its trusted signature: each folder is stat'ed, none listed. Undefined as soon as one
+ * changed, is gone or was never recorded. Each folder checked is recorded in `listings.listed`.
+ * Unsorted: the caller needs the set of files, which unchanged folders keep.
+ */
+export function unchangedCatalogFiles(folder: string, listings: FolderListings): FoundFile[] | undefined {
+  const files: FoundFile[] = [];
+  const pending = [folder];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    const previous = listings.previous?.get(current);
+    if (!previous) return undefined;
+    let signature: string | undefined;
+    try {
+      signature = trustedSignature(statSync(current));
+    } catch {
+      return undefined;
+    }
+    if (signature === undefined || signature !== previous.signature) return undefined;
+    listings.counts.walked += 1;
+    listings.listed.set(current, previous);
+    for (const subfolder of previous.folders) pending.push(subfolder);
+    for (const file of previous.files) if (CATALOG_FILE.test(file.path)) files.push(file);
+  }
+  return files;
+}
+
 /** Symbolic links to folders are not followed; symbolic links to files are returned, flagged. */
 async function walk(folder: string, listings?: FolderListings): Promise<FoundFile[]> {
   const files: FoundFile[] = [];

@@ -148,6 +148,77 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     }
   });
 
+  describe('when nothing but file contents changed', () => {
+    const later = async () => {
+      vi.setSystemTime(Date.now() + 60_000);
+      return catalog.refresh(roots());
+    };
+    /** A catalog whose listings and signatures are trusted, so the next refresh may read only what changed. */
+    const settled = async () => {
+      write('org.yaml', `${group('team-a')}---\n${group('team-b')}`);
+      write('systems/pay/a.yaml', component('payments-api'));
+      write('systems/bill/b.yaml', `${component('billing')}---\n${component('invoices')}`);
+      await catalog.refresh(roots());
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
+      await catalog.refresh(roots());
+    };
+    afterEach(() => vi.useRealTimers());
+
+    it('reads only the edited file, and answers with the edit', async () => {
+      await settled();
+      expect(await later()).toMatchObject({ incremental: true, unchanged: 5, files: { found: 3, read: 0, parsed: 0 }, folders: { walked: 4, listed: 0 } });
+      write('systems/bill/b.yaml', `${component('billing', 'team-b')}---\n${component('invoices')}`);
+      expect(await later()).toMatchObject({ incremental: true, updated: 1, unchanged: 4, files: { found: 3, read: 1, parsed: 1 } });
+      expect(catalog.whoOwns('billing').owner?.ref).toBe('group:default/team-b');
+      expect(catalog.whoOwns('team-a').owns).toEqual(['component:default/invoices', 'component:default/payments-api']);
+      // The store holds it too: a new process answers the same.
+      const reloaded = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: captureLogger().logger });
+      await reloaded.load();
+      expect(reloaded.whoOwns('billing').owner?.ref).toBe('group:default/team-b');
+    });
+
+    it('keeps a file problem and clears it once fixed', async () => {
+      await settled();
+      write('systems/pay/a.yaml', component('payments-api', 'team-a', '  tags: [Not A Tag]\n'));
+      const broken = await later();
+      expect(broken).toMatchObject({ incremental: false, removed: 1 });
+      expect(broken.problems.map((problem) => problem.file)).toEqual([path.join(folder, 'systems/pay/a.yaml')]);
+      write('systems/pay/a.yaml', component('payments-api', 'team-b'));
+      const fixed = await later();
+      expect(fixed).toMatchObject({ added: 1, problems: [] });
+      expect(await catalog.problems()).toEqual([]);
+    });
+
+    it('reads everything again when an edit defines other entities, a folder gains a file or a file conflicts', async () => {
+      await settled();
+      write('systems/pay/a.yaml', component('checkout'));
+      expect(await later()).toMatchObject({ incremental: false, added: 1, removed: 1 });
+      expect(catalog.whoOwns('payments-api').match).toBeNull();
+      expect(await later()).toMatchObject({ incremental: true, unchanged: 5 });
+
+      write('systems/pay/c.yaml', component('ledger'));
+      expect(await later()).toMatchObject({ incremental: false, added: 1, folders: { listed: 1 } });
+      expect(await later()).toMatchObject({ incremental: true, unchanged: 6 });
+
+      write('systems/pay/c.yaml', component('billing'));
+      const conflicted = await later();
+      expect(conflicted).toMatchObject({ incremental: false, removed: 1 });
+      expect(conflicted.problems[0]!.message).toContain('conflict: component:default/billing is already defined');
+      // A refresh after a conflict cannot take its files as they were: which file wins depends on the others.
+      expect(await later()).toMatchObject({ incremental: false });
+    });
+
+    it('never takes files as they were under a root that follows Locations', async () => {
+      write('org.yaml', group('team-a'));
+      write('all.yaml', location(['./a.yaml']));
+      write('a.yaml', component('payments-api'));
+      await catalog.refresh(roots());
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
+      await catalog.refresh(roots());
+      expect(await later()).toMatchObject({ incremental: false, unchanged: 3, files: { read: 0, parsed: 0 } });
+    });
+  });
+
   it('loads a large first refresh with its indexes rebuilt once, exactly as the migrations define them', async () => {
     const indexes = async () =>
       JSON.stringify(await database.db.execute(sql`select indexname, indexdef from pg_indexes where tablename in ('catalog_entities', 'catalog_relations') order by indexname`));

@@ -1,0 +1,42 @@
+import type { ProcessedFile } from './file-processing.js';
+import type { IngestOptions, IngestResult } from './ingest-locations.js';
+import { fingerprintOf, type IngestedEntity } from '../processing/process-entity.js';
+
+/** What both ways of refreshing (reading every file, or checking unchanged roots file by file) build their result with. */
+export function emptyIngestResult(): IngestResult {
+  return {
+    entities: new Map(),
+    problems: [],
+    files: new Map(),
+    roots: new Map(),
+    cache: new Map(),
+    folders: new Map(),
+    problemOrigins: new Map(),
+    reusableRoots: new Set(),
+    incremental: false,
+    fileCounts: { found: 0, read: 0, parsed: 0, threaded: 0 },
+    folderCounts: { walked: 0, listed: 0 },
+  };
+}
+
+/** Whether the store holds the entity as this fingerprint or entity says: a cached file is reused only then. */
+export function isStoredAsIs(entity: IngestedEntity, stored: IngestOptions['stored']): boolean {
+  const row = stored?.(entity.ref);
+  return row?.contentHash === entity.contentHash && row.locationKey === entity.locationKey;
+}
+
+/** Records what a file produced for the next refresh. */
+export function cacheIn(result: IngestResult, rootKey: string, key: string, processedFile: ProcessedFile): void {
+  let rootCache = result.cache.get(rootKey);
+  if (!rootCache) result.cache.set(rootKey, (rootCache = new Map()));
+  rootCache.set(key, processedFile);
+}
+
+/** The cache keeps fingerprints, not content: the catalog is held once, by the store and the view. */
+export function forCache(processedFile: ProcessedFile, source: { locationKey: string; originKey: string; file: string }): ProcessedFile {
+  return {
+    ...processedFile,
+    entities: processedFile.entities.map((entity) => (entity.kind === 'Location' ? entity : fingerprintOf(entity, source))),
+  };
+}
+
