@@ -69,17 +69,29 @@ export function tokenize(text: string): string[] {
  * longer than typical weighs less, as in BM25. Fixed lengths, rather than running averages, keep a
  * document's weights independent of what else is indexed, so an update touches only that document.
  */
-const FIELDS: { text: (document: SearchDocument) => string; boost: number; typicalLength: number }[] = [
+interface Field {
+  text: (document: SearchDocument) => string;
+  boost: number;
+  typicalLength: number;
+  /**
+   * For fields whose values repeat across the catalog (a kind, an owner): each value's weights,
+   * worked out once. A field's weights depend on its own text alone, so a cached value is exact.
+   */
+  weightsByValue?: Map<string, Map<string, number>>;
+}
+const FIELDS: Field[] = [
   { text: (document) => document.name, boost: 6, typicalLength: 3 },
   { text: (document) => document.title, boost: 4, typicalLength: 3 },
-  { text: (document) => document.tags.join(' '), boost: 3, typicalLength: 2 },
-  { text: (document) => document.type, boost: 2, typicalLength: 1 },
-  { text: (document) => document.kind, boost: 2, typicalLength: 1 },
-  { text: (document) => nameOfRef(document.owner), boost: 1.5, typicalLength: 3 },
-  { text: (document) => nameOfRef(document.system), boost: 1.5, typicalLength: 3 },
+  { text: (document) => document.tags.join(' '), boost: 3, typicalLength: 2, weightsByValue: new Map() },
+  { text: (document) => document.type, boost: 2, typicalLength: 1, weightsByValue: new Map() },
+  { text: (document) => document.kind, boost: 2, typicalLength: 1, weightsByValue: new Map() },
+  { text: (document) => nameOfRef(document.owner), boost: 1.5, typicalLength: 3, weightsByValue: new Map() },
+  { text: (document) => nameOfRef(document.system), boost: 1.5, typicalLength: 3, weightsByValue: new Map() },
   { text: (document) => document.description, boost: 1, typicalLength: 15 },
   { text: (document) => document.links, boost: 0.5, typicalLength: 8 },
 ];
+/** Values whose weights a field keeps; past this many it starts again, so an odd catalog cannot grow it without end. */
+const MAX_CACHED_VALUES = 20_000;
 const SATURATION = 1.2;
 const LENGTH_NORMALISATION = 0.7;
 /** A word reached by completing a prefix or forgiving a typo counts for less than the word itself. */
@@ -388,15 +400,30 @@ export class EntityIndex {
 function termWeights(document: SearchDocument): Map<string, number> {
   const weights = new Map<string, number>();
   for (const field of FIELDS) {
-    const tokens = tokenize(field.text(document));
-    if (tokens.length === 0) continue;
-    const frequency = new Map<string, number>();
-    for (const token of tokens) frequency.set(token, (frequency.get(token) ?? 0) + 1);
-    const lengthFactor = 1 - LENGTH_NORMALISATION + (LENGTH_NORMALISATION * tokens.length) / field.typicalLength;
-    for (const [term, count] of frequency) {
-      const weight = (field.boost * count * (SATURATION + 1)) / (count + SATURATION * lengthFactor);
+    const text = field.text(document);
+    for (const [term, weight] of field.weightsByValue ? cachedFieldWeights(field, field.weightsByValue, text) : fieldWeights(field, text)) {
       weights.set(term, (weights.get(term) ?? 0) + weight);
     }
+  }
+  return weights;
+}
+
+/** The weight of each term of one field's text. */
+function fieldWeights(field: Field, text: string): Map<string, number> {
+  const tokens = tokenize(text);
+  const weights = new Map<string, number>();
+  for (const token of tokens) weights.set(token, (weights.get(token) ?? 0) + 1);
+  const lengthFactor = 1 - LENGTH_NORMALISATION + (LENGTH_NORMALISATION * tokens.length) / field.typicalLength;
+  for (const [term, count] of weights) weights.set(term, (field.boost * count * (SATURATION + 1)) / (count + SATURATION * lengthFactor));
+  return weights;
+}
+
+function cachedFieldWeights(field: Field, cache: Map<string, Map<string, number>>, text: string): Map<string, number> {
+  let weights = cache.get(text);
+  if (!weights) {
+    if (cache.size >= MAX_CACHED_VALUES) cache.clear();
+    weights = fieldWeights(field, text);
+    cache.set(text, weights);
   }
   return weights;
 }
