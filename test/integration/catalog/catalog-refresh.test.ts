@@ -76,6 +76,18 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
     expect(reloaded.find('kind:group').total).toBe(1);
   });
 
+  it('reloads every entity exactly, titles holding tabs, newlines or emoji included', async () => {
+    write('org.yaml', group('team-a'));
+    write('a.yaml', component('payments-api', 'team-a', '  title: "Pay\\tments\\nAPI \\u00e9 💳"\n'));
+    write('b.yaml', component('billing'));
+    await catalog.refresh(roots());
+    const reloaded = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: captureLogger().logger });
+    expect(await reloaded.load()).toBe(3);
+    expect(reloaded.view.refsTitled('pay\tments\napi é 💳')).toEqual(['component:default/payments-api']);
+    for (const ref of ['group:default/team-a', 'component:default/payments-api', 'component:default/billing']) expect(reloaded.view.get(ref)).toEqual(catalog.view.get(ref));
+    expect(reloaded.view.get('component:default/billing')?.metadata.title).toBeUndefined();
+  });
+
   it('skips unchanged entities, shows an edit after the next refresh and removes orphans', async () => {
     write('org.yaml', `${group('team-a')}---\n${group('team-b')}`);
     write('a.yaml', component('payments-api'));
