@@ -186,8 +186,7 @@ export class EntityIndex {
     this.remove(document.id);
     const slot = this.freeSlots.pop() ?? this.documents.length;
     this.slotOf.set(document.id, slot);
-    const { description: _description, links: _links, ...kept } = document;
-    this.documents[slot] = kept;
+    this.documents[slot] = indexedDocument(document);
     this.singleFacetIds = withCapacity(this.singleFacetIds, 3 * (slot + 1));
     this.singleFacetIds[3 * slot] = this.facetValues.kind.id(document.kind);
     this.singleFacetIds[3 * slot + 1] = this.facetValues.type.id(document.type);
@@ -426,6 +425,11 @@ function cachedFieldWeights(field: Field, cache: Map<string, Map<string, number>
     cache.set(text, weights);
   }
   return weights;
+}
+
+/** What the index keeps of a document, as a plain object of one shape (a rest copy would not be). */
+function indexedDocument({ id, name, title, tags, kind, type, lifecycle, owner, system, namespace }: SearchDocument): IndexedDocument {
+  return { id, name, title, tags, kind, type, lifecycle, owner, system, namespace };
 }
 
 /** The array itself when it holds `needed` entries, else a copy with at least double the room. */
