@@ -3,7 +3,7 @@ import path from 'node:path';
 import { NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
-import { entityOf, hasContent, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
+import { entityOf, fingerprintOf, hasContent, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
 import { processText, readLocalFile, hashText, statLocalFile, type ProcessedFile } from './file-processing.js';
 import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles, type FolderCache, type FolderListings } from './local-files.js';
 import { mapWithLimit } from './map-with-limit.js';
@@ -516,7 +516,11 @@ function addProcessedFile(
       });
       continue;
     }
-    result.entities.set(processed.ref, processed);
+    // An entity the store already holds as it is needs no content: a first refresh after a restart
+    // reads every file again, and holding the whole catalog's JSON until the store is done would
+    // double the memory it runs in for nothing.
+    const unchanged = hasContent(processed) && processed.kind !== 'Location' && isStoredAsIs(processed, options.stored);
+    result.entities.set(processed.ref, unchanged ? fingerprintOf(processed, { locationKey: file.key, originKey: root.key, file: file.display }) : processed);
     status.entityCount += 1;
     // Only a later definition at the ref's stored location could take it over.
     const storedAt = options.stored?.(processed.ref)?.locationKey;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestLocations, type IngestResult, type RootLocation } from '../../../src/catalog/ingestion/ingest-locations.js';
+import { hasContent } from '../../../src/catalog/processing/process-entity.js';
 
 const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
 const rough = mkdtempSync(path.join(tmpdir(), 'callboard-threads-'));
@@ -67,6 +68,23 @@ describe('parsing threads', () => {
     });
     expect(again.fileCounts.parsed).toBeLessThan(first.fileCounts.parsed);
     expect([...again.entities.keys()].sort()).toEqual([...first.entities.keys()].sort());
+  });
+
+  it('hand on no content for entities the store already holds as they are, when nothing is cached (a restart)', async () => {
+    const first = await ingest({ threads: 2, minFiles: 1 });
+    const stored = new Map([...first.entities.values()].map((entity) => [entity.ref, entity]));
+    const held = 'component:default/good-two';
+    const restarted = await ingestLocations(roots, {
+      github: () => undefined,
+      maxFileBytes: 1 << 20,
+      parsing: { threads: 2, minFiles: 1 },
+      // One row changed since: that entity comes with its content, to be written.
+      stored: (ref) => (ref === held ? { ...stored.get(ref)!, contentHash: 'changed' } : stored.get(ref)),
+    });
+    expect(restarted.fileCounts.parsed).toBe(first.fileCounts.parsed);
+    const withContent = [...restarted.entities.values()].filter(hasContent).map((entity) => entity.ref);
+    expect(withContent.filter((ref) => !ref.startsWith('location:'))).toEqual([held]);
+    expect([...restarted.entities.keys()].sort()).toEqual([...first.entities.keys()].sort());
   });
 
   it('leave their files to the main thread when they cannot run, with the same result', async () => {
