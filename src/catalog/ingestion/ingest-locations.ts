@@ -461,12 +461,12 @@ function cachedFile(options: IngestOptions, root: RootLocation, key: string): Pr
   return options.cache?.get(root.key)?.get(key);
 }
 
-/** Adds the file's entities to the result; synchronous unless the file must be parsed first. */
 /** Whether a root's next refresh may check its files one by one; any file that rules it out says so here. */
 interface Reuse {
   possible: boolean;
 }
 
+/** Adds the file's entities to the result; synchronous unless the file must be parsed first. */
 function processFile(file: SourceFile, root: RootLocation, options: IngestOptions, result: IngestResult, status: RootStatus, reuse: Reuse): Target[] | Promise<Target[]> {
   const { contentHash } = file;
   const cached = cachedFile(options, root, file.key);
@@ -517,8 +517,7 @@ function addProcessedFile(
       continue;
     }
     // An entity the store already holds as it is needs no content: a first refresh after a restart
-    // reads every file again, and holding the whole catalog's JSON until the store is done would
-    // double the memory it runs in for nothing.
+    // reads every file again, and would otherwise keep the whole catalog's JSON until the store is done.
     const unchanged = hasContent(processed) && processed.kind !== 'Location' && isStoredAsIs(processed, options.stored);
     result.entities.set(processed.ref, unchanged ? fingerprintOf(processed, { locationKey: file.key, originKey: root.key, file: file.display }) : processed);
     status.entityCount += 1;
