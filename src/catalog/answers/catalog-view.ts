@@ -126,18 +126,14 @@ export class CatalogView {
    * store's copy, shared rather than duplicated); `relations` those it states, when already derived.
    */
   upsert(ref: string, entity: Entity, json = JSON.stringify(entity), relations = statedRelations(entity)): void {
-    this.remove(ref);
-    this.entries.set(ref, { ref, json });
-    this.byName.add(entity.metadata.name.toLowerCase(), ref);
-    if (entity.metadata.title) this.byTitle.add(entity.metadata.title.toLowerCase(), ref);
-    this.link(ref, relations);
+    this.put({ ref, name: entity.metadata.name, title: entity.metadata.title ?? null, json, relations });
     this.searchIndex?.upsert(toSearchDocument(ref, entity));
     for (const watcher of this.watchers) watcher.upserted(ref, entity);
   }
 
-  /** Adds or replaces an entity from its columns alone, for a bulk patch: the caller invalidates what derives from entities. */
+  /** Adds or replaces an entity from its columns alone; a bulk patch stops here and invalidates what derives from entities. */
   private put({ ref, name, title, json, relations }: PatchedEntity): void {
-    if (this.entries.has(ref)) this.remove(ref);
+    this.remove(ref);
     this.entries.set(ref, { ref, json });
     this.byName.add(name.toLowerCase(), ref);
     if (title) this.byTitle.add(title.toLowerCase(), ref);
