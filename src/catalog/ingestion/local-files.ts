@@ -84,17 +84,13 @@ export function unchangedCatalogFiles(folder: string, listings: FolderListings):
   const pending = [folder];
   while (pending.length > 0) {
     const current = pending.pop()!;
-    const previous = listings.previous?.get(current);
-    if (!previous) return undefined;
-    let signature: string | undefined;
+    let previous: ListedFolder | undefined;
     try {
-      signature = trustedSignature(statSync(current));
+      previous = unchangedListing(current, listings).listing;
     } catch {
       return undefined;
     }
-    if (signature === undefined || signature !== previous.signature) return undefined;
-    listings.counts.walked += 1;
-    listings.listed.set(current, previous);
+    if (!previous) return undefined;
     for (const subfolder of previous.folders) pending.push(subfolder);
     for (const file of previous.files) if (CATALOG_FILE.test(file.path)) files.push(file);
   }
@@ -123,18 +119,26 @@ async function walk(folder: string, listings?: FolderListings): Promise<FoundFil
 /** One folder's walked subfolders and files: its previous listing while its signature holds, else read now. */
 function listFolder(folder: string, listings: FolderListings | undefined): Omit<ListedFolder, 'signature'> {
   if (!listings) return readFolder(folder);
-  listings.counts.walked += 1;
   // Stat before listing: should the folder change in between, the next walk sees a new signature.
-  const signature = trustedSignature(statSync(folder));
-  const previous = listings.previous?.get(folder);
-  if (signature !== undefined && previous?.signature === signature) {
-    listings.listed.set(folder, previous);
-    return previous;
-  }
+  const { listing: previous, signature } = unchangedListing(folder, listings);
+  if (previous) return previous;
   listings.counts.listed += 1;
   const listing = readFolder(folder);
   if (signature !== undefined) listings.listed.set(folder, { signature, ...listing });
   return listing;
+}
+
+/**
+ * The folder walked: its previous listing, recorded again, while its trusted signature is the one
+ * recorded with it; else only the signature it has now (undefined while too recent to trust).
+ */
+function unchangedListing(folder: string, listings: FolderListings): { listing?: ListedFolder; signature?: string } {
+  listings.counts.walked += 1;
+  const signature = trustedSignature(statSync(folder));
+  const previous = listings.previous?.get(folder);
+  if (signature === undefined || previous?.signature !== signature) return { signature };
+  listings.listed.set(folder, previous);
+  return { listing: previous, signature };
 }
 
 function readFolder(folder: string): Omit<ListedFolder, 'signature'> {
