@@ -9,7 +9,7 @@ import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles, type FolderC
 import { mapWithLimit } from './map-with-limit.js';
 import { defaultParseThreads, ParsePool } from './parse-pool.js';
 import type { ParseOutcome } from './parse-worker.js';
-import { cacheIn, emptyIngestResult, forCache, isStoredAsIs } from './ingest-result.js';
+import { cacheHolds, cacheIn, emptyIngestResult, forCache, isStoredAsIs, withSignature } from './ingest-result.js';
 import { reuseUnchangedRoots } from './unchanged-roots.js';
 
 /** A configured starting point of a refresh: a config location, a GitHub organisation or a --catalog path. */
@@ -471,7 +471,7 @@ function processFile(file: SourceFile, root: RootLocation, options: IngestOption
   const { contentHash } = file;
   const cached = cachedFile(options, root, file.key);
   const add = (processed: ProcessedFile, reused?: ProcessedFile) => addProcessedFile(processed, reused, file, root, options, result, status, reuse);
-  if (cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, options.stored))) return add(cached, cached);
+  if (cacheHolds(cached, contentHash, options.stored)) return add(cached, cached);
   result.fileCounts.parsed += 1;
   if (file.processed) return add(file.processed);
   return parseAndProcess(file, root, options, contentHash).then((processed) => add(processed));
@@ -488,11 +488,11 @@ function addProcessedFile(
   reuse: Reuse,
 ): Target[] {
   const { contentHash } = file;
+  const source = { locationKey: file.key, originKey: root.key, file: file.display };
   // Only now is the file read: a failure above keeps the entities it had.
   result.files.set(file.key, { originKey: root.key, contentHash });
   if (processedFile.cacheable) {
-    const kept = reused ?? forCache(processedFile, { locationKey: file.key, originKey: root.key, file: file.display });
-    cacheIn(result, root.key, file.key, kept.signature === file.signature ? kept : { ...kept, signature: file.signature });
+    cacheIn(result, root.key, file.key, withSignature(reused ?? forCache(processedFile, source), file.signature));
   } else {
     reuse.possible = false;
   }
@@ -519,7 +519,7 @@ function addProcessedFile(
     // An entity the store already holds as it is needs no content: a first refresh after a restart
     // reads every file again, and would otherwise keep the whole catalog's JSON until the store is done.
     const unchanged = hasContent(processed) && processed.kind !== 'Location' && isStoredAsIs(processed, options.stored);
-    result.entities.set(processed.ref, unchanged ? fingerprintOf(processed, { locationKey: file.key, originKey: root.key, file: file.display }) : processed);
+    result.entities.set(processed.ref, unchanged ? fingerprintOf(processed, source) : processed);
     status.entityCount += 1;
     // Only a later definition at the ref's stored location could take it over.
     const storedAt = options.stored?.(processed.ref)?.locationKey;

@@ -25,6 +25,16 @@ export function isStoredAsIs(entity: IngestedEntity, stored: IngestOptions['stor
   return row?.contentHash === entity.contentHash && row.locationKey === entity.locationKey;
 }
 
+/** Whether a cached file may stand for the file read now: the same content, and its entities still stored as it made them. */
+export function cacheHolds(cached: ProcessedFile | undefined, contentHash: string, stored: IngestOptions['stored']): cached is ProcessedFile {
+  return cached?.contentHash === contentHash && cached.entities.every((entity) => isStoredAsIs(entity, stored));
+}
+
+/** The cache entry under the signature the file has now (the entry itself when that is unchanged). */
+export function withSignature(processedFile: ProcessedFile, signature: string | undefined): ProcessedFile {
+  return processedFile.signature === signature ? processedFile : { ...processedFile, signature };
+}
+
 /** Records what a file produced for the next refresh. */
 export function cacheIn(result: IngestResult, rootKey: string, key: string, processedFile: ProcessedFile): void {
   let rootCache = result.cache.get(rootKey);

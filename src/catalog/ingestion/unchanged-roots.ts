@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { processText, readLocalFile, type ProcessedFile } from './file-processing.js';
 import type { IngestOptions, IngestResult, RootLocation } from './ingest-locations.js';
-import { cacheIn, emptyIngestResult, forCache, isStoredAsIs } from './ingest-result.js';
+import { cacheHolds, cacheIn, emptyIngestResult, forCache, withSignature } from './ingest-result.js';
 import { unchangedCatalogFiles, type FolderListings } from './local-files.js';
 
 /** More changed files than this, and reading the roots in full, with parsing threads, is worth its start. */
@@ -66,7 +66,7 @@ async function takeRoot(root: RootLocation, options: IngestOptions, listings: Fo
   for (const file of changed) {
     const produced = await processChanged(file, root, result.fileCounts);
     if (!produced) return false;
-    const cached = { ...forCache(produced, { locationKey: file.key, originKey: root.key, file: file.path }), signature: file.signature };
+    const cached = withSignature(forCache(produced, { locationKey: file.key, originKey: root.key, file: file.path }), file.signature);
     if (!add(file.key, produced, cached)) return false;
   }
   return true;
@@ -92,10 +92,7 @@ function checkFile(file: { path: string; key: string }, cached: ProcessedFile, o
   }
   if (read.type === 'folder') return undefined;
   if (read.type === 'read') counts.read += 1;
-  if (read.contentHash === cached.contentHash) {
-    if (!cached.entities.every((entity) => isStoredAsIs(entity, options.stored))) return undefined;
-    return read.signature === cached.signature ? cached : { ...cached, signature: read.signature };
-  }
+  if (read.contentHash === cached.contentHash) return cacheHolds(cached, read.contentHash, options.stored) ? withSignature(cached, read.signature) : undefined;
   if (read.type !== 'read') return undefined;
   return { path: file.path, key: file.key, cached, text: read.text, contentHash: read.contentHash, signature: read.signature };
 }
