@@ -34,6 +34,8 @@ const config = loadConfig({ files: [], env: {} });
 const logger = createLogger({ level: 'warn' });
 const roots = [{ key: `file:${dir}`, type: 'file' as const, target: dir }];
 const store = benchDatabase(engine, values['server-url']!);
+/** PGlite serves one connection; PostgreSQL gets the pool a deployment has. */
+const poolSize = engine === 'postgres' ? 4 : 1;
 
 function time(work: () => void): number {
   const started = performance.now();
@@ -68,7 +70,7 @@ function serviceMemory(...args: string[]): { steadyRssMb?: number; peakRssMb: nu
 }
 
 // The peak of a first load, in a fresh process: this one stores the catalog several times over below.
-await (await store.fresh(engine === 'postgres' ? 4 : 1)).close();
+await (await store.fresh(poolSize)).close();
 const firstLoad = serviceMemory('--first-load');
 
 // Ingest, committed: for PGlite the database's start (on disk, migrated) is included.
@@ -77,7 +79,7 @@ let database: Database | undefined;
 for (let run = 0; run < runs; run++) {
   await database?.close();
   const started = performance.now();
-  database = await store.fresh(engine === 'postgres' ? 4 : 1);
+  database = await store.fresh(poolSize);
   const setupMs = performance.now() - started;
   const catalog = createCatalogService({ database, config, github: () => undefined, logger });
   const report = await catalog.refresh(roots);
