@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { SQL } from 'drizzle-orm';
@@ -70,23 +72,6 @@ function copyStatement(table: string, columns: CopyColumn[], source: string): st
   return `copy ${table} (${columns.map((column) => `"${column.name}"`).join(', ')}) from ${source}`;
 }
 
-const JSON_BATCH_ROWS = 5_000;
-const BATCHES_IN_FLIGHT = 3;
-
-/** Rows as a JSON array of objects keyed by column; a json or jsonb column's value is already JSON and goes in as it is. */
-function recordSetJson(columns: CopyColumn[], rows: CopyValue[][]): string {
-  const keys = columns.map((column) => `${JSON.stringify(column.name)}:`);
-  const parts: string[] = [];
-  for (const row of rows) {
-    const fields = columns.map((column, index) => {
-      const value = row[index] ?? null;
-      return keys[index] + ((column.type === 'json' || column.type === 'jsonb') && value !== null ? String(value) : JSON.stringify(value));
-    });
-    parts.push(`{${fields.join(',')}}`);
-  }
-  return `[${parts.join(',')}]`;
-}
-
 function* batches<T>(items: Iterable<T>, size: number): Generator<T[]> {
   let batch: T[] = [];
   for (const item of items) {
@@ -115,34 +100,11 @@ export async function openDatabase(config: DatabaseConfig, options: { pgliteTemp
         work({
           query: async <R>(text: string, params: unknown[] = []) => (await sql.unsafe(text, params as never[])) as unknown as R[],
           async copyRows(table, columns, rows) {
-            // postgres.js never settles a COPY stream the server rejects (its final callback is
-            // dropped), so on PostgreSQL each batch of rows goes in as one JSON document that the
-            // server splits into a record set: one parameter, parsed natively on both sides (as
-            // json, which only checks it, rather than jsonb, which would parse every value too).
-            const names = columns.map((column) => `"${column.name}"`).join(', ');
-            const definitions = columns.map((column) => `"${column.name}" ${column.type}`).join(', ');
-            // A few batches in flight: the next is serialised here while the server stores the last.
-            const inFlight = new Set<Promise<void>>();
-            let failure: { error: unknown } | undefined;
-            for (const batch of batches(rows, JSON_BATCH_ROWS)) {
-              const statement = sql.unsafe(
-                `insert into ${table} (${names}) select ${names} from json_to_recordset($1::text::json) as x(${definitions})`,
-                [recordSetJson(columns, batch)],
-              );
-              // Every statement is settled here, so a failure is thrown once and never left unhandled.
-              const settled: Promise<void> = statement.then(
-                () => void inFlight.delete(settled),
-                (error: unknown) => {
-                  failure ??= { error };
-                  inFlight.delete(settled);
-                },
-              );
-              inFlight.add(settled);
-              if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
-              if (failure) break;
-            }
-            await Promise.all(inFlight);
-            if (failure) throw failure.error;
+            const copy = sql.unsafe(copyStatement(table, columns, 'stdin'));
+            const refused = refusal(copy);
+            // A refusal before the stream opens (no such table) rejects the stream's opening instead.
+            refused.catch(() => undefined);
+            await Promise.race([pipeline(Readable.from(copyChunks(rows)), await copy.writable()), refused]);
           },
         }),
       ) as Promise<T>;
@@ -168,6 +130,23 @@ export async function openDatabase(config: DatabaseConfig, options: { pgliteTemp
       }),
     );
   return { db, engine: 'pglite', bulkTransaction, close: () => client.close() };
+}
+
+/**
+ * The server's refusal of a COPY. postgres.js 3.4 settles a COPY's query as soon as the server
+ * accepts the data stream, and a refusal arriving after the stream has ended (a duplicate key in
+ * the last rows, a timeout) reaches only that settled query, so the stream would never finish
+ * (porsager/postgres#1173). The refusal is caught where the connection hands it to the query.
+ */
+function refusal(copy: object): Promise<never> {
+  const query = copy as unknown as { reject: (error: unknown) => void };
+  const settle = query.reject;
+  return new Promise<never>((_, reject) => {
+    query.reject = (error) => {
+      reject(error);
+      settle(error);
+    };
+  });
 }
 
 /** Anything that can run a statement: the database or an open transaction. */

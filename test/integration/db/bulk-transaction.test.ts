@@ -41,4 +41,14 @@ describe.each(ENGINES)('bulk writes on %s', (engine) => {
     expect(unhandled).toEqual([]);
     expect(await count()).toBe(0);
   });
+
+  it('fails, rather than waiting for ever, when the server refuses the last rows after all were sent', async () => {
+    const rows = [[1, 'a', '{}'], [2, 'b', '{}'], [1, 'c', '{}']];
+    await expect(database.bulkTransaction((tx) => tx.copyRows('bulk_rows', COLUMNS, rows))).rejects.toThrow(/duplicate key/);
+    expect(await count()).toBe(0);
+  });
+
+  it('names the table a write was refused for when it does not exist', async () => {
+    await expect(database.bulkTransaction((tx) => tx.copyRows('no_such_rows', COLUMNS, [[1, 'a', '{}']]))).rejects.toThrow(/no_such_rows/);
+  });
 });
