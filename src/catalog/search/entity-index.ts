@@ -74,24 +74,25 @@ interface Field {
   boost: number;
   typicalLength: number;
   /**
-   * For fields whose values repeat across the catalog (a kind, an owner): each value's weights,
-   * worked out once. A field's weights depend on its own text alone, so a cached value is exact.
+   * The field's values repeat across the catalog (a kind, an owner): the index keeps each value's
+   * postings and weights, worked out once. A field's weights depend on its own text alone, so a
+   * kept value is exact.
    */
-  weightsByValue?: Map<string, Map<string, number>>;
+  repeats?: boolean;
 }
 const FIELDS: Field[] = [
   { text: (document) => document.name, boost: 6, typicalLength: 3 },
   { text: (document) => document.title, boost: 4, typicalLength: 3 },
-  { text: (document) => document.tags.join(' '), boost: 3, typicalLength: 2, weightsByValue: new Map() },
-  { text: (document) => document.type, boost: 2, typicalLength: 1, weightsByValue: new Map() },
-  { text: (document) => document.kind, boost: 2, typicalLength: 1, weightsByValue: new Map() },
-  { text: (document) => nameOfRef(document.owner), boost: 1.5, typicalLength: 3, weightsByValue: new Map() },
-  { text: (document) => nameOfRef(document.system), boost: 1.5, typicalLength: 3, weightsByValue: new Map() },
+  { text: (document) => document.tags.join(' '), boost: 3, typicalLength: 2, repeats: true },
+  { text: (document) => document.type, boost: 2, typicalLength: 1, repeats: true },
+  { text: (document) => document.kind, boost: 2, typicalLength: 1, repeats: true },
+  { text: (document) => nameOfRef(document.owner), boost: 1.5, typicalLength: 3, repeats: true },
+  { text: (document) => nameOfRef(document.system), boost: 1.5, typicalLength: 3, repeats: true },
   { text: (document) => document.description, boost: 1, typicalLength: 15 },
   { text: (document) => document.links, boost: 0.5, typicalLength: 8 },
 ];
-/** Values whose weights a field keeps; past this many it starts again, so an odd catalog cannot grow it without end. */
-const MAX_CACHED_VALUES = 20_000;
+/** Values whose terms a field keeps; past this many it starts again, so an odd catalog cannot grow it without end. */
+const MAX_KEPT_VALUES = 20_000;
 const SATURATION = 1.2;
 const LENGTH_NORMALISATION = 0.7;
 /** A word reached by completing a prefix or forgiving a typo counts for less than the word itself. */
@@ -105,6 +106,12 @@ const COMPACT_RATIO = 0.25;
 /** The documents holding one term, as parallel arrays of slot and weight (compact, and fast to scan). */
 interface Postings {
   slots: number[];
+  weights: number[];
+}
+
+/** A repeating field value's terms: each term's postings, and the weight the value gives it. */
+interface ValueTerms {
+  postings: Postings[];
   weights: number[];
 }
 
@@ -155,6 +162,8 @@ export class EntityIndex {
   /** Per slot: its document, or undefined once removed (its postings are purged lazily). */
   private documents: (IndexedDocument | undefined)[] = [];
   private postingCount: number[] = [];
+  /** Per field whose values repeat, each value's terms (see Field.repeats); emptied when compaction drops postings. */
+  private readonly valueTerms = FIELDS.map((field) => (field.repeats ? new Map<string, ValueTerms>() : undefined));
   private readonly facetValues = { kind: new FacetValues(), type: new FacetValues(), lifecycle: new FacetValues(), tag: new FacetValues() };
   /** Per slot: the ids of its kind, type and lifecycle, three entries a slot. */
   private singleFacetIds = new Int32Array(3 * 1_024);
@@ -192,19 +201,44 @@ export class EntityIndex {
     this.singleFacetIds[3 * slot + 1] = this.facetValues.type.id(document.type);
     this.singleFacetIds[3 * slot + 2] = this.facetValues.lifecycle.id(document.lifecycle);
     this.storeTags(slot, document.tags.map((tag) => this.facetValues.tag.id(tag)));
-    const weights = termWeights(document);
-    for (const [term, weight] of weights) {
-      let postings = this.postingsByTerm.get(term);
-      if (!postings) {
-        postings = { slots: [], weights: [] };
-        this.postingsByTerm.set(term, postings);
-        this.dictionary.set(term, postings);
+    let postingCount = 0;
+    for (let position = 0; position < FIELDS.length; position++) {
+      const field = FIELDS[position]!;
+      const text = field.text(document);
+      const kept = this.valueTerms[position];
+      if (kept) {
+        const { postings, weights } = this.termsOfValue(field, kept, text);
+        for (let index = 0; index < postings.length; index++) postingCount += post(postings[index]!, slot, weights[index]!);
+      } else {
+        for (const [term, weight] of fieldWeights(field, text)) postingCount += post(this.postingsOf(term), slot, weight);
       }
-      postings.slots.push(slot);
-      postings.weights.push(weight);
     }
-    this.postingCount[slot] = weights.size;
-    this.livePostings += weights.size;
+    this.postingCount[slot] = postingCount;
+    this.livePostings += postingCount;
+  }
+
+  private postingsOf(term: string): Postings {
+    let postings = this.postingsByTerm.get(term);
+    if (!postings) {
+      postings = { slots: [], weights: [] };
+      this.postingsByTerm.set(term, postings);
+      this.dictionary.set(term, postings);
+    }
+    return postings;
+  }
+
+  private termsOfValue(field: Field, kept: Map<string, ValueTerms>, text: string): ValueTerms {
+    let terms = kept.get(text);
+    if (!terms) {
+      if (kept.size >= MAX_KEPT_VALUES) kept.clear();
+      terms = { postings: [], weights: [] };
+      for (const [term, weight] of fieldWeights(field, text)) {
+        terms.postings.push(this.postingsOf(term));
+        terms.weights.push(weight);
+      }
+      kept.set(text, terms);
+    }
+    return terms;
   }
 
   upsertAll(documents: Iterable<SearchDocument>): void {
@@ -366,6 +400,7 @@ export class EntityIndex {
       if (slots.length === 0) {
         this.postingsByTerm.delete(term);
         this.dictionary.delete(term);
+        for (const kept of this.valueTerms) kept?.clear();
       } else {
         postings.slots = slots;
         postings.weights = weights;
@@ -395,16 +430,19 @@ export class EntityIndex {
   }
 }
 
-/** Each term of a document with its weight: per field, saturating term frequency, length-normalised, boosted. */
-function termWeights(document: SearchDocument): Map<string, number> {
-  const weights = new Map<string, number>();
-  for (const field of FIELDS) {
-    const text = field.text(document);
-    for (const [term, weight] of field.weightsByValue ? cachedFieldWeights(field, field.weightsByValue, text) : fieldWeights(field, text)) {
-      weights.set(term, (weights.get(term) ?? 0) + weight);
-    }
+/**
+ * Adds a field's weight for a term to the slot's posting: a term found in several fields of one
+ * document has one posting, the sum of their weights. Resolves to the postings added (0 or 1).
+ */
+function post(postings: Postings, slot: number, weight: number): number {
+  const last = postings.slots.length - 1;
+  if (last >= 0 && postings.slots[last] === slot) {
+    postings.weights[last]! += weight;
+    return 0;
   }
-  return weights;
+  postings.slots.push(slot);
+  postings.weights.push(weight);
+  return 1;
 }
 
 /** The weight of each term of one field's text. */
@@ -414,16 +452,6 @@ function fieldWeights(field: Field, text: string): Map<string, number> {
   for (const token of tokens) weights.set(token, (weights.get(token) ?? 0) + 1);
   const lengthFactor = 1 - LENGTH_NORMALISATION + (LENGTH_NORMALISATION * tokens.length) / field.typicalLength;
   for (const [term, count] of weights) weights.set(term, (field.boost * count * (SATURATION + 1)) / (count + SATURATION * lengthFactor));
-  return weights;
-}
-
-function cachedFieldWeights(field: Field, cache: Map<string, Map<string, number>>, text: string): Map<string, number> {
-  let weights = cache.get(text);
-  if (!weights) {
-    if (cache.size >= MAX_CACHED_VALUES) cache.clear();
-    weights = fieldWeights(field, text);
-    cache.set(text, weights);
-  }
   return weights;
 }
 

@@ -471,6 +471,20 @@ describe('EntityIndex', () => {
     expect(refsOf(index, 'svc 7')).toEqual(['component:default/svc-7']);
   });
 
+  it('finds an owner again after every entity it owned was removed and purged', () => {
+    const index = new EntityIndex();
+    const gone = { type: 'service', lifecycle: 'production', owner: 'team-gone' };
+    index.upsertAll(Array.from({ length: 10 }, (_, n) => doc(`old-${n}`, '', gone)));
+    index.upsertAll(Array.from({ length: 2_000 }, (_, n) => doc(`other-${n}`, '')));
+    // Then enough other removals to purge dead postings, the owner's among them.
+    for (let n = 0; n < 10; n++) index.remove(`component:default/old-${n}`);
+    for (let n = 0; n < 1_500; n++) index.remove(`component:default/other-${n}`);
+    expect(index.search('gone').total).toBe(0);
+    index.upsert(doc('fresh', '', gone));
+    expect(refsOf(index, 'gone')).toEqual(['component:default/fresh']);
+    expect(index.search('', { owner: ['team-gone'] }).hits.map((hit) => hit.ref)).toEqual(['component:default/fresh']);
+  });
+
   it('keeps ranking by relevance while replaced documents still linger in the postings', () => {
     const index = new EntityIndex();
     const spec = { type: 'service', lifecycle: 'production', owner: 'team-a' };
