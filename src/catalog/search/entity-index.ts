@@ -93,6 +93,8 @@ const FIELDS: Field[] = [
 ];
 /** Values whose terms a field keeps; past this many it starts again, so an odd catalog cannot grow it without end. */
 const MAX_KEPT_VALUES = 20_000;
+/** Up to this many words, a field's distinct terms are found by a scan rather than a map. */
+const SHORT_FIELD_TOKENS = 24;
 const SATURATION = 1.2;
 const LENGTH_NORMALISATION = 0.7;
 /** A word reached by completing a prefix or forgiving a typo counts for less than the word itself. */
@@ -210,7 +212,8 @@ export class EntityIndex {
         const { postings, weights } = this.termsOfValue(field, kept, text);
         for (let index = 0; index < postings.length; index++) postingCount += post(postings[index]!, slot, weights[index]!);
       } else {
-        for (const [term, weight] of fieldWeights(field, text)) postingCount += post(this.postingsOf(term), slot, weight);
+        const { terms, weights } = fieldWeights(field, text);
+        for (let index = 0; index < terms.length; index++) postingCount += post(this.postingsOf(terms[index]!), slot, weights[index]!);
       }
     }
     this.postingCount[slot] = postingCount;
@@ -231,11 +234,8 @@ export class EntityIndex {
     let terms = kept.get(text);
     if (!terms) {
       if (kept.size >= MAX_KEPT_VALUES) kept.clear();
-      terms = { postings: [], weights: [] };
-      for (const [term, weight] of fieldWeights(field, text)) {
-        terms.postings.push(this.postingsOf(term));
-        terms.weights.push(weight);
-      }
+      const { terms: words, weights } = fieldWeights(field, text);
+      terms = { postings: words.map((word) => this.postingsOf(word)), weights };
       kept.set(text, terms);
     }
     return terms;
@@ -445,14 +445,39 @@ function post(postings: Postings, slot: number, weight: number): number {
   return 1;
 }
 
-/** The weight of each term of one field's text. */
-function fieldWeights(field: Field, text: string): Map<string, number> {
+/** The distinct terms of one field's text, each with its weight, as parallel arrays. */
+function fieldWeights(field: Field, text: string): { terms: string[]; weights: number[] } {
   const tokens = tokenize(text);
-  const weights = new Map<string, number>();
-  for (const token of tokens) weights.set(token, (weights.get(token) ?? 0) + 1);
+  const terms: string[] = [];
+  const counts: number[] = [];
+  if (tokens.length <= SHORT_FIELD_TOKENS) {
+    // A handful of words (a name, a title): a scan is cheaper than a map made for each.
+    next: for (const token of tokens) {
+      for (let index = 0; index < terms.length; index++) {
+        if (terms[index] === token) {
+          counts[index]! += 1;
+          continue next;
+        }
+      }
+      terms.push(token);
+      counts.push(1);
+    }
+  } else {
+    const positions = new Map<string, number>();
+    for (const token of tokens) {
+      const position = positions.get(token);
+      if (position === undefined) {
+        positions.set(token, terms.length);
+        terms.push(token);
+        counts.push(1);
+      } else {
+        counts[position]! += 1;
+      }
+    }
+  }
   const lengthFactor = 1 - LENGTH_NORMALISATION + (LENGTH_NORMALISATION * tokens.length) / field.typicalLength;
-  for (const [term, count] of weights) weights.set(term, (field.boost * count * (SATURATION + 1)) / (count + SATURATION * lengthFactor));
-  return weights;
+  const weights = counts.map((count) => (field.boost * count * (SATURATION + 1)) / (count + SATURATION * lengthFactor));
+  return { terms, weights };
 }
 
 /** What the index keeps of a document, as a plain object of one shape (a rest copy would not be). */
