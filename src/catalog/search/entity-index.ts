@@ -298,7 +298,7 @@ export class EntityIndex {
       this.mark.fill(0);
       this.epoch = 0;
     }
-    const { mark, best, total } = this;
+    const { mark, best, total, documents } = this;
     let candidates: number[] = [];
     let previous = 0;
     for (const [position, expansions] of perWord.entries()) {
@@ -316,7 +316,7 @@ export class EntityIndex {
           if (seen === current) {
             const score = weights[index]! * weight;
             if (score > best[slot]!) best[slot] = score;
-          } else if ((position === 0 || seen === previous) && this.documents[slot] !== undefined) {
+          } else if ((position === 0 || seen === previous) && documents[slot] !== undefined) {
             mark[slot] = current;
             best[slot] = weights[index]! * weight;
             next.push(slot);
@@ -328,7 +328,7 @@ export class EntityIndex {
       previous = current;
       if (candidates.length === 0) break;
     }
-    return { slots: accept === ACCEPT_ALL ? candidates : candidates.filter((slot) => accept(this.documents[slot]!)), scores: total };
+    return { slots: accept === ACCEPT_ALL ? candidates : candidates.filter((slot) => accept(documents[slot]!)), scores: total };
   }
 
   /** The index terms a query word matches: itself, and when asked, its completions and near misses. */
@@ -355,14 +355,15 @@ export class EntityIndex {
     const type = new Int32Array(this.facetValues.type.names.length);
     const lifecycle = new Int32Array(this.facetValues.lifecycle.names.length);
     const tag = new Int32Array(this.facetValues.tag.names.length);
-    const ids = this.singleFacetIds;
+    // Locals, not fields, in the loop: it runs over every match.
+    const { singleFacetIds: ids, tagStart, tagCount, tagPool } = this;
     for (let index = 0; index < slots.length; index++) {
       const slot = slots[index]!;
       kind[ids[3 * slot]!]! += 1;
       type[ids[3 * slot + 1]!]! += 1;
       lifecycle[ids[3 * slot + 2]!]! += 1;
-      const end = this.tagStart[slot]! + this.tagCount[slot]!;
-      for (let position = this.tagStart[slot]!; position < end; position++) tag[this.tagPool[position]!]! += 1;
+      const end = tagStart[slot]! + tagCount[slot]!;
+      for (let position = tagStart[slot]!; position < end; position++) tag[tagPool[position]!]! += 1;
     }
     const named = (field: FacetField, counts: Int32Array): Record<string, number> => {
       // Null-prototype maps: facet values are user data, and a type named "__proto__" must stay a plain key.
