@@ -11,6 +11,7 @@ import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
 import { listProblems, loadCatalog, loadStoredCatalog, openRefreshWrite, type RefreshSummary, type StoredCatalog } from './entity-store.js';
 import { ingestLocations, type FileCache, type IngestResult, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
 import type { FolderCache } from './ingestion/local-files.js';
+import { nextIncrementalBase, settledCache, type IncrementalBase } from './ingestion/unchanged-roots.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
 import { hasContent } from './processing/process-entity.js';
 
@@ -63,6 +64,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
   let fileCache: FileCache = new Map();
   let folderCache: FolderCache = new Map();
   let reusableRoots = new Set<string>();
+  let incrementalBase: IncrementalBase | undefined;
   // What the store held after this process's last refresh; re-read only when another replica stored since.
   let known: StoredCatalog | undefined;
   // Loads and refreshes run one at a time, in call order: each patches the view the previous left.
@@ -100,6 +102,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
         cache: fileCache,
         folders: folderCache,
         reusableRoots,
+        base: incrementalBase,
         onFinalEntities: (entities) => write.offer(entities),
       });
     } catch (error) {
@@ -108,7 +111,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
     }
     phases.ingest = elapsed(started) - phases.loadStored!;
     // What the folders held does not depend on the store, so it is kept even if the write fails.
-    folderCache = complete ? result.folders : new Map([...folderCache, ...result.folders]);
+    folderCache = complete || result.folders === folderCache ? result.folders : new Map([...folderCache, ...result.folders]);
     // The view is patched while the rows are written (one is our CPU, the other the server's), and
     // put back if the store fails.
     let patching: Promise<() => void> | undefined;
@@ -128,7 +131,9 @@ export function createCatalogService({ database, config, github, logger }: Catal
     }
     await patching;
     // Kept only once stored: after a failed write the next refresh must process everything again.
-    fileCache = complete ? result.cache : new Map([...fileCache, ...result.cache]);
+    const cache = settledCache(result.cache);
+    fileCache = complete ? cache : new Map([...fileCache, ...cache]);
+    incrementalBase = nextIncrementalBase(result);
     reusableRoots = complete ? result.reusableRoots : new Set([...[...reusableRoots].filter((key) => !result.roots.has(key)), ...result.reusableRoots]);
     phases.store = elapsed(started) - phases.loadStored! - phases.ingest;
     log.debug({ phases }, 'catalog refresh phases (ms)');

@@ -5,7 +5,8 @@ import type { StoredEntityText } from './answers/catalog-view.js';
 import type { RelationText } from './answers/relation-lists.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
 import type { IngestResult } from './ingestion/ingest-locations.js';
-import { hasContent, type ProcessedEntity } from './processing/process-entity.js';
+import { OverlayMap } from './ingestion/overlay-map.js';
+import { hasContent, type IngestedEntity, type ProcessedEntity } from './processing/process-entity.js';
 
 /** Refs go over as one JSON array parameter: same SQL on PostgreSQL and PGlite, no parameter-count limit. */
 const REF_BATCH = 10_000;
@@ -127,7 +128,7 @@ export function openRefreshWrite(database: Database, known: StoredCatalog, optio
       const streamed = await readUntilFinished(tx);
       if (finishing === 'abandon' || !finishing) throw new Error('the refresh was abandoned');
       const rows = known.version === version ? known.rows : await readStoredRows(tx);
-      const summary = planRefresh(finishing, rows);
+      const summary = planRefresh(finishing, rows, rows === known.rows);
       finishing.onPlanned?.(summary);
       await writeRefresh(tx, finishing, rows, summary, now, streamed);
       const [bumped] = await tx.query<{ version: string }>(
@@ -193,9 +194,13 @@ export function openRefreshWrite(database: Database, known: StoredCatalog, optio
   };
 }
 
-function planRefresh({ result, complete }: ApplyRefreshOptions, stored: Map<string, StoredEntityRow>): RefreshSummary {
+/** `sameRows`: the store holds what the refresh was read against, so an incremental result need only be checked where it changed. */
+function planRefresh({ result, complete }: ApplyRefreshOptions, stored: Map<string, StoredEntityRow>, sameRows: boolean): RefreshSummary {
   const summary: RefreshSummary = { added: 0, updated: 0, unchanged: 0, removed: 0, kept: 0, changedRefs: [], removedRefs: [] };
-  for (const processed of result.entities.values()) {
+  // The rest of an incremental result is what the previous refresh stored, checked against these very rows.
+  const changes = sameRows && result.entities instanceof OverlayMap ? (result.entities as OverlayMap<string, IngestedEntity>).changes : undefined;
+  if (changes) summary.unchanged = result.entities.size - changes.size;
+  for (const processed of (changes ?? result.entities).values()) {
     const before = stored.get(processed.ref);
     if (before && before.contentHash === processed.contentHash && before.locationKey === processed.locationKey) {
       summary.unchanged += 1;

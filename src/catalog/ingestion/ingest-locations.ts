@@ -9,8 +9,8 @@ import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles, type FolderC
 import { mapWithLimit } from './map-with-limit.js';
 import { defaultParseThreads, ParsePool } from './parse-pool.js';
 import type { ParseOutcome } from './parse-worker.js';
-import { cacheHolds, cacheIn, emptyIngestResult, forCache, isStoredAsIs, withSignature } from './ingest-result.js';
-import { reuseUnchangedRoots } from './unchanged-roots.js';
+import { cacheHolds, cacheIn, emptyIngestResult, forCache, isStoredAsIs, withSignature, type IngestResultDraft } from './ingest-result.js';
+import { reuseUnchangedRoots, type IncrementalBase } from './unchanged-roots.js';
 
 /** A configured starting point of a refresh: a config location, a GitHub organisation or a --catalog path. */
 export interface RootLocation {
@@ -42,10 +42,10 @@ export interface IngestResult {
    * Winning entities by ref; a ref defined twice keeps its first (or already stored) source. Those
    * of files unchanged since the stored refresh are fingerprints: the store already holds them.
    */
-  entities: Map<string, IngestedEntity>;
+  entities: ReadonlyMap<string, IngestedEntity>;
   problems: CatalogProblem[];
   /** Every file read successfully, by location key, with its content hash. */
-  files: Map<string, { originKey: string; contentHash: string }>;
+  files: ReadonlyMap<string, FileRead>;
   roots: Map<string, RootStatus>;
   /** The processed files of this refresh, for the next one's `cache` option. */
   cache: FileCache;
@@ -66,6 +66,12 @@ export interface IngestResult {
   folderCounts: { walked: number; listed: number };
 }
 
+/** A file a refresh read successfully: the root it was found under and its content hash. */
+export interface FileRead {
+  originKey: string;
+  contentHash: string;
+}
+
 export interface IngestOptions {
   /** GitHub client per host (github.com, a GitHub Enterprise host); URLs on other hosts are refused. */
   github: (host: string) => GitHubClient | undefined;
@@ -81,6 +87,8 @@ export interface IngestOptions {
   folders?: FolderCache;
   /** The previous refresh's `reusableRoots`: when nothing but file contents changed under them, only those files are read. */
   reusableRoots?: Set<string>;
+  /** What such a refresh lays its changes over (see `IncrementalBase`). */
+  base?: IncrementalBase;
   concurrency?: number;
   /**
    * Worker threads for reading and processing local files (default: one per core, up to four),
@@ -155,7 +163,7 @@ interface Walk {
 }
 
 /** Walks one root, recording its status and adding what it yields to `result`. */
-async function ingestRoot(root: RootLocation, options: IngestOptions, result: IngestResult, walk: Walk): Promise<void> {
+async function ingestRoot(root: RootLocation, options: IngestOptions, result: IngestResultDraft, walk: Walk): Promise<void> {
   const concurrency = options.concurrency ?? 32;
   const status: RootStatus = { status: 'ok', keepUnread: false, entityCount: 0 };
   result.roots.set(root.key, status);
@@ -455,7 +463,7 @@ function sourceOf(target: Target & { type: 'file' }, outcome: ParseOutcome, maxF
 }
 
 /** Processed files by root key, then location key; pass the previous refresh's `result.cache` to the next one. */
-export type FileCache = Map<string, Map<string, ProcessedFile>>;
+export type FileCache = ReadonlyMap<string, ReadonlyMap<string, ProcessedFile>>;
 
 function cachedFile(options: IngestOptions, root: RootLocation, key: string): ProcessedFile | undefined {
   return options.cache?.get(root.key)?.get(key);
@@ -467,7 +475,7 @@ interface Reuse {
 }
 
 /** Adds the file's entities to the result; synchronous unless the file must be parsed first. */
-function processFile(file: SourceFile, root: RootLocation, options: IngestOptions, result: IngestResult, status: RootStatus, reuse: Reuse): Target[] | Promise<Target[]> {
+function processFile(file: SourceFile, root: RootLocation, options: IngestOptions, result: IngestResultDraft, status: RootStatus, reuse: Reuse): Target[] | Promise<Target[]> {
   const { contentHash } = file;
   const cached = cachedFile(options, root, file.key);
   const add = (processed: ProcessedFile, reused?: ProcessedFile) => addProcessedFile(processed, reused, file, root, options, result, status, reuse);
@@ -483,7 +491,7 @@ function addProcessedFile(
   file: SourceFile,
   root: RootLocation,
   options: IngestOptions,
-  result: IngestResult,
+  result: IngestResultDraft,
   status: RootStatus,
   reuse: Reuse,
 ): Target[] {
@@ -539,7 +547,7 @@ function parseAndProcess(file: SourceFile, root: RootLocation, options: IngestOp
 }
 
 /** A Location's targets, resolved against the file that holds it and kept inside its folder. */
-function locationTargets(location: ProcessedEntity, file: SourceFile, result: IngestResult): Target[] {
+function locationTargets(location: ProcessedEntity, file: SourceFile, result: IngestResultDraft): Target[] {
   const spec = entityOf(location).spec ?? {};
   const optional = spec.presence === 'optional';
   const declared = [spec.target, ...(Array.isArray(spec.targets) ? spec.targets : [])].filter((t): t is string => typeof t === 'string');

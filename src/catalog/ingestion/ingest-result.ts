@@ -1,9 +1,16 @@
 import type { ProcessedFile } from './file-processing.js';
-import type { IngestOptions, IngestResult } from './ingest-locations.js';
+import type { FileRead, IngestOptions, IngestResult } from './ingest-locations.js';
 import { fingerprintOf, type IngestedEntity } from '../processing/process-entity.js';
 
+/** A result while a refresh builds it, its maps still open to additions. */
+export type IngestResultDraft = Omit<IngestResult, 'entities' | 'files' | 'cache'> & {
+  entities: Map<string, IngestedEntity>;
+  files: Map<string, FileRead>;
+  cache: Map<string, Map<string, ProcessedFile>>;
+};
+
 /** What both ways of refreshing (reading every file, or checking unchanged roots file by file) build their result with. */
-export function emptyIngestResult(): IngestResult {
+export function emptyIngestResult(): IngestResultDraft {
   return {
     entities: new Map(),
     problems: [],
@@ -36,7 +43,7 @@ export function withSignature(processedFile: ProcessedFile, signature: string | 
 }
 
 /** Records what a file produced for the next refresh. */
-export function cacheIn(result: IngestResult, rootKey: string, key: string, processedFile: ProcessedFile): void {
+export function cacheIn(result: IngestResultDraft, rootKey: string, key: string, processedFile: ProcessedFile): void {
   let rootCache = result.cache.get(rootKey);
   if (!rootCache) result.cache.set(rootKey, (rootCache = new Map()));
   rootCache.set(key, processedFile);

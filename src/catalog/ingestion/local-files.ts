@@ -76,23 +76,24 @@ export function trustedSignature(stat: Stats): string | undefined {
 /**
  * The catalog files under `folder` as the previous walk found them, when every folder there is
  * unchanged by its trusted signature: each folder is stat'ed, none listed. Undefined as soon as one
- * changed, is gone or was never recorded. Each folder checked is recorded in `listings.listed`.
- * Unsorted: the caller needs the set of files, which unchanged folders keep.
+ * changed, is gone or was never recorded; the previous listings then stand as they are for the
+ * next walk. Unsorted: the caller needs the set of files, which unchanged folders keep.
  */
-export function unchangedCatalogFiles(folder: string, listings: FolderListings): FoundFile[] | undefined {
+export function unchangedCatalogFiles(folder: string, previous: FolderCache, counts: FolderListings['counts']): FoundFile[] | undefined {
   const files: FoundFile[] = [];
   const pending = [folder];
   while (pending.length > 0) {
     const current = pending.pop()!;
-    let previous: ListedFolder | undefined;
+    counts.walked += 1;
+    let listing: ListedFolder | undefined;
     try {
-      previous = unchangedListing(current, listings).listing;
+      listing = unchangedFolder(current, previous).listing;
     } catch {
       return undefined;
     }
-    if (!previous) return undefined;
-    for (const subfolder of previous.folders) pending.push(subfolder);
-    for (const file of previous.files) if (CATALOG_FILE.test(file.path)) files.push(file);
+    if (!listing) return undefined;
+    for (const subfolder of listing.folders) pending.push(subfolder);
+    for (const file of listing.files) if (CATALOG_FILE.test(file.path)) files.push(file);
   }
   return files;
 }
@@ -128,17 +129,23 @@ function listFolder(folder: string, listings: FolderListings | undefined): Omit<
   return listing;
 }
 
-/**
- * The folder walked: its previous listing, recorded again, while its trusted signature is the one
- * recorded with it; else only the signature it has now (undefined while too recent to trust).
- */
+/** The folder walked, its previous listing recorded again when it holds (see `unchangedFolder`). */
 function unchangedListing(folder: string, listings: FolderListings): { listing?: ListedFolder; signature?: string } {
   listings.counts.walked += 1;
+  const unchanged = unchangedFolder(folder, listings.previous);
+  if (unchanged.listing) listings.listed.set(folder, unchanged.listing);
+  return unchanged;
+}
+
+/**
+ * The folder's previous listing, while its trusted signature is the one recorded with it; else
+ * only the signature it has now (undefined while too recent to trust).
+ */
+function unchangedFolder(folder: string, previous: FolderCache | undefined): { listing?: ListedFolder; signature?: string } {
   const signature = trustedSignature(statSync(folder));
-  const previous = listings.previous?.get(folder);
-  if (signature === undefined || previous?.signature !== signature) return { signature };
-  listings.listed.set(folder, previous);
-  return { listing: previous, signature };
+  const listing = previous?.get(folder);
+  if (signature === undefined || listing?.signature !== signature) return { signature };
+  return { listing, signature };
 }
 
 function readFolder(folder: string): Omit<ListedFolder, 'signature'> {

@@ -1,11 +1,24 @@
 import path from 'node:path';
+import { fingerprintOf, hasContent, type IngestedEntity } from '../processing/process-entity.js';
 import { processText, readLocalFile, type ProcessedFile } from './file-processing.js';
-import type { IngestOptions, IngestResult, RootLocation } from './ingest-locations.js';
-import { cacheHolds, cacheIn, emptyIngestResult, forCache, withSignature } from './ingest-result.js';
-import { unchangedCatalogFiles, type FolderListings } from './local-files.js';
+import type { FileRead, IngestOptions, IngestResult, RootLocation } from './ingest-locations.js';
+import { cacheHolds, emptyIngestResult, forCache, withSignature } from './ingest-result.js';
+import { unchangedCatalogFiles } from './local-files.js';
+import { OverlayMap } from './overlay-map.js';
 
 /** More changed files than this, and reading the roots in full, with parsing threads, is worth its start. */
 const MAX_CHANGED_FILES = 256;
+
+/**
+ * What a refresh leaves for an incremental one after it: every entity and file of its roots as
+ * stored. An incremental refresh lays its few changes over these instead of building them again,
+ * and they take the changes in place once it is stored.
+ */
+export interface IncrementalBase {
+  rootKeys: string[];
+  entities: Map<string, IngestedEntity>;
+  files: Map<string, FileRead>;
+}
 
 /**
  * Refreshes roots in which nothing but the contents of some files changed: no folder gained or lost
@@ -17,59 +30,94 @@ const MAX_CHANGED_FILES = 256;
  * it was (another replica wrote it).
  */
 export async function reuseUnchangedRoots(roots: RootLocation[], options: IngestOptions): Promise<IngestResult | undefined> {
-  if (roots.length === 0 || !options.cache || !options.folders || !options.reusableRoots) return undefined;
-  const result = { ...emptyIngestResult(), incremental: true };
-  const listings: FolderListings = { previous: options.folders, listed: result.folders, counts: result.folderCounts };
+  const { base, cache, folders, reusableRoots } = options;
+  if (roots.length === 0 || !cache || !folders || !reusableRoots || !base || !sameKeys(base.rootKeys, roots)) return undefined;
+  // The previous folder listings stand: every folder is checked unchanged below.
+  const result = { ...emptyIngestResult(), entities: new OverlayMap(base.entities), files: new OverlayMap(base.files), cache: new Map(), folders, incremental: true };
   for (const root of roots) {
-    if (!(await takeRoot(root, options, listings, result))) return undefined;
+    const rootCache = cache.get(root.key);
+    if (root.type !== 'file' || !rootCache || !(rootCache instanceof Map) || !reusableRoots.has(root.key)) return undefined;
+    const cacheChanges = new OverlayMap(rootCache);
+    if (!(await takeRoot(root, rootCache, options, result, cacheChanges))) return undefined;
+    result.cache.set(root.key, cacheChanges);
     result.reusableRoots.add(root.key);
   }
   return result;
 }
 
-/** Adds the root's files to `result`; false when the root does not qualify (what was added is then of no use). */
-async function takeRoot(root: RootLocation, options: IngestOptions, listings: FolderListings, result: IngestResult): Promise<boolean> {
-  const cache = options.cache?.get(root.key);
-  if (root.type !== 'file' || !cache || !options.reusableRoots?.has(root.key)) return false;
-  const files = unchangedCatalogFiles(path.resolve(root.target), listings);
-  if (!files || files.length !== cache.size) return false;
+function sameKeys(keys: string[], roots: RootLocation[]): boolean {
+  return keys.length === roots.length && roots.every((root, index) => root.key === keys[index]);
+}
+
+type IncrementalResult = Omit<IngestResult, 'entities' | 'files'> & { entities: OverlayMap<string, IngestedEntity>; files: OverlayMap<string, FileRead> };
+
+/** Checks the root's files, recording what changed in `result` and `cache`; false when the root does not qualify (what was recorded is then of no use). */
+async function takeRoot(
+  root: RootLocation,
+  rootCache: ReadonlyMap<string, ProcessedFile>,
+  options: IngestOptions,
+  result: IncrementalResult,
+  cache: OverlayMap<string, ProcessedFile>,
+): Promise<boolean> {
+  const files = unchangedCatalogFiles(path.resolve(root.target), result.folders, result.folderCounts);
+  if (!files || files.length !== rootCache.size) return false;
   const status = { status: 'ok' as const, keepUnread: false, entityCount: 0 };
   result.roots.set(root.key, status);
-  const add = (key: string, produced: ProcessedFile, cached: ProcessedFile): boolean => {
-    result.files.set(key, { originKey: root.key, contentHash: produced.contentHash });
-    cacheIn(result, root.key, key, cached);
+  const take = (produced: ProcessedFile) => {
+    status.entityCount += produced.entities.length;
     for (const problem of produced.problems) {
       result.problems.push(problem);
       result.problemOrigins.set(problem, root.key);
     }
-    for (const entity of produced.entities) {
-      if (result.entities.has(entity.ref)) return false;
-      result.entities.set(entity.ref, entity);
-      status.entityCount += 1;
-    }
-    return true;
   };
   // Unchanged files are taken in this loop, without a promise each; the changed ones are processed after it.
   const changed: ChangedFile[] = [];
   for (const file of files) {
-    const cached = cache.get(file.key);
+    const cached = rootCache.get(file.key);
     if (!cached || file.symlink) return false;
     result.fileCounts.found += 1;
     const outcome = checkFile(file, cached, options, result.fileCounts);
     if (!outcome) return false;
     if ('text' in outcome) {
       if (changed.push(outcome) > MAX_CHANGED_FILES) return false;
-    } else if (!add(file.key, outcome, outcome)) {
-      return false;
+      continue;
     }
+    // The same content under a new signature (touched, or copied back).
+    if (outcome !== cached) cache.set(file.key, outcome);
+    take(outcome);
   }
   for (const file of changed) {
     const produced = await processChanged(file, root, result.fileCounts);
     if (!produced) return false;
-    const cached = withSignature(forCache(produced, { locationKey: file.key, originKey: root.key, file: file.path }), file.signature);
-    if (!add(file.key, produced, cached)) return false;
+    take(produced);
+    result.files.set(file.key, { originKey: root.key, contentHash: produced.contentHash });
+    cache.set(file.key, withSignature(forCache(produced, { locationKey: file.key, originKey: root.key, file: file.path }), file.signature));
+    for (const entity of produced.entities) result.entities.set(entity.ref, entity);
   }
   return true;
+}
+
+/**
+ * The base the next refresh may lay its changes over, once `result` is stored: an incremental
+ * result's changes are written into the base it was laid over; a full read's roots, when every
+ * one may be refreshed incrementally, make a new base from their cached files.
+ */
+export function nextIncrementalBase(result: IngestResult): IncrementalBase | undefined {
+  const rootKeys = [...result.roots.keys()];
+  if (rootKeys.length === 0 || !rootKeys.every((key) => result.reusableRoots.has(key))) return undefined;
+  if (result.entities instanceof OverlayMap && result.files instanceof OverlayMap) {
+    // The base keeps fingerprints: the content of an entity lives in the store and the view.
+    const entities = (result.entities as OverlayMap<string, IngestedEntity>).settle((entity) => (hasContent(entity) ? fingerprintOf(entity, entity) : entity));
+    return { rootKeys, entities, files: (result.files as OverlayMap<string, FileRead>).settle() };
+  }
+  const entities = new Map<string, IngestedEntity>();
+  for (const key of rootKeys) for (const file of result.cache.get(key)?.values() ?? []) for (const entity of file.entities) entities.set(entity.ref, entity);
+  return { rootKeys, entities, files: new Map(result.files) };
+}
+
+/** Writes an incremental result's cache changes into the caches they were laid over; a full read's cache is returned as it is. */
+export function settledCache(cache: IngestResult['cache']): IngestResult['cache'] {
+  return new Map([...cache].map(([key, files]) => [key, files instanceof OverlayMap ? (files as OverlayMap<string, ProcessedFile>).settle() : files]));
 }
 
 /** A file whose content changed, read and waiting to be processed. */

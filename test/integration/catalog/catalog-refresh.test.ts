@@ -189,6 +189,37 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
       expect(reloaded.whoOwns('billing').owner?.ref).toBe('group:default/team-b');
     });
 
+    it('builds each edit on the one before, across files, as stored and as a new process reads it', async () => {
+      await settled();
+      const owners = ['team-b', 'team-a', 'team-b'];
+      for (const [round, owner] of owners.entries()) {
+        write('systems/bill/b.yaml', `${component('billing', owner)}---\n${component('invoices')}`);
+        if (round === 1) write('systems/pay/a.yaml', component('payments-api', 'team-b'));
+        expect(await later()).toMatchObject({ incremental: true, updated: round === 1 ? 2 : 1, removed: 0 });
+        expect(catalog.whoOwns('billing').owner?.ref).toBe(`group:default/${owner}`);
+      }
+      expect(await later()).toMatchObject({ incremental: true, updated: 0, unchanged: 5, files: { read: 0 } });
+      expect(catalog.whoOwns('team-b').owns).toEqual(['component:default/billing', 'component:default/payments-api']);
+      const reloaded = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: captureLogger().logger });
+      await reloaded.load();
+      expect(reloaded.whoOwns('team-b').owns).toEqual(['component:default/billing', 'component:default/payments-api']);
+    });
+
+    it('stores an edit whose incremental refresh failed to store, at the next refresh', async () => {
+      await settled();
+      await database.db.execute(sql.raw(`
+        create function refuse_billing() returns trigger language plpgsql as $$
+        begin if new.ref = 'component:default/billing' then raise exception 'refused by test'; end if; return new; end $$`));
+      await database.db.execute(sql.raw('create trigger refuse_billing before insert on catalog_entities for each row execute function refuse_billing()'));
+      write('systems/bill/b.yaml', `${component('billing', 'team-b')}---\n${component('invoices')}`);
+      await expect(later()).rejects.toThrow('refused by test');
+      expect(catalog.whoOwns('billing').owner?.ref).toBe('group:default/team-a');
+      await database.db.execute(sql.raw('drop trigger refuse_billing on catalog_entities'));
+      expect(await later()).toMatchObject({ updated: 1, removed: 0 });
+      expect(catalog.whoOwns('billing').owner?.ref).toBe('group:default/team-b');
+      expect(await later()).toMatchObject({ incremental: true, updated: 0, unchanged: 5 });
+    });
+
     it('keeps a file problem and clears it once fixed', async () => {
       await settled();
       write('systems/pay/a.yaml', component('payments-api', 'team-a', '  tags: [Not A Tag]\n'));
