@@ -62,7 +62,7 @@ const result: Record<string, unknown> = { size, engine };
 function serviceMemory(...args: string[]): { steadyRssMb?: number; peakRssMb: number } {
   const output = execFileSync(
     process.execPath,
-    ['--expose-gc', path.join(repoRoot, 'bench/service-memory.mjs'), '--dir', dir,
+    [path.join(repoRoot, 'bench/service-memory.mjs'), '--dir', dir,
       ...('url' in store.location ? ['--url', store.location.url] : ['--data-dir', store.location.dataDir]), ...args],
     { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MALLOC_ARENA_MAX: '2' } },
   );

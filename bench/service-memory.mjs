@@ -4,7 +4,7 @@
  * start parses every file), refresh again (as the schedule does), answer questions, then report
  * the settled RSS and the process's peak. With --first-load, the database is empty and the process
  * only stores the catalog for the first time, reporting its peak. Prints one JSON line. Run by
- * bench/scenario.ts.
+ * bench/scenario.ts; the steady figure takes one to three minutes of idling.
  *
  * Plain JavaScript over the compiled app (dist/, built by the benchmark), run by node alone: a
  * TypeScript loader would add its own thread and caches to the memory measured.
@@ -38,11 +38,20 @@ for (const name of values.names ?? []) {
   catalog.whoOwns(name);
   catalog.find(name.split('-')[0]);
 }
-// Steady: as between two events, once the collector has run and the freed pages have gone back.
-globalThis.gc?.();
-await new Promise((resolve) => setTimeout(resolve, 5_000));
-globalThis.gc?.();
-const steadyRssMb = process.memoryUsage().rss / 1e6;
+// Steady: as between two events. V8 compacts its heap and gives the freed pages back once the
+// process has been idle a while (its memory reducer, some tens of seconds), which a forced
+// collection does not do: idle a minute, then until RSS stops falling.
+const idle = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const rssMb = () => process.memoryUsage().rss / 1e6;
+await idle(60_000);
+let steadyRssMb = rssMb();
+for (let waited = 60; waited < 180; waited += 10) {
+  await idle(10_000);
+  const now = rssMb();
+  const settled = now > 0.99 * steadyRssMb;
+  steadyRssMb = Math.min(steadyRssMb, now);
+  if (settled) break;
+}
 const peakRssMb = process.resourceUsage().maxRSS / 1e3;
 await database.close();
 process.stdout.write(`${JSON.stringify({ steadyRssMb, peakRssMb })}\n`);
