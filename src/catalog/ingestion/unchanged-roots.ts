@@ -154,7 +154,9 @@ async function processChanged(file: ChangedFile, root: RootLocation, counts: Ing
   return produced;
 }
 
+/** The same refs, once each: a ref defined twice in the file is a conflict, which only a full read reports. */
 function sameRefs(produced: ProcessedFile, cached: ProcessedFile): boolean {
   const before = new Set(cached.entities.map((entity) => entity.ref));
-  return produced.entities.length === before.size && produced.entities.every((entity) => before.has(entity.ref));
+  const now = new Set(produced.entities.map((entity) => entity.ref));
+  return produced.entities.length === now.size && now.size === before.size && [...now].every((ref) => before.has(ref));
 }

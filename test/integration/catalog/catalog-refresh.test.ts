@@ -243,6 +243,15 @@ describe.each(ENGINES)('catalog refresh on %s', (engine) => {
       expect(await later()).toMatchObject({ incremental: false, added: 1, folders: { listed: 1 } });
       expect(await later()).toMatchObject({ incremental: true, unchanged: 6 });
 
+      // One file defining a ref twice, in place of another of its entities.
+      write('systems/bill/b.yaml', `${component('billing')}---\n${component('billing', 'team-b')}`);
+      const doubled = await later();
+      expect(doubled).toMatchObject({ incremental: false, removed: 1 });
+      expect(doubled.problems[0]!.message).toContain('conflict: component:default/billing is already defined');
+      expect(catalog.whoOwns('invoices').match).toBeNull();
+      write('systems/bill/b.yaml', `${component('billing')}---\n${component('invoices')}`);
+      expect(await later()).toMatchObject({ incremental: false, added: 1 });
+
       write('systems/pay/c.yaml', component('billing'));
       const conflicted = await later();
       expect(conflicted).toMatchObject({ incremental: false, removed: 1 });
