@@ -88,14 +88,17 @@ function* batches<T>(items: Iterable<T>, size: number): Generator<T[]> {
 /** Opens PostgreSQL when a URL is configured, embedded PGlite otherwise; both behind the same drizzle type. */
 export async function openDatabase(config: DatabaseConfig, options: { pgliteTemplate?: Blob } = {}): Promise<Database> {
   if (config.url) {
-    const client = postgres(config.url, {
+    const settings = {
       max: config.poolSize,
       onnotice: () => {},
       // Without these a stuck query or an unreachable server holds a request for minutes.
       connect_timeout: 10,
       connection: { statement_timeout: config.statementTimeoutMs, application_name: 'callboard' },
-      ...({ socket: noDelaySockets() } as object),
-    });
+    };
+    // Parsed by the client itself (which opens no connection before a query): one TCP host gets our sockets.
+    const { host, port } = postgres(config.url, settings).options;
+    const tcpHost = host.length === 1 && !host[0]!.includes('/') ? { host: host[0]!, port: port[0] ?? 5432 } : undefined;
+    const client = postgres(config.url, tcpHost ? { ...settings, ...({ socket: noDelaySockets(tcpHost) } as object) } : settings);
     const db = drizzlePostgres(client, { schema }) as unknown as Db;
     const bulkTransaction = <T>(work: (tx: BulkTransaction) => Promise<T>): Promise<T> =>
       client.begin((sql) =>
@@ -134,29 +137,16 @@ export async function openDatabase(config: DatabaseConfig, options: { pgliteTemp
   return { db, engine: 'pglite', bulkTransaction, close: () => client.close() };
 }
 
-/** Where postgres.js asks a socket factory to connect: its parsed hosts and ports, or a Unix socket's path. */
-interface SocketTarget {
-  host: string[];
-  port: number[];
-  path?: string | false;
-}
-
 /**
- * Opens postgres.js's connections with Nagle's algorithm off, as libpq does; postgres.js leaves it
- * on. With it on, a message sent in two writes (a COPY's rows, then its end) waits for the server's
- * delayed acknowledgement, 40 ms on Linux, and the next statement waits again: storing a refresh of
- * one edited file took a quarter of a second that way. Several hosts are tried in turn, one
- * connection attempt each, as postgres.js itself does.
+ * Opens postgres.js's connections to one TCP host with Nagle's algorithm off, as libpq does;
+ * postgres.js leaves it on. With it on, a message sent in two writes (a COPY's rows, then its end)
+ * waits for the server's delayed acknowledgement, 40 ms on Linux, and the next statement waits
+ * again: storing a refresh of one edited file took a quarter of a second that way. Several hosts
+ * (failover) and Unix sockets are left to postgres.js, which connects those itself.
  */
-function noDelaySockets(): (target: SocketTarget) => net.Socket {
-  let attempt = 0;
-  return ({ host, port, path }) => {
-    if (path) return net.connect(path);
-    const index = attempt++ % host.length;
-    const socket = net.connect({ host: host[index], port: port[index] ?? port[0] ?? 5432, noDelay: true });
-    // postgres.js names the server for TLS (SNI) by this property of the sockets it opens itself.
-    return Object.assign(socket, { host: host[index] });
-  };
+function noDelaySockets({ host, port }: { host: string; port: number }): () => net.Socket {
+  // postgres.js names the server for TLS (SNI) and in its errors by these properties of the sockets it opens itself.
+  return () => Object.assign(net.connect({ host, port, noDelay: true }), { host, port });
 }
 
 /**
