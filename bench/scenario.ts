@@ -4,7 +4,7 @@
  * Prints one JSON line. Run through bench/run-bench.ts.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCatalogService } from '../src/catalog/catalog-service.js';
@@ -59,10 +59,10 @@ function timeToFirstOutput(args: string[], env: Record<string, string>): Promise
 const result: Record<string, unknown> = { size, engine };
 
 /** The compiled app's memory in a process of its own (bench/service-memory.mjs), with the allocator setting the container image runs with (see the Dockerfile). */
-function serviceMemory(...args: string[]): { steadyRssMb?: number; peakRssMb: number } {
+function serviceMemory(...args: string[]): { steadyRssMb?: number; peakRssMb: number; editVisibleMs?: number } {
   const output = execFileSync(
     process.execPath,
-    [path.join(repoRoot, 'bench/service-memory.mjs'), '--dir', dir,
+    ['--expose-gc', path.join(repoRoot, 'bench/service-memory.mjs'), '--dir', dir,
       ...('url' in store.location ? ['--url', store.location.url] : ['--data-dir', store.location.dataDir]), ...args],
     { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MALLOC_ARENA_MAX: '2' } },
   );
@@ -103,23 +103,9 @@ for (let run = 0; run < runs; run++) {
 }
 result.resyncMs = median(resyncMs);
 
-// One edited file: the time from the start of the refresh that reads it to the answer showing it,
-// for as many edits (a new owner each time) as runs.
+// The file the service process edits (see bench/service-memory.mjs), and whose name start→answer asks for.
 const edited = names.components[0]!;
 const editedFile = execFileSync('grep', ['-rl', `name: ${edited}$`, dir], { encoding: 'utf8' }).split('\n')[0]!;
-const original = readFileSync(editedFile, 'utf8');
-const editMs: number[] = [];
-for (let run = 0; run < runs; run++) {
-  writeFileSync(editedFile, original.replace(/owner: (\S+)/, `owner: bench-new-owner-${run}`));
-  const editStarted = performance.now();
-  await catalog.refresh(roots);
-  const answer = catalog.whoOwns(edited);
-  editMs.push(performance.now() - editStarted);
-  if (answer.owner?.ref !== `group:default/bench-new-owner-${run}`) throw new Error(`the edit is not visible: ${answer.owner?.ref}`);
-}
-result.editVisibleMs = median(editMs);
-writeFileSync(editedFile, original);
-await catalog.refresh(roots);
 
 // Latency, not the ingest's leftover garbage or the first compilation: collect, then warm up on
 // queries that are not among the measured ones.
@@ -168,7 +154,8 @@ result.indexUpdateP99 = percentile(updates, 99);
 await database!.close();
 
 // Memory as deployed: a process of its own that starts on this catalog, refreshes it twice and answers.
-const service = serviceMemory(...names.components.slice(0, 50).flatMap((name) => ['--names', name]));
+const service = serviceMemory('--edit-file', editedFile, '--edit-name', edited, '--runs', String(runs), ...names.components.slice(0, 50).flatMap((name) => ['--names', name]));
+result.editVisibleMs = service.editVisibleMs;
 result.steadyRssMb = service.steadyRssMb;
 result.peakRssMb = Math.max(firstLoad.peakRssMb, service.peakRssMb);
 

@@ -1,14 +1,15 @@
 /**
  * Memory of Callboard as it runs in production, in a process of its own: start on an existing
  * catalog (PostgreSQL at --url, or PGlite in --data-dir), refresh it (the first refresh after a
- * start parses every file), refresh again (as the schedule does), answer questions, then report
- * the settled RSS and the process's peak. With --first-load, the database is empty and the process
+ * start parses every file), refresh again (as the schedule does), answer questions, edit one file
+ * and time until answers show it (--edit-file), then report the settled RSS and the process's peak. With --first-load, the database is empty and the process
  * only stores the catalog for the first time, reporting its peak. Prints one JSON line. Run by
- * bench/scenario.ts; the steady figure takes one to three minutes of idling.
+ * bench/scenario.ts, with --expose-gc.
  *
  * Plain JavaScript over the compiled app (dist/, built by the benchmark), run by node alone: a
  * TypeScript loader would add its own thread and caches to the memory measured.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createCatalogService } from '../dist/catalog/catalog-service.js';
 import { loadConfig } from '../dist/config/load-config.js';
@@ -17,7 +18,16 @@ import { openConfiguredDatabase } from '../dist/db/pglite-template.js';
 import { createLogger } from '../dist/logger.js';
 
 const { values } = parseArgs({
-  options: { url: { type: 'string' }, 'data-dir': { type: 'string' }, dir: { type: 'string' }, names: { type: 'string', multiple: true }, 'first-load': { type: 'boolean' } },
+  options: {
+    url: { type: 'string' },
+    'data-dir': { type: 'string' },
+    dir: { type: 'string' },
+    names: { type: 'string', multiple: true },
+    'first-load': { type: 'boolean' },
+    'edit-file': { type: 'string' },
+    'edit-name': { type: 'string' },
+    runs: { type: 'string', default: '3' },
+  },
 });
 const settings = { statementTimeoutMs: 600_000 };
 const database = values.url
@@ -38,20 +48,32 @@ for (const name of values.names ?? []) {
   catalog.whoOwns(name);
   catalog.find(name.split('-')[0]);
 }
-// Steady: as between two events. V8 compacts its heap and gives the freed pages back once the
-// process has been idle a while (its memory reducer, some tens of seconds), which a forced
-// collection does not do: idle a minute, then until RSS stops falling.
-const idle = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const rssMb = () => process.memoryUsage().rss / 1e6;
-await idle(60_000);
-let steadyRssMb = rssMb();
-for (let waited = 60; waited < 180; waited += 10) {
-  await idle(10_000);
-  const now = rssMb();
-  const settled = now > 0.99 * steadyRssMb;
-  steadyRssMb = Math.min(steadyRssMb, now);
-  if (settled) break;
+// One edited file, as a running deployment sees it: the time from the start of the refresh that
+// reads it to the answer showing it, for as many edits (a new owner each time) as runs.
+let editVisibleMs;
+if (values['edit-file']) {
+  const file = values['edit-file'];
+  const original = readFileSync(file, 'utf8');
+  const editMs = [];
+  for (let run = 0; run < Number(values.runs); run++) {
+    writeFileSync(file, original.replace(/owner: (\S+)/, `owner: bench-new-owner-${run}`));
+    const started = performance.now();
+    await catalog.refresh(roots);
+    const answer = catalog.whoOwns(values['edit-name']);
+    editMs.push(performance.now() - started);
+    if (answer.owner?.ref !== `group:default/bench-new-owner-${run}`) throw new Error(`the edit is not visible: ${answer.owner?.ref}`);
+  }
+  writeFileSync(file, original);
+  await catalog.refresh(roots);
+  editVisibleMs = editMs.sort((a, b) => a - b)[Math.floor(editMs.length / 2)];
 }
+// Steady: as between two events, once the collector has run. Forced collections, for a figure
+// that does not depend on when V8's memory reducer runs (left idle, V8 compacts the heap further
+// after some seconds to minutes and gives the pages back: RSS then falls by a quarter).
+globalThis.gc();
+await new Promise((resolve) => setTimeout(resolve, 5_000));
+globalThis.gc();
+const steadyRssMb = process.memoryUsage().rss / 1e6;
 const peakRssMb = process.resourceUsage().maxRSS / 1e3;
 await database.close();
-process.stdout.write(`${JSON.stringify({ steadyRssMb, peakRssMb })}\n`);
+process.stdout.write(`${JSON.stringify({ steadyRssMb, peakRssMb, editVisibleMs })}\n`);
