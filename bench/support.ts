@@ -14,6 +14,8 @@ export interface BenchDatabase {
   location: { url: string } | { dataDir: string };
   /** Drops whatever the last call made and opens an empty, migrated database in its place. */
   fresh(poolSize: number): Promise<Database>;
+  /** Opens the database as another process left it. */
+  open(poolSize: number): Promise<Database>;
   /** Removes the database for good (the caller has closed it). */
   drop(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export function benchDatabase(engine: BenchEngine, serverUrl: string): BenchData
         await runMigrations(database.db);
         return database;
       },
+      open: (poolSize) => openConfiguredDatabase({ dataDir, statementTimeoutMs: 600_000, poolSize }),
       drop: async () => rmSync(dataDir, { recursive: true, force: true }),
     };
   }
@@ -50,6 +53,7 @@ export function benchDatabase(engine: BenchEngine, serverUrl: string): BenchData
       await runMigrations(database.db);
       return database;
     },
+    open: (poolSize) => openDatabase({ url: url.href, dataDir: '', statementTimeoutMs: 600_000, poolSize }),
     async drop() {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
