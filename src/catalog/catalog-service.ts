@@ -8,8 +8,8 @@ import { find, type FindAnswer } from './answers/find.js';
 import { homeOverview, PeopleIndex, type HomeOverview, type PersonKey } from './answers/home-overview.js';
 import { LinkOwners, type LinkOwnership } from './answers/link-owners.js';
 import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
-import { listProblems, loadCatalog, loadStoredCatalog, openRefreshWrite, type RefreshSummary, type StoredCatalog } from './entity-store.js';
-import { ingestLocations, type FileCache, type IngestResult, type RootLocation, type RootStatus } from './ingestion/ingest-locations.js';
+import { listProblems, loadCatalog, loadStoredCatalog, openRefreshWrite, type RefreshSummary, type StoredCatalog, type StoredEntityRow } from './entity-store.js';
+import { ingestLocations, type FileCache, type IngestResult, type RootLocation, type RootStatus, type StoredEntityHash } from './ingestion/ingest-locations.js';
 import type { FolderCache } from './ingestion/local-files.js';
 import { nextIncrementalBase, settledCache, type IncrementalBase } from './ingestion/unchanged-roots.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
@@ -99,6 +99,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
         github,
         maxFileBytes: config.callboard.catalog.maxFileBytes,
         stored: (ref) => stored.get(ref),
+        storedFrom: storedByFile(stored),
         cache: fileCache,
         folders: folderCache,
         reusableRoots,
@@ -167,6 +168,22 @@ export function createCatalogService({ database, config, github, logger }: Catal
     problems: () => listProblems(database.db),
     homeFor: async (person) => homeOverview(view, people, person, await listProblems(database.db)),
     whenIdle: () => serially(async () => undefined),
+  };
+}
+
+/** The stored rows by the file they came from, indexed on first use (by a refresh that parses files in threads). */
+function storedByFile(rows: ReadonlyMap<string, StoredEntityRow>): (locationKey: string) => StoredEntityHash[] | undefined {
+  let byFile: Map<string, StoredEntityHash[]> | undefined;
+  return (locationKey) => {
+    if (!byFile) {
+      byFile = new Map();
+      for (const { ref, locationKey: key, contentHash } of rows.values()) {
+        const entities = byFile.get(key);
+        if (entities) entities.push({ ref, contentHash });
+        else byFile.set(key, [{ ref, contentHash }]);
+      }
+    }
+    return byFile.get(locationKey);
   };
 }
 

@@ -66,6 +66,12 @@ export interface IngestResult {
   folderCounts: { walked: number; listed: number };
 }
 
+/** A stored entity's ref and content hash. */
+export interface StoredEntityHash {
+  ref: string;
+  contentHash: string;
+}
+
 /** A file a refresh read successfully: the root it was found under and its content hash. */
 export interface FileRead {
   originKey: string;
@@ -81,6 +87,12 @@ export interface IngestOptions {
    * and a cached file is reused only while the store still holds what it produced.
    */
   stored?: (ref: string) => { locationKey: string; contentHash: string } | undefined;
+  /**
+   * The refs stored from one file and their content hashes: a parsing thread hands back only the
+   * fingerprint of an entity stored as it is, not its content (the first refresh after a start
+   * reads every file again, and would otherwise copy the whole catalog from the threads).
+   */
+  storedFrom?: (locationKey: string) => StoredEntityHash[] | undefined;
   /** The previous refresh's processed files: an unchanged file whose entities are stored as they were is not parsed again. */
   cache?: FileCache;
   /** The previous refresh's folder listings: an unchanged folder is not listed again. */
@@ -391,7 +403,7 @@ function startReads(targets: Target[], root: RootLocation, options: IngestOption
       const target = targets[index] as Target & { type: 'file' };
       const key = fileKey(target);
       const cached = cachedFile(options, root, key);
-      return { path: target.path, key, cached: cached && { signature: cached.signature, contentHash: cached.contentHash } };
+      return { path: target.path, key, cached: cached && { signature: cached.signature, contentHash: cached.contentHash }, stored: cached ? undefined : options.storedFrom?.(key) };
     });
     const outcomes = pool!.run({ originKey: root.key, allowedKinds: root.allowedKinds && [...root.allowedKinds], maxFileBytes: options.maxFileBytes, files });
     indexes.forEach((index, position) => {

@@ -1,6 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../../errors.js';
+import { fingerprintOf, hasContent } from '../processing/process-entity.js';
 import { processText, readLocalFile, type ProcessedFile } from './file-processing.js';
+import type { StoredEntityHash } from './ingest-locations.js';
 import { mayHavePlaceholders } from './parse-catalog-yaml.js';
 
 /** A batch of local files to read and process, all under one root. */
@@ -9,7 +11,8 @@ export interface ParseJob {
   originKey: string;
   allowedKinds?: string[];
   maxFileBytes: number;
-  files: { path: string; key: string; cached?: { signature?: string; contentHash: string } }[];
+  /** Each file's cache entry, if any; else the entities stored from it, if any. */
+  files: { path: string; key: string; cached?: { signature?: string; contentHash: string }; stored?: StoredEntityHash[] }[];
 }
 
 /**
@@ -38,10 +41,23 @@ async function parseFile(job: ParseJob, file: ParseJob['files'][number]): Promis
     if (mayHavePlaceholders(text)) return { type: 'text', text, contentHash, signature };
     const source = { key: file.key, display: file.path, originKey: job.originKey, allowedKinds: job.allowedKinds && new Set(job.allowedKinds) };
     const processed = await processText(text, source, contentHash, () => Promise.reject(new Error('placeholders are read by the main thread')));
-    return { type: 'processed', processed, signature };
+    return { type: 'processed', processed: withoutStoredContent(processed, file.stored), signature };
   } catch (error) {
     return { type: 'failed', message: errorMessage(error), notFound: (error as NodeJS.ErrnoException).code === 'ENOENT' };
   }
+}
+
+/**
+ * The entities the store already holds as they are become fingerprints: the main thread needs
+ * their content only to write them. Locations stay whole: their targets are followed.
+ */
+function withoutStoredContent(processed: ProcessedFile, stored: StoredEntityHash[] | undefined): ProcessedFile {
+  if (!stored || stored.length === 0) return processed;
+  const hashes = new Map(stored.map((entity) => [entity.ref, entity.contentHash]));
+  const entities = processed.entities.map((entity) =>
+    hasContent(entity) && entity.kind !== 'Location' && hashes.get(entity.ref) === entity.contentHash ? fingerprintOf(entity) : entity,
+  );
+  return { ...processed, entities };
 }
 
 parentPort?.on('message', async (job: ParseJob) => {

@@ -107,7 +107,7 @@ export function nextIncrementalBase(result: IngestResult): IncrementalBase | und
   if (rootKeys.length === 0 || !rootKeys.every((key) => result.reusableRoots.has(key))) return undefined;
   if (result.entities instanceof OverlayMap && result.files instanceof OverlayMap) {
     // The base keeps fingerprints: the content of an entity lives in the store and the view.
-    const entities = (result.entities as OverlayMap<string, IngestedEntity>).settle((entity) => (hasContent(entity) ? fingerprintOf(entity, entity) : entity));
+    const entities = (result.entities as OverlayMap<string, IngestedEntity>).settle((entity) => (hasContent(entity) ? fingerprintOf(entity) : entity));
     return { rootKeys, entities, files: (result.files as OverlayMap<string, FileRead>).settle() };
   }
   const entities = new Map<string, IngestedEntity>();

@@ -150,10 +150,13 @@ export function hasContent(entity: IngestedEntity): entity is ProcessedEntity {
   return 'json' in entity;
 }
 
-/** The fingerprint of an entity read from a file; the file's own strings are shared by all its entities' fingerprints. */
+/**
+ * The fingerprint of an entity read from a file. Given, `source` holds the file's own strings, so
+ * all its entities' fingerprints share them; else the entity's are kept.
+ */
 export function fingerprintOf(
-  { ref, kind, contentHash, line, document }: IngestedEntity,
-  source: { locationKey: string; originKey: string; file: string },
+  { ref, kind, contentHash, line, document, locationKey, originKey, file }: IngestedEntity,
+  source: { locationKey: string; originKey: string; file: string } = { locationKey, originKey, file },
 ): EntityFingerprint {
   return { ref, kind, contentHash, line, document, ...source };
 }

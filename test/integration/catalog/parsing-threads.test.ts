@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestLocations, type IngestResult, type RootLocation } from '../../../src/catalog/ingestion/ingest-locations.js';
+import { ParsePool } from '../../../src/catalog/ingestion/parse-pool.js';
 import { hasContent } from '../../../src/catalog/processing/process-entity.js';
 
 const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
@@ -80,11 +81,33 @@ describe('parsing threads', () => {
       parsing: { threads: 2, minFiles: 1 },
       // One row changed since: that entity comes with its content, to be written.
       stored: (ref) => (ref === held ? { ...stored.get(ref)!, contentHash: 'changed' } : stored.get(ref)),
+      storedFrom: (locationKey) =>
+        [...stored.values()].filter((entity) => entity.locationKey === locationKey).map(({ ref, contentHash }) => ({ ref, contentHash: ref === held ? 'changed' : contentHash })),
     });
     expect(restarted.fileCounts.parsed).toBe(first.fileCounts.parsed);
     const withContent = [...restarted.entities.values()].filter(hasContent).map((entity) => entity.ref);
     expect(withContent.filter((ref) => !ref.startsWith('location:'))).toEqual([held]);
     expect([...restarted.entities.keys()].sort()).toEqual([...first.entities.keys()].sort());
+  });
+
+  it('send back only the fingerprint of an entity stored from the same file with the same content', async () => {
+    const pool = new ParsePool(1);
+    try {
+      const file = path.join(rough, 'a/good.yaml');
+      const key = `file:${file}`;
+      const job = (stored: { ref: string; contentHash: string }[]) => pool.run({ originKey: `file:${rough}`, maxFileBytes: 1 << 20, files: [{ path: file, key, stored }] });
+      const [read] = await job([]);
+      const entities = read?.type === 'processed' ? read.processed.entities : [];
+      expect(entities.map((entity) => hasContent(entity))).toEqual([true, true]);
+      const [one, two] = entities;
+      const [again] = await job([{ ref: one!.ref, contentHash: one!.contentHash }, { ref: two!.ref, contentHash: 'other' }]);
+      expect(again?.type === 'processed' && again.processed.entities.map((entity) => [entity.ref, hasContent(entity)])).toEqual([
+        [one!.ref, false],
+        [two!.ref, true],
+      ]);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('leave their files to the main thread when they cannot run, with the same result', async () => {
