@@ -3,13 +3,13 @@ import path from 'node:path';
 import { NotFoundError, errorMessage } from '../../errors.js';
 import { formatGitHubUrl, parseGitHubUrl, type GitHubClient, type GitHubUrl } from '../../github/github-client.js';
 import type { CatalogProblem } from '../processing/catalog-problem.js';
-import { entityOf, fingerprintOf, hasContent, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
+import { entityOf, hasContent, type IngestedEntity, type ProcessedEntity } from '../processing/process-entity.js';
 import { processText, readLocalFile, hashText, statLocalFile, type ProcessedFile } from './file-processing.js';
 import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles, type FolderCache, type FolderListings } from './local-files.js';
 import { mapWithLimit } from './map-with-limit.js';
 import { defaultParseThreads, ParsePool } from './parse-pool.js';
 import type { ParseOutcome } from './parse-worker.js';
-import { cacheHolds, cacheIn, emptyIngestResult, forCache, isStoredAsIs, withSignature, type IngestResultDraft } from './ingest-result.js';
+import { cacheHolds, cacheIn, emptyIngestResult, forCache, withoutStoredContent, withSignature, type IngestResultDraft } from './ingest-result.js';
 import { reuseUnchangedRoots, type IncrementalBase } from './unchanged-roots.js';
 
 /** A configured starting point of a refresh: a config location, a GitHub organisation or a --catalog path. */
@@ -536,10 +536,9 @@ function addProcessedFile(
       });
       continue;
     }
-    // An entity the store already holds as it is needs no content: a first refresh after a restart
-    // reads every file again, and would otherwise keep the whole catalog's JSON until the store is done.
-    const unchanged = hasContent(processed) && processed.kind !== 'Location' && isStoredAsIs(processed, options.stored);
-    result.entities.set(processed.ref, unchanged ? fingerprintOf(processed, source) : processed);
+    // A first refresh after a restart reads every file again, and would otherwise keep the whole
+    // catalog's JSON until the store is done.
+    result.entities.set(processed.ref, withoutStoredContent(processed, options.stored, source));
     status.entityCount += 1;
     // Only a later definition at the ref's stored location could take it over.
     const storedAt = options.stored?.(processed.ref)?.locationKey;

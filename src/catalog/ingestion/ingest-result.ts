@@ -1,6 +1,6 @@
 import type { ProcessedFile } from './file-processing.js';
 import type { FileRead, IngestOptions, IngestResult } from './ingest-locations.js';
-import { fingerprintOf, type IngestedEntity } from '../processing/process-entity.js';
+import { fingerprintOf, hasContent, type IngestedEntity } from '../processing/process-entity.js';
 
 /** A result while a refresh builds it, its maps still open to additions. */
 export type IngestResultDraft = Omit<IngestResult, 'entities' | 'files' | 'cache'> & {
@@ -30,6 +30,19 @@ export function emptyIngestResult(): IngestResultDraft {
 export function isStoredAsIs(entity: IngestedEntity, stored: IngestOptions['stored']): boolean {
   const row = stored?.(entity.ref);
   return row?.contentHash === entity.contentHash && row.locationKey === entity.locationKey;
+}
+
+/**
+ * The entity as a refresh hands it on: its fingerprint when the store holds it as it is (its
+ * content is needed only to write it), else itself. Locations stay whole: their targets are
+ * followed. `source`, when given, holds the file's strings for the fingerprint to share.
+ */
+export function withoutStoredContent(
+  entity: IngestedEntity,
+  stored: IngestOptions['stored'],
+  source?: { locationKey: string; originKey: string; file: string },
+): IngestedEntity {
+  return hasContent(entity) && entity.kind !== 'Location' && isStoredAsIs(entity, stored) ? fingerprintOf(entity, source) : entity;
 }
 
 /** Whether a cached file may stand for the file read now: the same content, and its entities still stored as it made them. */

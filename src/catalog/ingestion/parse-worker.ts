@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../../errors.js';
-import { fingerprintOf, hasContent } from '../processing/process-entity.js';
 import { processText, readLocalFile, type ProcessedFile } from './file-processing.js';
 import type { StoredEntityHash } from './ingest-locations.js';
+import { withoutStoredContent } from './ingest-result.js';
 import { mayHavePlaceholders } from './parse-catalog-yaml.js';
 
 /** A batch of local files to read and process, all under one root. */
@@ -41,23 +41,17 @@ async function parseFile(job: ParseJob, file: ParseJob['files'][number]): Promis
     if (mayHavePlaceholders(text)) return { type: 'text', text, contentHash, signature };
     const source = { key: file.key, display: file.path, originKey: job.originKey, allowedKinds: job.allowedKinds && new Set(job.allowedKinds) };
     const processed = await processText(text, source, contentHash, () => Promise.reject(new Error('placeholders are read by the main thread')));
-    return { type: 'processed', processed: withoutStoredContent(processed, file.stored), signature };
+    return { type: 'processed', processed: withoutStoredContents(processed, file), signature };
   } catch (error) {
     return { type: 'failed', message: errorMessage(error), notFound: (error as NodeJS.ErrnoException).code === 'ENOENT' };
   }
 }
 
-/**
- * The entities the store already holds as they are become fingerprints: the main thread needs
- * their content only to write them. Locations stay whole: their targets are followed.
- */
-function withoutStoredContent(processed: ProcessedFile, stored: StoredEntityHash[] | undefined): ProcessedFile {
-  if (!stored || stored.length === 0) return processed;
-  const hashes = new Map(stored.map((entity) => [entity.ref, entity.contentHash]));
-  const entities = processed.entities.map((entity) =>
-    hasContent(entity) && entity.kind !== 'Location' && hashes.get(entity.ref) === entity.contentHash ? fingerprintOf(entity) : entity,
-  );
-  return { ...processed, entities };
+/** The file's entities, those stored from it as they are as fingerprints: the main thread needs their content only to write them. */
+function withoutStoredContents(processed: ProcessedFile, file: ParseJob['files'][number]): ProcessedFile {
+  if (!file.stored || file.stored.length === 0) return processed;
+  const rows = new Map(file.stored.map(({ ref, contentHash }) => [ref, { locationKey: file.key, contentHash }]));
+  return { ...processed, entities: processed.entities.map((entity) => withoutStoredContent(entity, (ref) => rows.get(ref))) };
 }
 
 parentPort?.on('message', async (job: ParseJob) => {
