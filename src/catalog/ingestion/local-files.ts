@@ -34,6 +34,9 @@ export interface ListedFolder {
   files: FoundFile[];
 }
 
+/** A folder's walked subfolders and files, without the signature they were listed under. */
+type FolderListing = Omit<ListedFolder, 'signature'>;
+
 /** Listed folders by path; pass a walk's `listed` to the next walk as `previous`. */
 export type FolderCache = Map<string, ListedFolder>;
 
@@ -120,7 +123,7 @@ const CONCURRENT_LISTINGS = 32;
 async function walk(folder: string, listings: FolderListings | undefined, { slowListingMs = SLOW_LISTING_MS }: WalkPace = {}): Promise<FoundFile[]> {
   const files: FoundFile[] = [];
   const pending = [folder];
-  const take = (listing: Omit<ListedFolder, 'signature'>) => {
+  const take = (listing: FolderListing) => {
     for (const subfolder of listing.folders) pending.push(subfolder);
     for (const file of listing.files) files.push(file);
   };
@@ -193,8 +196,6 @@ const LIST_LATER: FolderReads<Promise<Stats>, Promise<Dirent[]>> = {
   entries: (folder) => fs.readdir(folder, { withFileTypes: true }),
 };
 
-type FolderListing = Omit<ListedFolder, 'signature'>;
-
 /** One folder's walked subfolders and files: its previous listing while its signature holds, else read now. */
 function listFolder(folder: string, listings: FolderListings | undefined, reads: FolderReads<Stats, Dirent[]>): FolderListing;
 function listFolder(folder: string, listings: FolderListings | undefined, reads: FolderReads<Promise<Stats>, Promise<Dirent[]>>): Promise<FolderListing>;
@@ -237,7 +238,7 @@ function unchangedFolder(folder: string, previous: FolderCache | undefined, stat
   return { listing, signature };
 }
 
-function listedEntries(folder: string, entries: Dirent[]): Omit<ListedFolder, 'signature'> {
+function listedEntries(folder: string, entries: Dirent[]): FolderListing {
   const folders: string[] = [];
   const files: FoundFile[] = [];
   for (const entry of entries) {
