@@ -53,12 +53,12 @@ async function readStoredRows(tx: BulkTransaction): Promise<Map<string, StoredEn
   return new Map(
     rows.map((row) => [
       row.ref,
-      { ref: row.ref, locationKey: intern(row.location_key), originKey: intern(row.origin_key), contentHash: row.content_hash, createdAt: row.created_at },
+      { ref: row.ref, locationKey: intern(row.location_key), originKey: intern(row.origin_key), contentHash: row.content_hash, createdAt: intern(row.created_at) },
     ]),
   );
 }
 
-/** Every entity of a file repeats the file's key, and of a root the root's: the pool keeps one copy of each. */
+/** Every entity of a file repeats the file's key, of a root the root's, and of a refresh its time: the pool keeps one copy of each. */
 function stringPool(): (value: string) => string {
   const pool = new Map<string, string>();
   return (value) => {
@@ -391,11 +391,13 @@ export async function loadCatalog(db: Executor): Promise<{ entities: Iterable<St
   // texts of lines rather than a row per entity or relation: PGlite pays for each row it hands over
   // (a hundred thousand entity rows took twice as long as 256 texts), PostgreSQL no less for texts.
   // Entities come in 256 texts, so an entity's JSON, cut out of one, keeps a few hundred others'
-  // company rather than the whole catalog's. Refs, names and JSON hold no tabs or newlines; a title
-  // may, so it comes as JSON. Relations come grouped by entity, each direction as one text of
-  // `ref\tpairs` lines, which the view reads a list at a time when asked.
+  // company rather than the whole catalog's until the view packs it. Each line's ref, name and
+  // title come first as a JSON array: parsed, they are strings of their own, which the view keeps
+  // for good without keeping the text. JSON holds no raw tabs or newlines. Relations come grouped
+  // by entity, each direction as one text of `ref\tpairs` lines, which the view reads a list at a
+  // time when asked.
   const [entities, [outgoing], [incoming]] = await Promise.all([
-    queryRows<{ lines: string }>(db, sql`select string_agg(ref || E'\t' || name || E'\t' || coalesce(to_json(title)::text, 'null') || E'\t' || entity::text, E'\n') as lines
+    queryRows<{ lines: string }>(db, sql`select string_agg(json_build_array(ref, name, title)::text || E'\t' || entity::text, E'\n') as lines
       from catalog_entities group by hashtext(ref) & 255`),
     queryRows<{ lines: string | null }>(db, sql`select string_agg(ref || E'\t' || pairs, E'\n') as lines from (
       select source_ref as ref, string_agg(type || E'\t' || target_ref, E'\t') as pairs from catalog_relations group by source_ref) as grouped`),
@@ -411,8 +413,9 @@ export async function loadCatalog(db: Executor): Promise<{ entities: Iterable<St
 function* entityTexts(chunks: string[]): Generator<StoredEntityText> {
   for (const lines of chunks) {
     for (const line of textLines(lines)) {
-      const [ref, name, title, json] = fields(line, 4) as [string, string, string, string];
-      yield { ref, name, title: JSON.parse(title) as string | null, json };
+      const tab = line.indexOf('\t');
+      const [ref, name, title] = JSON.parse(line.slice(0, tab)) as [string, string, string | null];
+      yield { ref, name, title, json: line.slice(tab + 1) };
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Entity, EntityRelation } from '../model/entity.js';
 import { compareStrings } from '../model/entity-ref.js';
 import { statedRelations, reverseRelation } from '../model/relations.js';
 import { EntityIndex, toSearchDocument } from '../search/entity-index.js';
+import { PackedTexts, type PackedText } from './packed-texts.js';
 import { RelationLists, type RelationText } from './relation-lists.js';
 
 /**
@@ -14,12 +15,16 @@ import { RelationLists, type RelationText } from './relation-lists.js';
  * Entities are kept as their stored JSON and parsed when asked for: a string takes a third of the
  * memory of the object it encodes, and an answer parses only the two or three entities it shows.
  * Relations are kept as flat [type, ref, type, ref, ...] lists, read from the store's text on first use.
+ * Once changes stop for a moment (`compactAfterMs`), the view compacts itself a slice at a time:
+ * the JSON is deflated in blocks (see `PackedTexts`) and the store's relation text is read into
+ * lists, so the texts a load or a refresh brought are let go. Until then it answers from them.
  */
 export class CatalogView {
   /** Undefined after a bulk load until a search needs it: a start that only looks names up skips building it. */
   private searchIndex: EntityIndex | undefined = new EntityIndex();
   /** By ref: the entity's JSON, and the ref itself, so relations hold this one copy of each ref rather than their own. */
-  private readonly entries = new Map<string, { ref: string; json: string }>();
+  private readonly entries = new Map<string, ViewEntry>();
+  private readonly texts = new PackedTexts();
   private readonly byName = new RefsByKey();
   private readonly byTitle = new RefsByKey();
   /** Relations as each entity states them. */
@@ -27,6 +32,11 @@ export class CatalogView {
   /** The reverse of other entities' relations, keyed by the entity they point at. */
   private readonly incoming = new RelationLists({ reversed: true, share: (ref) => this.sharedRef(ref) });
   private readonly watchers = new Set<ViewWatcher>();
+  private compaction: NodeJS.Timeout | undefined;
+  private lastChange = 0;
+
+  /** `compactAfterMs`: how long changes must have stopped before the view compacts itself; undefined leaves it to `compact()`. */
+  constructor(private readonly options: { compactAfterMs?: number } = { compactAfterMs: COMPACT_AFTER_MS }) {}
 
   get size(): number {
     return this.entries.size;
@@ -40,7 +50,7 @@ export class CatalogView {
   get index(): EntityIndex {
     if (!this.searchIndex) {
       const index = new EntityIndex();
-      for (const { ref, json } of this.entries.values()) index.upsert(toSearchDocument(ref, JSON.parse(json) as Entity));
+      for (const entry of this.entries.values()) index.upsert(toSearchDocument(entry.ref, this.entityOf(entry)));
       this.searchIndex = index;
     }
     return this.searchIndex;
@@ -54,13 +64,42 @@ export class CatalogView {
   load(entities: Iterable<StoredEntityText>, relations: { outgoing: Iterable<RelationText>; incoming: Iterable<RelationText> }): void {
     if (this.entries.size > 0) throw new Error('CatalogView.load fills an empty view only');
     for (const { ref, name, title, json } of entities) {
-      this.entries.set(ref, { ref, json });
+      this.entries.set(ref, this.texts.add({ ref, text: json, block: undefined, index: 0 }));
       this.byName.add(name.toLowerCase(), ref);
       if (title) this.byTitle.add(title.toLowerCase(), ref);
     }
     for (const { ref, pairs } of relations.outgoing) this.outgoing.loadText(this.sharedRef(ref), pairs);
     for (const { ref, pairs } of relations.incoming) this.incoming.loadText(this.sharedRef(ref), pairs);
     this.invalidateDerived();
+    this.changed();
+  }
+
+  /**
+   * Compacts what changed since the last compaction: at most `maxSteps` blocks of JSON packed and
+   * relation lists read (unbounded: all of it); true when some remains.
+   */
+  compact(maxSteps = Infinity): boolean {
+    const texts = this.texts.pack(maxSteps);
+    const outgoing = this.outgoing.decodeLoaded(maxSteps * RELATION_LISTS_PER_STEP);
+    const incoming = this.incoming.decodeLoaded(maxSteps * RELATION_LISTS_PER_STEP);
+    return texts || outgoing || incoming;
+  }
+
+  /** Schedules compaction for when changes have stopped for `compactAfterMs`; the timer never keeps a process alive. */
+  private changed(): void {
+    const { compactAfterMs } = this.options;
+    if (compactAfterMs === undefined) return;
+    this.lastChange = performance.now();
+    if (this.compaction) return;
+    const run = (delayMs: number) => {
+      this.compaction = setTimeout(() => {
+        const quietMs = performance.now() - this.lastChange;
+        if (quietMs < compactAfterMs) run(compactAfterMs - quietMs);
+        else if (this.compact(COMPACT_STEPS_PER_TURN)) run(0);
+        else this.compaction = undefined;
+      }, delayMs).unref();
+    };
+    run(compactAfterMs);
   }
 
   /** What is derived from whole entities is stale: the search index and the watchers' indexes are built again on use. */
@@ -71,7 +110,15 @@ export class CatalogView {
 
   get(ref: string): Entity | undefined {
     const entry = this.entries.get(ref.toLowerCase());
-    return entry === undefined ? undefined : (JSON.parse(entry.json) as Entity);
+    return entry === undefined ? undefined : this.entityOf(entry);
+  }
+
+  has(ref: string): boolean {
+    return this.entries.has(ref.toLowerCase());
+  }
+
+  private entityOf(entry: ViewEntry): Entity {
+    return JSON.parse(this.texts.textOf(entry)) as Entity;
   }
 
   refs(): IterableIterator<string> {
@@ -134,7 +181,8 @@ export class CatalogView {
   /** Adds or replaces an entity from its columns alone; a bulk patch stops here and invalidates what derives from entities. */
   private put({ ref, name, title, json, relations }: PatchedEntity): void {
     this.remove(ref);
-    this.entries.set(ref, { ref, json });
+    this.entries.set(ref, this.texts.add({ ref, text: json, block: undefined, index: 0 }));
+    this.changed();
     this.byName.add(name.toLowerCase(), ref);
     if (title) this.byTitle.add(title.toLowerCase(), ref);
     this.link(ref, relations);
@@ -168,7 +216,10 @@ export class CatalogView {
       ...upserted.map((patched) => (bulk ? () => this.put(patched) : () => this.upsert(patched.ref, JSON.parse(patched.json) as Entity, patched.json, patched.relations))),
     ];
     if (bulk) this.invalidateDerived();
-    for (const ref of [...removed, ...upserted.map((entry) => entry.ref)]) if (!previous.has(ref)) previous.set(ref, this.entries.get(ref)?.json);
+    for (const ref of [...removed, ...upserted.map((entry) => entry.ref)]) {
+      const entry = this.entries.get(ref);
+      if (!previous.has(ref)) previous.set(ref, entry && this.texts.textOf(entry));
+    }
     for (let start = 0; start < work.length; start += PATCH_SLICE) {
       for (const step of work.slice(start, start + PATCH_SLICE)) step();
       if (start + PATCH_SLICE < work.length) await nextTurn();
@@ -186,13 +237,14 @@ export class CatalogView {
   remove(ref: string): void {
     const entry = this.entries.get(ref);
     if (entry === undefined) return;
-    const previous = JSON.parse(entry.json) as Entity;
+    const previous = this.entityOf(entry);
     this.byName.remove(previous.metadata.name.toLowerCase(), ref);
     if (previous.metadata.title) this.byTitle.remove(previous.metadata.title.toLowerCase(), ref);
     const pairs = this.outgoing.get(ref) ?? [];
     for (let index = 0; index < pairs.length; index += 2) this.incoming.remove(pairs[index + 1]!, reverseRelation(pairs[index]!), ref);
     this.outgoing.delete(ref);
     this.entries.delete(ref);
+    this.texts.release(entry);
     this.searchIndex?.remove(ref);
     for (const watcher of this.watchers) watcher.removed(ref);
   }
@@ -226,6 +278,14 @@ export interface StoredEntityText {
   title: string | null;
   json: string;
 }
+
+type ViewEntry = PackedText & { ref: string };
+
+/** Quiet time after a change before the view compacts itself. */
+const COMPACT_AFTER_MS = 1_000;
+/** Compaction steps (a block of JSON packed, a few hundred relation lists read) per turn of the event loop: a few milliseconds. */
+const COMPACT_STEPS_PER_TURN = 64;
+const RELATION_LISTS_PER_STEP = 32;
 
 /** Entities patched between two yields: small enough to keep the store's pipeline fed. */
 const PATCH_SLICE = 2_000;

@@ -127,7 +127,7 @@ export class LinkOwners {
     const [route, namespace, kind, name] = parts.slice(this.backstage!.length);
     if (!route || !ENTITY_ROUTES.has(route) || !namespace || !kind || !name) return undefined;
     const ref = `${kind}:${namespace}/${name}`.toLowerCase();
-    return this.view.get(ref) ? this.describe(ref, 'catalog-page', 'its catalog page', []) : undefined;
+    return this.view.has(ref) ? this.describe(ref, 'catalog-page', 'its catalog page', []) : undefined;
   }
 
   private claimed(url: string): LinkMatch | null {

@@ -16,6 +16,8 @@ const TYPES = new Map<string, string>(Object.entries(RELATION_PAIRS).flatMap((pa
  */
 export class RelationLists {
   private readonly lists = new Map<string, string | string[]>();
+  /** Refs whose lists were loaded as text, in load order; `decodeLoaded` works through them. */
+  private loaded: string[] = [];
 
   /**
    * `reversed`: the stored types are those the other entity states, so each is read as its reverse.
@@ -25,6 +27,20 @@ export class RelationLists {
 
   loadText(ref: string, pairs: string): void {
     this.lists.set(ref, pairs);
+    this.loaded.push(ref);
+  }
+
+  /**
+   * Reads up to `max` loaded lists not yet read, so the store's text they were cut from can go;
+   * true when some remain.
+   */
+  decodeLoaded(max: number): boolean {
+    let decoded = 0;
+    while (this.loaded.length > 0 && decoded < max) {
+      this.decoded(this.loaded.pop()!);
+      decoded += 1;
+    }
+    return this.loaded.length > 0;
   }
 
   get(ref: string): readonly string[] | undefined {

@@ -126,7 +126,7 @@ function resolveQuery(view: CatalogView, query: string): string | undefined {
   if (query.includes(':')) {
     try {
       const ref = normalizeEntityRef(query);
-      if (view.get(ref)) return ref;
+      if (view.has(ref)) return ref;
     } catch {
       // Not a ref after all (a colon inside free text); fall through to names and search.
     }

@@ -119,6 +119,38 @@ describe('CatalogView.load from the store', () => {
     expect(view.related('group:default/team-b', 'ownerOf')).toEqual(['component:default/service-2']);
   });
 
+  it('answers the same once compacted, and goes on taking changes', () => {
+    const view = new CatalogView({});
+    view.load(
+      [...Array.from({ length: 40 }, (_, index) => stored(component(index))), { ...stored(team('team-a')), ref: 'group:default/team-a' }],
+      { outgoing: [{ ref: 'component:default/service-1', pairs: 'ownedBy\tgroup:default/team-a' }], incoming: [{ ref: 'group:default/team-a', pairs: 'ownedBy\tcomponent:default/service-1' }] },
+    );
+    const before = { entity: view.get('component:default/service-7'), relations: view.relations('group:default/team-a'), found: view.index.search('geocoding').total };
+    expect(view.compact()).toBe(false);
+    expect(view.compact()).toBe(false);
+    expect(view.get('component:default/service-7')).toEqual(before.entity);
+    expect(view.relations('group:default/team-a')).toEqual(before.relations);
+    expect(view.index.search('geocoding').total).toBe(before.found);
+
+    view.upsert('component:default/service-7', component(7, 'team-b'));
+    view.remove('component:default/service-8');
+    expect(view.compact(1)).toBe(false);
+    expect(view.get('component:default/service-7')?.spec?.owner).toBe('team-b');
+    expect(view.has('component:default/service-8')).toBe(false);
+    expect(view.get('component:default/service-9')).toEqual(component(9));
+    expect(view.size).toBe(40);
+  });
+
+  it('compacts itself once changes have stopped for a moment', async () => {
+    const view = new CatalogView({ compactAfterMs: 20 });
+    view.load([stored(component(1))], { outgoing: [], incoming: [] });
+    expect(view.compact(0)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Nothing was left to compact: the timer did it.
+    expect(view.compact(0)).toBe(false);
+    expect(view.get('component:default/service-1')).toEqual(component(1));
+  });
+
   it('names an unknown relation type in the stored text rather than answering with it', () => {
     const view = new CatalogView();
     view.load([stored(component(1))], { outgoing: [{ ref: 'component:default/service-1', pairs: 'ownedBy\tgroup:default/team-a\tlikes\tgroup:default/x' }], incoming: [] });
