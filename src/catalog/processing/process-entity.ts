@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ANNOTATIONS, DEFAULT_NAMESPACE, type Entity, type EntityRelation } from '../model/entity.js';
 import { entityRefOf } from '../model/entity-ref.js';
 import { emitRelations, statedAmong } from '../model/relations.js';
-import { validateEntity } from '../validation/validate-entity.js';
+import { SUPPORTED_KINDS, validateEntity } from '../validation/validate-entity.js';
 import type { CatalogProblem } from './catalog-problem.js';
 import { hasPlaceholders, resolvePlaceholders, type PlaceholderReader } from './placeholders.js';
 
@@ -158,5 +158,8 @@ export function fingerprintOf(
   { ref, kind, contentHash, line, document, locationKey, originKey, file }: IngestedEntity,
   source: { locationKey: string; originKey: string; file: string } = { locationKey, originKey, file },
 ): EntityFingerprint {
-  return { ref, kind, contentHash, line, document, ...source };
+  return { ref, kind: KINDS.get(kind) ?? kind, contentHash, line, document, locationKey: source.locationKey, originKey: source.originKey, file: source.file };
 }
+
+/** Each kind's name once: fingerprints outlive refreshes, and those made from a thread's message would each hold a copy. */
+const KINDS = new Map(SUPPORTED_KINDS.map((kind) => [kind, kind]));
