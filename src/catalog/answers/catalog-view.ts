@@ -51,6 +51,7 @@ export class CatalogView {
     if (!this.searchIndex) {
       const index = new EntityIndex();
       for (const entry of this.entries.values()) index.upsert(toSearchDocument(entry.ref, this.entityOf(entry)));
+      index.fit();
       this.searchIndex = index;
     }
     return this.searchIndex;

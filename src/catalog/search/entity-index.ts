@@ -161,6 +161,8 @@ export class EntityIndex {
   private readonly postingsByTerm = new Map<string, Postings>();
   private readonly dictionary = new SearchableMap<Postings>();
   private readonly slotOf = new Map<string, number>();
+  /** The one copy of each repeating document value (see indexedDocument). */
+  private readonly sharedValues = new Map<string, string>();
   /** Per slot: its document, or undefined once removed (its postings are purged lazily). */
   private documents: (IndexedDocument | undefined)[] = [];
   private postingCount: number[] = [];
@@ -197,7 +199,7 @@ export class EntityIndex {
     this.remove(document.id);
     const slot = this.freeSlots.pop() ?? this.documents.length;
     this.slotOf.set(document.id, slot);
-    this.documents[slot] = indexedDocument(document);
+    this.documents[slot] = this.indexedDocument(document);
     this.singleFacetIds = withCapacity(this.singleFacetIds, 3 * (slot + 1));
     this.singleFacetIds[3 * slot] = this.facetValues.kind.id(document.kind);
     this.singleFacetIds[3 * slot + 1] = this.facetValues.type.id(document.type);
@@ -218,6 +220,32 @@ export class EntityIndex {
     }
     this.postingCount[slot] = postingCount;
     this.livePostings += postingCount;
+  }
+
+  /**
+   * What the index keeps of a document. Kinds, types, owners, systems, namespaces and tags repeat
+   * across the catalog, and each parsed entity brings its own copy: the index keeps one of each.
+   */
+  private indexedDocument({ id, name, title, tags, kind, type, lifecycle, owner, system, namespace }: SearchDocument): IndexedDocument {
+    const shared = this.sharedValues;
+    const one = (value: string) => {
+      const kept = shared.get(value);
+      if (kept !== undefined) return kept;
+      shared.set(value, value);
+      return value;
+    };
+    return { id, name, title, tags: tags.map(one), kind: one(kind), type: one(type), lifecycle: one(lifecycle), owner: one(owner), system: one(system), namespace: one(namespace) };
+  }
+
+  /**
+   * Gives back the spare room of postings grown one document at a time: after a bulk build, lists
+   * grown by push held up to half their length again, a third of the index at 100k entities.
+   */
+  fit(): void {
+    for (const postings of this.postingsByTerm.values()) {
+      postings.slots = postings.slots.slice();
+      postings.weights = postings.weights.slice();
+    }
   }
 
   private postingsOf(term: string): Postings {
@@ -482,9 +510,6 @@ function fieldWeights(field: Field, text: string): { terms: string[]; weights: n
 }
 
 /** What the index keeps of a document, as a plain object of one shape (a rest copy would not be). */
-function indexedDocument({ id, name, title, tags, kind, type, lifecycle, owner, system, namespace }: SearchDocument): IndexedDocument {
-  return { id, name, title, tags, kind, type, lifecycle, owner, system, namespace };
-}
 
 /** The array itself when it holds `needed` entries, else a copy with at least double the room. */
 function withCapacity(array: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuffer> {
