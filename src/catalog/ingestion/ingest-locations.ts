@@ -86,7 +86,7 @@ export interface IngestOptions {
    * Where each ref is stored now and its content hash: a conflict keeps the current owner of a ref,
    * and a cached file is reused only while the store still holds what it produced.
    */
-  stored?: (ref: string) => { locationKey: string; contentHash: string } | undefined;
+  stored?: (ref: string) => (StoredEntityHash & { locationKey: string }) | undefined;
   /**
    * The refs stored from one file and their content hashes: a parsing thread hands back only the
    * fingerprint of an entity stored as it is, not its content (the first refresh after a start
@@ -512,7 +512,7 @@ function addProcessedFile(
   // Only now is the file read: a failure above keeps the entities it had.
   result.files.set(file.key, { originKey: root.key, contentHash });
   if (processedFile.cacheable) {
-    cacheIn(result, root.key, file.key, withSignature(reused ?? forCache(processedFile, source), file.signature));
+    cacheIn(result, root.key, file.key, withSignature(reused ?? forCache(processedFile, source, options.stored), file.signature));
   } else {
     reuse.possible = false;
   }

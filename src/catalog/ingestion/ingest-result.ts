@@ -71,10 +71,14 @@ export function cacheIn(result: IngestResultDraft, rootKey: string, key: string,
   rootCache.set(key, processedFile);
 }
 
-/** The cache keeps fingerprints, not content: the catalog is held once, by the store and the view. */
-export function forCache(processedFile: ProcessedFile, source: { locationKey: string; originKey: string; file: string }): ProcessedFile {
+/**
+ * The cache keeps fingerprints, not content: the catalog is held once, by the store and the view.
+ * An entity stored as it is shares the stored row's ref and hash: a first refresh after a start
+ * would otherwise keep a second copy of each, cut from the parsing threads' messages.
+ */
+export function forCache(processedFile: ProcessedFile, source: { locationKey: string; originKey: string; file: string }, stored?: IngestOptions['stored']): ProcessedFile {
   return cacheEntry(processedFile, {
-    entities: processedFile.entities.map((entity) => (entity.kind === 'Location' ? entity : fingerprintOf(entity, source))),
+    entities: processedFile.entities.map((entity) => (entity.kind === 'Location' ? entity : fingerprintOf(entity, source, isStoredAsIs(entity, stored) ? stored!(entity.ref) : undefined))),
   });
 }
 

@@ -50,7 +50,7 @@ async function parseFile(job: ParseJob, file: ParseJob['files'][number]): Promis
 /** The file's entities, those stored from it as they are as fingerprints: the main thread needs their content only to write them. */
 function withoutStoredContents(processed: ProcessedFile, file: ParseJob['files'][number]): ProcessedFile {
   if (!file.stored || file.stored.length === 0) return processed;
-  const rows = new Map(file.stored.map(({ ref, contentHash }) => [ref, { locationKey: file.key, contentHash }]));
+  const rows = new Map(file.stored.map(({ ref, contentHash }) => [ref, { ref, locationKey: file.key, contentHash }]));
   return { ...processed, entities: processed.entities.map((entity) => withoutStoredContent(entity, (ref) => rows.get(ref))) };
 }
 

@@ -152,13 +152,15 @@ export function hasContent(entity: IngestedEntity): entity is ProcessedEntity {
 
 /**
  * The fingerprint of an entity read from a file. Given, `source` holds the file's own strings, so
- * all its entities' fingerprints share them; else the entity's are kept.
+ * all its entities' fingerprints share them; else the entity's are kept. `same`, given, holds the
+ * same ref and content hash, whose strings are shared instead of the entity's.
  */
 export function fingerprintOf(
   { ref, kind, contentHash, line, document, locationKey, originKey, file }: IngestedEntity,
   source: { locationKey: string; originKey: string; file: string } = { locationKey, originKey, file },
+  same: { ref: string; contentHash: string } = { ref, contentHash },
 ): EntityFingerprint {
-  return { ref, kind: KINDS.get(kind) ?? kind, contentHash, line, document, locationKey: source.locationKey, originKey: source.originKey, file: source.file };
+  return { ref: same.ref, kind: KINDS.get(kind) ?? kind, contentHash: same.contentHash, line, document, locationKey: source.locationKey, originKey: source.originKey, file: source.file };
 }
 
 /** Each kind's name once: fingerprints outlive refreshes, and those made from a thread's message would each hold a copy. */
