@@ -102,7 +102,7 @@ function catalogTable(rows: Row[]): string {
   ])}
 
 Medians of ${values.runs} runs for ingest, re-sync, edit and start; percentiles over 2,000 whoOwns and ${WORDS.length * 4} find queries.
-Steady RSS: a separate process that starts on the stored catalog, refreshes it twice, answers and takes the edits (after forced GC); peak: the higher of that process and one storing the catalog for the first time.
+Steady RSS: a separate process that starts on the stored catalog, refreshes it twice, answers and takes the edits, its heap run as callboard start runs it (after forced GC); peak: the higher of that process and one storing the catalog for the first time.
 Start→answer: the compiled CLI's whoowns, from its start to the answer printed.
 `;
 }

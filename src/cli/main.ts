@@ -8,6 +8,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { Config, SlackConfig } from '../config/config-schema.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { tuneHeapForService } from '../service-heap.js';
 import { runConsole } from './console.js';
 import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { slackSettingsProblems } from '../slack/settings.js';
@@ -251,6 +252,7 @@ function runsSlackApp(command: string, slack: SlackConfig): boolean {
 }
 
 async function start(config: Config, options: CliOptions, command: 'start' | 'serve'): Promise<number> {
+  tuneHeapForService();
   const { slack } = config.callboard;
   // Bolt and the Web API client are loaded only by the commands that run the app: the others start sooner.
   const slackApp = runsSlackApp(command, slack) ? await import('../slack/slack-app.js') : undefined;
