@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Entity, EntityRelation } from '../model/entity.js';
 import { compareStrings } from '../model/entity-ref.js';
 import { statedRelations, reverseRelation } from '../model/relations.js';
-import { EntityIndex, toSearchDocument } from '../search/entity-index.js';
+import { EntityIndex, toSearchDocument, type SearchDocument } from '../search/entity-index.js';
 import { PackedTexts, type PackedText } from './packed-texts.js';
 import { RelationLists, type RelationText } from './relation-lists.js';
 
@@ -50,11 +50,14 @@ export class CatalogView {
   get index(): EntityIndex {
     if (!this.searchIndex) {
       const index = new EntityIndex();
-      for (const entry of this.entries.values()) index.upsert(toSearchDocument(entry.ref, this.entityOf(entry)));
-      index.fit();
+      index.upsertAll(this.searchDocuments());
       this.searchIndex = index;
     }
     return this.searchIndex;
+  }
+
+  private *searchDocuments(): Generator<SearchDocument> {
+    for (const entry of this.entries.values()) yield toSearchDocument(entry.ref, this.entityOf(entry));
   }
 
   /**

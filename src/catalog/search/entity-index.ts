@@ -241,7 +241,7 @@ export class EntityIndex {
    * Gives back the spare room of postings grown one document at a time: after a bulk build, lists
    * grown by push held up to half their length again, a third of the index at 100k entities.
    */
-  fit(): void {
+  private fit(): void {
     for (const postings of this.postingsByTerm.values()) {
       postings.slots = postings.slots.slice();
       postings.weights = postings.weights.slice();
@@ -269,8 +269,10 @@ export class EntityIndex {
     return terms;
   }
 
+  /** A bulk build: every document upserted, then the postings fitted (see `fit`). */
   upsertAll(documents: Iterable<SearchDocument>): void {
     for (const document of documents) this.upsert(document);
+    this.fit();
   }
 
   remove(ref: string): void {
