@@ -67,3 +67,14 @@ export function formatRefresh(report: RefreshReport): string {
   if (report.problems.length > 0) lines.push(`${report.problems.length} problem(s):`, formatProblems(report.problems));
   return lines.join('\n');
 }
+
+export function formatTemplates(answer: { templates: { name: string; title: string; description: string; source: string; pages: string[] }[]; problems: { file: string; message: string }[] }): string {
+  const lines = answer.templates.length === 0 ? ['No templates.'] : [];
+  for (const template of answer.templates) {
+    lines.push(`${template.title} (${template.name})${template.description ? `: ${template.description}` : ''}`);
+    if (template.pages.length > 0) lines.push(`  pages: ${template.pages.join(' → ')}`);
+    lines.push(`  from ${template.source}`);
+  }
+  for (const problem of answer.problems) lines.push(`${problem.file}: ${problem.message}`);
+  return lines.join('\n');
+}

@@ -14,7 +14,8 @@ import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { slackSettingsProblems } from '../slack/settings.js';
 import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack/manifest.js';
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
-import { formatFind, formatProblems, formatRefresh, formatWhoOwns } from './format.js';
+import { availableTemplates } from '../scaffolder/template-library.js';
+import { formatFind, formatProblems, formatRefresh, formatTemplates, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -32,6 +33,8 @@ Commands:
   catalog validate PATH...   check catalog files or folders; prints file:line: ref: message, exits 1 on problems
   catalog ingest             refresh the configured locations into the database
   catalog problems           the problems found by the last refresh
+  template list              the software templates on offer: the catalog's Template entities and
+                             the ones in templates/
   manifest                   the Slack app manifest for the registered commands and surfaces, with
                              app.baseUrl's host as the unfurl domain; --request-url
                              https://<host>/slack/events makes it HTTP mode instead of Socket Mode
@@ -134,6 +137,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'catalog':
         return await catalogCommand(config, options, rest);
+      case 'template':
+        return await templateCommand(config, options, rest);
       default:
         process.stderr.write(`callboard: unknown command "${command}"\n\n${USAGE}\n`);
         return 2;
@@ -187,6 +192,20 @@ async function catalogCommand(config: Config, options: CliOptions, args: string[
     });
   }
   throw new Error('usage: callboard catalog validate PATH... | catalog ingest | catalog problems');
+}
+
+async function templateCommand(config: Config, options: CliOptions, args: string[]): Promise<number> {
+  const [verb] = args;
+  if (verb !== 'list') throw new Error('usage: callboard template list');
+  return withCatalog(config, options, async (context) => {
+    const { templates, problems } = await availableTemplates(context.catalog.view);
+    const answer = {
+      templates: templates.map(({ name, ref, title, description, source, pages }) => ({ name, ref, title, description, source, pages: pages.map((page) => page.title) })),
+      problems,
+    };
+    print(options, answer, formatTemplates(answer));
+    return 0;
+  });
 }
 
 async function validate(config: Config, options: CliOptions, paths: string[]): Promise<number> {

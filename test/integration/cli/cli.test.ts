@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -60,6 +60,34 @@ describe('callboard CLI on the bundled example catalog', () => {
     expect(JSON.parse(json.stdout)).toEqual({
       entities: 1,
       problems: [{ file, line: 10, document: 2, ref: 'component:default/no-owner', severity: 'error', message: 'spec.owner is required' }],
+    });
+  });
+
+  it('lists the templates of a catalog in the documented shape', async () => {
+    const folder = path.join(scratch, 'templates-catalog');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      path.join(folder, 'template.yaml'),
+      [
+        'apiVersion: scaffolder.backstage.io/v1beta3',
+        'kind: Template',
+        'metadata: { name: go-service, title: Go service, description: A Go HTTP service }',
+        'spec:',
+        '  type: service',
+        '  parameters: [{ title: About it, properties: { name: { type: string } } }, { title: Where it lives, properties: {} }]',
+        '  steps: [{ id: log, action: debug:log, input: { message: hi } }]',
+      ].join('\n'),
+    );
+    const { code, stdout } = await callboard(['template', 'list', '--catalog', folder, '--json']);
+    expect(code).toBe(0);
+    const { templates } = JSON.parse(stdout) as { templates: { name: string }[] };
+    expect(templates.find((template) => template.name === 'go-service')).toEqual({
+      name: 'go-service',
+      ref: 'template:default/go-service',
+      title: 'Go service',
+      description: 'A Go HTTP service',
+      source: path.join(folder, 'template.yaml'),
+      pages: ['About it', 'Where it lives'],
     });
   });
 
