@@ -267,7 +267,26 @@ class Parser {
   }
 }
 
-/** Parses one expression (the text between `${{` and `}}`). */
+/** A parsed expression, to evaluate (with `evaluateParsed`) as often as needed. */
+export type ParsedExpression = Node;
+
+/**
+ * Parses the expression that starts at `start` (just past its `${{`) and runs to its closing `}}`;
+ * gives the expression and where the text goes on after it.
+ */
+export function scanExpression(text: string, start: number): { expression: ParsedExpression; end: number } {
+  const tokens = new Tokens(text, start);
+  const expression = new Parser(tokens).expression();
+  tokens.expect('}');
+  tokens.expect('}');
+  return { expression, end: tokens.offset };
+}
+
+export function evaluateParsed(expression: ParsedExpression, scope: ExpressionScope, filters: TemplateFilters = BUILT_IN_FILTERS): unknown {
+  return evaluate(expression, scope, filters);
+}
+
+/** Parses one expression that fills `source` (the text between `${{` and `}}`, or a `{% if %}` condition). */
 export function parseExpression(source: string): Node {
   const tokens = new Tokens(source, 0);
   const node = new Parser(tokens).expression();
@@ -397,16 +416,12 @@ function parts(text: string): ({ text: string } | { expression: Node; at: number
   let position = 0;
   for (let start = text.indexOf(OPEN); start >= 0; start = text.indexOf(OPEN, position)) {
     if (start > position) found.push({ text: text.slice(position, start) });
-    const tokens = new Tokens(text, start + OPEN.length);
     let expression: Node;
     try {
-      expression = new Parser(tokens).expression();
-      tokens.expect('}');
-      tokens.expect('}');
+      ({ expression, end: position } = scanExpression(text, start + OPEN.length));
     } catch (error) {
       throw new ExpressionError(`in "${excerpt(text, start)}": ${(error as Error).message.replace(/\(column (\d+)\)/, (_, column: string) => `(column ${Number(column) - start})`)}`);
     }
-    position = tokens.offset;
     found.push({ expression, at: start, source: text.slice(start, position) });
   }
   if (position < text.length) found.push({ text: text.slice(position) });

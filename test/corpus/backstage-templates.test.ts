@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { renderSkeletonText } from '../../src/scaffolder/skeleton-text.js';
 import { loadTemplateFolder } from '../../src/scaffolder/template-library.js';
 
 /**
@@ -34,5 +35,11 @@ describe.skipIf(!exists)("Backstage's own templates", () => {
     }
     // The four sample templates and the create-app example.
     expect(loaded).toBe(5);
+  });
+
+  it("renders the create-app template's skeleton catalog-info.yaml into a valid entity", () => {
+    const file = path.join(folders[1]!, 'template', 'content', 'catalog-info.yaml');
+    const rendered = renderSkeletonText(readFileSync(file, 'utf8'), { values: { name: 'payments-api' } }, file);
+    expect(yaml.load(rendered)).toMatchObject({ kind: 'Component', metadata: { name: 'payments-api' } });
   });
 });
