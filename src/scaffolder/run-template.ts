@@ -1,0 +1,175 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Entity } from '../catalog/model/entity.js';
+import { errorMessage } from '../errors.js';
+import { ActionError, type ScaffolderAction } from './actions/action.js';
+import type { ActionRegistry } from './actions/registry.js';
+import { passesCondition, renderValue, type ExpressionScope } from './expressions.js';
+import type { TemplateDefinition, TemplateStep } from './template-definition.js';
+
+/** Backstage's task states, for a run and for each of its steps. */
+export type RunStatus = 'open' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+
+export interface StepReport {
+  id: string;
+  name: string;
+  action: string;
+  status: RunStatus;
+  log: string[];
+}
+
+export interface TemplateRunResult {
+  status: 'completed' | 'failed';
+  /** Why the run failed: the values, an unknown action, or the step that failed and its error. */
+  error?: string;
+  steps: StepReport[];
+  output: { links: { title: string; url?: string; entityRef?: string }[]; text: { title: string; content: string }[] };
+}
+
+export interface TemplateRunRequest {
+  template: TemplateDefinition;
+  values: Record<string, unknown>;
+  /** The person running it, as the catalog knows them (`user.ref`, `user.entity` in expressions). */
+  user?: { ref: string; entity?: Entity };
+  /** Only actions that write nothing beyond the workspace run; the others are described. */
+  dryRun?: boolean;
+  /** The folder the run works in (the caller makes it and removes it). */
+  workspace: string;
+  signal?: AbortSignal;
+}
+
+// Template schemas carry Backstage's ui:* keywords, which are no JSON Schema keywords.
+const ajv = new Ajv({ allErrors: true, strict: false, $data: false });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function validatorOf(schema: Record<string, unknown>): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+/** Each problem as `field: message`, the field as a dotted path under `prefix`. */
+function describeErrors(errors: ErrorObject[] | null | undefined, prefix: string): string[] {
+  return (errors ?? []).map((error) => {
+    const field = [prefix, ...error.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.');
+    if (error.keyword === 'required') return `${[field, (error.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.')}: is required`;
+    return `${field || '(the values)'}: ${error.message ?? 'is not valid'}`;
+  });
+}
+
+/** What the values break of the template's pages, each naming its field; empty when they pass. */
+export function valueProblems(template: TemplateDefinition, values: Record<string, unknown>): string[] {
+  return template.pages.flatMap((page) => {
+    const validate = validatorOf(page.schema);
+    return validate(values) ? [] : describeErrors(validate.errors, '');
+  });
+}
+
+/**
+ * Runs a template's steps in order over `workspace`: each step's `if` and `each` are rendered
+ * first, its input rendered and checked against its action's schema, and its outputs are read by
+ * the steps after it as `steps['id'].output`. The values are checked against every page, and every
+ * action looked up, before any step runs. The first step that fails ends the run.
+ */
+export async function runTemplate(request: TemplateRunRequest, actions: ActionRegistry): Promise<TemplateRunResult> {
+  const { template, values, workspace } = request;
+  const steps: StepReport[] = template.steps.map((step) => ({ id: step.id, name: step.name, action: step.action, status: 'open', log: [] }));
+  const result: TemplateRunResult = { status: 'completed', steps, output: { links: [], text: [] } };
+  const fail = (error: string) => ({ ...result, status: 'failed' as const, error });
+  const problems = valueProblems(template, values);
+  if (problems.length > 0) return fail(`the values do not fit the template: ${problems.join('; ')}`);
+  const unknown = template.steps.filter((step) => !actions.get(step.action));
+  if (unknown.length > 0) {
+    return fail(`${unknown.map((step) => `step ${step.id} uses the unknown action ${step.action}`).join('; ')}; the actions are ${actions.ids().join(', ')}`);
+  }
+  const outputs: Record<string, { output: Record<string, unknown> }> = {};
+  const scope = (extra: Record<string, unknown> = {}): ExpressionScope => ({
+    parameters: values,
+    steps: outputs,
+    user: request.user ? { ref: request.user.ref, entity: request.user.entity } : {},
+    secrets: {},
+    ...extra,
+  });
+  const signal = request.signal ?? new AbortController().signal;
+  for (const [index, step] of template.steps.entries()) {
+    const report = steps[index]!;
+    report.status = 'processing';
+    try {
+      const ran = await runStep(step, actions.get(step.action)!, { scope, workspace, request, report, signal, outputs });
+      report.status = ran ? 'completed' : 'skipped';
+    } catch (error) {
+      report.status = 'failed';
+      report.log.push(errorMessage(error));
+      return fail(`step ${step.id} (${step.action}) failed: ${errorMessage(error)}`);
+    }
+  }
+  result.output = renderOutput(template, scope());
+  return result;
+}
+
+interface StepRun {
+  scope: (extra?: Record<string, unknown>) => ExpressionScope;
+  workspace: string;
+  request: TemplateRunRequest;
+  report: StepReport;
+  signal: AbortSignal;
+  outputs: Record<string, { output: Record<string, unknown> }>;
+}
+
+/** Runs one step (once, or once per item of its `each`); false when its `if` skipped it. */
+async function runStep(step: TemplateStep, action: ScaffolderAction, run: StepRun): Promise<boolean> {
+  const iterations = step.each === undefined ? [undefined] : eachItems(renderValue(step.each, run.scope()));
+  const output: Record<string, unknown> = {};
+  run.outputs[step.id] = { output };
+  let ran = false;
+  for (const each of iterations) {
+    const scope = run.scope(each ? { each } : {});
+    if (step.if !== undefined && !passesCondition(renderValue(step.if, scope))) continue;
+    ran = true;
+    const input = renderValue(step.input, scope) as Record<string, unknown>;
+    const validate = validatorOf(action.inputSchema);
+    if (!validate(input)) throw new ActionError(`its input does not fit ${action.id}: ${describeErrors(validate.errors, 'input').join('; ')}`);
+    if (run.request.dryRun && !action.supportsDryRun) {
+      run.report.log.push(`dry run: would run ${action.id} with ${JSON.stringify(input)}`);
+      continue;
+    }
+    await action.handler({
+      input,
+      workspace: run.workspace,
+      templateBase: run.request.template.base,
+      dryRun: run.request.dryRun ?? false,
+      signal: run.signal,
+      log: (message) => run.report.log.push(message),
+      output: (name, value) => {
+        output[name] = value;
+      },
+    });
+  }
+  return ran;
+}
+
+/** An `each` rendered: an array gives `{ key: index, value }` per item, an object one per entry. */
+function eachItems(value: unknown): { key: string | number; value: unknown }[] {
+  if (Array.isArray(value)) return value.map((item, index) => ({ key: index, value: item }));
+  if (value && typeof value === 'object') return Object.entries(value).map(([key, item]) => ({ key, value: item }));
+  throw new ActionError('each must render to a list or an object');
+}
+
+function renderOutput(template: TemplateDefinition, scope: ExpressionScope): TemplateRunResult['output'] {
+  const shown = <T extends { if?: string | boolean }>(items: T[]) => items.filter((item) => item.if === undefined || passesCondition(renderValue(item.if, scope)));
+  const links = shown(template.output.links).map((link) => {
+    const rendered = renderValue({ title: link.title, url: link.url, entityRef: link.entityRef }, scope) as { title?: unknown; url?: unknown; entityRef?: unknown };
+    return {
+      title: typeof rendered.title === 'string' ? rendered.title : String(rendered.url ?? rendered.entityRef ?? ''),
+      ...(typeof rendered.url === 'string' && rendered.url ? { url: rendered.url } : {}),
+      ...(typeof rendered.entityRef === 'string' && rendered.entityRef ? { entityRef: rendered.entityRef } : {}),
+    };
+  });
+  const text = shown(template.output.text).map((item) => {
+    const rendered = renderValue({ title: item.title ?? '', content: item.content ?? '' }, scope) as { title: unknown; content: unknown };
+    return { title: String(rendered.title ?? ''), content: String(rendered.content ?? '') };
+  });
+  return { links, text };
+}

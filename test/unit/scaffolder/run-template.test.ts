@@ -1,0 +1,186 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Entity } from '../../../src/catalog/model/entity.js';
+import type { ScaffolderAction } from '../../../src/scaffolder/actions/action.js';
+import { BUILT_IN_ACTIONS } from '../../../src/scaffolder/actions/built-in.js';
+import { ActionRegistry } from '../../../src/scaffolder/actions/registry.js';
+import { runTemplate } from '../../../src/scaffolder/run-template.js';
+import { templateDefinition } from '../../../src/scaffolder/template-definition.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-run-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A template folder with a skeleton, and a definition read from it. */
+function templateIn(spec: Record<string, unknown>, skeleton: Record<string, string | Buffer> = {}) {
+  const folder = mkdtempSync(path.join(scratch, 'template-'));
+  for (const [file, content] of Object.entries(skeleton)) {
+    mkdirSync(path.dirname(path.join(folder, 'skeleton', file)), { recursive: true });
+    writeFileSync(path.join(folder, 'skeleton', file), content);
+  }
+  mkdirSync(path.join(folder, 'skeleton'), { recursive: true });
+  const entity: Entity = { apiVersion: 'scaffolder.backstage.io/v1beta3', kind: 'Template', metadata: { name: 'service', namespace: 'default' }, spec: { type: 'service', ...spec } };
+  return { folder, template: templateDefinition(entity, `file:${path.join(folder, 'template.yaml')}`) };
+}
+
+const workspace = () => mkdtempSync(path.join(scratch, 'workspace-'));
+const NAME_PAGE = { title: 'Name', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z-]+$', 'ui:field': 'EntityNamePicker' }, public: { type: 'boolean' } } };
+const recorder = (id: string, calls: Record<string, unknown>[], options: Partial<ScaffolderAction> = {}): ScaffolderAction => ({
+  id,
+  description: 'records its input',
+  supportsDryRun: false,
+  inputSchema: { type: 'object' },
+  async handler({ input, output, log }) {
+    calls.push(input);
+    log(`got ${JSON.stringify(input)}`);
+    output('remoteUrl', `https://github.com/acme/${String(input.name)}`);
+  },
+  ...options,
+});
+
+describe('running a template', () => {
+  it("renders the skeleton, passes each step's outputs on, and renders the output", async () => {
+    const calls: Record<string, unknown>[] = [];
+    const { template } = templateIn(
+      {
+        parameters: [NAME_PAGE],
+        steps: [
+          { id: 'fetch', action: 'fetch:template', input: { url: './skeleton', values: { name: '${{ parameters.name }}', owner: '${{ user.ref }}' } } },
+          { id: 'publish', action: 'test:publish', input: { name: '${{ parameters.name }}', public: '${{ parameters.public }}' } },
+          { id: 'never', action: 'test:publish', if: '${{ parameters.public }}', input: { name: 'x' } },
+          { id: 'log', action: 'debug:log', input: { message: 'published ${{ steps.publish.output.remoteUrl }}', listWorkspace: 'with-filenames' } },
+        ],
+        output: {
+          links: [{ title: 'Repository', url: "${{ steps['publish'].output.remoteUrl }}" }, { title: 'Hidden', url: 'x', if: '${{ parameters.public }}' }],
+          text: [{ title: 'Next', content: 'Clone ${{ parameters.name }}' }],
+        },
+      },
+      { 'catalog-info.yaml': 'metadata:\n  name: ${{ values.name | dump }}\nspec:\n  owner: ${{ values.owner }}\n', '${{ values.name }}/main.go': 'package main // ${{ values.name }}\n' },
+    );
+    const folder = workspace();
+    const actions = new ActionRegistry([...BUILT_IN_ACTIONS, recorder('test:publish', calls)]);
+    const result = await runTemplate({ template, values: { name: 'payments-api', public: false }, user: { ref: 'user:default/ada' }, workspace: folder }, actions);
+
+    expect(result).toMatchObject({ status: 'completed', output: { links: [{ title: 'Repository', url: 'https://github.com/acme/payments-api' }], text: [{ title: 'Next', content: 'Clone payments-api' }] } });
+    expect(result.steps.map((step) => [step.id, step.status])).toEqual([['fetch', 'completed'], ['publish', 'completed'], ['never', 'skipped'], ['log', 'completed']]);
+    expect(readFileSync(path.join(folder, 'catalog-info.yaml'), 'utf8')).toBe('metadata:\n  name: "payments-api"\nspec:\n  owner: user:default/ada\n');
+    expect(readFileSync(path.join(folder, 'payments-api', 'main.go'), 'utf8')).toBe('package main // payments-api\n');
+    expect(calls).toEqual([{ name: 'payments-api', public: false }]);
+    expect(result.steps[3]!.log).toEqual(['published https://github.com/acme/payments-api', 'catalog-info.yaml', path.join('payments-api', 'main.go')]);
+  });
+
+  it('runs a step once per item of its each, with each.key and each.value', async () => {
+    const calls: Record<string, unknown>[] = [];
+    const { template } = templateIn({ steps: [{ id: 'many', action: 'test:publish', each: ['a', 'b'], input: { name: '${{ each.value }}-${{ each.key }}' } }] });
+    const result = await runTemplate({ template, values: {}, workspace: workspace() }, new ActionRegistry([recorder('test:publish', calls)]));
+    expect(result.status).toBe('completed');
+    expect(calls).toEqual([{ name: 'a-0' }, { name: 'b-1' }]);
+  });
+
+  it('checks the values against every page before any step, naming each field', async () => {
+    const calls: Record<string, unknown>[] = [];
+    const { template } = templateIn({ parameters: [NAME_PAGE, { title: 'Where', required: ['repoUrl'], properties: { repoUrl: { type: 'string' } } }], steps: [{ id: 'publish', action: 'test:publish', input: {} }] });
+    const result = await runTemplate({ template, values: { name: 'Not Valid', public: 'yes' }, workspace: workspace() }, new ActionRegistry([recorder('test:publish', calls)]));
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^the values do not fit the template: /);
+    expect(result.error).toContain('name: must match pattern "^[a-z-]+$"');
+    expect(result.error).toContain('public: must be boolean');
+    expect(result.error).toContain('repoUrl: is required');
+    expect(calls).toEqual([]);
+    expect(result.steps.every((step) => step.status === 'open')).toBe(true);
+  });
+
+  it('refuses a template with an unknown action before running anything', async () => {
+    const calls: Record<string, unknown>[] = [];
+    const { template } = templateIn({ steps: [{ id: 'ok', action: 'test:publish', input: {} }, { id: 'push', action: 'publish:gitlab', input: {} }] });
+    const result = await runTemplate({ template, values: {}, workspace: workspace() }, new ActionRegistry([recorder('test:publish', calls)]));
+    expect(result).toMatchObject({ status: 'failed', error: 'step push uses the unknown action publish:gitlab; the actions are test:publish' });
+    expect(calls).toEqual([]);
+  });
+
+  it("ends the run at the first failing step, with the step's error, running nothing after it", async () => {
+    const calls: Record<string, unknown>[] = [];
+    const failing = recorder('test:fail', [], {
+      async handler() {
+        throw new Error('the repository exists already');
+      },
+    });
+    const { template } = templateIn({ steps: [{ id: 'first', action: 'test:fail', input: {} }, { id: 'second', action: 'test:publish', input: {} }] });
+    const result = await runTemplate({ template, values: {}, workspace: workspace() }, new ActionRegistry([failing, recorder('test:publish', calls)]));
+    expect(result).toMatchObject({ status: 'failed', error: 'step first (test:fail) failed: the repository exists already' });
+    expect(result.steps.map((step) => step.status)).toEqual(['failed', 'open']);
+    expect(calls).toEqual([]);
+  });
+
+  it("checks a step's rendered input against its action's schema", async () => {
+    const { template } = templateIn({ steps: [{ id: 'fetch', action: 'fetch:template', input: { values: {} } }] });
+    const result = await runTemplate({ template, values: {}, workspace: workspace() }, new ActionRegistry(BUILT_IN_ACTIONS));
+    expect(result.error).toBe("step fetch (fetch:template) failed: its input does not fit fetch:template: input.url: is required");
+  });
+
+  it('describes, rather than runs, what a dry run may not do', async () => {
+    const calls: Record<string, unknown>[] = [];
+    const { template } = templateIn({ steps: [{ id: 'publish', action: 'test:publish', input: { name: 'x' } }] });
+    const result = await runTemplate({ template, values: {}, workspace: workspace(), dryRun: true }, new ActionRegistry([recorder('test:publish', calls)]));
+    expect(result.status).toBe('completed');
+    expect(result.steps[0]!.log).toEqual(['dry run: would run test:publish with {"name":"x"}']);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('fetch:template', () => {
+  const fetchRun = async (input: Record<string, unknown>, skeleton: Record<string, string | Buffer>, values: Record<string, unknown> = {}) => {
+    const { template, folder: templateFolder } = templateIn({ steps: [{ id: 'fetch', action: 'fetch:template', input: { url: './skeleton', ...input } }] }, skeleton);
+    const folder = workspace();
+    const result = await runTemplate({ template, values, workspace: folder }, new ActionRegistry(BUILT_IN_ACTIONS));
+    return { result, folder, templateFolder };
+  };
+
+  it('copies contents verbatim for copyWithoutTemplating, everything for copyWithoutRender, and binary files as they are', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe, 0x00]);
+    const { result, folder } = await fetchRun(
+      { values: { name: 'svc' }, copyWithoutTemplating: ['.github/workflows/*'], copyWithoutRender: ['docs/**'] },
+      { '.github/workflows/ci.yaml': 'run: ${{ github.sha }}\n', 'docs/${{ values.name }}.md': '${{ values.name }}', 'logo.png': png, 'README.md': '# ${{ values.name }}' },
+    );
+    expect(result.status).toBe('completed');
+    expect(readFileSync(path.join(folder, '.github/workflows/ci.yaml'), 'utf8')).toBe('run: ${{ github.sha }}\n');
+    expect(readFileSync(path.join(folder, 'docs/${{ values.name }}.md'), 'utf8')).toBe('${{ values.name }}');
+    expect(readFileSync(path.join(folder, 'logo.png'))).toEqual(png);
+    expect(readFileSync(path.join(folder, 'README.md'), 'utf8')).toBe('# svc');
+  });
+
+  it('renders only files with templateFileExtension, dropping the extension', async () => {
+    const { folder } = await fetchRun({ values: { name: 'svc' }, templateFileExtension: true }, { 'main.go.njk': '// ${{ values.name }}', 'Makefile': '${{ keep }}' });
+    expect(readFileSync(path.join(folder, 'main.go'), 'utf8')).toBe('// svc');
+    expect(readFileSync(path.join(folder, 'Makefile'), 'utf8')).toBe('${{ keep }}');
+  });
+
+  it('writes nothing when a rendered file name climbs out of the target folder', async () => {
+    const { result, folder } = await fetchRun({ values: { name: '../../escaped' } }, { 'a.txt': 'first', '${{ values.name }}.txt': 'x' });
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/climbs out of the target folder; nothing was written/);
+    expect(existsSync(path.join(folder, 'a.txt'))).toBe(false);
+  });
+
+  it('refuses a targetPath or url outside the workspace or template, and a link out of the skeleton', async () => {
+    expect((await fetchRun({ targetPath: '../elsewhere' }, { 'a.txt': 'x' })).result.error).toMatch(/targetPath \.\.\/elsewhere leaves the workspace/);
+    expect((await fetchRun({ url: '../../etc' }, {})).result.error).toMatch(/leaves the template's folder/);
+    const { template, folder: templateFolder } = templateIn({ steps: [{ id: 'fetch', action: 'fetch:template', input: { url: './skeleton' } }] }, { 'a.txt': 'x' });
+    writeFileSync(path.join(scratch, 'secret.txt'), 'secret');
+    symlinkSync(path.join(scratch, 'secret.txt'), path.join(templateFolder, 'skeleton', 'leak.txt'));
+    const folder = workspace();
+    const result = await runTemplate({ template, values: {}, workspace: folder }, new ActionRegistry(BUILT_IN_ACTIONS));
+    expect(result.error).toMatch(/leak.txt is a link to .*secret.txt, outside the skeleton; refused/);
+    expect(existsSync(path.join(folder, 'a.txt'))).toBe(false);
+  });
+
+  it('keeps the mode of an executable file', async () => {
+    const { template, folder: templateFolder } = templateIn({ steps: [{ id: 'fetch', action: 'fetch:template', input: { url: './skeleton' } }] }, { 'run.sh': '#!/bin/sh\n' });
+    const script = path.join(templateFolder, 'skeleton', 'run.sh');
+    await import('node:fs').then((fs) => fs.chmodSync(script, 0o755));
+    const folder = workspace();
+    await runTemplate({ template, values: {}, workspace: folder }, new ActionRegistry(BUILT_IN_ACTIONS));
+    expect(statSync(path.join(folder, 'run.sh')).mode & 0o777).toBe(0o755);
+  });
+});
