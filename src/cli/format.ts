@@ -78,3 +78,19 @@ export function formatTemplates(answer: { templates: { name: string; title: stri
   for (const problem of answer.problems) lines.push(`${problem.file}: ${problem.message}`);
   return lines.join('\n');
 }
+
+export function formatTemplateRun(answer: {
+  run: { template: string; status: string; error?: string; steps: { id: string; action: string; status: string; log: string[] }[] };
+  output: { links: { title: string; url?: string; entityRef?: string }[]; text: { title: string; content: string }[] };
+  files: string[];
+}): string {
+  const lines = [`${answer.run.template}: ${answer.run.status}${answer.run.error ? `: ${answer.run.error}` : ''}`];
+  for (const step of answer.run.steps) {
+    lines.push(`  ${step.status === 'completed' ? '✓' : step.status === 'failed' ? '✗' : '·'} ${step.id} (${step.action}) ${step.status}`);
+    for (const entry of step.log) lines.push(`      ${entry.replaceAll('\n', '\n      ')}`);
+  }
+  for (const link of answer.output.links) lines.push(`${link.title}: ${link.url ?? link.entityRef ?? ''}`);
+  for (const text of answer.output.text) lines.push(`${text.title}\n${text.content}`);
+  if (answer.files.length > 0) lines.push(`files: ${answer.files.join(', ')}`);
+  return lines.join('\n');
+}

@@ -1,5 +1,10 @@
 #!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import yaml from 'js-yaml';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAppContext, githubClientsFromConfig, type AppContext } from '../app-context.js';
@@ -14,8 +19,12 @@ import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { slackSettingsProblems } from '../slack/settings.js';
 import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack/manifest.js';
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
-import { availableTemplates } from '../scaffolder/template-library.js';
-import { formatFind, formatProblems, formatRefresh, formatTemplates, formatWhoOwns } from './format.js';
+import { BUILT_IN_ACTIONS } from '../scaffolder/actions/built-in.js';
+import { ActionRegistry } from '../scaffolder/actions/registry.js';
+import { runTemplate } from '../scaffolder/run-template.js';
+import type { TemplateDefinition } from '../scaffolder/template-definition.js';
+import { availableTemplates, findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
+import { formatFind, formatProblems, formatRefresh, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -35,6 +44,9 @@ Commands:
   catalog problems           the problems found by the last refresh
   template list              the software templates on offer: the catalog's Template entities and
                              the ones in templates/
+  template run NAME_OR_PATH --values FILE [--dry-run]
+                             run a template (by name, ref or template.yaml path) with the values of
+                             a JSON or YAML file; --dry-run runs only what writes to its workspace
   manifest                   the Slack app manifest for the registered commands and surfaces, with
                              app.baseUrl's host as the unfurl domain; --request-url
                              https://<host>/slack/events makes it HTTP mode instead of Socket Mode
@@ -52,6 +64,9 @@ interface CliOptions {
   noConsole: boolean;
   /** manifest: HTTP mode's request URL. */
   requestUrl?: string;
+  /** template run: the file of values, and whether to run only what writes to the workspace. */
+  values?: string;
+  dryRun: boolean;
   config: string[];
   catalog: string[];
   json: boolean;
@@ -73,6 +88,8 @@ export async function main(argv: string[]): Promise<number> {
         offset: { type: 'string' },
         'no-console': { type: 'boolean', default: false },
         'request-url': { type: 'string' },
+        values: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -89,6 +106,8 @@ export async function main(argv: string[]): Promise<number> {
   const options: CliOptions = {
     noConsole: values['no-console'],
     requestUrl: values['request-url'],
+    values: values.values,
+    dryRun: values['dry-run'],
     config: values.config,
     catalog: values.catalog,
     json: values.json,
@@ -195,8 +214,9 @@ async function catalogCommand(config: Config, options: CliOptions, args: string[
 }
 
 async function templateCommand(config: Config, options: CliOptions, args: string[]): Promise<number> {
-  const [verb] = args;
-  if (verb !== 'list') throw new Error('usage: callboard template list');
+  const [verb, nameOrPath] = args;
+  if (verb === 'run') return runTemplateCommand(config, options, nameOrPath);
+  if (verb !== 'list') throw new Error('usage: callboard template list | template run NAME_OR_PATH --values FILE [--dry-run]');
   return withCatalog(config, options, async (context) => {
     const { templates, problems } = await availableTemplates(context.catalog.view);
     const answer = {
@@ -206,6 +226,52 @@ async function templateCommand(config: Config, options: CliOptions, args: string
     print(options, answer, formatTemplates(answer));
     return 0;
   });
+}
+
+async function runTemplateCommand(config: Config, options: CliOptions, nameOrPath: string | undefined): Promise<number> {
+  if (!nameOrPath || !options.values) throw new Error('usage: callboard template run NAME_OR_PATH --values FILE [--dry-run]');
+  const values = readValuesFile(options.values);
+  return withCatalog(config, options, async (context) => {
+    const template = await templateNamed(context, nameOrPath);
+    const workspace = await mkdtemp(path.join(tmpdir(), 'callboard-run-'));
+    try {
+      const result = await runTemplate({ template, values, workspace, dryRun: options.dryRun }, new ActionRegistry(BUILT_IN_ACTIONS));
+      const files = (await readdir(workspace, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.relative(workspace, path.join(entry.parentPath, entry.name))).sort();
+      const answer = {
+        run: { id: randomUUID(), template: template.ref, status: result.status, ...(result.error ? { error: result.error } : {}), steps: result.steps.map(({ id, action, status, log }) => ({ id, action, status, log })) },
+        output: result.output,
+        files,
+      };
+      print(options, answer, formatTemplateRun(answer));
+      return result.status === 'completed' ? 0 : 1;
+    } finally {
+      await rm(workspace, { recursive: true, force: true });
+    }
+  });
+}
+
+/** A template by the path of its template.yaml, else by name or ref among those on offer. */
+async function templateNamed(context: AppContext, nameOrPath: string): Promise<TemplateDefinition> {
+  if (existsSync(nameOrPath) && statSync(nameOrPath).isFile()) {
+    const { templates, problems } = await loadTemplateFile(path.resolve(nameOrPath));
+    if (templates.length !== 1) throw new Error(`${nameOrPath}: ${problems.map((problem) => problem.message).join('; ') || 'holds more than one Template'}`);
+    return templates[0]!;
+  }
+  const { templates } = await availableTemplates(context.catalog.view);
+  const template = findTemplate(templates, nameOrPath);
+  if (!template) throw new Error(`no template named ${nameOrPath}; "callboard template list" shows those on offer`);
+  return template;
+}
+
+function readValuesFile(file: string): Record<string, unknown> {
+  let values: unknown;
+  try {
+    values = yaml.load(readFileSync(file, 'utf8'), { schema: yaml.CORE_SCHEMA });
+  } catch (error) {
+    throw new Error(`--values ${file}: ${errorMessage(error)}`);
+  }
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) throw new Error(`--values ${file}: expected a mapping of parameter names to values`);
+  return values as Record<string, unknown>;
 }
 
 async function validate(config: Config, options: CliOptions, paths: string[]): Promise<number> {

@@ -35,18 +35,27 @@ export async function loadTemplateFolder(folder: string): Promise<TemplateFolder
   for (const name of names.sort(compareStrings)) {
     const file = path.join(folder, name, 'template.yaml');
     if (!existsSync(file)) continue;
-    const text = readFileSync(file, 'utf8');
-    const source = { key: `file:${file}`, display: file, originKey: `file:${folder}`, allowedKinds: TEMPLATE_ONLY };
-    const processed = await processText(text, source, hashText(text), () => Promise.reject(new Error('a template file reads no placeholders')));
-    for (const problem of processed.problems) loaded.problems.push({ file, message: problem.line ? `line ${problem.line}: ${problem.message}` : problem.message });
-    for (const entity of processed.entities.filter(hasContent)) {
-      const definition = templateDefinition(entityOf(entity), entity.locationKey);
-      const broken = templateProblems(definition);
-      if (broken.length === 0) loaded.templates.push(definition);
-      else loaded.problems.push(...broken.map((message) => ({ file, message })));
-    }
-    if (processed.entities.length === 0 && processed.problems.length === 0) loaded.problems.push({ file, message: 'holds no Template entity' });
+    const { templates, problems } = await loadTemplateFile(file);
+    loaded.templates.push(...templates);
+    loaded.problems.push(...problems);
   }
+  return loaded;
+}
+
+/** The templates of one template.yaml, through the catalog's parsing and validation. */
+export async function loadTemplateFile(file: string): Promise<TemplateFolder> {
+  const loaded: TemplateFolder = { templates: [], problems: [] };
+  const text = readFileSync(file, 'utf8');
+  const source = { key: `file:${file}`, display: file, originKey: `file:${path.dirname(file)}`, allowedKinds: TEMPLATE_ONLY };
+  const processed = await processText(text, source, hashText(text), () => Promise.reject(new Error('a template file reads no placeholders')));
+  for (const problem of processed.problems) loaded.problems.push({ file, message: problem.line ? `line ${problem.line}: ${problem.message}` : problem.message });
+  for (const entity of processed.entities.filter(hasContent)) {
+    const definition = templateDefinition(entityOf(entity), entity.locationKey);
+    const broken = templateProblems(definition);
+    if (broken.length === 0) loaded.templates.push(definition);
+    else loaded.problems.push(...broken.map((message) => ({ file, message })));
+  }
+  if (processed.entities.length === 0 && processed.problems.length === 0) loaded.problems.push({ file, message: 'holds no Template entity' });
   return loaded;
 }
 

@@ -91,6 +91,50 @@ describe('callboard CLI on the bundled example catalog', () => {
     });
   });
 
+  it('runs a template by its path or its name, printing the run, its output and the files, and exits 1 when it fails', async () => {
+    const folder = path.join(scratch, 'run-template');
+    mkdirSync(path.join(folder, 'skeleton', 'src'), { recursive: true });
+    writeFileSync(path.join(folder, 'skeleton', 'catalog-info.yaml'), 'metadata:\n  name: ${{ values.name | dump }}\n');
+    writeFileSync(path.join(folder, 'skeleton', 'src', '${{ values.name }}.ts'), 'export const name = ${{ values.name | dump }};\n');
+    writeFileSync(
+      path.join(folder, 'template.yaml'),
+      [
+        'apiVersion: scaffolder.backstage.io/v1beta3',
+        'kind: Template',
+        'metadata: { name: ts-lib, title: TypeScript library }',
+        'spec:',
+        '  type: library',
+        '  parameters: [{ title: About it, required: [name], properties: { name: { type: string, pattern: "^[a-z-]+$" } } }]',
+        '  steps:',
+        "    - { id: fetch, action: 'fetch:template', input: { url: ./skeleton, values: { name: '${{ parameters.name }}' } } }",
+        "    - { id: log, action: 'debug:log', input: { message: 'made ${{ parameters.name }}' } }",
+        "  output: { text: [{ title: Next, content: 'Push ${{ parameters.name }}' }] }",
+      ].join('\n'),
+    );
+    const good = path.join(scratch, 'good-values.yaml');
+    writeFileSync(good, 'name: billing-utils\n');
+    const byPath = await callboard(['template', 'run', path.join(folder, 'template.yaml'), '--values', good, '--json']);
+    expect(byPath.code).toBe(0);
+    const answer = JSON.parse(byPath.stdout);
+    expect(answer).toMatchObject({
+      run: { template: 'template:default/ts-lib', status: 'completed', steps: [{ id: 'fetch', action: 'fetch:template', status: 'completed' }, { id: 'log', action: 'debug:log', status: 'completed', log: ['made billing-utils'] }] },
+      output: { links: [], text: [{ title: 'Next', content: 'Push billing-utils' }] },
+      files: ['catalog-info.yaml', path.join('src', 'billing-utils.ts')],
+    });
+    expect(answer.run.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const bad = path.join(scratch, 'bad-values.json');
+    writeFileSync(bad, JSON.stringify({ name: 'Not Valid' }));
+    const byName = await callboard(['template', 'run', 'ts-lib', '--catalog', folder, '--values', bad, '--json']);
+    expect(byName.code).toBe(1);
+    expect(JSON.parse(byName.stdout).run).toMatchObject({ status: 'failed', error: 'the values do not fit the template: name: must match pattern "^[a-z-]+$"' });
+    expect(JSON.parse(byName.stdout).files).toEqual([]);
+
+    const unknown = await callboard(['template', 'run', 'nothing-like-it', '--catalog', folder, '--values', good]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no template named nothing-like-it; "callboard template list" shows those on offer');
+  });
+
   it('refuses bad paging options and an ingest with nothing configured, changing nothing', async () => {
     const paging = await callboard(['find', 'x', '--catalog', 'examples', '--limit', 'abc']);
     expect(paging.code).toBe(2);
