@@ -8,7 +8,18 @@ import { find, type FindAnswer } from './answers/find.js';
 import { homeOverview, PeopleIndex, type HomeOverview, type PersonKey } from './answers/home-overview.js';
 import { LinkOwners, type LinkOwnership } from './answers/link-owners.js';
 import { whoOwns, type WhoOwnsAnswer } from './answers/who-owns.js';
-import { listProblems, loadCatalog, loadStoredCatalog, openRefreshWrite, type RefreshSummary, type StoredCatalog, type StoredEntityRow } from './entity-store.js';
+import {
+  listProblems,
+  loadCatalog,
+  loadStoredCatalog,
+  openRefreshWrite,
+  recordRegisteredLocation,
+  registeredLocations,
+  type RefreshSummary,
+  type RegisteredLocation,
+  type StoredCatalog,
+  type StoredEntityRow,
+} from './entity-store.js';
 import { ingestLocations, type FileCache, type IngestResult, type RootLocation, type RootStatus, type StoredEntityHash } from './ingestion/ingest-locations.js';
 import type { FolderCache } from './ingestion/local-files.js';
 import { nextIncrementalBase, settledCache, type IncrementalBase } from './ingestion/unchanged-roots.js';
@@ -32,8 +43,16 @@ export interface RefreshReport extends RefreshSummary {
 export interface CatalogService {
   /** Loads the stored catalog into memory (once; later calls return the size). */
   load(): Promise<number>;
-  /** Reads the roots, stores the result in one transaction and patches the in-memory view. */
+  /**
+   * Reads the roots, stores the result in one transaction and patches the in-memory view. Without
+   * roots: every configured and registered location, and entities of any other root are removed.
+   */
   refresh(roots?: RootLocation[]): Promise<RefreshReport>;
+  /**
+   * Reads a location now and, when it holds entities, registers it, so every later refresh reads
+   * it too (a template's catalog:register). A location holding none is not registered.
+   */
+  register(location: RegisteredLocation, registeredBy?: string): Promise<RegistrationReport>;
   whoOwns(query: string): WhoOwnsAnswer;
   /** For each URL, the entity it belongs to (most specific claim first) and that entity's owner, or null. */
   ownersOfLinks(urls: string[]): LinkOwnership[];
@@ -46,6 +65,13 @@ export interface CatalogService {
   readonly view: CatalogView;
   /** True once the stored catalog is in memory (readiness). */
   readonly loaded: boolean;
+}
+
+export interface RegistrationReport {
+  key: string;
+  /** The entities the location holds, now in the catalog; empty when it was not registered. */
+  entityRefs: string[];
+  problems: CatalogProblem[];
 }
 
 export interface CatalogServiceDeps {
@@ -161,7 +187,21 @@ export function createCatalogService({ database, config, github, logger }: Catal
       return loaded;
     },
     load: () => serially(loadNow),
-    refresh: (roots) => serially(() => refreshOnce(roots ?? configuredRoots(config), roots === undefined)),
+    refresh: (roots) =>
+      serially(async () => {
+        if (roots) return refreshOnce(roots, false);
+        const configured = configuredRoots(config);
+        const registered = (await registeredLocations(database.db)).map((location) => registeredRoot(location, config)).filter((root) => !configured.some((other) => other.key === root.key));
+        return refreshOnce([...configured, ...registered], true);
+      }),
+    register: (location, registeredBy) =>
+      serially(async () => {
+        const root = registeredRoot(location, config);
+        const report = await refreshOnce([root], false);
+        const entityRefs = [...known!.rows.values()].filter((row) => row.originKey === root.key).map((row) => row.ref);
+        if (entityRefs.length > 0) await recordRegisteredLocation(database.db, root.key, location, registeredBy);
+        return { key: root.key, entityRefs, problems: report.problems };
+      }),
     whoOwns: (query) => whoOwns(view, query, { opsgenieDomain: config.opsgenie?.domain }),
     ownersOfLinks: (urls) => links.lookup(urls),
     find: (query, options) => find(view, query, options),
@@ -189,6 +229,13 @@ function storedByFile(rows: ReadonlyMap<string, StoredEntityRow>): (locationKey:
 
 function elapsed(since: number): number {
   return Math.round(performance.now() - since);
+}
+
+/** A registered location as a refresh root, held to the catalog-wide rules like any configured location. */
+function registeredRoot(location: RegisteredLocation, config: Config): RootLocation {
+  const target = location.type === 'file' ? path.resolve(location.target) : location.target;
+  const allowed = config.catalog.rules?.flatMap((rule) => rule.allow);
+  return { key: `${location.type}:${target}`, type: location.type, target, ...(allowed ? { allowedKinds: new Set(allowed) } : {}) };
 }
 
 /** Config locations and GitHub organisation providers as refresh roots; catalog.rules become allowed kinds. */

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { databaseErrorMessage, queryRows, type BulkTransaction, type CopyColumn, type Database, type Db, type Executor } from '../db/client.js';
-import { catalogProblems } from '../db/schema.js';
+import { catalogProblems, catalogRegisteredLocations } from '../db/schema.js';
 import type { StoredEntityText } from './answers/catalog-view.js';
 import type { RelationText } from './answers/relation-lists.js';
 import type { CatalogProblem } from './processing/catalog-problem.js';
@@ -449,6 +449,22 @@ function fields(line: string, count: number): string[] {
   }
   parts.push(line.slice(start));
   return parts;
+}
+
+/** A location registered at run time (see catalogRegisteredLocations). */
+export interface RegisteredLocation {
+  type: 'file' | 'url';
+  target: string;
+}
+
+export async function registeredLocations(db: Db): Promise<RegisteredLocation[]> {
+  const rows = await db.select().from(catalogRegisteredLocations).orderBy(catalogRegisteredLocations.createdAt, catalogRegisteredLocations.key);
+  return rows.map((row) => ({ type: row.type === 'url' ? 'url' : 'file', target: row.target }));
+}
+
+/** Records a registered location under its root key; registering it again changes nothing. */
+export async function recordRegisteredLocation(db: Db, key: string, location: RegisteredLocation, registeredBy: string | undefined): Promise<void> {
+  await db.insert(catalogRegisteredLocations).values({ key, type: location.type, target: location.target, registeredBy: registeredBy ?? null }).onConflictDoNothing();
 }
 
 export async function listProblems(db: Db): Promise<CatalogProblem[]> {

@@ -19,7 +19,7 @@ import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { slackSettingsProblems } from '../slack/settings.js';
 import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack/manifest.js';
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
-import { BUILT_IN_ACTIONS } from '../scaffolder/actions/built-in.js';
+import { builtInActions } from '../scaffolder/actions/built-in.js';
 import { ActionRegistry } from '../scaffolder/actions/registry.js';
 import { runTemplate } from '../scaffolder/run-template.js';
 import type { TemplateDefinition } from '../scaffolder/template-definition.js';
@@ -44,9 +44,10 @@ Commands:
   catalog problems           the problems found by the last refresh
   template list              the software templates on offer: the catalog's Template entities and
                              the ones in templates/
-  template run NAME_OR_PATH --values FILE [--dry-run]
+  template run NAME_OR_PATH --values FILE [--dry-run] [--out DIR]
                              run a template (by name, ref or template.yaml path) with the values of
-                             a JSON or YAML file; --dry-run runs only what writes to its workspace
+                             a JSON or YAML file; --dry-run runs only what writes to its workspace;
+                             publish:local creates repositories under --out
   manifest                   the Slack app manifest for the registered commands and surfaces, with
                              app.baseUrl's host as the unfurl domain; --request-url
                              https://<host>/slack/events makes it HTTP mode instead of Socket Mode
@@ -67,6 +68,8 @@ interface CliOptions {
   /** template run: the file of values, and whether to run only what writes to the workspace. */
   values?: string;
   dryRun: boolean;
+  /** template run: the folder publish:local creates repositories under. */
+  out?: string;
   config: string[];
   catalog: string[];
   json: boolean;
@@ -89,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
         'no-console': { type: 'boolean', default: false },
         'request-url': { type: 'string' },
         values: { type: 'string' },
+        out: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -107,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     noConsole: values['no-console'],
     requestUrl: values['request-url'],
     values: values.values,
+    out: values.out,
     dryRun: values['dry-run'],
     config: values.config,
     catalog: values.catalog,
@@ -235,7 +240,8 @@ async function runTemplateCommand(config: Config, options: CliOptions, nameOrPat
     const template = await templateNamed(context, nameOrPath);
     const workspace = await mkdtemp(path.join(tmpdir(), 'callboard-run-'));
     try {
-      const result = await runTemplate({ template, values, workspace, dryRun: options.dryRun }, new ActionRegistry(BUILT_IN_ACTIONS));
+      const actions = new ActionRegistry(builtInActions({ catalog: context.catalog, localRepositories: path.resolve(options.out ?? config.callboard.scaffolder.localRepositories) }));
+      const result = await runTemplate({ template, values, workspace, dryRun: options.dryRun }, actions);
       const files = (await readdir(workspace, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.relative(workspace, path.join(entry.parentPath, entry.name))).sort();
       const answer = {
         run: { id: randomUUID(), template: template.ref, status: result.status, ...(result.error ? { error: result.error } : {}), steps: result.steps.map(({ id, action, status, log }) => ({ id, action, status, log })) },

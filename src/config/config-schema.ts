@@ -39,6 +39,8 @@ export interface Config {
   callboard: {
     database: { url?: string; dataDir: string; statementTimeoutMs: number; poolSize: number };
     catalog: { refreshIntervalMinutes: number; maxFileBytes: number };
+    /** `localRepositories`: where publish:local creates repositories (`template run --out` overrides it). */
+    scaffolder: { localRepositories: string };
     log: { level: string };
     slack: SlackConfig;
   };
@@ -154,6 +156,11 @@ export const configSchema = {
             refreshIntervalMinutes: { type: 'number', minimum: 0 },
             maxFileBytes: { type: 'integer', minimum: 1024 },
           },
+          additionalProperties: false,
+        },
+        scaffolder: {
+          type: 'object',
+          properties: { localRepositories: { type: 'string', minLength: 1 } },
           additionalProperties: false,
         },
         log: {

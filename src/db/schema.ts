@@ -52,6 +52,18 @@ export const catalogLocations = pgTable('catalog_locations', {
   refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * Locations registered at run time rather than configured: a template's catalog:register step.
+ * Refreshes read them beside the configured roots, so what they hold stays in the catalog.
+ */
+export const catalogRegisteredLocations = pgTable('catalog_registered_locations', {
+  key: text('key').primaryKey(),
+  type: text('type').notNull(), // 'file' | 'url'
+  target: text('target').notNull(),
+  registeredBy: text('registered_by'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const problemSeverities = ['error', 'warning'] as const;
 
 /** Problems found by the last refresh of each root, for `callboard catalog problems` and owner nudges. */

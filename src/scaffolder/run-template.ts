@@ -139,6 +139,7 @@ async function runStep(step: TemplateStep, action: ScaffolderAction, run: StepRu
       input,
       workspace: run.workspace,
       templateBase: run.request.template.base,
+      requestedBy: run.request.user?.ref,
       dryRun: run.request.dryRun ?? false,
       signal: run.signal,
       log: (message) => run.report.log.push(message),

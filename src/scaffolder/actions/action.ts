@@ -9,6 +9,8 @@ export interface ActionContext {
   templateBase: TemplateBase;
   log(message: string): void;
   output(name: string, value: unknown): void;
+  /** The catalog ref of the person running the template, when known. */
+  requestedBy?: string;
   /** A dry run: only actions that write nothing beyond the workspace run (see `supportsDryRun`). */
   dryRun: boolean;
   signal: AbortSignal;

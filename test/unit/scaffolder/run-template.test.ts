@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Entity } from '../../../src/catalog/model/entity.js';
 import type { ScaffolderAction } from '../../../src/scaffolder/actions/action.js';
-import { BUILT_IN_ACTIONS } from '../../../src/scaffolder/actions/built-in.js';
+import { builtInActions } from '../../../src/scaffolder/actions/built-in.js';
 import { ActionRegistry } from '../../../src/scaffolder/actions/registry.js';
 import { runTemplate } from '../../../src/scaffolder/run-template.js';
 import { templateDefinition } from '../../../src/scaffolder/template-definition.js';
@@ -25,6 +25,10 @@ function templateIn(spec: Record<string, unknown>, skeleton: Record<string, stri
 }
 
 const workspace = () => mkdtempSync(path.join(scratch, 'workspace-'));
+const BUILT_IN_ACTIONS = builtInActions({
+  catalog: { register: () => Promise.reject(new Error('these runs register nothing')) },
+  localRepositories: path.join(scratch, 'repositories'),
+});
 const NAME_PAGE = { title: 'Name', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z-]+$', 'ui:field': 'EntityNamePicker' }, public: { type: 'boolean' } } };
 const recorder = (id: string, calls: Record<string, unknown>[], options: Partial<ScaffolderAction> = {}): ScaffolderAction => ({
   id,
