@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { parseRepoUrl } from '../template-filters.js';
 import { ActionError, type ScaffolderAction } from './action.js';
 import { targetFolder } from './workspace-files.js';
+import { assertWorkspaceYaml } from './workspace-yaml.js';
 
 const run = promisify(execFile);
 const SAFE_NAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]+$/;
@@ -13,8 +14,9 @@ const SAFE_NAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]+$/;
 /**
  * publish:local, the embedded publisher (the console, tests, trying a template out): takes
  * publish:github's inputs and creates `<folder>/<owner>/<repo>` as a real git repository with one
- * commit of the workspace, with the outputs publish:github gives. A repository that exists
- * already is refused before anything is written.
+ * commit of the workspace, with the outputs publish:github gives. The workspace's YAML must parse
+ * and its entities validate (see assertWorkspaceYaml), and a repository that exists already is
+ * refused, before anything is written.
  */
 export function publishLocal(folder: string): ScaffolderAction {
   return {
@@ -41,6 +43,7 @@ export function publishLocal(folder: string): ScaffolderAction {
       for (const name of [account, repo]) if (!SAFE_NAME.test(name)) throw new ActionError(`"${name}" is not a repository or owner name (letters, digits, . _ -)`);
       const branch = typeof input.defaultBranch === 'string' && input.defaultBranch ? input.defaultBranch : 'main';
       const source = targetFolder(workspace, input.sourcePath);
+      assertWorkspaceYaml(source);
       const target = path.join(folder, account, repo);
       mkdirSync(path.dirname(target), { recursive: true });
       try {

@@ -133,6 +133,24 @@ describe('running a template', () => {
   });
 });
 
+describe('publish:local', () => {
+  it('publishes nothing when a value smuggled YAML into a rendered file', async () => {
+    const { template } = templateIn(
+      {
+        steps: [
+          { id: 'fetch', action: 'fetch:template', input: { url: './skeleton', values: { description: '${{ parameters.description }}' } } },
+          { id: 'publish', action: 'publish:local', input: { repoUrl: 'github.com?owner=acme&repo=smuggled' } },
+        ],
+      },
+      { 'catalog-info.yaml': 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  description: ${{ values.description }}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n' },
+    );
+    const result = await runTemplate({ template, values: { description: 'x\nspec:\n  owner: attacker' }, workspace: workspace() }, new ActionRegistry(BUILT_IN_ACTIONS));
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^step publish \(publish:local\) failed: the rendered files are not valid, so nothing was published: catalog-info.yaml:\d+: .*duplicated mapping key/);
+    expect(existsSync(path.join(scratch, 'repositories', 'acme', 'smuggled'))).toBe(false);
+  });
+});
+
 describe('fetch:template', () => {
   const fetchRun = async (input: Record<string, unknown>, skeleton: Record<string, string | Buffer>, values: Record<string, unknown> = {}) => {
     const { template, folder: templateFolder } = templateIn({ steps: [{ id: 'fetch', action: 'fetch:template', input: { url: './skeleton', ...input } }] }, skeleton);
