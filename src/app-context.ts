@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from './config/config-schema.js';
 import { databaseErrorMessage, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
@@ -6,11 +7,13 @@ import { createCatalogService, type CatalogService } from './catalog/catalog-ser
 import type { GitHubClient } from './github/github-client.js';
 import { OctokitGitHubClient, type RetryOptions } from './github/octokit-github-client.js';
 import type { Logger } from './logger.js';
+import { createScaffolderService, type ScaffolderService } from './scaffolder/scaffolder-service.js';
 
 export interface AppContext {
   config: Config;
   database: Database;
   catalog: CatalogService;
+  scaffolder: ScaffolderService;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -19,6 +22,8 @@ export interface AppContextOverrides {
   /** A throw-away in-memory database instead of the configured one (the CLI's --catalog). */
   ephemeralDatabase?: boolean;
   github?: (host: string) => GitHubClient | undefined;
+  /** Where publish:local creates repositories, instead of callboard.scaffolder.localRepositories (the CLI's --out). */
+  localRepositories?: string;
 }
 
 /** The composition root: the only place adapters are built. Tests call it with overrides. */
@@ -34,7 +39,8 @@ export async function createAppContext(config: Config, logger: Logger, overrides
   }
   const github = overrides.github ?? githubClientsFromConfig(config);
   const catalog = createCatalogService({ database, config, github, logger });
-  return { config, database, catalog, logger, close: () => database.close() };
+  const scaffolder = createScaffolderService({ db: database.db, catalog, localRepositories: path.resolve(overrides.localRepositories ?? config.callboard.scaffolder.localRepositories) });
+  return { config, database, catalog, scaffolder, logger, close: () => database.close() };
 }
 
 /** One Octokit client per configured host; github.com is always available (anonymously without a token). */

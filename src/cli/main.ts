@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +16,8 @@ import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { slackSettingsProblems } from '../slack/settings.js';
 import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack/manifest.js';
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
-import { builtInActions } from '../scaffolder/actions/built-in.js';
-import { ActionRegistry } from '../scaffolder/actions/registry.js';
-import { runTemplate } from '../scaffolder/run-template.js';
 import type { TemplateDefinition } from '../scaffolder/template-definition.js';
-import { availableTemplates, findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
+import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import { formatFind, formatProblems, formatRefresh, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
@@ -223,7 +217,7 @@ async function templateCommand(config: Config, options: CliOptions, args: string
   if (verb === 'run') return runTemplateCommand(config, options, nameOrPath);
   if (verb !== 'list') throw new Error('usage: callboard template list | template run NAME_OR_PATH --values FILE [--dry-run]');
   return withCatalog(config, options, async (context) => {
-    const { templates, problems } = await availableTemplates(context.catalog.view);
+    const { templates, problems } = await context.scaffolder.templates();
     const answer = {
       templates: templates.map(({ name, ref, title, description, source, pages }) => ({ name, ref, title, description, source, pages: pages.map((page) => page.title) })),
       problems,
@@ -234,25 +228,18 @@ async function templateCommand(config: Config, options: CliOptions, args: string
 }
 
 async function runTemplateCommand(config: Config, options: CliOptions, nameOrPath: string | undefined): Promise<number> {
-  if (!nameOrPath || !options.values) throw new Error('usage: callboard template run NAME_OR_PATH --values FILE [--dry-run]');
+  if (!nameOrPath || !options.values) throw new Error('usage: callboard template run NAME_OR_PATH --values FILE [--dry-run] [--out DIR]');
   const values = readValuesFile(options.values);
   return withCatalog(config, options, async (context) => {
     const template = await templateNamed(context, nameOrPath);
-    const workspace = await mkdtemp(path.join(tmpdir(), 'callboard-run-'));
-    try {
-      const actions = new ActionRegistry(builtInActions({ catalog: context.catalog, localRepositories: path.resolve(options.out ?? config.callboard.scaffolder.localRepositories) }));
-      const result = await runTemplate({ template, values, workspace, dryRun: options.dryRun }, actions);
-      const files = (await readdir(workspace, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.relative(workspace, path.join(entry.parentPath, entry.name))).sort();
-      const answer = {
-        run: { id: randomUUID(), template: template.ref, status: result.status, ...(result.error ? { error: result.error } : {}), steps: result.steps.map(({ id, action, status, log }) => ({ id, action, status, log })) },
-        output: result.output,
-        files,
-      };
-      print(options, answer, formatTemplateRun(answer));
-      return result.status === 'completed' ? 0 : 1;
-    } finally {
-      await rm(workspace, { recursive: true, force: true });
-    }
+    const { run, files } = await context.scaffolder.run({ template, values, dryRun: options.dryRun });
+    const answer = {
+      run: { id: run.id, template: run.templateRef, status: run.status, ...(run.error ? { error: run.error } : {}), steps: run.steps.map(({ id, action, status, log }) => ({ id, action, status, log })) },
+      output: run.output ?? { links: [], text: [] },
+      files,
+    };
+    print(options, answer, formatTemplateRun(answer));
+    return run.status === 'completed' ? 0 : 1;
   });
 }
 
@@ -263,7 +250,7 @@ async function templateNamed(context: AppContext, nameOrPath: string): Promise<T
     if (templates.length !== 1) throw new Error(`${nameOrPath}: ${problems.map((problem) => problem.message).join('; ') || 'holds more than one Template'}`);
     return templates[0]!;
   }
-  const { templates } = await availableTemplates(context.catalog.view);
+  const { templates } = await context.scaffolder.templates();
   const template = findTemplate(templates, nameOrPath);
   if (!template) throw new Error(`no template named ${nameOrPath}; "callboard template list" shows those on offer`);
   return template;
@@ -314,7 +301,7 @@ function quietLogger(config: Config) {
 
 async function withContext<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T): Promise<T> {
   const logger = quietLogger(config);
-  const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0 });
+  const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0, localRepositories: options.out });
   try {
     return await use(context);
   } finally {

@@ -1,4 +1,4 @@
-import { bigint, index, integer, json, pgTable, primaryKey, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, json, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** One row per stored entity; `entity` is the processed descriptor (namespace filled, relations apart). */
 export const catalogEntities = pgTable(
@@ -101,3 +101,27 @@ export const slackDeliveries = pgTable('slack_deliveries', {
   key: text('key').primaryKey(),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Template runs, recorded before their first step and updated after each one: what ran, for whom,
+ * with which values (secrets masked), and how each step went. `requestKey`, when given, is what
+ * the request repeats if it comes twice (a Slack view id, a retried submission): the unique index
+ * lets the first one make the run, and the others find it.
+ */
+export const scaffolderRuns = pgTable(
+  'scaffolder_runs',
+  {
+    id: text('id').primaryKey(),
+    templateRef: text('template_ref').notNull(),
+    requestedBy: text('requested_by'),
+    requestKey: text('request_key'),
+    status: text('status').notNull(),
+    values: jsonb('values').notNull(),
+    steps: jsonb('steps').notNull(),
+    output: jsonb('output'),
+    error: text('error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('scaffolder_runs_request_key_idx').on(table.requestKey), index('scaffolder_runs_requested_by_idx').on(table.requestedBy, table.createdAt)],
+);

@@ -35,6 +35,8 @@ export interface TemplateRunRequest {
   /** The folder the run works in (the caller makes it and removes it). */
   workspace: string;
   signal?: AbortSignal;
+  /** Told the steps each time one starts or ends (to record the run, or update a message). */
+  onStep?: (steps: readonly StepReport[]) => Promise<void> | void;
 }
 
 // Template schemas carry Backstage's ui:* keywords, which are no JSON Schema keywords.
@@ -57,6 +59,35 @@ function describeErrors(errors: ErrorObject[] | null | undefined, prefix: string
     if (error.keyword === 'required') return `${[field, (error.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.')}: is required`;
     return `${field || '(the values)'}: ${error.message ?? 'is not valid'}`;
   });
+}
+
+/** The fields whose values are secrets: a password widget or Backstage's Secret field. */
+export function secretFields(template: TemplateDefinition): Set<string> {
+  const fields = new Set<string>();
+  for (const page of template.pages) {
+    const properties = (page.schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+    for (const [name, property] of Object.entries(properties)) {
+      if (property && (property['ui:widget'] === 'password' || property['ui:field'] === 'Secret')) fields.add(name);
+    }
+  }
+  return fields;
+}
+
+/** The values with each secret replaced by ***, as they are recorded and shown. */
+export function maskedValues(template: TemplateDefinition, values: Record<string, unknown>): Record<string, unknown> {
+  const secrets = secretFields(template);
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, secrets.has(name) ? '***' : value]));
+}
+
+/** A text with every secret value (of four characters or more) replaced by ***. */
+export function redacted(template: TemplateDefinition, values: Record<string, unknown>, text: string): string {
+  let result = text;
+  for (const name of secretFields(template)) {
+    const secret = values[name];
+    // As it is, and as JSON writes it inside a string (a logged input).
+    if (typeof secret === 'string' && secret.length >= 4) result = result.replaceAll(secret, '***').replaceAll(JSON.stringify(secret).slice(1, -1), '***');
+  }
+  return result;
 }
 
 /** What the values break of the template's pages, each naming its field; empty when they pass. */
@@ -96,6 +127,7 @@ export async function runTemplate(request: TemplateRunRequest, actions: ActionRe
   for (const [index, step] of template.steps.entries()) {
     const report = steps[index]!;
     report.status = 'processing';
+    await request.onStep?.(steps);
     try {
       const ran = await runStep(step, actions.get(step.action)!, { scope, workspace, request, report, signal, outputs });
       report.status = ran ? 'completed' : 'skipped';
@@ -104,6 +136,7 @@ export async function runTemplate(request: TemplateRunRequest, actions: ActionRe
       report.log.push(errorMessage(error));
       return fail(`step ${step.id} (${step.action}) failed: ${errorMessage(error)}`);
     }
+    await request.onStep?.(steps);
   }
   result.output = renderOutput(template, scope());
   return result;

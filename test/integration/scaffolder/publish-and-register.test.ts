@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,25 +10,24 @@ import { createLogger } from '../../../src/logger.js';
 import { builtInActions } from '../../../src/scaffolder/actions/built-in.js';
 import { ActionRegistry } from '../../../src/scaffolder/actions/registry.js';
 import { runTemplate } from '../../../src/scaffolder/run-template.js';
-import { loadTemplateFile } from '../../../src/scaffolder/template-library.js';
+import type { TemplateDefinition } from '../../../src/scaffolder/template-definition.js';
+import { templateFolder } from '../../support/template-folder.js';
 import { createTestDatabase, ENGINES } from '../../support/test-database.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-publish-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A template in the shape of Backstage's create-app example: fetch the skeleton, publish, register. */
-function serviceTemplate(): string {
-  const folder = mkdtempSync(path.join(scratch, 'template-'));
-  mkdirSync(path.join(folder, 'skeleton'));
-  writeFileSync(
-    path.join(folder, 'skeleton', 'catalog-info.yaml'),
-    'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${{ values.name | dump }}\n  description: ${{ values.description | dump }}\nspec:\n  type: service\n  lifecycle: experimental\n  owner: ${{ values.owner | dump }}\n',
-  );
-  writeFileSync(path.join(folder, 'skeleton', 'README.md'), '# ${{ values.name }}\n');
-  const file = path.join(folder, 'template.yaml');
-  writeFileSync(
-    file,
-    `apiVersion: scaffolder.backstage.io/v1beta3
+async function serviceTemplate(): Promise<TemplateDefinition> {
+  const skeleton = {
+    'skeleton/catalog-info.yaml':
+      'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${{ values.name | dump }}\n  description: ${{ values.description | dump }}\nspec:\n  type: service\n  lifecycle: experimental\n  owner: ${{ values.owner | dump }}\n',
+    'skeleton/README.md': '# ${{ values.name }}\n',
+  };
+  return (
+    await templateFolder(
+      scratch,
+      `apiVersion: scaffolder.backstage.io/v1beta3
 kind: Template
 metadata: { name: service }
 spec:
@@ -59,8 +58,9 @@ spec:
       - { title: Repository, url: "\${{ steps['publish'].output.remoteUrl }}" }
       - { title: Open in catalog, entityRef: "\${{ steps['register'].output.entityRef }}" }
 `,
-  );
-  return file;
+      skeleton,
+    )
+  ).template;
 }
 
 describe.each(ENGINES)('publish:local and catalog:register on %s', (engine) => {
@@ -77,7 +77,7 @@ describe.each(ENGINES)('publish:local and catalog:register on %s', (engine) => {
     await withCatalog(async (catalog) => {
       const repositories = mkdtempSync(path.join(scratch, 'repositories-'));
       const actions = new ActionRegistry(builtInActions({ catalog, localRepositories: repositories }));
-      const [template] = (await loadTemplateFile(serviceTemplate())).templates;
+      const template = await serviceTemplate();
       const values = { name: 'invoice-service', description: 'Sends invoices', owner: 'group:default/billing-team', repoUrl: 'github.com?owner=acme&repo=invoice-service' };
       const workspace = mkdtempSync(path.join(scratch, 'workspace-'));
       const result = await runTemplate({ template: template!, values, user: { ref: 'user:default/ada' }, workspace }, actions);
@@ -111,7 +111,7 @@ describe.each(ENGINES)('publish:local and catalog:register on %s', (engine) => {
       const actions = new ActionRegistry(builtInActions({ catalog, localRepositories: mkdtempSync(path.join(scratch, 'repositories-')) }));
       const file = path.join(scratch, 'broken-catalog-info.yaml');
       writeFileSync(file, 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: { name: Not A Name }\nspec: { type: service, lifecycle: x, owner: y }\n');
-      const [template] = (await loadTemplateFile(serviceTemplate())).templates;
+      const template = await serviceTemplate();
       const registerOnly = { ...template!, steps: [{ id: 'register', name: 'register', action: 'catalog:register', input: { catalogInfoUrl: `file://${file}` } }] };
       const result = await runTemplate({ template: registerOnly, values: { name: 'x', owner: 'y', repoUrl: 'github.com?owner=a&repo=b' }, workspace: mkdtempSync(path.join(scratch, 'workspace-')) }, actions);
       expect(result.error).toMatch(/^step register \(catalog:register\) failed: file:\/\/.*broken-catalog-info.yaml holds no entity the catalog could read, so nothing was registered: .*metadata.name/);

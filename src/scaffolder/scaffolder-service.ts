@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { CatalogService } from '../catalog/catalog-service.js';
+import type { Entity } from '../catalog/model/entity.js';
+import type { Db } from '../db/client.js';
+import { builtInActions } from './actions/built-in.js';
+import { ActionRegistry } from './actions/registry.js';
+import { findRun, recordRun, runsOf, updateRun, type RecordedRun } from './run-store.js';
+import { maskedValues, redacted, runTemplate, type StepReport } from './run-template.js';
+import type { TemplateDefinition } from './template-definition.js';
+import { availableTemplates, type TemplateFolder } from './template-library.js';
+
+export interface StartRunRequest {
+  template: TemplateDefinition;
+  values: Record<string, unknown>;
+  user?: { ref: string; entity?: Entity };
+  dryRun?: boolean;
+  /** What a repeated request repeats (a Slack view id): the second one gets the first one's run. */
+  requestKey?: string;
+}
+
+export interface FinishedRun {
+  run: RecordedRun;
+  /** The request was a repeat: this is the run the first one made, and nothing ran again. */
+  existing: boolean;
+  /** The workspace's files when the run ended (relative paths). */
+  files: string[];
+}
+
+/** The scaffolder's use cases, for the CLI and the Slack app alike. */
+export interface ScaffolderService {
+  templates(): Promise<TemplateFolder>;
+  /** Records the run before its first step, runs it in a workspace of its own, and records each step. */
+  run(request: StartRunRequest): Promise<FinishedRun>;
+  findRun(id: string): Promise<RecordedRun | undefined>;
+  runsOf(userRef: string, limit?: number): Promise<RecordedRun[]>;
+}
+
+export interface ScaffolderServiceDeps {
+  db: Db;
+  catalog: CatalogService;
+  /** Where publish:local creates repositories. */
+  localRepositories: string;
+  /** Overrides the built-in templates folder (tests). */
+  templatesFolder?: string;
+}
+
+export function createScaffolderService({ db, catalog, localRepositories, templatesFolder }: ScaffolderServiceDeps): ScaffolderService {
+  const actions = new ActionRegistry(builtInActions({ catalog, localRepositories }));
+  return {
+    templates: () => availableTemplates(catalog.view, templatesFolder),
+    async run(request) {
+      const { template, values } = request;
+      const steps: StepReport[] = template.steps.map((step) => ({ id: step.id, name: step.name, action: step.action, status: 'open', log: [] }));
+      const recordedRun = await recordRun(db, {
+        id: randomUUID(),
+        templateRef: template.ref,
+        requestedBy: request.user?.ref,
+        requestKey: request.requestKey,
+        values: maskedValues(template, values),
+        steps,
+      });
+      if (recordedRun.existing) return { run: recordedRun.run, existing: true, files: [] };
+      const { id } = recordedRun.run;
+      // Secrets never reach the record: every log line is redacted before it is written.
+      const clean = (reports: readonly StepReport[]) => reports.map((report) => ({ ...report, log: report.log.map((line) => redacted(template, values, line)) }));
+      const workspace = await mkdtemp(path.join(tmpdir(), 'callboard-run-'));
+      try {
+        const result = await runTemplate(
+          { template, values, user: request.user, dryRun: request.dryRun, workspace, onStep: (reports) => updateRun(db, id, { status: 'processing', steps: clean(reports) }) },
+          actions,
+        );
+        const finished = { status: result.status, steps: clean(result.steps), output: result.output, ...(result.error ? { error: redacted(template, values, result.error) } : {}) };
+        await updateRun(db, id, finished);
+        const files = (await readdir(workspace, { recursive: true, withFileTypes: true }))
+          .filter((entry) => entry.isFile())
+          .map((entry) => path.relative(workspace, path.join(entry.parentPath, entry.name)))
+          .sort();
+        return { run: (await findRun(db, id))!, existing: false, files };
+      } finally {
+        await rm(workspace, { recursive: true, force: true });
+      }
+    },
+    findRun: (id) => findRun(db, id),
+    runsOf: (userRef, limit) => runsOf(db, userRef, limit),
+  };
+}

@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCatalogService } from '../../../src/catalog/catalog-service.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import type { Database } from '../../../src/db/client.js';
+import { createLogger } from '../../../src/logger.js';
+import { createScaffolderService, type ScaffolderService } from '../../../src/scaffolder/scaffolder-service.js';
+import { templateFolder } from '../../support/template-folder.js';
+import { createTestDatabase, ENGINES } from '../../support/test-database.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-service-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function template() {
+  return (await templateFolder(scratch, `apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: { name: with-secret }
+spec:
+  type: service
+  parameters:
+    - title: About it
+      required: [name, token]
+      properties:
+        name: { type: string }
+        token: { type: string, ui:widget: password }
+  steps:
+    - { id: fetch, action: 'fetch:template', input: { url: ./skeleton, values: { name: '\${{ parameters.name }}' } } }
+    - { id: log, action: 'debug:log', input: { message: 'token is \${{ parameters.token }}' } }
+    - { id: publish, action: 'publish:local', input: { repoUrl: 'github.com?owner=acme&repo=\${{ parameters.name }}' } }
+`, { 'skeleton/README.md': '# ${{ values.name }}\n' })).template;
+}
+
+describe.each(ENGINES)('template runs on %s', (engine) => {
+  async function withService(use: (service: ScaffolderService, repositories: string, database: Database) => Promise<void>): Promise<void> {
+    const database = await createTestDatabase(engine);
+    const repositories = mkdtempSync(path.join(scratch, 'repositories-'));
+    try {
+      const catalog = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) });
+      await use(createScaffolderService({ db: database.db, catalog, localRepositories: repositories }), repositories, database);
+    } finally {
+      await database.close();
+    }
+  }
+
+  it('records the run with its steps, its secrets masked in the values and redacted from the logs', async () => {
+    await withService(async (service) => {
+      const { run, existing, files } = await service.run({ template: await template(), values: { name: 'ledger', token: 's3cr3t-token' }, user: { ref: 'user:default/ada' } });
+      expect(existing).toBe(false);
+      expect(files).toEqual(['README.md']);
+      expect(run).toMatchObject({ templateRef: 'template:default/with-secret', requestedBy: 'user:default/ada', status: 'completed', values: { name: 'ledger', token: '***' }, error: null });
+      expect(run.steps.map((step) => [step.id, step.status])).toEqual([['fetch', 'completed'], ['log', 'completed'], ['publish', 'completed']]);
+      expect(run.steps[1]!.log).toEqual(['token is ***']);
+      const stored = await service.findRun(run.id);
+      expect(JSON.stringify(stored)).not.toContain('s3cr3t-token');
+      expect((await service.runsOf('user:default/ada')).map((recorded) => recorded.id)).toEqual([run.id]);
+      expect(await service.runsOf('user:default/someone-else')).toEqual([]);
+    });
+  });
+
+  it('makes one run and one repository of a request sent twice at once (a retried or double-clicked submission)', async () => {
+    await withService(async (service, repositories) => {
+      const definition = await template();
+      const request = { template: definition, values: { name: 'twice', token: 'abcd1234' }, requestKey: 'view:V123' };
+      const [first, second] = await Promise.all([service.run(request), service.run(request)]);
+      expect([first.existing, second.existing].sort()).toEqual([false, true]);
+      expect(first.run.id).toBe(second.run.id);
+      expect(readdirSync(path.join(repositories, 'acme'))).toEqual(['twice']);
+      const third = await service.run(request);
+      expect(third).toMatchObject({ existing: true, run: { id: first.run.id, status: 'completed' } });
+    });
+  });
+
+  it('records a failed run with the step that failed', async () => {
+    await withService(async (service, repositories) => {
+      mkdirSync(path.join(repositories, 'acme', 'taken'), { recursive: true });
+      const { run } = await service.run({ template: await template(), values: { name: 'taken', token: 'abcd1234' } });
+      expect(run).toMatchObject({ status: 'failed', error: expect.stringMatching(/^step publish \(publish:local\) failed: the repository acme\/taken exists already/) });
+      expect(run.steps.map((step) => step.status)).toEqual(['completed', 'completed', 'failed']);
+      expect(existsSync(path.join(repositories, 'acme', 'taken', 'README.md'))).toBe(false);
+    });
+  });
+});
