@@ -4,7 +4,7 @@ import { databaseErrorMessage, type Database } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { openConfiguredDatabase, openEphemeralDatabase } from './db/pglite-template.js';
 import { createCatalogService, type CatalogService } from './catalog/catalog-service.js';
-import type { GitHubClient } from './github/github-client.js';
+import type { GitHubClient, GitHubPublisher } from './github/github-client.js';
 import { OctokitGitHubClient, type RetryOptions } from './github/octokit-github-client.js';
 import type { Logger } from './logger.js';
 import { createScaffolderService, type ScaffolderService } from './scaffolder/scaffolder-service.js';
@@ -37,15 +37,20 @@ export async function createAppContext(config: Config, logger: Logger, overrides
     await database.close();
     throw new Error(`applying the database migrations failed: ${databaseErrorMessage(error)}`, { cause: error });
   }
-  const github = overrides.github ?? githubClientsFromConfig(config);
-  const catalog = createCatalogService({ database, config, github, logger });
-  const scaffolder = createScaffolderService({ db: database.db, catalog, localRepositories: path.resolve(overrides.localRepositories ?? config.callboard.scaffolder.localRepositories) });
+  const clients = githubClientsFromConfig(config);
+  const catalog = createCatalogService({ database, config, github: overrides.github ?? clients, logger });
+  const scaffolder = createScaffolderService({
+    db: database.db,
+    catalog,
+    github: clients,
+    localRepositories: path.resolve(overrides.localRepositories ?? config.callboard.scaffolder.localRepositories),
+  });
   return { config, database, catalog, scaffolder, logger, close: () => database.close() };
 }
 
 /** One Octokit client per configured host; github.com is always available (anonymously without a token). */
-export function githubClientsFromConfig(config: Config, retryOptions: RetryOptions = {}): (host: string) => GitHubClient | undefined {
-  const clients = new Map<string, GitHubClient>();
+export function githubClientsFromConfig(config: Config, retryOptions: RetryOptions = {}): (host: string) => (GitHubClient & GitHubPublisher) | undefined {
+  const clients = new Map<string, OctokitGitHubClient>();
   const integrations = [...config.integrations.github];
   if (!integrations.some((integration) => integration.host === 'github.com')) integrations.push({ host: 'github.com' });
   return (host) => {

@@ -62,3 +62,59 @@ export function formatGitHubUrl(location: GitHubUrl, mode: 'blob' | 'tree' = 'bl
   const ref = location.ref ?? 'HEAD';
   return `https://${location.host}/${location.owner}/${location.repo}/${mode}/${ref}/${location.path}`;
 }
+
+export interface RepositorySettings {
+  description?: string;
+  homepage?: string;
+  visibility: 'private' | 'internal' | 'public';
+  hasIssues?: boolean;
+  hasWiki?: boolean;
+  hasProjects?: boolean;
+  deleteBranchOnMerge?: boolean;
+  allowMergeCommit?: boolean;
+  allowSquashMerge?: boolean;
+  allowRebaseMerge?: boolean;
+  allowAutoMerge?: boolean;
+}
+
+export interface PublishedRepository {
+  owner: string;
+  name: string;
+  htmlUrl: string;
+  cloneUrl: string;
+  defaultBranch: string;
+  createdAt: string;
+}
+
+export interface BranchProtection {
+  requiredApprovingReviewCount: number;
+  requireCodeOwnerReviews: boolean;
+  dismissStaleReviews: boolean;
+  requireLastPushApproval: boolean;
+  enforceAdmins: boolean;
+  requiredStatusCheckContexts: string[];
+  requireBranchesToBeUpToDate: boolean;
+  requiredConversationResolution: boolean;
+  requiredLinearHistory: boolean;
+}
+
+export interface CommitFile {
+  path: string;
+  content: Buffer;
+  /** 0o755 for an executable file; anything else is written as a plain file. */
+  mode: number;
+}
+
+/** The GitHub verbs publishing a new repository takes (publish:github). */
+export interface GitHubPublisher {
+  /** The repository, or undefined when there is none. */
+  findRepository(owner: string, name: string): Promise<PublishedRepository | undefined>;
+  /** Creates it in the organisation `owner`, or for the token's own user when `owner` is that user. */
+  createRepository(owner: string, name: string, settings: RepositorySettings): Promise<PublishedRepository>;
+  /** One commit holding exactly `files`, with no parent, made the head of `branch` and the default branch. */
+  commitFiles(repository: PublishedRepository, branch: string, commit: { message: string; author: { name: string; email: string }; files: CommitFile[] }): Promise<string>;
+  setTopics(owner: string, name: string, topics: string[]): Promise<void>;
+  /** `grantee` is `org/team`, a team slug of the owner's organisation, or a user login. */
+  grantAccess(owner: string, name: string, grantee: { team?: string; user?: string }, permission: string): Promise<void>;
+  protectBranch(owner: string, name: string, branch: string, protection: BranchProtection): Promise<void>;
+}

@@ -2,7 +2,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { ExternalServiceError, NotFoundError } from '../errors.js';
-import type { GitHubClient, RepositoryFileRef, RepositorySummary } from './github-client.js';
+import type { BranchProtection, CommitFile, GitHubClient, GitHubPublisher, PublishedRepository, RepositoryFileRef, RepositorySettings, RepositorySummary } from './github-client.js';
 
 export interface RetryOptions {
   /** Retries of a request that failed with a 5xx or hit a rate limit (default 2). */
@@ -26,7 +26,7 @@ export interface OctokitClientOptions extends RetryOptions {
 const ResilientOctokit = Octokit.plugin(throttling, retry);
 
 /** The GitHub client over @octokit/rest; failures become NotFoundError or ExternalServiceError with `transient` set. */
-export class OctokitGitHubClient implements GitHubClient {
+export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
   private readonly octokit: Octokit;
   private readonly timeoutMs: number;
 
@@ -97,6 +97,114 @@ export class OctokitGitHubClient implements GitHubClient {
     }));
   }
 
+  async findRepository(owner: string, name: string): Promise<PublishedRepository | undefined> {
+    try {
+      const { data } = await this.call(`reading ${owner}/${name}`, () => this.octokit.repos.get({ owner, repo: name, request: this.timeout() }));
+      return published(data);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async createRepository(owner: string, name: string, settings: RepositorySettings): Promise<PublishedRepository> {
+    const body = {
+      name,
+      description: settings.description,
+      homepage: settings.homepage,
+      private: settings.visibility !== 'public',
+      // Enterprise organisations take "internal" too; Octokit's types list only public and private.
+      visibility: settings.visibility as 'public' | 'private',
+      has_issues: settings.hasIssues,
+      has_wiki: settings.hasWiki,
+      has_projects: settings.hasProjects,
+      delete_branch_on_merge: settings.deleteBranchOnMerge,
+      allow_merge_commit: settings.allowMergeCommit,
+      allow_squash_merge: settings.allowSquashMerge,
+      allow_rebase_merge: settings.allowRebaseMerge,
+      allow_auto_merge: settings.allowAutoMerge,
+      // GitHub refuses git objects in an empty repository: its first commit is replaced by ours.
+      auto_init: true,
+      request: this.timeout(),
+    };
+    const { data: account } = await this.call(`reading the account ${owner}`, () => this.octokit.users.getByUsername({ username: owner, request: this.timeout() }));
+    const creating = `creating ${owner}/${name}`;
+    if (account.type === 'Organization') {
+      return published((await this.call(creating, () => this.octokit.repos.createInOrg({ org: owner, ...body }))).data);
+    }
+    const { data: me } = await this.call('reading the token\'s user', () => this.octokit.users.getAuthenticated({ request: this.timeout() }));
+    if (me.login.toLowerCase() !== owner.toLowerCase()) {
+      throw new ExternalServiceError('github', `GitHub: ${owner} is a user other than the token's (${me.login}); a repository can be created only in an organisation or for the token's own user`, false);
+    }
+    return published((await this.call(creating, () => this.octokit.repos.createForAuthenticatedUser(body))).data);
+  }
+
+  async commitFiles(repository: PublishedRepository, branch: string, commit: { message: string; author: { name: string; email: string }; files: CommitFile[] }): Promise<string> {
+    const { owner, name: repo } = repository;
+    const request = this.timeout();
+    const tree: { path: string; mode: '100755' | '100644'; type: 'blob'; sha: string }[] = [];
+    for (const file of commit.files) {
+      const { data: blob } = await this.call(`writing ${file.path} to ${owner}/${repo}`, () =>
+        this.octokit.git.createBlob({ owner, repo, content: file.content.toString('base64'), encoding: 'base64', request }),
+      );
+      tree.push({ path: file.path, mode: file.mode & 0o111 ? '100755' : '100644', type: 'blob', sha: blob.sha });
+    }
+    const { data: written } = await this.call(`writing the tree of ${owner}/${repo}`, () => this.octokit.git.createTree({ owner, repo, tree, request }));
+    const { data: made } = await this.call(`committing to ${owner}/${repo}`, () =>
+      this.octokit.git.createCommit({ owner, repo, message: commit.message, tree: written.sha, parents: [], author: commit.author, request }),
+    );
+    if (branch === repository.defaultBranch) {
+      await this.call(`moving ${branch} of ${owner}/${repo}`, () => this.octokit.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: made.sha, force: true, request }));
+    } else {
+      await this.call(`creating ${branch} in ${owner}/${repo}`, () => this.octokit.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha: made.sha, request }));
+      await this.call(`making ${branch} the default branch of ${owner}/${repo}`, () => this.octokit.repos.update({ owner, repo, default_branch: branch, request }));
+      await this.call(`deleting ${repository.defaultBranch} of ${owner}/${repo}`, () => this.octokit.git.deleteRef({ owner, repo, ref: `heads/${repository.defaultBranch}`, request }));
+    }
+    return made.sha;
+  }
+
+  async setTopics(owner: string, name: string, topics: string[]): Promise<void> {
+    await this.call(`setting the topics of ${owner}/${name}`, () => this.octokit.repos.replaceAllTopics({ owner, repo: name, names: topics, request: this.timeout() }));
+  }
+
+  async grantAccess(owner: string, name: string, grantee: { team?: string; user?: string }, permission: string): Promise<void> {
+    const request = this.timeout();
+    if (grantee.team) {
+      const [org, slug] = grantee.team.includes('/') ? grantee.team.split('/', 2) : [owner, grantee.team];
+      await this.call(`giving ${grantee.team} ${permission} on ${owner}/${name}`, () =>
+        this.octokit.teams.addOrUpdateRepoPermissionsInOrg({ org: org!, team_slug: slug!, owner, repo: name, permission, request }),
+      );
+    } else if (grantee.user) {
+      await this.call(`giving ${grantee.user} ${permission} on ${owner}/${name}`, () => this.octokit.repos.addCollaborator({ owner, repo: name, username: grantee.user!, permission, request }));
+    }
+  }
+
+  async protectBranch(owner: string, name: string, branch: string, protection: BranchProtection): Promise<void> {
+    await this.call(`protecting ${branch} of ${owner}/${name}`, () =>
+      this.octokit.repos.updateBranchProtection({
+        owner,
+        repo: name,
+        branch,
+        required_status_checks: protection.requiredStatusCheckContexts.length > 0 ? { strict: protection.requireBranchesToBeUpToDate, contexts: protection.requiredStatusCheckContexts } : null,
+        enforce_admins: protection.enforceAdmins,
+        required_pull_request_reviews: {
+          required_approving_review_count: protection.requiredApprovingReviewCount,
+          require_code_owner_reviews: protection.requireCodeOwnerReviews,
+          dismiss_stale_reviews: protection.dismissStaleReviews,
+          require_last_push_approval: protection.requireLastPushApproval,
+        },
+        restrictions: null,
+        required_conversation_resolution: protection.requiredConversationResolution,
+        required_linear_history: protection.requiredLinearHistory,
+        request: this.timeout(),
+      }),
+    );
+  }
+
+  private timeout(): { signal: AbortSignal } {
+    return { signal: AbortSignal.timeout(this.timeoutMs) };
+  }
+
   private async defaultBranch(owner: string, repo: string): Promise<string> {
     const response = await this.call(`reading ${owner}/${repo}`, () =>
       this.octokit.repos.get({ owner, repo, request: { signal: AbortSignal.timeout(this.timeoutMs) } }),
@@ -111,6 +219,10 @@ export class OctokitGitHubClient implements GitHubClient {
       throw classifyGitHubError(what, error);
     }
   }
+}
+
+function published(data: { owner: { login: string }; name: string; html_url: string; clone_url: string; default_branch?: string; created_at?: string | null }): PublishedRepository {
+  return { owner: data.owner.login, name: data.name, htmlUrl: data.html_url, cloneUrl: data.clone_url, defaultBranch: data.default_branch ?? 'main', createdAt: data.created_at ?? new Date().toISOString() };
 }
 
 /** 404 is "not there"; 5xx, 429, rate-limit 403s and timeouts are transient; the rest (401, bad token) are not. */

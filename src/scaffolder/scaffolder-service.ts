@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { Entity } from '../catalog/model/entity.js';
 import type { Db } from '../db/client.js';
+import type { GitHubPublisher } from '../github/github-client.js';
 import { builtInActions } from './actions/built-in.js';
 import { ActionRegistry } from './actions/registry.js';
 import { findRun, recordRun, runsOf, updateRun, type RecordedRun } from './run-store.js';
@@ -43,12 +44,14 @@ export interface ScaffolderServiceDeps {
   catalog: CatalogService;
   /** Where publish:local creates repositories. */
   localRepositories: string;
+  /** GitHub per host, for publish:github. */
+  github?: (host: string) => GitHubPublisher | undefined;
   /** Overrides the built-in templates folder (tests). */
   templatesFolder?: string;
 }
 
-export function createScaffolderService({ db, catalog, localRepositories, templatesFolder }: ScaffolderServiceDeps): ScaffolderService {
-  const actions = new ActionRegistry(builtInActions({ catalog, localRepositories }));
+export function createScaffolderService({ db, catalog, localRepositories, github, templatesFolder }: ScaffolderServiceDeps): ScaffolderService {
+  const actions = new ActionRegistry(builtInActions({ catalog, localRepositories, github }));
   return {
     templates: () => availableTemplates(catalog.view, templatesFolder),
     async run(request) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -6,11 +7,25 @@ export interface FakeRepository {
   archived?: boolean;
   /** path -> content on the default branch */
   files: Record<string, string>;
+  /** For repositories created through the API: when, with which settings, and what was set on them since. */
+  createdAt?: string;
+  settings?: Record<string, unknown>;
+  topics?: string[];
+  protection?: Record<string, Record<string, unknown>>;
+  access?: Record<string, string>;
+  /** branch -> commit sha */
+  refs?: Record<string, string>;
+  /** The commits of the default branch's history, newest first (for assertions). */
+  history?: { message: string; parents: string[]; files: Record<string, { content: string; mode: string }> }[];
 }
 
 /** Makes the next requests whose path matches answer with this status (and headers) instead. */
 export interface InjectedFailure {
   match: RegExp;
+  /** Only requests with this method (default: any). */
+  method?: string;
+  /** Handle the request first, then answer with the failure: GitHub did the work, and the answer was lost. */
+  afterHandling?: boolean;
   status: number;
   headers?: Record<string, string>;
   /** GitHub tells a secondary rate limit apart by its message. */
@@ -19,22 +34,37 @@ export interface InjectedFailure {
 }
 
 /**
- * A loopback server speaking the slice of GitHub's REST API Callboard reads: repository contents
- * (raw), git trees, organisation repository listings. Octokit is pointed at it through `baseUrl`,
- * exactly as at a GitHub Enterprise Server.
+ * A loopback server speaking the slice of GitHub's REST API Callboard uses: repository contents
+ * (raw), git trees, organisation repository listings, and creating a repository with the git data
+ * API (blobs, trees, commits, refs), topics, access and branch protection. Octokit is pointed at
+ * it through `baseUrl`, exactly as at a GitHub Enterprise Server. `users` are user accounts (the
+ * first is the token's); every other key of `orgs` is an organisation.
  */
-export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRepository>>) {
+export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRepository>>, users: string[] = ['callboard-bot']) {
   const failures: InjectedFailure[] = [];
   const requests: string[] = [];
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const bodies: { method: string; path: string; body: Record<string, unknown> }[] = [];
+  const objects = new Map<string, unknown>();
+  const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     requests.push(`${request.method} ${url.pathname}${url.search}`);
-    const failure = failures.find((candidate) => candidate.match.test(url.pathname));
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+    if (request.method !== 'GET') bodies.push({ method: request.method!, path: url.pathname, body });
+    const failure = failures.find((candidate) => candidate.match.test(url.pathname) && (!candidate.method || candidate.method === request.method));
     if (failure) {
       if (failure.times !== undefined && --failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
-      return send(response, failure.status, { message: failure.message ?? 'injected failure' }, failure.headers);
+      if (!failure.afterHandling) return send(response, failure.status, { message: failure.message ?? 'injected failure' }, failure.headers);
     }
+    const answer = failure ? (status: number, _body: unknown) => send(response, failure.status, { message: failure.message ?? 'injected failure' }, failure.headers) : (status: number, reply: unknown) => send(response, status, reply);
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (request.method !== 'GET') return write(request.method!, parts, body, answer);
+    if (parts[0] === 'user' && parts.length === 1) return send(response, 200, { login: users[0] });
+    if (parts[0] === 'users' && parts.length === 2) {
+      if (users.includes(parts[1]!)) return send(response, 200, { login: parts[1], type: 'User' });
+      return orgs[parts[1]!] ? send(response, 200, { login: parts[1], type: 'Organization' }) : send(response, 404, { message: 'Not Found' });
+    }
     if (parts[0] === 'orgs' && parts[2] === 'repos') {
       const repos = orgs[parts[1]!];
       if (!repos) return send(response, 404, { message: 'Not Found' });
@@ -61,15 +91,105 @@ export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRe
     if (parts[3] === 'git' && parts[4] === 'trees') {
       return send(response, 200, { tree: Object.keys(repo.files).map((path) => ({ path, type: 'blob' })) });
     }
-    if (parts.length === 3) return send(response, 200, { default_branch: repo.defaultBranch ?? 'main' });
+    if (parts.length === 3) return send(response, 200, repositoryJson(parts[1]!, parts[2]!, repo));
     return send(response, 404, { message: 'Not Found' });
   });
+
+  const store = (value: unknown) => {
+    const sha = createHash('sha1').update(JSON.stringify(value)).update(String(objects.size)).digest('hex');
+    objects.set(sha, value);
+    return sha;
+  };
+  type Tree = { path: string; mode: string; sha: string }[];
+  type Commit = { message: string; tree: string; parents: string[] };
+  const filesOf = (commitSha: string) => {
+    const commit = objects.get(commitSha) as Commit;
+    const tree = objects.get(commit.tree) as Tree;
+    return Object.fromEntries(tree.map((entry) => [entry.path, { content: (objects.get(entry.sha) as Buffer).toString('utf8'), mode: entry.mode }]));
+  };
+  /** The default branch's head became `sha`: its files and history are what the contents API now serves. */
+  const moved = (repo: FakeRepository, branch: string, sha: string) => {
+    repo.refs = { ...repo.refs, [branch]: sha };
+    if (branch !== (repo.defaultBranch ?? 'main')) return;
+    const files = filesOf(sha);
+    repo.files = Object.fromEntries(Object.entries(files).map(([path, file]) => [path, file.content]));
+    const history: NonNullable<FakeRepository['history']> = [];
+    for (let at: string | undefined = sha; at; at = (objects.get(at) as Commit).parents[0]) {
+      const commit = objects.get(at) as Commit;
+      history.push({ message: commit.message, parents: commit.parents, files: filesOf(at) });
+    }
+    repo.history = history;
+  };
+  const create = (owner: string, body: Record<string, unknown>, answer: (status: number, body: unknown) => void) => {
+    const repos = (orgs[owner] ??= {});
+    const name = String(body.name);
+    if (repos[name]) return answer(422, { message: 'Repository creation failed.', errors: [{ resource: 'Repository', field: 'name', message: 'name already exists on this account' }] });
+    const repo: FakeRepository = { files: {}, defaultBranch: 'main', createdAt: new Date().toISOString(), settings: body };
+    repos[name] = repo;
+    // auto_init: a first commit holding a README.
+    const readme = store(Buffer.from(`# ${name}\n`));
+    moved(repo, 'main', store({ message: 'Initial commit', tree: store([{ path: 'README.md', mode: '100644', sha: readme }]), parents: [] }));
+    return answer(201, repositoryJson(owner, name, repo));
+  };
+  function write(method: string, parts: string[], body: Record<string, unknown>, answer: (status: number, body: unknown) => void): void {
+    if (method === 'POST' && parts[0] === 'orgs' && parts[2] === 'repos') return orgs[parts[1]!] ? create(parts[1]!, body, answer) : answer(404, { message: 'Not Found' });
+    if (method === 'POST' && parts[0] === 'user' && parts[1] === 'repos') return create(users[0]!, body, answer);
+    if (method === 'PUT' && parts[0] === 'orgs' && parts[2] === 'teams' && parts[4] === 'repos') {
+      const repo = orgs[parts[5]!]?.[parts[6]!];
+      if (!repo) return answer(404, { message: 'Not Found' });
+      repo.access = { ...repo.access, [`${parts[1]}/${parts[3]}`]: String(body.permission) };
+      return answer(204, {});
+    }
+    const repo = parts[0] === 'repos' ? orgs[parts[1]!]?.[parts[2]!] : undefined;
+    if (!repo) return answer(404, { message: 'Not Found' });
+    const [, owner, name, section, kind, ...rest] = parts;
+    if (method === 'POST' && section === 'git' && kind === 'blobs') return answer(201, { sha: store(Buffer.from(String(body.content), body.encoding === 'base64' ? 'base64' : 'utf8')) });
+    if (method === 'POST' && section === 'git' && kind === 'trees') return answer(201, { sha: store(body.tree) });
+    if (method === 'POST' && section === 'git' && kind === 'commits') return answer(201, { sha: store({ message: body.message, tree: body.tree, parents: body.parents ?? [] }) });
+    // Octokit sends a ref as one escaped segment (heads%2Fmain); GitHub takes it either way.
+    const branch = rest.join('/').replace(/^heads\//, '');
+    if (method === 'PATCH' && section === 'git' && kind === 'refs') {
+      moved(repo, branch, String(body.sha));
+      return answer(200, { ref: `refs/heads/${branch}` });
+    }
+    if (method === 'POST' && section === 'git' && kind === 'refs') {
+      moved(repo, String(body.ref).replace(/^refs\/heads\//, ''), String(body.sha));
+      return answer(201, { ref: body.ref });
+    }
+    if (method === 'DELETE' && section === 'git' && kind === 'refs') {
+      const { [branch]: _gone, ...kept } = repo.refs ?? {};
+      repo.refs = kept;
+      return answer(204, {});
+    }
+    if (method === 'PATCH' && section === undefined) {
+      if (typeof body.default_branch === 'string') {
+        repo.defaultBranch = body.default_branch;
+        moved(repo, body.default_branch, repo.refs![body.default_branch]!);
+      }
+      return answer(200, repositoryJson(owner!, name!, repo));
+    }
+    if (method === 'PUT' && section === 'topics') {
+      repo.topics = body.names as string[];
+      return answer(200, { names: repo.topics });
+    }
+    if (method === 'PUT' && section === 'branches' && rest[0] === 'protection') {
+      repo.protection = { ...repo.protection, [kind!]: body };
+      return answer(200, {});
+    }
+    if (method === 'PUT' && section === 'collaborators') {
+      repo.access = { ...repo.access, [kind!]: String(body.permission) };
+      return answer(201, {});
+    }
+    return answer(404, { message: 'Not Found' });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     orgs,
     requests,
+    /** Every request that was not a GET, with its JSON body. */
+    bodies,
     fail(failure: InjectedFailure) {
       failures.push(failure);
     },
@@ -77,6 +197,18 @@ export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRe
       failures.length = 0;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function repositoryJson(owner: string, name: string, repo: FakeRepository) {
+  return {
+    name,
+    owner: { login: owner },
+    default_branch: repo.defaultBranch ?? 'main',
+    archived: repo.archived ?? false,
+    html_url: `https://github.com/${owner}/${name}`,
+    clone_url: `https://github.com/${owner}/${name}.git`,
+    created_at: repo.createdAt ?? '2020-01-01T00:00:00Z',
   };
 }
 

@@ -15,3 +15,8 @@ export async function templateFolder(parent: string, templateYaml: string, files
   if (templates.length !== 1) throw new Error(`the test template does not load: ${JSON.stringify(problems)}`);
   return { folder, template: templates[0]! };
 }
+
+/** The lines every test template starts with, up to its spec's type. */
+export function templateHead(name: string, type = 'service'): string {
+  return `apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata: { name: ${name} }\nspec:\n  type: ${type}\n`;
+}

@@ -1,16 +1,20 @@
+import type { GitHubPublisher } from '../../github/github-client.js';
 import type { ScaffolderAction } from './action.js';
 import { catalogRegister, type CatalogRegistrar } from './catalog-register.js';
 import { debugLog } from './debug-log.js';
 import { fetchPlain, fetchTemplate } from './fetch-template.js';
+import { publishGitHub } from './publish-github.js';
 import { publishLocal } from './publish-local.js';
 
 export interface BuiltInActionDeps {
   catalog: CatalogRegistrar;
   /** The folder publish:local creates repositories under. */
   localRepositories: string;
+  /** GitHub per host, for publish:github; without it, no host is configured. */
+  github?: (host: string) => GitHubPublisher | undefined;
 }
 
 /** The actions Callboard ships; an action is one file, listed here. */
-export function builtInActions({ catalog, localRepositories }: BuiltInActionDeps): ScaffolderAction[] {
-  return [fetchTemplate, fetchPlain, debugLog, publishLocal(localRepositories), catalogRegister(catalog)];
+export function builtInActions({ catalog, localRepositories, github = () => undefined }: BuiltInActionDeps): ScaffolderAction[] {
+  return [fetchTemplate, fetchPlain, debugLog, publishLocal(localRepositories), publishGitHub(github), catalogRegister(catalog)];
 }

@@ -11,7 +11,7 @@ import { builtInActions } from '../../../src/scaffolder/actions/built-in.js';
 import { ActionRegistry } from '../../../src/scaffolder/actions/registry.js';
 import { runTemplate } from '../../../src/scaffolder/run-template.js';
 import type { TemplateDefinition } from '../../../src/scaffolder/template-definition.js';
-import { templateFolder } from '../../support/template-folder.js';
+import { templateFolder, templateHead } from '../../support/template-folder.js';
 import { createTestDatabase, ENGINES } from '../../support/test-database.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-publish-'));
@@ -27,12 +27,7 @@ async function serviceTemplate(): Promise<TemplateDefinition> {
   return (
     await templateFolder(
       scratch,
-      `apiVersion: scaffolder.backstage.io/v1beta3
-kind: Template
-metadata: { name: service }
-spec:
-  type: service
-  parameters:
+      `${templateHead('service')}  parameters:
     - title: About it
       required: [name, owner]
       properties:
