@@ -43,9 +43,17 @@ export async function createAppContext(config: Config, logger: Logger, overrides
     db: database.db,
     catalog,
     github: clients,
+    publishesLocally: localPublishing(config),
     localRepositories: path.resolve(overrides.localRepositories ?? config.callboard.scaffolder.localRepositories),
   });
   return { config, database, catalog, scaffolder, logger, close: () => database.close() };
+}
+
+/** Which hosts publish:github steps publish locally for (callboard.scaffolder.publisher). */
+function localPublishing(config: Config): (host: string) => boolean {
+  const { publisher } = config.callboard.scaffolder;
+  if (publisher !== 'auto') return () => publisher === 'local';
+  return (host) => !config.integrations.github.some((integration) => integration.host === host && integration.token);
 }
 
 /** One Octokit client per configured host; github.com is always available (anonymously without a token). */

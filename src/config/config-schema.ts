@@ -39,8 +39,12 @@ export interface Config {
   callboard: {
     database: { url?: string; dataDir: string; statementTimeoutMs: number; poolSize: number };
     catalog: { refreshIntervalMinutes: number; maxFileBytes: number };
-    /** `localRepositories`: where publish:local creates repositories (`template run --out` overrides it). */
-    scaffolder: { localRepositories: string };
+    /**
+     * `localRepositories`: where publish:local creates repositories (`template run --out` overrides it).
+     * `publisher`: where publish:github steps publish: `github`, `local` (as publish:local), or `auto`:
+     * GitHub when its host has a token configured, else local, so a fresh clone runs templates too.
+     */
+    scaffolder: { localRepositories: string; publisher: 'auto' | 'github' | 'local' };
     log: { level: string };
     slack: SlackConfig;
   };
@@ -160,7 +164,7 @@ export const configSchema = {
         },
         scaffolder: {
           type: 'object',
-          properties: { localRepositories: { type: 'string', minLength: 1 } },
+          properties: { localRepositories: { type: 'string', minLength: 1 }, publisher: { enum: ['auto', 'github', 'local'] } },
           additionalProperties: false,
         },
         log: {

@@ -39,11 +39,14 @@ export interface TemplateRunRequest {
   onStep?: (steps: readonly StepReport[]) => Promise<void> | void;
 }
 
-// Template schemas carry Backstage's ui:* keywords, which are no JSON Schema keywords.
-const ajv = new Ajv({ allErrors: true, strict: false, $data: false });
+// Template schemas carry Backstage's ui:* keywords, which are no JSON Schema keywords. Form values
+// get the defaults their pages declare, as the form would have shown them; action inputs are
+// checked as they are.
+const formAjv = new Ajv({ allErrors: true, strict: false, $data: false, useDefaults: true });
+const inputAjv = new Ajv({ allErrors: true, strict: false, $data: false });
 const compiled = new WeakMap<object, ValidateFunction>();
 
-function validatorOf(schema: Record<string, unknown>): ValidateFunction {
+function validatorOf(schema: Record<string, unknown>, ajv = inputAjv): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
     validate = ajv.compile(schema);
@@ -90,12 +93,17 @@ export function redacted(template: TemplateDefinition, values: Record<string, un
   return result;
 }
 
-/** What the values break of the template's pages, each naming its field; empty when they pass. */
-export function valueProblems(template: TemplateDefinition, values: Record<string, unknown>): string[] {
-  return template.pages.flatMap((page) => {
-    const validate = validatorOf(page.schema);
-    return validate(values) ? [] : describeErrors(validate.errors, '');
+/**
+ * The values with the defaults the template's pages declare filled in, and what they break of
+ * those pages, each naming its field (empty when they pass).
+ */
+export function checkedValues(template: TemplateDefinition, values: Record<string, unknown>): { values: Record<string, unknown>; problems: string[] } {
+  const filled = structuredClone(values);
+  const problems = template.pages.flatMap((page) => {
+    const validate = validatorOf(page.schema, formAjv);
+    return validate(filled) ? [] : describeErrors(validate.errors, '');
   });
+  return { values: filled, problems };
 }
 
 /**
@@ -105,11 +113,11 @@ export function valueProblems(template: TemplateDefinition, values: Record<strin
  * action looked up, before any step runs. The first step that fails ends the run.
  */
 export async function runTemplate(request: TemplateRunRequest, actions: ActionRegistry): Promise<TemplateRunResult> {
-  const { template, values, workspace } = request;
+  const { template, workspace } = request;
   const steps: StepReport[] = template.steps.map((step) => ({ id: step.id, name: step.name, action: step.action, status: 'open', log: [] }));
   const result: TemplateRunResult = { status: 'completed', steps, output: { links: [], text: [] } };
   const fail = (error: string) => ({ ...result, status: 'failed' as const, error });
-  const problems = valueProblems(template, values);
+  const { values, problems } = checkedValues(template, request.values);
   if (problems.length > 0) return fail(`the values do not fit the template: ${problems.join('; ')}`);
   const unknown = template.steps.filter((step) => !actions.get(step.action));
   if (unknown.length > 0) {

@@ -46,12 +46,14 @@ export interface ScaffolderServiceDeps {
   localRepositories: string;
   /** GitHub per host, for publish:github. */
   github?: (host: string) => GitHubPublisher | undefined;
+  /** Hosts whose publish:github steps publish locally instead. */
+  publishesLocally?: (host: string) => boolean;
   /** Overrides the built-in templates folder (tests). */
   templatesFolder?: string;
 }
 
-export function createScaffolderService({ db, catalog, localRepositories, github, templatesFolder }: ScaffolderServiceDeps): ScaffolderService {
-  const actions = new ActionRegistry(builtInActions({ catalog, localRepositories, github }));
+export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, templatesFolder }: ScaffolderServiceDeps): ScaffolderService {
+  const actions = new ActionRegistry(builtInActions({ catalog, localRepositories, github, publishesLocally }));
   return {
     templates: () => availableTemplates(catalog.view, templatesFolder),
     async run(request) {

@@ -12,9 +12,12 @@ export interface BuiltInActionDeps {
   localRepositories: string;
   /** GitHub per host, for publish:github; without it, no host is configured. */
   github?: (host: string) => GitHubPublisher | undefined;
+  /** Hosts whose publish:github steps publish locally instead (see callboard.scaffolder.publisher). */
+  publishesLocally?: (host: string) => boolean;
 }
 
 /** The actions Callboard ships; an action is one file, listed here. */
-export function builtInActions({ catalog, localRepositories, github = () => undefined }: BuiltInActionDeps): ScaffolderAction[] {
-  return [fetchTemplate, fetchPlain, debugLog, publishLocal(localRepositories), publishGitHub(github), catalogRegister(catalog)];
+export function builtInActions({ catalog, localRepositories, github = () => undefined, publishesLocally = () => false }: BuiltInActionDeps): ScaffolderAction[] {
+  const local = publishLocal(localRepositories);
+  return [fetchTemplate, fetchPlain, debugLog, local, publishGitHub(github, { action: local, publishesTo: publishesLocally }), catalogRegister(catalog)];
 }

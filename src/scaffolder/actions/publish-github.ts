@@ -68,7 +68,7 @@ async function createOrResume(github: GitHubPublisher, owner: string, name: stri
  * and branch protection. The workspace's YAML is checked and an existing repository refused
  * before anything is written to GitHub.
  */
-export function publishGitHub(github: (host: string) => GitHubPublisher | undefined): ScaffolderAction {
+export function publishGitHub(github: (host: string) => GitHubPublisher | undefined, local?: { action: ScaffolderAction; publishesTo: (host: string) => boolean }): ScaffolderAction {
   return {
     id: 'publish:github',
     description: 'Creates a GitHub repository with the workspace as its first commit',
@@ -109,8 +109,13 @@ export function publishGitHub(github: (host: string) => GitHubPublisher | undefi
         allowAutoMerge: boolean,
       },
     },
-    async handler({ input, workspace, log, output }) {
+    async handler(context) {
+      const { input, workspace, log, output } = context;
       const { host, owner, organization, repo } = parseRepoUrl(input.repoUrl);
+      if (local?.publishesTo(host)) {
+        log(`publishing locally rather than to ${host} (callboard.scaffolder.publisher; auto does so without a token for ${host})`);
+        return local.action.handler(context);
+      }
       const account = owner ?? organization;
       if (!account) throw new ActionError(`${String(input.repoUrl)} names no owner (owner=...)`);
       const client = github(host);

@@ -135,6 +135,22 @@ describe('callboard CLI on the bundled example catalog', () => {
     expect(unknown.stderr).toContain('no template named nothing-like-it; "callboard template list" shows those on offer');
   });
 
+  it('runs a shipped template end to end: without a GitHub token, publish:github publishes locally and the entity is registered', async () => {
+    const values = path.join(scratch, 'service-values.json');
+    writeFileSync(values, JSON.stringify({ name: 'refund-api', description: 'Refunds "returned" orders', owner: 'group:default/payments-team', repoUrl: 'github.com?owner=northwind&repo=refund-api' }));
+    const out = path.join(scratch, 'repositories');
+    const { code, stdout } = await callboard(['template', 'run', 'typescript-service', '--values', values, '--out', out, '--catalog', 'examples', '--json']);
+    expect(code).toBe(0);
+    const answer = JSON.parse(stdout);
+    expect(answer.run).toMatchObject({ template: 'template:default/typescript-service', status: 'completed' });
+    expect(answer.run.steps[1].log[0]).toMatch(/^publishing locally rather than to github.com/);
+    expect(answer.output.links).toEqual([
+      { title: 'Repository', url: `file://${path.join(out, 'northwind', 'refund-api')}` },
+      { title: 'Open in catalog', entityRef: 'component:default/refund-api' },
+    ]);
+    expect(answer.files).toEqual(expect.arrayContaining(['catalog-info.yaml', 'Dockerfile', 'mkdocs.yml', path.join('src', 'server.ts')]));
+  });
+
   it('refuses bad paging options and an ingest with nothing configured, changing nothing', async () => {
     const paging = await callboard(['find', 'x', '--catalog', 'examples', '--limit', 'abc']);
     expect(paging.code).toBe(2);

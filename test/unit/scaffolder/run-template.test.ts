@@ -95,6 +95,15 @@ describe('running a template', () => {
     expect(result.steps.every((step) => step.status === 'open')).toBe(true);
   });
 
+  it('fills in the defaults the form pages declare, as the form would have shown them', async () => {
+    const { template } = templateIn({
+      parameters: [{ title: 'About', properties: { lifecycle: { type: 'string', default: 'experimental' }, replicas: { type: 'integer', default: 2 } } }],
+      steps: [{ id: 'log', action: 'debug:log', input: { message: '${{ parameters.lifecycle }} x${{ parameters.replicas }}' } }],
+    });
+    const result = await runTemplate({ template, values: { replicas: 5 }, workspace: workspace() }, new ActionRegistry(BUILT_IN_ACTIONS));
+    expect(result.steps[0]!.log).toEqual(['experimental x5']);
+  });
+
   it('refuses a template with an unknown action before running anything', async () => {
     const calls: Record<string, unknown>[] = [];
     const { template } = templateIn({ steps: [{ id: 'ok', action: 'test:publish', input: {} }, { id: 'push', action: 'publish:gitlab', input: {} }] });
