@@ -5,13 +5,16 @@
  * Prints one JSON line. Run through bench/run-bench.ts.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCatalogService } from '../src/catalog/catalog-service.js';
 import { EntityIndex, toSearchDocument } from '../src/catalog/search/entity-index.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logger.js';
+import { createScaffolderService } from '../src/scaffolder/scaffolder-service.js';
+import { findTemplate } from '../src/scaffolder/template-library.js';
 import { benchDatabase, percentile, type BenchEngine } from './support.js';
 
 const { values } = parseArgs({
@@ -146,6 +149,25 @@ result.indexHeapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
 const updates = documents.slice(0, 1_000).map((document) => time(() => index.upsert({ ...document, description: `${document.description} updated` })));
 result.indexUpdateP50 = percentile(updates, 50);
 result.indexUpdateP99 = percentile(updates, 99);
+
+// The TypeScript service template end to end (fetch, publish:github publishing locally, register)
+// on this catalog: one run to warm up, then `runs` timed ones.
+const repositories = mkdtempSync(path.join(tmpdir(), 'callboard-bench-repositories-'));
+const scaffolder = createScaffolderService({ db: database.db, catalog, localRepositories: repositories, publishesLocally: () => true });
+const serviceTemplate = findTemplate((await scaffolder.templates()).templates, 'typescript-service')!;
+const templateRunMs: number[] = [];
+for (let run = 0; run <= runs; run++) {
+  const started = performance.now();
+  const name = `bench-service-${run}`;
+  const { run: finished } = await scaffolder.run({
+    template: serviceTemplate,
+    values: { name, description: 'Made by the benchmark', owner: 'group:default/bench-team', repoUrl: `github.com?owner=bench&repo=${name}` },
+  });
+  if (finished.status !== 'completed') throw new Error(`the template run failed: ${finished.error}`);
+  if (run > 0) templateRunMs.push(performance.now() - started);
+}
+result.templateRunMs = median(templateRunMs);
+rmSync(repositories, { recursive: true, force: true });
 
 await database.close();
 
