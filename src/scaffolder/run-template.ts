@@ -35,6 +35,8 @@ export interface TemplateRunRequest {
   /** The folder the run works in (the caller makes it and removes it). */
   workspace: string;
   signal?: AbortSignal;
+  /** The run stops once it has taken this long (default 10 minutes), failing the step under way. */
+  timeoutMs?: number;
   /** Told the steps each time one starts or ends (to record the run, or update a message). */
   onStep?: (steps: readonly StepReport[]) => Promise<void> | void;
 }
@@ -131,13 +133,14 @@ export async function runTemplate(request: TemplateRunRequest, actions: ActionRe
     secrets: {},
     ...extra,
   });
-  const signal = request.signal ?? new AbortController().signal;
+  const timeoutMs = request.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+  const signal = AbortSignal.any([request.signal ?? new AbortController().signal, AbortSignal.timeout(timeoutMs)]);
   for (const [index, step] of template.steps.entries()) {
     const report = steps[index]!;
     report.status = 'processing';
     await request.onStep?.(steps);
     try {
-      const ran = await runStep(step, actions.get(step.action)!, { scope, workspace, request, report, signal, outputs });
+      const ran = await untilAborted(runStep(step, actions.get(step.action)!, { scope, workspace, request, report, signal, outputs }), signal, timeoutMs);
       report.status = ran ? 'completed' : 'skipped';
     } catch (error) {
       report.status = 'failed';
@@ -148,6 +151,23 @@ export async function runTemplate(request: TemplateRunRequest, actions: ActionRe
   }
   result.output = renderOutput(template, scope());
   return result;
+}
+
+/** A run taking longer than this is stopped. */
+const DEFAULT_RUN_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * The step's outcome, unless the run is stopped first (its time is up, or it was cancelled): an
+ * action that does not heed the signal cannot keep the run waiting.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, timeoutMs: number): Promise<T> {
+  const stopped = () => new ActionError(signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' ? `the run took longer than ${timeoutMs < 1_000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1_000)} s`} and was stopped` : 'the run was cancelled');
+  if (signal.aborted) return Promise.reject(stopped());
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(stopped());
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 interface StepRun {

@@ -122,7 +122,7 @@ export function publishGitHub(github: (host: string) => GitHubPublisher | undefi
       if (!client) throw new ActionError(`no GitHub integration is configured for ${host}; add it under integrations.github (host, apiBaseUrl, token)`);
       const source = targetFolder(workspace, input.sourcePath);
       assertWorkspaceYaml(source);
-      const files = readSkeleton(source);
+      const files = readSkeleton(source, 'the workspace');
       if (await client.findRepository(account, repo)) throw new ActionError(`the repository ${account}/${repo} exists already on ${host}; pick another name`);
       const branch = typeof input.defaultBranch === 'string' && input.defaultBranch ? input.defaultBranch : 'master';
       const repository = await createOrResume(client, account, repo, input, log);

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { parseRepoUrl } from '../template-filters.js';
 import { ActionError, type ScaffolderAction } from './action.js';
-import { targetFolder } from './workspace-files.js';
+import { readSkeleton, targetFolder, writeFiles } from './workspace-files.js';
 import { assertWorkspaceYaml } from './workspace-yaml.js';
 
 const run = promisify(execFile);
@@ -36,7 +36,7 @@ export function publishLocal(folder: string): ScaffolderAction {
         sourcePath: { type: 'string' },
       },
     },
-    async handler({ input, workspace, log, output }) {
+    async handler({ input, workspace, log, output, signal }) {
       const { owner, organization, repo } = parseRepoUrl(input.repoUrl);
       const account = owner ?? organization;
       if (!account) throw new ActionError(`${String(input.repoUrl)} names no owner (owner=...)`);
@@ -44,6 +44,8 @@ export function publishLocal(folder: string): ScaffolderAction {
       const branch = typeof input.defaultBranch === 'string' && input.defaultBranch ? input.defaultBranch : 'main';
       const source = targetFolder(workspace, input.sourcePath);
       assertWorkspaceYaml(source);
+      // Read in full first: a workspace past the limits, or with a link out of it, is refused here.
+      const files = readSkeleton(source, 'the workspace');
       const target = path.join(folder, account, repo);
       mkdirSync(path.dirname(target), { recursive: true });
       try {
@@ -54,8 +56,8 @@ export function publishLocal(folder: string): ScaffolderAction {
         throw error;
       }
       try {
-        cpSync(source, target, { recursive: true });
-        const git = (...args: string[]) => gitIn(target, args);
+        writeFiles(target, files);
+        const git = (...args: string[]) => gitIn(target, args, signal);
         await git('init', '--quiet', '--initial-branch', branch);
         await git('add', '--all');
         const author = [`user.name=${typeof input.gitAuthorName === 'string' ? input.gitAuthorName : 'Callboard'}`, `user.email=${typeof input.gitAuthorEmail === 'string' ? input.gitAuthorEmail : 'callboard@localhost'}`];
@@ -75,10 +77,10 @@ export function publishLocal(folder: string): ScaffolderAction {
   };
 }
 
-async function gitIn(folder: string, args: string[]): Promise<string> {
+async function gitIn(folder: string, args: string[], signal: AbortSignal): Promise<string> {
   try {
     // The user's own git configuration (hooks, templates, signing) stays out of it.
-    const { stdout } = await run('git', args, { cwd: folder, env: { PATH: process.env.PATH ?? '', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: folder } });
+    const { stdout } = await run('git', args, { cwd: folder, signal, env: { PATH: process.env.PATH ?? '', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: folder } });
     return stdout;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ActionError('publish:local needs git on the PATH');

@@ -4,7 +4,7 @@ import { isInside } from '../../catalog/ingestion/local-files.js';
 import type { TemplateBase } from '../template-definition.js';
 import { ActionError } from './action.js';
 
-/** A skeleton larger than these is refused before anything is written. */
+/** A skeleton, or a workspace to publish, larger than these is refused before anything is written. */
 export const SKELETON_LIMITS = { files: 2_000, bytes: 20 * 1024 * 1024 };
 
 export interface SkeletonFile {
@@ -30,13 +30,13 @@ export function skeletonFolder(url: unknown, base: TemplateBase): string {
  * points inside the skeleton; one that points outside it, or a skeleton past the limits, is
  * refused before anything is written.
  */
-export function readSkeleton(folder: string, limits = SKELETON_LIMITS): SkeletonFile[] {
+export function readSkeleton(folder: string, what = 'the skeleton', limits = SKELETON_LIMITS): SkeletonFile[] {
   let real: string;
   try {
     real = realpathSync(folder);
     if (!statSync(real).isDirectory()) throw new Error('not a folder');
   } catch {
-    throw new ActionError(`the skeleton folder ${folder} does not exist`);
+    throw new ActionError(`${what} folder ${folder} does not exist`);
   }
   const files: SkeletonFile[] = [];
   let bytes = 0;
@@ -47,7 +47,7 @@ export function readSkeleton(folder: string, limits = SKELETON_LIMITS): Skeleton
       let target = full;
       if (lstatSync(full).isSymbolicLink()) {
         target = realpathSync(full);
-        if (!isInside(real, target)) throw new ActionError(`the skeleton's ${name} is a link to ${target}, outside the skeleton; refused`);
+        if (!isInside(real, target)) throw new ActionError(`${name} in ${what} is a link to ${target}, outside it; refused`);
       }
       const stat = statSync(target);
       if (stat.isDirectory()) {
@@ -56,8 +56,8 @@ export function readSkeleton(folder: string, limits = SKELETON_LIMITS): Skeleton
       }
       if (!stat.isFile()) continue;
       bytes += stat.size;
-      if (files.length + 1 > limits.files) throw new ActionError(`the skeleton holds more than ${limits.files} files; refused`);
-      if (bytes > limits.bytes) throw new ActionError(`the skeleton holds more than ${limits.bytes} bytes; refused`);
+      if (files.length + 1 > limits.files) throw new ActionError(`${what} holds more than ${limits.files} files; refused`);
+      if (bytes > limits.bytes) throw new ActionError(`${what} holds more than ${limits.bytes} bytes; refused`);
       files.push({ path: name, content: readFileSync(target), mode: stat.mode & 0o777 });
     }
   };

@@ -112,6 +112,18 @@ describe('running a template', () => {
     expect(calls).toEqual([]);
   });
 
+  it('stops a run that takes longer than its time, even in an action that does not heed the signal', async () => {
+    const slow = recorder('test:slow', [], {
+      handler: () => new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref()),
+    });
+    const { template } = templateIn({ steps: [{ id: 'wait', action: 'test:slow', input: {} }, { id: 'after', action: 'test:slow', input: {} }] });
+    const started = Date.now();
+    const result = await runTemplate({ template, values: {}, workspace: workspace(), timeoutMs: 200 }, new ActionRegistry([slow]));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(result).toMatchObject({ status: 'failed', error: 'step wait (test:slow) failed: the run took longer than 200 ms and was stopped' });
+    expect(result.steps.map((step) => step.status)).toEqual(['failed', 'open']);
+  });
+
   it("ends the run at the first failing step, with the step's error, running nothing after it", async () => {
     const calls: Record<string, unknown>[] = [];
     const failing = recorder('test:fail', [], {
@@ -202,7 +214,7 @@ describe('fetch:template', () => {
     symlinkSync(path.join(scratch, 'secret.txt'), path.join(templateFolder, 'skeleton', 'leak.txt'));
     const folder = workspace();
     const result = await runTemplate({ template, values: {}, workspace: folder }, new ActionRegistry(BUILT_IN_ACTIONS));
-    expect(result.error).toMatch(/leak.txt is a link to .*secret.txt, outside the skeleton; refused/);
+    expect(result.error).toMatch(/leak.txt in the skeleton is a link to .*secret.txt, outside it; refused/);
     expect(existsSync(path.join(folder, 'a.txt'))).toBe(false);
   });
 
