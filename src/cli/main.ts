@@ -8,6 +8,7 @@ import { createAppContext, githubClientsFromConfig, type AppContext } from '../a
 import { ingestLocations, type RootLocation } from '../catalog/ingestion/ingest-locations.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Config, SlackConfig } from '../config/config-schema.js';
+import { normalizeEntityRef } from '../catalog/model/entity-ref.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { tuneHeapForService } from '../service-heap.js';
@@ -17,6 +18,7 @@ import { slackSettingsProblems } from '../slack/settings.js';
 import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack/manifest.js';
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
 import type { TemplateDefinition } from '../scaffolder/template-definition.js';
+import { RunRefusedError } from '../scaffolder/template-access.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import { formatFind, formatProblems, formatRefresh, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
 
@@ -38,10 +40,11 @@ Commands:
   catalog problems           the problems found by the last refresh
   template list              the software templates on offer: the catalog's Template entities and
                              the ones in templates/
-  template run NAME_OR_PATH --values FILE [--dry-run] [--out DIR]
+  template run NAME_OR_PATH --values FILE [--dry-run] [--out DIR] [--as USER]
                              run a template (by name, ref or template.yaml path) with the values of
                              a JSON or YAML file; --dry-run runs only what writes to its workspace;
-                             publish:local creates repositories under --out
+                             publish:local creates repositories under --out; --as runs it as that
+                             catalog user (user.ref, and the template's allowed groups apply)
   manifest                   the Slack app manifest for the registered commands and surfaces, with
                              app.baseUrl's host as the unfurl domain; --request-url
                              https://<host>/slack/events makes it HTTP mode instead of Socket Mode
@@ -64,6 +67,8 @@ interface CliOptions {
   dryRun: boolean;
   /** template run: the folder publish:local creates repositories under. */
   out?: string;
+  /** template list and run: the catalog ref of the person to list or run for (their groups decide). */
+  as?: string;
   config: string[];
   catalog: string[];
   json: boolean;
@@ -87,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
         'request-url': { type: 'string' },
         values: { type: 'string' },
         out: { type: 'string' },
+        as: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -106,6 +112,7 @@ export async function main(argv: string[]): Promise<number> {
     requestUrl: values['request-url'],
     values: values.values,
     out: values.out,
+    as: values.as,
     dryRun: values['dry-run'],
     config: values.config,
     catalog: values.catalog,
@@ -217,7 +224,7 @@ async function templateCommand(config: Config, options: CliOptions, args: string
   if (verb === 'run') return runTemplateCommand(config, options, nameOrPath);
   if (verb !== 'list') throw new Error('usage: callboard template list | template run NAME_OR_PATH --values FILE [--dry-run]');
   return withCatalog(config, options, async (context) => {
-    const { templates, problems } = await context.scaffolder.templates();
+    const { templates, problems } = await context.scaffolder.templates(options.as && normalizeEntityRef(options.as, { defaultKind: 'user' }));
     const answer = {
       templates: templates.map(({ name, ref, title, description, source, pages }) => ({ name, ref, title, description, source, pages: pages.map((page) => page.title) })),
       problems,
@@ -232,7 +239,17 @@ async function runTemplateCommand(config: Config, options: CliOptions, nameOrPat
   const values = readValuesFile(options.values);
   return withCatalog(config, options, async (context) => {
     const template = await templateNamed(context, nameOrPath);
-    const { run, files } = await context.scaffolder.run({ template, values, dryRun: options.dryRun });
+    const user = options.as ? { ref: normalizeEntityRef(options.as, { defaultKind: 'user' }), entity: context.catalog.view.get(normalizeEntityRef(options.as, { defaultKind: 'user' })) } : undefined;
+    let finished;
+    try {
+      finished = await context.scaffolder.run({ template, values, dryRun: options.dryRun, user });
+    } catch (error) {
+      if (!(error instanceof RunRefusedError)) throw error;
+      const refused = { run: { id: null, template: template.ref, status: 'failed', error: error.message, steps: [] }, output: { links: [], text: [] }, files: [] };
+      print(options, refused, formatTemplateRun(refused));
+      return 1;
+    }
+    const { run, files } = finished;
     const answer = {
       run: { id: run.id, template: run.templateRef, status: run.status, ...(run.error ? { error: run.error } : {}), steps: run.steps.map(({ id, action, status, log }) => ({ id, action, status, log })) },
       output: run.output ?? { links: [], text: [] },

@@ -11,6 +11,7 @@ import { ActionRegistry } from './actions/registry.js';
 import { findRun, recordRun, runsOf, updateRun, type RecordedRun } from './run-store.js';
 import { maskedValues, redacted, runTemplate, type StepReport } from './run-template.js';
 import type { TemplateDefinition } from './template-definition.js';
+import { assertMayRun, mayRun } from './template-access.js';
 import { availableTemplates, type TemplateFolder } from './template-library.js';
 
 export interface StartRunRequest {
@@ -32,8 +33,12 @@ export interface FinishedRun {
 
 /** The scaffolder's use cases, for the CLI and the Slack app alike. */
 export interface ScaffolderService {
-  templates(): Promise<TemplateFolder>;
-  /** Records the run before its first step, runs it in a workspace of its own, and records each step. */
+  /** The templates on offer; given a person, only those they may run. */
+  templates(userRef?: string): Promise<TemplateFolder>;
+  /**
+   * Records the run before its first step, runs it in a workspace of its own, and records each
+   * step. A person the template does not allow is refused (RunRefusedError) before anything.
+   */
   run(request: StartRunRequest): Promise<FinishedRun>;
   findRun(id: string): Promise<RecordedRun | undefined>;
   runsOf(userRef: string, limit?: number): Promise<RecordedRun[]>;
@@ -55,9 +60,13 @@ export interface ScaffolderServiceDeps {
 export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, templatesFolder }: ScaffolderServiceDeps): ScaffolderService {
   const actions = new ActionRegistry(builtInActions({ catalog, localRepositories, github, publishesLocally }));
   return {
-    templates: () => availableTemplates(catalog.view, templatesFolder),
+    async templates(userRef) {
+      const offered = await availableTemplates(catalog.view, templatesFolder);
+      return userRef ? { ...offered, templates: offered.templates.filter((template) => mayRun(template, userRef, catalog.view)) } : offered;
+    },
     async run(request) {
       const { template, values } = request;
+      if (request.user) assertMayRun(template, request.user.ref, catalog.view);
       const steps: StepReport[] = template.steps.map((step) => ({ id: step.id, name: step.name, action: step.action, status: 'open', log: [] }));
       const recordedRun = await recordRun(db, {
         id: randomUUID(),

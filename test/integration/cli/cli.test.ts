@@ -151,6 +151,34 @@ describe('callboard CLI on the bundled example catalog', () => {
     expect(answer.files).toEqual(expect.arrayContaining(['catalog-info.yaml', 'Dockerfile', 'mkdocs.yml', path.join('src', 'server.ts')]));
   });
 
+  it("lists and runs a template only for members of its allowed groups (--as), with the reason when refused", async () => {
+    const folder = path.join(scratch, 'restricted-template');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      path.join(folder, 'template.yaml'),
+      [
+        'apiVersion: scaffolder.backstage.io/v1beta3',
+        'kind: Template',
+        'metadata: { name: platform-only, title: Platform only, annotations: { callboard.dev/allowed-groups: platform-team } }',
+        'spec:',
+        '  type: service',
+        "  steps: [{ id: log, action: 'debug:log', input: { message: 'run by ${{ user.ref }}' } }]",
+      ].join('\n'),
+    );
+    const values = path.join(scratch, 'empty-values.json');
+    writeFileSync(values, '{}');
+    const catalogArgs = ['--catalog', 'examples', '--catalog', folder];
+    const listed = async (as: string) => (JSON.parse((await callboard(['template', 'list', ...catalogArgs, '--as', as, '--json'])).stdout) as { templates: { name: string }[] }).templates.map((template) => template.name);
+    expect(await listed('marta.kowalski')).toContain('platform-only');
+    expect(await listed('sofia.lindqvist')).not.toContain('platform-only');
+    const allowed = await callboard(['template', 'run', 'platform-only', ...catalogArgs, '--values', values, '--as', 'marta.kowalski', '--json']);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout).run.steps[0].log).toEqual(['run by user:default/marta.kowalski']);
+    const refused = await callboard(['template', 'run', 'platform-only', ...catalogArgs, '--values', values, '--as', 'sofia.lindqvist', '--json']);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).run).toMatchObject({ status: 'failed', error: 'Platform only may be run only by members of group:default/platform-team; user:default/sofia.lindqvist is not one' });
+  });
+
   it('refuses bad paging options and an ingest with nothing configured, changing nothing', async () => {
     const paging = await callboard(['find', 'x', '--catalog', 'examples', '--limit', 'abc']);
     expect(paging.code).toBe(2);

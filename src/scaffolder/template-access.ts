@@ -1,0 +1,49 @@
+import type { CatalogView } from '../catalog/answers/catalog-view.js';
+import { annotationOf } from '../catalog/model/entity.js';
+import { normalizeEntityRef } from '../catalog/model/entity-ref.js';
+import type { TemplateDefinition } from './template-definition.js';
+
+/** The annotation on a Template naming the groups whose members may run it: `group:default/platform, payments-team`. */
+export const ALLOWED_GROUPS_ANNOTATION = 'callboard.dev/allowed-groups';
+
+/** A template the person may not run. */
+export class RunRefusedError extends Error {}
+
+/** The groups a template allows, as refs; undefined when it allows everyone. */
+export function allowedGroups(template: TemplateDefinition): string[] | undefined {
+  const listed = annotationOf(template.entity, ALLOWED_GROUPS_ANNOTATION);
+  if (listed === undefined) return undefined;
+  return listed
+    .split(',')
+    .map((group) => group.trim())
+    .filter(Boolean)
+    .map((group) => normalizeEntityRef(group, { defaultKind: 'group', defaultNamespace: template.entity.metadata.namespace ?? 'default' }));
+}
+
+/** The person's groups and every group above them (a member of a sub-team belongs to its parent too). */
+export function groupsOf(view: CatalogView, userRef: string): Set<string> {
+  const groups = new Set<string>();
+  const pending = view.related(userRef, 'memberOf');
+  while (pending.length > 0) {
+    const group = pending.pop()!;
+    if (groups.has(group)) continue;
+    groups.add(group);
+    pending.push(...view.related(group, 'childOf'));
+  }
+  return groups;
+}
+
+/** Whether the person may run the template: anyone, unless it names allowed groups; then their members. */
+export function mayRun(template: TemplateDefinition, userRef: string, view: CatalogView): boolean {
+  const allowed = allowedGroups(template);
+  if (!allowed) return true;
+  const groups = groupsOf(view, userRef.toLowerCase());
+  return allowed.some((group) => groups.has(group));
+}
+
+/** Throws RunRefusedError naming the groups when the person may not run the template. */
+export function assertMayRun(template: TemplateDefinition, userRef: string, view: CatalogView): void {
+  if (!mayRun(template, userRef, view)) {
+    throw new RunRefusedError(`${template.title} may be run only by members of ${allowedGroups(template)!.join(', ')}; ${userRef} is not one`);
+  }
+}
