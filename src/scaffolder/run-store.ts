@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { scaffolderRuns } from '../db/schema.js';
 import type { RunStatus, StepReport, TemplateRunResult } from './run-template.js';
@@ -50,11 +50,26 @@ export async function recordRun(
   return { run: recorded(first!), existing: true };
 }
 
+/**
+ * Records a run's progress or outcome. Progress (`processing`) never overwrites a cancellation
+ * recorded meanwhile (by this replica or another); the outcome does, being what happened.
+ */
 export async function updateRun(db: Db, id: string, changes: { status: RunStatus; steps: StepReport[]; output?: TemplateRunResult['output']; error?: string }): Promise<void> {
+  const progress = changes.status === 'processing';
   await db
     .update(scaffolderRuns)
     .set({ status: changes.status, steps: changes.steps, output: changes.output ?? null, error: changes.error ?? null, updatedAt: new Date() })
-    .where(eq(scaffolderRuns.id, id));
+    .where(progress ? and(eq(scaffolderRuns.id, id), ne(scaffolderRuns.status, 'cancelled')) : eq(scaffolderRuns.id, id));
+}
+
+/** Marks a run of this person's cancelled while it is open or processing; false when it is not (anymore). */
+export async function requestCancel(db: Db, id: string, requestedBy: string): Promise<boolean> {
+  const cancelled = await db
+    .update(scaffolderRuns)
+    .set({ status: 'cancelled', updatedAt: new Date() })
+    .where(and(eq(scaffolderRuns.id, id), eq(scaffolderRuns.requestedBy, requestedBy), inArray(scaffolderRuns.status, ['open', 'processing'])))
+    .returning({ id: scaffolderRuns.id });
+  return cancelled.length > 0;
 }
 
 export async function findRun(db: Db, id: string): Promise<RecordedRun | undefined> {

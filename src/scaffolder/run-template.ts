@@ -18,8 +18,8 @@ export interface StepReport {
 }
 
 export interface TemplateRunResult {
-  status: 'completed' | 'failed';
-  /** Why the run failed: the values, an unknown action, or the step that failed and its error. */
+  status: 'completed' | 'failed' | 'cancelled';
+  /** Why the run failed or stopped: the values, an unknown action, the step that failed and its error, or where it was cancelled. */
   error?: string;
   steps: StepReport[];
   output: { links: { title: string; url?: string; entityRef?: string }[]; text: { title: string; content: string }[] };
@@ -34,6 +34,7 @@ export interface TemplateRunRequest {
   dryRun?: boolean;
   /** The folder the run works in (the caller makes it and removes it). */
   workspace: string;
+  /** Aborted: the run is cancelled, before its next step or during the one under way. */
   signal?: AbortSignal;
   /** The run stops once it has taken this long (default 10 minutes), failing the step under way. */
   timeoutMs?: number;
@@ -135,16 +136,22 @@ export async function runTemplate(request: TemplateRunRequest, actions: ActionRe
   });
   const timeoutMs = request.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
   const signal = AbortSignal.any([request.signal ?? new AbortController().signal, AbortSignal.timeout(timeoutMs)]);
+  const cancelled = () => request.signal?.aborted === true;
   for (const [index, step] of template.steps.entries()) {
     const report = steps[index]!;
+    if (cancelled()) return { ...result, status: 'cancelled', error: `the run was cancelled before step ${step.id}` };
     report.status = 'processing';
     await request.onStep?.(steps);
     try {
       const ran = await untilAborted(runStep(step, actions.get(step.action)!, { scope, workspace, request, report, signal, outputs }), signal, timeoutMs);
       report.status = ran ? 'completed' : 'skipped';
     } catch (error) {
-      report.status = 'failed';
       report.log.push(errorMessage(error));
+      if (cancelled()) {
+        report.status = 'cancelled';
+        return { ...result, status: 'cancelled', error: `the run was cancelled during step ${step.id}` };
+      }
+      report.status = 'failed';
       return fail(`step ${step.id} (${step.action}) failed: ${errorMessage(error)}`);
     }
     await request.onStep?.(steps);

@@ -6,9 +6,10 @@ import type { CatalogService } from '../catalog/catalog-service.js';
 import type { Entity } from '../catalog/model/entity.js';
 import type { Db } from '../db/client.js';
 import type { GitHubPublisher } from '../github/github-client.js';
+import type { ScaffolderAction } from './actions/action.js';
 import { builtInActions } from './actions/built-in.js';
 import { ActionRegistry } from './actions/registry.js';
-import { findRun, recordRun, runsOf, updateRun, type RecordedRun } from './run-store.js';
+import { findRun, recordRun, requestCancel, runsOf, updateRun, type RecordedRun } from './run-store.js';
 import { maskedValues, redacted, runTemplate, type StepReport } from './run-template.js';
 import type { TemplateDefinition } from './template-definition.js';
 import { assertMayRun, mayRun } from './template-access.js';
@@ -41,6 +42,11 @@ export interface ScaffolderService {
    */
   run(request: StartRunRequest): Promise<FinishedRun>;
   findRun(id: string): Promise<RecordedRun | undefined>;
+  /**
+   * Cancels a run of this person's that is still open or processing, on whichever replica runs it:
+   * it stops before its next step (at once when it runs here). False when there is no such run.
+   */
+  cancel(id: string, userRef: string): Promise<boolean>;
   runsOf(userRef: string, limit?: number): Promise<RecordedRun[]>;
 }
 
@@ -55,10 +61,14 @@ export interface ScaffolderServiceDeps {
   publishesLocally?: (host: string) => boolean;
   /** Overrides the built-in templates folder (tests). */
   templatesFolder?: string;
+  /** Actions beside the built-in ones. */
+  extraActions?: ScaffolderAction[];
 }
 
-export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, templatesFolder }: ScaffolderServiceDeps): ScaffolderService {
-  const actions = new ActionRegistry(builtInActions({ catalog, localRepositories, github, publishesLocally }));
+export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, templatesFolder, extraActions = [] }: ScaffolderServiceDeps): ScaffolderService {
+  const actions = new ActionRegistry([...builtInActions({ catalog, localRepositories, github, publishesLocally }), ...extraActions]);
+  // The runs under way in this process, to stop them at once when cancelled here.
+  const running = new Map<string, AbortController>();
   return {
     async templates(userRef) {
       const offered = await availableTemplates(catalog.view, templatesFolder);
@@ -81,11 +91,15 @@ export function createScaffolderService({ db, catalog, localRepositories, github
       // Secrets never reach the record: every log line is redacted before it is written.
       const clean = (reports: readonly StepReport[]) => reports.map((report) => ({ ...report, log: report.log.map((line) => redacted(template, values, line)) }));
       const workspace = await mkdtemp(path.join(tmpdir(), 'callboard-run-'));
+      const controller = new AbortController();
+      running.set(id, controller);
+      // A cancellation recorded by another replica is seen as each step starts and ends.
+      const onStep = async (reports: readonly StepReport[]) => {
+        if ((await findRun(db, id))?.status === 'cancelled') controller.abort();
+        else await updateRun(db, id, { status: 'processing', steps: clean(reports) });
+      };
       try {
-        const result = await runTemplate(
-          { template, values, user: request.user, dryRun: request.dryRun, workspace, onStep: (reports) => updateRun(db, id, { status: 'processing', steps: clean(reports) }) },
-          actions,
-        );
+        const result = await runTemplate({ template, values, user: request.user, dryRun: request.dryRun, workspace, signal: controller.signal, onStep }, actions);
         const finished = { status: result.status, steps: clean(result.steps), output: result.output, ...(result.error ? { error: redacted(template, values, result.error) } : {}) };
         await updateRun(db, id, finished);
         const files = (await readdir(workspace, { recursive: true, withFileTypes: true }))
@@ -94,10 +108,16 @@ export function createScaffolderService({ db, catalog, localRepositories, github
           .sort();
         return { run: (await findRun(db, id))!, existing: false, files };
       } finally {
+        running.delete(id);
         await rm(workspace, { recursive: true, force: true });
       }
     },
     findRun: (id) => findRun(db, id),
+    async cancel(id, userRef) {
+      const cancelled = await requestCancel(db, id, userRef);
+      if (cancelled) running.get(id)?.abort();
+      return cancelled;
+    },
     runsOf: (userRef, limit) => runsOf(db, userRef, limit),
   };
 }

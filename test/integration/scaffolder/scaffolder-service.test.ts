@@ -6,8 +6,9 @@ import { createCatalogService } from '../../../src/catalog/catalog-service.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { Database } from '../../../src/db/client.js';
 import { createLogger } from '../../../src/logger.js';
+import type { ScaffolderAction } from '../../../src/scaffolder/actions/action.js';
 import { createScaffolderService, type ScaffolderService } from '../../../src/scaffolder/scaffolder-service.js';
-import { templateFolder } from '../../support/template-folder.js';
+import { templateFolder, templateHead } from '../../support/template-folder.js';
 import { createTestDatabase, ENGINES } from '../../support/test-database.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-service-'));
@@ -70,6 +71,58 @@ describe.each(ENGINES)('template runs on %s', (engine) => {
       const third = await service.run(request);
       expect(third).toMatchObject({ existing: true, run: { id: first.run.id, status: 'completed' } });
     });
+  });
+
+  it('cancels a run of its requester: at once here, and at the next step when another replica asks', async () => {
+    const database = await createTestDatabase(engine);
+    try {
+      let release: () => void = () => undefined;
+      let started: () => void = () => undefined;
+      const wait: ScaffolderAction = {
+        id: 'test:wait',
+        description: 'waits until the test releases it',
+        supportsDryRun: true,
+        inputSchema: { type: 'object' },
+        handler: () => {
+          started();
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+      };
+      const service = (extraActions: ScaffolderAction[]) =>
+        createScaffolderService({
+          db: database.db,
+          catalog: createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) }),
+          localRepositories: mkdtempSync(path.join(scratch, 'repositories-')),
+          extraActions,
+        });
+      const [here, other] = [service([wait]), service([])];
+      const { template: waiting } = await templateFolder(scratch, `${templateHead('waiting')}  steps:\n    - { id: wait, action: 'test:wait', input: {} }\n    - { id: after, action: 'debug:log', input: { message: done } }\n`);
+      const ada = { ref: 'user:default/ada' };
+      const runUntilStarted = async () => {
+        const whenStarted = new Promise<void>((resolve) => (started = resolve));
+        const finished = here.run({ template: waiting, values: {}, user: ada });
+        await whenStarted;
+        const [current] = await here.runsOf(ada.ref, 1);
+        return { id: current!.id, finished };
+      };
+
+      const first = await runUntilStarted();
+      expect(await here.cancel(first.id, 'user:default/grace')).toBe(false);
+      expect(await here.cancel(first.id, ada.ref)).toBe(true);
+      const cancelledHere = (await first.finished).run;
+      expect(cancelledHere).toMatchObject({ status: 'cancelled', error: 'the run was cancelled during step wait' });
+      expect(cancelledHere.steps.map((step) => step.status)).toEqual(['cancelled', 'open']);
+
+      const second = await runUntilStarted();
+      expect(await other.cancel(second.id, ada.ref)).toBe(true);
+      release();
+      const cancelledThere = (await second.finished).run;
+      expect(cancelledThere).toMatchObject({ status: 'cancelled', error: 'the run was cancelled before step after' });
+      expect(cancelledThere.steps.map((step) => step.status)).toEqual(['completed', 'open']);
+      expect(await here.cancel(second.id, ada.ref)).toBe(false);
+    } finally {
+      await database.close();
+    }
   });
 
   it('records a failed run with the step that failed', async () => {
