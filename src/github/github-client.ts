@@ -84,6 +84,7 @@ export interface PublishedRepository {
   cloneUrl: string;
   defaultBranch: string;
   createdAt: string;
+  description: string | null;
 }
 
 export interface BranchProtection {
@@ -109,8 +110,12 @@ export interface CommitFile {
 export interface GitHubPublisher {
   /** The repository, or undefined when there is none. */
   findRepository(owner: string, name: string): Promise<PublishedRepository | undefined>;
-  /** Creates it in the organisation `owner`, or for the token's own user when `owner` is that user. */
-  createRepository(owner: string, name: string, settings: RepositorySettings): Promise<PublishedRepository>;
+  /**
+   * Creates it in the organisation `owner`, or for the token's own user when `owner` is that user.
+   * `answerLost`: GitHub made it on an attempt whose answer was lost (a 5xx, a timeout), and it was
+   * recognised as ours: made since the call began, with our description.
+   */
+  createRepository(owner: string, name: string, settings: RepositorySettings): Promise<{ repository: PublishedRepository; answerLost: boolean }>;
   /** One commit holding exactly `files`, with no parent, made the head of `branch` and the default branch. */
   commitFiles(repository: PublishedRepository, branch: string, commit: { message: string; author: { name: string; email: string }; files: CommitFile[] }): Promise<string>;
   setTopics(owner: string, name: string, topics: string[]): Promise<void>;

@@ -107,7 +107,7 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
     }
   }
 
-  async createRepository(owner: string, name: string, settings: RepositorySettings): Promise<PublishedRepository> {
+  async createRepository(owner: string, name: string, settings: RepositorySettings): Promise<{ repository: PublishedRepository; answerLost: boolean }> {
     const body = {
       name,
       description: settings.description,
@@ -125,40 +125,55 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
       allow_auto_merge: settings.allowAutoMerge,
       // GitHub refuses git objects in an empty repository: its first commit is replaced by ours.
       auto_init: true,
-      request: this.timeout(),
     };
     const { data: account } = await this.call(`reading the account ${owner}`, () => this.octokit.users.getByUsername({ username: owner, request: this.timeout() }));
-    const creating = `creating ${owner}/${name}`;
-    if (account.type === 'Organization') {
-      return published((await this.call(creating, () => this.octokit.repos.createInOrg({ org: owner, ...body }))).data);
+    if (account.type !== 'Organization') {
+      const { data: me } = await this.call('reading the token\'s user', () => this.octokit.users.getAuthenticated({ request: this.timeout() }));
+      if (me.login.toLowerCase() !== owner.toLowerCase()) {
+        throw new ExternalServiceError('github', `GitHub: ${owner} is a user other than the token's (${me.login}); a repository can be created only in an organisation or for the token's own user`, false);
+      }
     }
-    const { data: me } = await this.call('reading the token\'s user', () => this.octokit.users.getAuthenticated({ request: this.timeout() }));
-    if (me.login.toLowerCase() !== owner.toLowerCase()) {
-      throw new ExternalServiceError('github', `GitHub: ${owner} is a user other than the token's (${me.login}); a repository can be created only in an organisation or for the token's own user`, false);
+    // Never repeated blindly (the retry plugin is off for it): GitHub may have made the repository
+    // before its answer was lost, and a repeat would be refused as "name already exists".
+    const request = () => ({ ...this.timeout(), retries: 0 });
+    const post = () =>
+      account.type === 'Organization' ? this.octokit.repos.createInOrg({ org: owner, ...body, request: request() }) : this.octokit.repos.createForAuthenticatedUser({ ...body, request: request() });
+    const began = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { repository: published((await this.call(`creating ${owner}/${name}`, post)).data), answerLost: false };
+      } catch (error) {
+        if (!(error instanceof ExternalServiceError) || !error.transient || attempt > CREATE_RETRIES) throw error;
+        // Ours only if made since this call began, with the description we sent.
+        const made = await this.findRepository(owner, name);
+        if (made && Date.parse(made.createdAt) >= began - CLOCK_SKEW_MS && (made.description ?? '') === (settings.description ?? '')) return { repository: made, answerLost: true };
+        if (made) throw new ExternalServiceError('github', `GitHub: ${owner}/${name} was created by someone else meanwhile`, false, { status: 422 });
+        await new Promise((resolve) => setTimeout(resolve, attempt * CREATE_RETRY_MS));
+      }
     }
-    return published((await this.call(creating, () => this.octokit.repos.createForAuthenticatedUser(body))).data);
   }
 
   async commitFiles(repository: PublishedRepository, branch: string, commit: { message: string; author: { name: string; email: string }; files: CommitFile[] }): Promise<string> {
     const { owner, name: repo } = repository;
-    const request = this.timeout();
+    // Each call its own time: GitHub asks for a second between writes, so a commit of many files takes many seconds.
+    const request = () => this.timeout();
     const tree: { path: string; mode: '100755' | '100644'; type: 'blob'; sha: string }[] = [];
     for (const file of commit.files) {
       const { data: blob } = await this.call(`writing ${file.path} to ${owner}/${repo}`, () =>
-        this.octokit.git.createBlob({ owner, repo, content: file.content.toString('base64'), encoding: 'base64', request }),
+        this.octokit.git.createBlob({ owner, repo, content: file.content.toString('base64'), encoding: 'base64', request: request() }),
       );
       tree.push({ path: file.path, mode: file.mode & 0o111 ? '100755' : '100644', type: 'blob', sha: blob.sha });
     }
-    const { data: written } = await this.call(`writing the tree of ${owner}/${repo}`, () => this.octokit.git.createTree({ owner, repo, tree, request }));
+    const { data: written } = await this.call(`writing the tree of ${owner}/${repo}`, () => this.octokit.git.createTree({ owner, repo, tree, request: request() }));
     const { data: made } = await this.call(`committing to ${owner}/${repo}`, () =>
-      this.octokit.git.createCommit({ owner, repo, message: commit.message, tree: written.sha, parents: [], author: commit.author, request }),
+      this.octokit.git.createCommit({ owner, repo, message: commit.message, tree: written.sha, parents: [], author: commit.author, request: request() }),
     );
     if (branch === repository.defaultBranch) {
-      await this.call(`moving ${branch} of ${owner}/${repo}`, () => this.octokit.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: made.sha, force: true, request }));
+      await this.call(`moving ${branch} of ${owner}/${repo}`, () => this.octokit.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: made.sha, force: true, request: request() }));
     } else {
-      await this.call(`creating ${branch} in ${owner}/${repo}`, () => this.octokit.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha: made.sha, request }));
-      await this.call(`making ${branch} the default branch of ${owner}/${repo}`, () => this.octokit.repos.update({ owner, repo, default_branch: branch, request }));
-      await this.call(`deleting ${repository.defaultBranch} of ${owner}/${repo}`, () => this.octokit.git.deleteRef({ owner, repo, ref: `heads/${repository.defaultBranch}`, request }));
+      await this.call(`creating ${branch} in ${owner}/${repo}`, () => this.octokit.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha: made.sha, request: request() }));
+      await this.call(`making ${branch} the default branch of ${owner}/${repo}`, () => this.octokit.repos.update({ owner, repo, default_branch: branch, request: request() }));
+      await this.call(`deleting ${repository.defaultBranch} of ${owner}/${repo}`, () => this.octokit.git.deleteRef({ owner, repo, ref: `heads/${repository.defaultBranch}`, request: request() }));
     }
     return made.sha;
   }
@@ -221,8 +236,22 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
   }
 }
 
-function published(data: { owner: { login: string }; name: string; html_url: string; clone_url: string; default_branch?: string; created_at?: string | null }): PublishedRepository {
-  return { owner: data.owner.login, name: data.name, htmlUrl: data.html_url, cloneUrl: data.clone_url, defaultBranch: data.default_branch ?? 'main', createdAt: data.created_at ?? new Date().toISOString() };
+/** Creating a repository is tried this often more after a transient failure, this much longer each time. */
+const CREATE_RETRIES = 2;
+const CREATE_RETRY_MS = 1_000;
+/** A repository GitHub made this long before our creation began is someone else's. */
+const CLOCK_SKEW_MS = 120_000;
+
+function published(data: { owner: { login: string }; name: string; html_url: string; clone_url: string; default_branch?: string; created_at?: string | null; description?: string | null }): PublishedRepository {
+  return {
+    owner: data.owner.login,
+    name: data.name,
+    htmlUrl: data.html_url,
+    cloneUrl: data.clone_url,
+    defaultBranch: data.default_branch ?? 'main',
+    createdAt: data.created_at ?? new Date().toISOString(),
+    description: data.description ?? null,
+  };
 }
 
 /** 404 is "not there"; 5xx, 429, rate-limit 403s and timeouts are transient; the rest (401, bad token) are not. */

@@ -282,6 +282,11 @@ export function scanExpression(text: string, start: number): { expression: Parse
   return { expression, end: tokens.offset };
 }
 
+/** Whether the expression's value comes last out of this filter (`... | dump`). */
+export function endsWithFilter(expression: ParsedExpression, name: string): boolean {
+  return expression.type === 'filter' && expression.name === name;
+}
+
 export function evaluateParsed(expression: ParsedExpression, scope: ExpressionScope, filters: TemplateFilters = BUILT_IN_FILTERS): unknown {
   return evaluate(expression, scope, filters);
 }

@@ -96,6 +96,14 @@ export function redacted(template: TemplateDefinition, values: Record<string, un
   return result;
 }
 
+/** A value with every string in it redacted (see `redacted`). */
+export function redactedValue<T>(template: TemplateDefinition, values: Record<string, unknown>, value: T): T {
+  if (typeof value === 'string') return redacted(template, values, value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactedValue(template, values, item)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactedValue(template, values, item)])) as T;
+  return value;
+}
+
 /**
  * The values with the defaults the template's pages declare filled in, and what they break of
  * those pages, each naming its field (empty when they pass).
@@ -131,7 +139,8 @@ export async function runTemplate(request: TemplateRunRequest, actions: ActionRe
     parameters: values,
     steps: outputs,
     user: request.user ? { ref: request.user.ref, entity: request.user.entity } : {},
-    secrets: {},
+    // Backstage reads Secret fields as secrets.<name>.
+    secrets: Object.fromEntries([...secretFields(template)].filter((name) => values[name] !== undefined).map((name) => [name, values[name]])),
     ...extra,
   });
   const timeoutMs = request.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
@@ -156,7 +165,11 @@ export async function runTemplate(request: TemplateRunRequest, actions: ActionRe
     }
     await request.onStep?.(steps);
   }
-  result.output = renderOutput(template, scope());
+  try {
+    result.output = renderOutput(template, scope());
+  } catch (error) {
+    return fail(`the template's output could not be rendered: ${errorMessage(error)}`);
+  }
   return result;
 }
 

@@ -10,9 +10,10 @@ import type { ScaffolderAction } from './actions/action.js';
 import { builtInActions } from './actions/built-in.js';
 import { ActionRegistry } from './actions/registry.js';
 import { findRun, recordRun, requestCancel, runsOf, updateRun, type RecordedRun } from './run-store.js';
-import { maskedValues, redacted, runTemplate, type StepReport } from './run-template.js';
+import { maskedValues, redacted, redactedValue, runTemplate, type StepReport } from './run-template.js';
 import type { TemplateDefinition } from './template-definition.js';
-import { assertMayRun, mayRun } from './template-access.js';
+import { errorMessage } from '../errors.js';
+import { allowedGroups, assertMayRun, mayRun, RunRefusedError } from './template-access.js';
 import { availableTemplates, type TemplateFolder } from './template-library.js';
 
 export interface StartRunRequest {
@@ -76,7 +77,10 @@ export function createScaffolderService({ db, catalog, localRepositories, github
     },
     async run(request) {
       const { template, values } = request;
-      if (request.user) assertMayRun(template, request.user.ref, catalog.view);
+      if (allowedGroups(template)) {
+        if (!request.user) throw new RunRefusedError(`${template.title} may be run only by members of ${allowedGroups(template)!.join(', ')}: run it as one of them`);
+        assertMayRun(template, request.user.ref, catalog.view);
+      }
       const steps: StepReport[] = template.steps.map((step) => ({ id: step.id, name: step.name, action: step.action, status: 'open', log: [] }));
       const recordedRun = await recordRun(db, {
         id: randomUUID(),
@@ -99,8 +103,15 @@ export function createScaffolderService({ db, catalog, localRepositories, github
         else await updateRun(db, id, { status: 'processing', steps: clean(reports) });
       };
       try {
-        const result = await runTemplate({ template, values, user: request.user, dryRun: request.dryRun, workspace, signal: controller.signal, onStep }, actions);
-        const finished = { status: result.status, steps: clean(result.steps), output: result.output, ...(result.error ? { error: redacted(template, values, result.error) } : {}) };
+        let result;
+        try {
+          result = await runTemplate({ template, values, user: request.user, dryRun: request.dryRun, workspace, signal: controller.signal, onStep }, actions);
+        } catch (error) {
+          // Outside any step (the database, a schema that does not compile): the run is still over, and failed.
+          await updateRun(db, id, { status: 'failed', steps, error: redacted(template, values, errorMessage(error)) });
+          throw error;
+        }
+        const finished = { status: result.status, steps: clean(result.steps), output: redactedValue(template, values, result.output), ...(result.error ? { error: redacted(template, values, result.error) } : {}) };
         await updateRun(db, id, finished);
         const files = (await readdir(workspace, { recursive: true, withFileTypes: true }))
           .filter((entry) => entry.isFile())

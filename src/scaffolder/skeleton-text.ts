@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { evaluateParsed, ExpressionError, interpolated, parseExpression, scanExpression, type ExpressionScope, type ParsedExpression } from './expressions.js';
+import { endsWithFilter, evaluateParsed, ExpressionError, interpolated, parseExpression, scanExpression, type ExpressionScope, type ParsedExpression } from './expressions.js';
 
 /** A skeleton file (or file name) that cannot be rendered; the message names the file and line. */
 export class SkeletonError extends Error {}
@@ -13,8 +13,9 @@ export class SkeletonError extends Error {}
  * nunjucks. Literal text never reaches handlebars' parser (it is emitted by a helper too), so a
  * `{{` in a Helm chart or a GitHub workflow stays what it is, and no value is ever rendered twice.
  * Other nunjucks tags (`for`, `set`, `macro`, `include`...) are refused, naming the file and line.
+ * In a YAML file (`yaml`), a value holding a line break must be placed with `| dump`.
  */
-export function renderSkeletonText(text: string, scope: ExpressionScope, file: string): string {
+export function renderSkeletonText(text: string, scope: ExpressionScope, file: string, options: { yaml?: boolean } = {}): string {
   const translated = translate(text, file);
   const handlebars = Handlebars.create();
   let render: HandlebarsTemplateDelegate;
@@ -37,7 +38,14 @@ export function renderSkeletonText(text: string, scope: ExpressionScope, file: s
     {
       helpers: {
         text: (index: number) => translated.texts[index],
-        value: (index: number) => interpolated(evaluate(index)),
+        value: (index: number) => {
+          const value = interpolated(evaluate(index));
+          // In YAML a line break in a value can add keys or whole documents; placed with dump it cannot.
+          if (options.yaml && /[\r\n]/.test(value) && !endsWithFilter(translated.expressions[index]!.expression, 'dump')) {
+            throw new SkeletonError(`${file}:${translated.expressions[index]!.line}: a value with a line break would change this YAML file's structure; place it with | dump`);
+          }
+          return value;
+        },
         test: (index: number) => Boolean(evaluate(index)),
       },
       allowProtoPropertiesByDefault: false,
@@ -56,7 +64,7 @@ const TAG = /^\{%(-?)\s*(\w+)\s*([\s\S]*?)\s*(-?)%\}/;
 
 function translate(text: string, file: string): Translation {
   const translation: Translation = { source: '', texts: [], expressions: [] };
-  const blocks: { tag: string; line: number }[] = [];
+  const blocks: { tag: string; line: number; hasElse: boolean }[] = [];
   let pending = '';
   // `{%-` trims the whitespace before it, `-%}` the whitespace after it.
   let trimNext = false;
@@ -93,6 +101,8 @@ function translate(text: string, file: string): Translation {
       flushText(false);
       translation.source += `{{value ${expression(scanned.expression, line)}}}`;
       position = scanned.end;
+      // A `-%}` trims only the whitespace right after its tag, not text after a value.
+      trimNext = false;
       continue;
     }
     if (text.startsWith('{#', position)) {
@@ -116,16 +126,19 @@ function translate(text: string, file: string): Translation {
     };
     switch (name) {
       case 'if':
-        blocks.push({ tag: 'if', line });
+        blocks.push({ tag: 'if', line, hasElse: false });
         translation.source += `{{#if (test ${condition()})}}`;
         break;
       case 'elif':
       case 'elseif':
         if (blocks.at(-1)?.tag !== 'if') throw new SkeletonError(`${file}:${line}: {% ${name} %} outside an {% if %}`);
+        if (blocks.at(-1)!.hasElse) throw new SkeletonError(`${file}:${line}: {% ${name} %} after the {% else %} of its {% if %}`);
         translation.source += `{{else if (test ${condition()})}}`;
         break;
       case 'else':
         if (blocks.at(-1)?.tag !== 'if') throw new SkeletonError(`${file}:${line}: {% else %} outside an {% if %}`);
+        if (blocks.at(-1)!.hasElse) throw new SkeletonError(`${file}:${line}: a second {% else %} in one {% if %}`);
+        blocks.at(-1)!.hasElse = true;
         translation.source += '{{else}}';
         break;
       case 'endif':

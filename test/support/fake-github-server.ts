@@ -209,6 +209,7 @@ function repositoryJson(owner: string, name: string, repo: FakeRepository) {
     html_url: `https://github.com/${owner}/${name}`,
     clone_url: `https://github.com/${owner}/${name}.git`,
     created_at: repo.createdAt ?? '2020-01-01T00:00:00Z',
+    description: (repo.settings?.description as string | undefined) ?? null,
   };
 }
 

@@ -54,7 +54,7 @@ export const fetchTemplate: ScaffolderAction = {
       } catch {
         return { ...file, path: name };
       }
-      return { ...file, path: name, content: Buffer.from(renderSkeletonText(text, scope, file.path)) };
+      return { ...file, path: name, content: Buffer.from(renderSkeletonText(text, scope, file.path, { yaml: /\.ya?ml$/i.test(name) })) };
     });
     const written = writeFiles(targetFolder(workspace, input.targetPath), rendered);
     log(`rendered ${written.length} file(s) from ${folder}`);

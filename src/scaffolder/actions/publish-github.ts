@@ -5,9 +5,6 @@ import { ActionError, type ActionContext, type ScaffolderAction } from './action
 import { readSkeleton, targetFolder } from './workspace-files.js';
 import { assertWorkspaceYaml } from './workspace-yaml.js';
 
-/** A repository GitHub made this long before our creation request began is someone else's. */
-const CLOCK_SKEW_MS = 120_000;
-
 const boolean = { type: 'boolean' } as const;
 const string = { type: 'string' } as const;
 
@@ -30,16 +27,15 @@ function protectionOf(input: Record<string, unknown>): BranchProtection {
 }
 
 /**
- * Creates the repository, or recognises it as the one an earlier attempt of this very step made:
- * Octokit retries a POST that failed with a 5xx, and when GitHub had created the repository before
- * failing, the retry is refused with 422. A repository created since this step began (allowing for
- * clock skew) is then ours, and the step goes on with it rather than failing or making another.
+ * Creates the repository. When GitHub made it but its answer was lost (a 502), the client
+ * recognises it as ours and the step goes on with it; a 422 (someone else's, or made meanwhile)
+ * is the usual "exists already".
  */
 async function createOrResume(github: GitHubPublisher, owner: string, name: string, input: Record<string, unknown>, log: ActionContext['log']): Promise<PublishedRepository> {
-  const began = Date.now();
   log(`creating ${owner}/${name}`);
+  let created;
   try {
-    return await github.createRepository(owner, name, {
+    created = await github.createRepository(owner, name, {
       description: typeof input.description === 'string' ? input.description : undefined,
       homepage: typeof input.homepage === 'string' ? input.homepage : undefined,
       visibility: input.repoVisibility === 'public' || input.repoVisibility === 'internal' ? input.repoVisibility : 'private',
@@ -53,13 +49,11 @@ async function createOrResume(github: GitHubPublisher, owner: string, name: stri
       allowAutoMerge: flag(input, 'allowAutoMerge', false),
     });
   } catch (error) {
-    if (!(error instanceof ExternalServiceError) || error.status !== 422) throw error;
-    const existing = await github.findRepository(owner, name);
-    if (!existing) throw error;
-    if (Date.parse(existing.createdAt) < began - CLOCK_SKEW_MS) throw new ActionError(`the repository ${owner}/${name} exists already; pick another name`);
-    log(`GitHub had created ${owner}/${name} on an attempt whose answer was lost; going on with it`);
-    return existing;
+    if (error instanceof ExternalServiceError && error.status === 422) throw new ActionError(`the repository ${owner}/${name} exists already (created meanwhile); pick another name`);
+    throw error;
   }
+  if (created.answerLost) log(`GitHub had created ${owner}/${name} on an attempt whose answer was lost; going on with it`);
+  return created.repository;
 }
 
 /**

@@ -61,7 +61,7 @@ export function publishLocal(folder: string): ScaffolderAction {
         await git('init', '--quiet', '--initial-branch', branch);
         await git('add', '--all');
         const author = [`user.name=${typeof input.gitAuthorName === 'string' ? input.gitAuthorName : 'Callboard'}`, `user.email=${typeof input.gitAuthorEmail === 'string' ? input.gitAuthorEmail : 'callboard@localhost'}`];
-        await git('-c', author[0]!, '-c', author[1]!, '-c', 'commit.gpgsign=false', 'commit', '--quiet', '--allow-empty', '-m', typeof input.gitCommitMessage === 'string' ? input.gitCommitMessage : 'initial commit');
+        await git('-c', author[0]!, '-c', author[1]!, '-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', 'commit', '--quiet', '--allow-empty', '-m', typeof input.gitCommitMessage === 'string' ? input.gitCommitMessage : 'initial commit');
         const commitHash = (await git('rev-parse', 'HEAD')).trim();
         const url = pathToFileURL(target).href;
         log(`created ${target} (${branch}, ${commitHash.slice(0, 12)})`);

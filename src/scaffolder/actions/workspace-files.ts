@@ -22,6 +22,14 @@ export function skeletonFolder(url: unknown, base: TemplateBase): string {
   if (path.isAbsolute(url)) throw new ActionError(`url ${url} is an absolute path; give a folder relative to the template`);
   const folder = path.resolve(base.folder, url);
   if (!isInside(base.folder, folder)) throw new ActionError(`url ${url} leaves the template's folder; refused`);
+  // The folder itself may be a link: where it really is must be inside the template's folder too.
+  let real: string;
+  try {
+    real = realpathSync(folder);
+  } catch {
+    throw new ActionError(`the skeleton folder ${folder} does not exist`);
+  }
+  if (!isInside(realpathSync(base.folder), real)) throw new ActionError(`url ${url} is a link out of the template's folder (to ${real}); refused`);
   return folder;
 }
 
@@ -40,10 +48,15 @@ export function readSkeleton(folder: string, what = 'the skeleton', limits = SKE
   }
   const files: SkeletonFile[] = [];
   let bytes = 0;
+  // A link to a folder above it would make the walk endless.
+  const visited = new Set<string>();
   const visit = (current: string, relative: string) => {
+    if (visited.has(current)) throw new ActionError(`${relative || 'the top'} in ${what} leads back to a folder already read (a link loop); refused`);
+    visited.add(current);
     for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const full = path.join(current, entry.name);
       const name = relative ? `${relative}/${entry.name}` : entry.name;
+      if (isGitFolder(entry.name)) throw new ActionError(`${what} holds ${name}: a .git folder would configure the repository (its hooks run); refused`);
       let target = full;
       if (lstatSync(full).isSymbolicLink()) {
         target = realpathSync(full);
@@ -65,6 +78,11 @@ export function readSkeleton(folder: string, what = 'the skeleton', limits = SKE
   return files;
 }
 
+/** A .git folder, however spelt (Windows and macOS file systems ignore case). */
+function isGitFolder(name: string): boolean {
+  return name.toLowerCase() === '.git';
+}
+
 /** The folder under the workspace a `targetPath` names; one that leaves the workspace is refused. */
 export function targetFolder(workspace: string, targetPath: unknown): string {
   const relative = typeof targetPath === 'string' && targetPath !== '' ? targetPath : '.';
@@ -80,6 +98,7 @@ export function targetFolder(workspace: string, targetPath: unknown): string {
  */
 export function writeFiles(folder: string, files: SkeletonFile[]): string[] {
   const targets = files.map((file) => {
+    if (file.path.split(/[\\/]/).some(isGitFolder)) throw new ActionError(`the file name "${file.path}" is inside a .git folder; nothing was written`);
     if (file.path === '' || path.isAbsolute(file.path) || file.path.split(/[\\/]/).some((part) => part === '..' || part === '')) {
       throw new ActionError(`the file name "${file.path}" is empty, absolute or climbs out of the target folder; nothing was written`);
     }

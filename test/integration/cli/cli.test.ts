@@ -177,6 +177,9 @@ describe('callboard CLI on the bundled example catalog', () => {
     const refused = await callboard(['template', 'run', 'platform-only', ...catalogArgs, '--values', values, '--as', 'sofia.lindqvist', '--json']);
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout).run).toMatchObject({ status: 'failed', error: 'Platform only may be run only by members of group:default/platform-team; user:default/sofia.lindqvist is not one' });
+    const anonymous = await callboard(['template', 'run', 'platform-only', ...catalogArgs, '--values', values, '--json']);
+    expect(anonymous.code).toBe(1);
+    expect(JSON.parse(anonymous.stdout).run.error).toBe('Platform only may be run only by members of group:default/platform-team: run it as one of them');
   });
 
   it('refuses bad paging options and an ingest with nothing configured, changing nothing', async () => {

@@ -99,14 +99,27 @@ describe('publish:github through Octokit against a loopback GitHub', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('goes on with the repository when GitHub created it but its answer was lost (a 502, then 422 on the retry)', async () => {
+  it('goes on with the repository when GitHub created it but its answer was lost (a 502), never posting it again', async () => {
     github.fail({ match: /^\/orgs\/acme\/repos$/, method: 'POST', status: 502, afterHandling: true, times: 1 });
     const { result } = await run(await serviceTemplate(FEWER_WRITES), { name: 'ledger', repoUrl: 'github.com?owner=acme&repo=ledger' });
     expect(result.error).toBeUndefined();
-    expect(writes().filter((request) => request === 'POST /orgs/acme/repos')).toHaveLength(2);
+    expect(writes().filter((request) => request === 'POST /orgs/acme/repos')).toHaveLength(1);
     expect(Object.keys(github.orgs.acme!).sort()).toEqual(['ledger', 'taken']);
     expect(result.steps[1]!.log).toContain('GitHub had created acme/ledger on an attempt whose answer was lost; going on with it');
     expect(github.orgs.acme!.ledger!.history).toHaveLength(1);
+  });
+
+  it('retries a creation whose 502 made nothing, and refuses one another run made meanwhile (a 422), taking nothing over', async () => {
+    github.fail({ match: /^\/orgs\/acme\/repos$/, method: 'POST', status: 502, times: 1 });
+    const retried = await run(await serviceTemplate(FEWER_WRITES), { name: 'ledger', repoUrl: 'github.com?owner=acme&repo=ledger' });
+    expect(retried.result.error).toBeUndefined();
+    expect(writes().filter((request) => request === 'POST /orgs/acme/repos')).toHaveLength(2);
+    // Someone else's run made the name between our check and our creation.
+    github.fail({ match: /^\/orgs\/acme\/repos$/, method: 'POST', status: 422, message: 'Repository creation failed.', times: 1 });
+    const before = JSON.stringify(github.orgs.acme);
+    const raced = await run(await serviceTemplate(FEWER_WRITES), { name: 'other', repoUrl: 'github.com?owner=acme&repo=other' });
+    expect(raced.result.error).toBe('step publish (publish:github) failed: the repository acme/other exists already (created meanwhile); pick another name');
+    expect(JSON.stringify(github.orgs.acme)).toBe(before);
   });
 
   it("creates for the token's own user, and refuses another user's account", async () => {

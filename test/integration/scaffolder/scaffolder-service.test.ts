@@ -30,6 +30,8 @@ spec:
     - { id: fetch, action: 'fetch:template', input: { url: ./skeleton, values: { name: '\${{ parameters.name }}' } } }
     - { id: log, action: 'debug:log', input: { message: 'token is \${{ parameters.token }}' } }
     - { id: publish, action: 'publish:local', input: { repoUrl: 'github.com?owner=acme&repo=\${{ parameters.name }}' } }
+  output:
+    text: [{ title: Token, content: 'secrets.token was \${{ secrets.token }}' }]
 `, { 'skeleton/README.md': '# ${{ values.name }}\n' })).template;
 }
 
@@ -53,6 +55,8 @@ describe.each(ENGINES)('template runs on %s', (engine) => {
       expect(run).toMatchObject({ templateRef: 'template:default/with-secret', requestedBy: 'user:default/ada', status: 'completed', values: { name: 'ledger', token: '***' }, error: null });
       expect(run.steps.map((step) => [step.id, step.status])).toEqual([['fetch', 'completed'], ['log', 'completed'], ['publish', 'completed']]);
       expect(run.steps[1]!.log).toEqual(['token is ***']);
+      // Read as secrets.token, as in Backstage, and redacted from the recorded output too.
+      expect(run.output?.text).toEqual([{ title: 'Token', content: 'secrets.token was ***' }]);
       const stored = await service.findRun(run.id);
       expect(JSON.stringify(stored)).not.toContain('s3cr3t-token');
       expect((await service.runsOf('user:default/ada')).map((recorded) => recorded.id)).toEqual([run.id]);

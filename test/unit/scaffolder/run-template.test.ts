@@ -155,7 +155,7 @@ describe('running a template', () => {
 });
 
 describe('publish:local', () => {
-  it('publishes nothing when a value smuggled YAML into a rendered file', async () => {
+  it('writes nothing when a value would smuggle YAML into a rendered file', async () => {
     const { template } = templateIn(
       {
         steps: [
@@ -167,8 +167,30 @@ describe('publish:local', () => {
     );
     const result = await runTemplate({ template, values: { description: 'x\nspec:\n  owner: attacker' }, workspace: workspace() }, new ActionRegistry(BUILT_IN_ACTIONS));
     expect(result.status).toBe('failed');
-    expect(result.error).toMatch(/^step publish \(publish:local\) failed: the rendered files are not valid, so nothing was published: catalog-info.yaml:\d+: .*duplicated mapping key/);
+    expect(result.error).toMatch(/^step fetch \(fetch:template\) failed: catalog-info.yaml:5: a value with a line break would change this YAML file's structure; place it with \| dump/);
     expect(existsSync(path.join(scratch, 'repositories', 'acme', 'smuggled'))).toBe(false);
+  });
+});
+
+describe('the check before publishing', () => {
+  it('publishes nothing when a rendered YAML file does not parse or holds an invalid entity', async () => {
+    const { template } = templateIn(
+      {
+        steps: [
+          { id: 'fetch', action: 'fetch:template', input: { url: './skeleton', values: { lifecycle: '${{ parameters.lifecycle }}' } } },
+          { id: 'publish', action: 'publish:local', input: { repoUrl: 'github.com?owner=acme&repo=invalid' } },
+        ],
+      },
+      {
+        'catalog-info.yaml': 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\nspec:\n  type: service\n  lifecycle: ${{ values.lifecycle }}\n  owner: team-a\n',
+        'config/app.yaml': 'port: 80\nport: 81\n',
+      },
+    );
+    const result = await runTemplate({ template, values: {}, workspace: workspace() }, new ActionRegistry(BUILT_IN_ACTIONS));
+    expect(result.error).toMatch(/^step publish \(publish:local\) failed: the rendered files are not valid, so nothing was published: /);
+    expect(result.error).toContain('catalog-info.yaml:1: spec.lifecycle must be string');
+    expect(result.error).toMatch(/config\/app.yaml:\d+: .*duplicated mapping key/);
+    expect(existsSync(path.join(scratch, 'repositories', 'acme', 'invalid'))).toBe(false);
   });
 });
 
@@ -216,6 +238,23 @@ describe('fetch:template', () => {
     const result = await runTemplate({ template, values: {}, workspace: folder }, new ActionRegistry(BUILT_IN_ACTIONS));
     expect(result.error).toMatch(/leak.txt in the skeleton is a link to .*secret.txt, outside it; refused/);
     expect(existsSync(path.join(folder, 'a.txt'))).toBe(false);
+  });
+
+  it('refuses a .git folder in the skeleton, a skeleton folder that links out of the template, and a link loop', async () => {
+    expect((await fetchRun({}, { '.git/hooks/pre-commit': '#!/bin/sh\ntouch /tmp/pwned\n' })).result.error).toMatch(/holds \.git: a \.git folder would configure the repository/);
+    expect((await fetchRun({ values: { name: '.git' } }, { '${{ values.name }}/config': '[core]' })).result.error).toMatch(/inside a \.git folder; nothing was written/);
+
+    const outside = mkdtempSync(path.join(scratch, 'outside-'));
+    writeFileSync(path.join(outside, 'secret.txt'), 'secret');
+    const linked = templateIn({ steps: [{ id: 'fetch', action: 'fetch:template', input: { url: './linked' } }] });
+    symlinkSync(outside, path.join(linked.folder, 'linked'));
+    const escaped = await runTemplate({ template: linked.template, values: {}, workspace: workspace() }, new ActionRegistry(BUILT_IN_ACTIONS));
+    expect(escaped.error).toMatch(/url \.\/linked is a link out of the template's folder/);
+
+    const looped = templateIn({ steps: [{ id: 'fetch', action: 'fetch:template', input: { url: './skeleton' } }] }, { 'a.txt': 'x' });
+    symlinkSync(path.join(looped.folder, 'skeleton'), path.join(looped.folder, 'skeleton', 'again'));
+    const loop = await runTemplate({ template: looped.template, values: {}, workspace: workspace() }, new ActionRegistry(BUILT_IN_ACTIONS));
+    expect(loop.error).toMatch(/a link loop\); refused/);
   });
 
   it('keeps the mode of an executable file', async () => {

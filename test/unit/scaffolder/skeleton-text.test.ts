@@ -19,6 +19,8 @@ describe('skeleton files', () => {
     const text = 'a\n{%- if values.public %}\npublic\n{%- elif values.port > 8000 %}\nhigh port\n{%- else %}\nother\n{%- endif %}\nz';
     expect(render(text)).toBe('a\nhigh port\nz');
     expect(render('{% if "go" in values.tags %}go{% endif %}|{% if not values.public %}private{% else %}public{% endif %}')).toBe('go|private');
+    // -%} trims the whitespace after its tag only, not text after a value that follows it.
+    expect(render('{% if true -%}  ${{ values.name }}   b{% endif %}')).toBe('payments-api   b');
   });
 
   it('leaves handlebars and GitHub Actions syntax alone, and raw blocks as they are', () => {
@@ -42,6 +44,8 @@ describe('skeleton files', () => {
     expect(() => render('one\ntwo\n{% for tag in values.tags %}{{ tag }}{% endfor %}')).toThrow(/^skeleton\/catalog-info.yaml:3: \{% for %\} is a nunjucks construct/);
     expect(() => render('x\n{% if values.public %}\nno end')).toThrow(/catalog-info.yaml:2: \{% if %\} without its \{% endif %\}/);
     expect(() => render('{% endif %}')).toThrow(/without its \{% if %\}/);
+    expect(() => render('{% if true %}a{% else %}b\n{% else %}c{% endif %}')).toThrow(/catalog-info.yaml:2: a second \{% else %\} in one \{% if %\}/);
+    expect(() => render('{% if true %}a{% else %}b{% elif false %}c{% endif %}')).toThrow(/\{% elif %\} after the \{% else %\}/);
     expect(() => render('a\nb ${{ values.name | nope }}')).toThrow(/catalog-info.yaml:2: .*unknown filter "nope"/);
     expect(() => render('a ${{ values.name ')).toThrow(/catalog-info.yaml:1: /);
     expect(() => render('{% if values.name == %}x{% endif %}')).toThrow(/catalog-info.yaml:1: \{% if values.name == %\}/);
