@@ -5,7 +5,7 @@ export const ACTIONS = { findPage: 'find_page', share: 'share_answer', shareFind
 export const SHORTCUTS = { linkOwners: 'who_owns_links', search: 'search_catalog' } as const;
 
 /** Modal callback ids. */
-export const VIEWS = { search: 'search_catalog_modal' } as const;
+export const VIEWS = { search: 'search_catalog_modal', createService: 'create_service_modal' } as const;
 
 /** The search modal's query input. */
 export const SEARCH_INPUT = { block: 'search_query', action: 'query' } as const;

@@ -1,0 +1,108 @@
+import type { FormPage } from './template-definition.js';
+
+/** How a form property is asked for, whatever the surface (a Slack modal, a console). */
+export type FieldKind = 'text' | 'textarea' | 'password' | 'select' | 'multiselect' | 'checkbox' | 'number' | 'entity' | 'repository';
+
+export interface FormField {
+  name: string;
+  title: string;
+  /** `ui:help`, else the schema's description. */
+  help?: string;
+  required: boolean;
+  kind: FieldKind;
+  /** select and multiselect: the values and their labels (`enumNames`, or a oneOf's titles). */
+  options?: { value: string; label: string }[];
+  default?: unknown;
+  /** number: whether decimals are allowed, and the bounds. */
+  integer?: boolean;
+  minimum?: number;
+  maximum?: number;
+  /** entity (OwnerPicker, EntityPicker...): the kinds to offer and the catalog filter, as Backstage's ui:options give them. */
+  kinds?: string[];
+  catalogFilter?: Record<string, unknown>[];
+  /** repository (RepoUrlPicker): the hosts and owners allowed. */
+  allowedHosts?: string[];
+  allowedOwners?: string[];
+  autofocus?: boolean;
+}
+
+const ENTITY_FIELDS = new Set(['EntityPicker', 'OwnerPicker', 'MultiEntityPicker', 'OwnedEntityPicker', 'MyGroupsPicker']);
+
+function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : undefined;
+}
+
+/** A catalogFilter (object or list of objects) as a list, and the kinds it names. */
+function catalogFilterOf(options: Record<string, unknown>): { filters?: Record<string, unknown>[]; kinds?: string[] } {
+  const raw = options.catalogFilter;
+  const filters = Array.isArray(raw) ? (raw as Record<string, unknown>[]) : raw && typeof raw === 'object' ? [raw as Record<string, unknown>] : undefined;
+  const kinds = strings(options.allowedKinds) ?? filters?.flatMap((filter) => (typeof filter.kind === 'string' ? [filter.kind] : (strings(filter.kind) ?? [])));
+  return { ...(filters ? { filters } : {}), ...(kinds && kinds.length > 0 ? { kinds } : {}) };
+}
+
+/** One property of a page as a field; undefined for one the form does not ask for (ui:widget hidden). */
+function fieldOf(name: string, property: Record<string, unknown>, required: boolean): FormField | undefined {
+  const options = (property['ui:options'] ?? {}) as Record<string, unknown>;
+  const widget = property['ui:widget'];
+  const uiField = property['ui:field'];
+  if (widget === 'hidden') return undefined;
+  const help = typeof property['ui:help'] === 'string' ? property['ui:help'] : typeof property.description === 'string' ? property.description : undefined;
+  const base = {
+    name,
+    title: typeof property.title === 'string' ? property.title : name,
+    ...(help ? { help } : {}),
+    required,
+    ...(property.default !== undefined ? { default: property.default } : {}),
+    ...(property['ui:autofocus'] === true ? { autofocus: true } : {}),
+  };
+  if (typeof uiField === 'string' && ENTITY_FIELDS.has(uiField)) {
+    const { filters, kinds } = catalogFilterOf(options);
+    const defaultKinds = uiField === 'OwnerPicker' ? ['Group', 'User'] : uiField === 'MyGroupsPicker' ? ['Group'] : undefined;
+    return { ...base, kind: 'entity', ...(kinds ?? defaultKinds ? { kinds: kinds ?? defaultKinds } : {}), ...(filters ? { catalogFilter: filters } : {}) };
+  }
+  if (uiField === 'RepoUrlPicker') {
+    const owners = strings(options.allowedOwners) ?? strings(options.allowedOrganizations);
+    return { ...base, kind: 'repository', allowedHosts: strings(options.allowedHosts) ?? ['github.com'], ...(owners ? { allowedOwners: owners } : {}) };
+  }
+  const choices = choicesOf(property) ?? (property.type === 'array' && property.items && typeof property.items === 'object' ? choicesOf(property.items as Record<string, unknown>) : undefined);
+  if (property.type === 'array' && choices) return { ...base, kind: 'multiselect', options: choices };
+  if (choices) return { ...base, kind: 'select', options: choices };
+  if (property.type === 'boolean') return { ...base, kind: 'checkbox' };
+  if (property.type === 'number' || property.type === 'integer') {
+    return {
+      ...base,
+      kind: 'number',
+      integer: property.type === 'integer',
+      ...(typeof property.minimum === 'number' ? { minimum: property.minimum } : {}),
+      ...(typeof property.maximum === 'number' ? { maximum: property.maximum } : {}),
+    };
+  }
+  if (widget === 'password' || uiField === 'Secret') return { ...base, kind: 'password' };
+  return { ...base, kind: widget === 'textarea' ? 'textarea' : 'text' };
+}
+
+/** enum with enumNames, or oneOf/anyOf of { const, title }, as values and labels. */
+function choicesOf(schema: Record<string, unknown>): { value: string; label: string }[] | undefined {
+  if (Array.isArray(schema.enum)) {
+    const names = strings(schema.enumNames);
+    return schema.enum.map((value, index) => ({ value: String(value), label: names?.[index] ?? String(value) }));
+  }
+  const alternatives = (schema.oneOf ?? schema.anyOf) as Record<string, unknown>[] | undefined;
+  if (Array.isArray(alternatives) && alternatives.length > 0 && alternatives.every((item) => item && typeof item === 'object' && 'const' in item)) {
+    return alternatives.map((item) => ({ value: String(item.const), label: typeof item.title === 'string' ? item.title : String(item.const) }));
+  }
+  return undefined;
+}
+
+/** The fields of one form page, in the order its properties are written (`ui:order` first, as react-jsonschema-form does). */
+export function formFields(page: FormPage): FormField[] {
+  const properties = (page.schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const required = new Set(strings(page.schema.required) ?? []);
+  const order = strings(page.schema['ui:order']);
+  const names = Object.keys(properties);
+  const ordered = order ? [...order.filter((name) => name !== '*' && names.includes(name)), ...names.filter((name) => !order.includes(name))] : names;
+  return ordered.flatMap((name) => {
+    const field = fieldOf(name, properties[name] ?? {}, required.has(name));
+    return field ? [field] : [];
+  });
+}
