@@ -108,6 +108,8 @@ export interface CommitFile {
 
 /** The GitHub verbs publishing a new repository takes (publish:github). */
 export interface GitHubPublisher {
+  /** The same publisher, whose requests also stop when `signal` aborts. */
+  abortingOn(signal: AbortSignal): GitHubPublisher;
   /** The repository, or undefined when there is none. */
   findRepository(owner: string, name: string): Promise<PublishedRepository | undefined>;
   /**

@@ -148,6 +148,7 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
         const made = await this.findRepository(owner, name);
         if (made && Date.parse(made.createdAt) >= began - CLOCK_SKEW_MS && (made.description ?? '') === (settings.description ?? '')) return { repository: made, answerLost: true };
         if (made) throw new ExternalServiceError('github', `GitHub: ${owner}/${name} was created by someone else meanwhile`, false, { status: 422 });
+        if (this.stop?.aborted) throw error;
         await new Promise((resolve) => setTimeout(resolve, attempt * CREATE_RETRY_MS));
       }
     }
@@ -216,8 +217,18 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
     );
   }
 
+  /** The same client, whose requests also stop when `signal` aborts (a template run stopped or cancelled). */
+  abortingOn(signal: AbortSignal): OctokitGitHubClient {
+    const bound = Object.create(this) as OctokitGitHubClient;
+    bound.stop = signal;
+    return bound;
+  }
+
+  private stop: AbortSignal | undefined;
+
   private timeout(): { signal: AbortSignal } {
-    return { signal: AbortSignal.timeout(this.timeoutMs) };
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    return { signal: this.stop ? AbortSignal.any([timeout, this.stop]) : timeout };
   }
 
   private async defaultBranch(owner: string, repo: string): Promise<string> {

@@ -38,6 +38,8 @@ export interface TemplateRunRequest {
   signal?: AbortSignal;
   /** The run stops once it has taken this long (default 10 minutes), failing the step under way. */
   timeoutMs?: number;
+  /** How long a stopped step's action is given to stop in its turn (default 10 s). */
+  stopGraceMs?: number;
   /** Told the steps each time one starts or ends (to record the run, or update a message). */
   onStep?: (steps: readonly StepReport[]) => Promise<void> | void;
 }
@@ -152,7 +154,7 @@ export async function runTemplate(request: TemplateRunRequest, actions: ActionRe
     report.status = 'processing';
     await request.onStep?.(steps);
     try {
-      const ran = await untilAborted(runStep(step, actions.get(step.action)!, { scope, workspace, request, report, signal, outputs }), signal, timeoutMs);
+      const ran = await untilAborted(runStep(step, actions.get(step.action)!, { scope, workspace, request, report, signal, outputs }), signal, timeoutMs, request.stopGraceMs ?? STOP_GRACE_MS);
       report.status = ran ? 'completed' : 'skipped';
     } catch (error) {
       report.log.push(errorMessage(error));
@@ -176,17 +178,28 @@ export async function runTemplate(request: TemplateRunRequest, actions: ActionRe
 /** A run taking longer than this is stopped. */
 const DEFAULT_RUN_TIMEOUT_MS = 10 * 60_000;
 
+const STOP_GRACE_MS = 10_000;
+
 /**
- * The step's outcome, unless the run is stopped first (its time is up, or it was cancelled): an
- * action that does not heed the signal cannot keep the run waiting.
+ * The step's outcome, unless the run is stopped first (its time is up, or it was cancelled). The
+ * action is then given a moment to stop (it has the signal: its requests abort), so the run ends
+ * once nothing of it is still writing, yet an action that ignores the signal cannot hold it up.
  */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal, timeoutMs: number): Promise<T> {
-  const stopped = () => new ActionError(signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' ? `the run took longer than ${timeoutMs < 1_000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1_000)} s`} and was stopped` : 'the run was cancelled');
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, timeoutMs: number, graceMs: number): Promise<T> {
+  const stopped = () => new ActionError(signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' ? `the run took longer than ${timeoutMs % 1_000 === 0 ? `${timeoutMs / 1_000} s` : `${timeoutMs} ms`} and was stopped` : 'the run was cancelled');
   if (signal.aborted) return Promise.reject(stopped());
   return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(stopped());
+    let stopping = false;
+    const abort = () => {
+      stopping = true;
+      const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+      void Promise.race([work.catch(() => undefined), grace]).then(() => reject(stopped()));
+    };
     signal.addEventListener('abort', abort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+    work.then(
+      (value) => stopping || resolve(value),
+      (error: unknown) => stopping || reject(error),
+    ).finally(() => signal.removeEventListener('abort', abort));
   });
 }
 

@@ -112,7 +112,8 @@ export function publishGitHub(github: (host: string) => GitHubPublisher | undefi
       }
       const account = owner ?? organization;
       if (!account) throw new ActionError(`${String(input.repoUrl)} names no owner (owner=...)`);
-      const client = github(host);
+      // Its requests stop with the run (its time up, or cancelled), so nothing is published after.
+      const client = github(host)?.abortingOn(context.signal);
       if (!client) throw new ActionError(`no GitHub integration is configured for ${host}; add it under integrations.github (host, apiBaseUrl, token)`);
       const source = targetFolder(workspace, input.sourcePath);
       assertWorkspaceYaml(source);

@@ -48,12 +48,12 @@ describe('publish:github through Octokit against a loopback GitHub', () => {
   });
   afterEach(() => github.close());
 
-  const run = async (template: TemplateDefinition, values: Record<string, unknown>) => {
+  const run = async (template: TemplateDefinition, values: Record<string, unknown>, timeoutMs?: number) => {
     const database = await createTestDatabase('pglite');
     const catalog = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => client, logger: createLogger({ level: 'silent' }) });
     const actions = new ActionRegistry(builtInActions({ catalog, localRepositories: path.join(scratch, 'local'), github: (host) => (host === 'github.com' ? client : undefined) }));
     try {
-      const result = await runTemplate({ template, values, workspace: mkdtempSync(path.join(scratch, 'workspace-')) }, actions);
+      const result = await runTemplate({ template, values, workspace: mkdtempSync(path.join(scratch, 'workspace-')), timeoutMs }, actions);
       return { result, whoOwns: (query: string) => catalog.whoOwns(query) };
     } finally {
       await database.close();
@@ -120,6 +120,15 @@ describe('publish:github through Octokit against a loopback GitHub', () => {
     const raced = await run(await serviceTemplate(FEWER_WRITES), { name: 'other', repoUrl: 'github.com?owner=acme&repo=other' });
     expect(raced.result.error).toBe('step publish (publish:github) failed: the repository acme/other exists already (created meanwhile); pick another name');
     expect(JSON.stringify(github.orgs.acme)).toBe(before);
+  });
+
+  it('stops writing to GitHub when the run is stopped in the middle of publishing', async () => {
+    const { result } = await run(await serviceTemplate(FEWER_WRITES), { name: 'ledger', repoUrl: 'github.com?owner=acme&repo=ledger' }, 1_500);
+    expect(result.error).toMatch(/^step publish \(publish:github\) failed: the run took longer than 1500 ms and was stopped/);
+    const written = writes().length;
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(writes().length).toBe(written);
+    expect(github.orgs.acme!.ledger!.history).toEqual([expect.objectContaining({ message: 'Initial commit' })]);
   });
 
   it("creates for the token's own user, and refuses another user's account", async () => {

@@ -114,14 +114,34 @@ describe('running a template', () => {
 
   it('stops a run that takes longer than its time, even in an action that does not heed the signal', async () => {
     const slow = recorder('test:slow', [], {
-      handler: () => new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref()),
+      handler: () => new Promise<void>((resolve) => setTimeout(resolve, 30_000).unref()),
     });
     const { template } = templateIn({ steps: [{ id: 'wait', action: 'test:slow', input: {} }, { id: 'after', action: 'test:slow', input: {} }] });
     const started = Date.now();
-    const result = await runTemplate({ template, values: {}, workspace: workspace(), timeoutMs: 200 }, new ActionRegistry([slow]));
+    const result = await runTemplate({ template, values: {}, workspace: workspace(), timeoutMs: 200, stopGraceMs: 300 }, new ActionRegistry([slow]));
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(result).toMatchObject({ status: 'failed', error: 'step wait (test:slow) failed: the run took longer than 200 ms and was stopped' });
     expect(result.steps.map((step) => step.status)).toEqual(['failed', 'open']);
+  });
+
+  it('waits, when it stops, for an action that heeds the signal to stop, so nothing of it runs on', async () => {
+    let stoppedAt = 0;
+    const heeding = recorder('test:heeding', [], {
+      handler: ({ signal }) =>
+        new Promise<void>((_resolve, reject) =>
+          signal.addEventListener('abort', () =>
+            setTimeout(() => {
+              stoppedAt = Date.now();
+              reject(new Error('aborted'));
+            }, 100),
+          ),
+        ),
+    });
+    const { template } = templateIn({ steps: [{ id: 'wait', action: 'test:heeding', input: {} }] });
+    const result = await runTemplate({ template, values: {}, workspace: workspace(), timeoutMs: 100 }, new ActionRegistry([heeding]));
+    // Stopped by the time the run returned: the run waited for it.
+    expect(stoppedAt).toBeGreaterThan(0);
+    expect(result.error).toBe('step wait (test:heeding) failed: the run took longer than 100 ms and was stopped');
   });
 
   it("ends the run at the first failing step, with the step's error, running nothing after it", async () => {
