@@ -20,6 +20,7 @@ type Node =
   | { type: 'member'; object: Node; property: Node }
   | { type: 'filter'; name: string; input: Node; args: Node[] }
   | { type: 'not'; operand: Node }
+  | { type: 'test'; name: string; negated: boolean; operand: Node }
   | { type: 'negate'; operand: Node }
   | { type: 'binary'; operator: BinaryOperator; left: Node; right: Node }
   | { type: 'conditional'; test: Node; then: Node; otherwise: Node | undefined }
@@ -34,6 +35,23 @@ interface Token {
   value?: string | number;
   at: number;
 }
+
+/** Nunjucks' tests, by name. */
+const TESTS: Record<string, (value: unknown) => boolean> = {
+  defined: (value) => value !== undefined,
+  undefined: (value) => value === undefined,
+  none: (value) => value === null,
+  null: (value) => value === null,
+  string: (value) => typeof value === 'string',
+  number: (value) => typeof value === 'number',
+  boolean: (value) => typeof value === 'boolean',
+  truthy: (value) => Boolean(value),
+  falsy: (value) => !value,
+  odd: (value) => typeof value === 'number' && Math.abs(value % 2) === 1,
+  even: (value) => typeof value === 'number' && value % 2 === 0,
+  mapping: (value) => isPlainObject(value),
+  iterable: (value) => Array.isArray(value) || typeof value === 'string',
+};
 
 const PUNCTUATION = ['===', '!==', '==', '!=', '<=', '>=', '(', ')', '[', ']', '{', '}', '.', ',', '|', ':', '~', '+', '-', '*', '/', '%', '<', '>'];
 const COMPARISONS: readonly BinaryOperator[] = ['===', '!==', '==', '!=', '<=', '>=', '<', '>'];
@@ -152,15 +170,25 @@ class Parser {
   }
 
   private membership(): Node {
-    const left = this.comparison();
-    if (this.tokens.take('in')) return { type: 'binary', operator: 'in', left, right: this.comparison() };
+    const left = this.tested();
+    if (this.tokens.take('in')) return { type: 'binary', operator: 'in', left, right: this.tested() };
     const token = this.tokens.peek();
     if (token?.kind === 'name' && token.text === 'not') {
       this.tokens.next();
       this.tokens.expect('in');
-      return { type: 'binary', operator: 'not in', left, right: this.comparison() };
+      return { type: 'binary', operator: 'not in', left, right: this.tested() };
     }
     return left;
+  }
+
+  /** Nunjucks' tests: `x is defined`, `x is not none`... */
+  private tested(): Node {
+    const operand = this.comparison();
+    if (!this.tokens.take('is')) return operand;
+    const negated = this.tokens.take('not');
+    const name = this.tokens.next();
+    if (name?.kind !== 'name' || !Object.hasOwn(TESTS, name.text)) throw this.tokens.error(`expected a test after "is" (${Object.keys(TESTS).join(', ')})`);
+    return { type: 'test', name: name.text, negated, operand };
   }
 
   private comparison(): Node {
@@ -325,6 +353,8 @@ function evaluate(node: Node, scope: ExpressionScope, filters: TemplateFilters):
     }
     case 'not':
       return !evaluate(node.operand, scope, filters);
+    case 'test':
+      return TESTS[node.name]!(evaluate(node.operand, scope, filters)) !== node.negated;
     case 'negate':
       return -Number(evaluate(node.operand, scope, filters));
     case 'conditional':

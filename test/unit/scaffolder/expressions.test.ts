@@ -65,6 +65,14 @@ describe('template expressions', () => {
     expect(evaluateExpression('[parameters.name, { kind: "Component", n: -parameters.replicas }]', scope)).toEqual(['payments-api', { kind: 'Component', n: -3 }]);
   });
 
+  it("applies nunjucks' tests", () => {
+    expect(evaluateExpression('parameters.name is defined', scope)).toBe(true);
+    expect(evaluateExpression('parameters.missing is not defined and parameters.replicas is odd', scope)).toBe(true);
+    expect(evaluateExpression("'go' in parameters.tags and parameters.public is not none", scope)).toBe(true);
+    expect(evaluateExpression("parameters.name if parameters.name is string else 'none'", scope)).toBe('payments-api');
+    expect(() => evaluateExpression('parameters.name is shiny', scope)).toThrow(/expected a test after "is" \(defined, undefined/);
+  });
+
   it('names what is wrong with an expression that does not parse', () => {
     expect(() => evaluateExpression('parameters.name ==', scope)).toThrow(ExpressionError);
     expect(() => evaluateExpression("parameters['name'", scope)).toThrow(/expected "\]"/);
