@@ -1,9 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { createCatalogService } from '../../src/catalog/catalog-service.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createLogger } from '../../src/logger.js';
+import { builtInActions } from '../../src/scaffolder/actions/built-in.js';
+import { ActionRegistry } from '../../src/scaffolder/actions/registry.js';
+import { runTemplate } from '../../src/scaffolder/run-template.js';
 import { renderSkeletonText } from '../../src/scaffolder/skeleton-text.js';
 import { loadTemplateFolder } from '../../src/scaffolder/template-library.js';
+import { createTestDatabase } from '../support/test-database.js';
 
 /**
  * Backstage's sample templates and the template every new Backstage app ships with (kept outside
@@ -35,6 +43,31 @@ describe.skipIf(!exists)("Backstage's own templates", () => {
     }
     // The four sample templates and the create-app example.
     expect(loaded).toBe(5);
+  });
+
+  it('runs the create-app example template end to end: fetch, publish (locally), register, notify', async () => {
+    const database = await createTestDatabase('pglite');
+    const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-create-app-'));
+    try {
+      const catalog = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) });
+      const actions = new ActionRegistry(builtInActions({ catalog, localRepositories: path.join(scratch, 'repositories'), publishesLocally: () => true }));
+      const { templates } = await loadTemplateFolder(folders[1]!);
+      const result = await runTemplate(
+        { template: templates[0]!, values: { name: 'my-service', repoUrl: 'github.com?owner=acme&repo=my-service' }, workspace: mkdtempSync(path.join(scratch, 'workspace-')) },
+        actions,
+      );
+      expect(result.error).toBeUndefined();
+      expect(result.steps.map((step) => [step.id, step.status])).toEqual([['fetch-base', 'completed'], ['publish', 'completed'], ['register', 'completed'], ['notify', 'completed']]);
+      expect(result.steps[3]!.log).toEqual(['not delivered to user:default/guest (no Slack app in this process)']);
+      expect(result.output.links).toEqual([
+        { title: 'Repository', url: `file://${path.join(scratch, 'repositories', 'acme', 'my-service')}` },
+        { title: 'Open in catalog', entityRef: 'component:default/my-service' },
+      ]);
+      expect(catalog.whoOwns('my-service').match?.ref).toBe('component:default/my-service');
+    } finally {
+      await database.close();
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it("renders the create-app template's skeleton catalog-info.yaml into a valid entity", () => {

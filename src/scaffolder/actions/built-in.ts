@@ -3,6 +3,7 @@ import type { ScaffolderAction } from './action.js';
 import { catalogRegister, type CatalogRegistrar } from './catalog-register.js';
 import { debugLog } from './debug-log.js';
 import { fetchPlain, fetchTemplate } from './fetch-template.js';
+import { notificationSend, UNDELIVERED, type RunNotifier } from './notification-send.js';
 import { publishGitHub } from './publish-github.js';
 import { publishLocal } from './publish-local.js';
 
@@ -14,10 +15,12 @@ export interface BuiltInActionDeps {
   github?: (host: string) => GitHubPublisher | undefined;
   /** Hosts whose publish:github steps publish locally instead (see callboard.scaffolder.publisher). */
   publishesLocally?: (host: string) => boolean;
+  /** Where notification:send delivers; without the Slack app, nowhere (its log says so). */
+  notifier?: RunNotifier;
 }
 
 /** The actions Callboard ships; an action is one file, listed here. */
-export function builtInActions({ catalog, localRepositories, github = () => undefined, publishesLocally = () => false }: BuiltInActionDeps): ScaffolderAction[] {
+export function builtInActions({ catalog, localRepositories, github = () => undefined, publishesLocally = () => false, notifier = UNDELIVERED }: BuiltInActionDeps): ScaffolderAction[] {
   const local = publishLocal(localRepositories);
-  return [fetchTemplate, fetchPlain, debugLog, local, publishGitHub(github, { action: local, publishesTo: publishesLocally }), catalogRegister(catalog)];
+  return [fetchTemplate, fetchPlain, debugLog, local, publishGitHub(github, { action: local, publishesTo: publishesLocally }), catalogRegister(catalog), notificationSend(notifier)];
 }
