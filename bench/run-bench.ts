@@ -92,12 +92,12 @@ if (values.json) {
 
 function catalogTable(rows: Row[]): string {
   return `${table([
-    ['N', 'engine', 'ingest s', 'cold re-sync s', 're-sync s', 'edit→answer ms', 'whoOwns p50/p99 ms', 'find exact p50/p99 ms', 'find prefix+typo p50/p99 ms', 'index build s', 'index heap MB', 'index update p50 ms', 'steady RSS MB', 'peak RSS MB', 'start→answer s', 'template run ms'],
+    ['N', 'engine', 'ingest s', 'cold re-sync s', 're-sync s', 'edit→answer ms', 'whoOwns p50/p99 ms', 'find exact p50/p99 ms', 'find prefix+typo p50/p99 ms', 'index build s', 'index heap MB', 'index update p50 ms', 'steady RSS MB', 'peak RSS MB', 'start→answer s', 'template run ms', 'picker suggestions p50/p99 ms'],
     ...rows.map((row) => [
       String(row.size), String(row.engine), f(Number(row.ingestMs) / 1000, 2), f(Number(row.coldResyncMs) / 1000, 2), f(Number(row.resyncMs) / 1000, 2), f(row.editVisibleMs, 0),
       `${f(row.whoOwnsP50, 3)} / ${f(row.whoOwnsP99, 3)}`, `${f(row.findExactP50, 2)} / ${f(row.findExactP99, 2)}`,
       `${f(row.findFuzzyP50, 2)} / ${f(row.findFuzzyP99, 2)}`, f(Number(row.indexBuildMs) / 1000, 2), f(row.indexHeapMb, 0),
-      f(row.indexUpdateP50, 3), f(row.steadyRssMb, 0), f(row.peakRssMb, 0), f(Number(row.startToAnswerMs) / 1000, 2), f(row.templateRunMs, 0),
+      f(row.indexUpdateP50, 3), f(row.steadyRssMb, 0), f(row.peakRssMb, 0), f(Number(row.startToAnswerMs) / 1000, 2), f(row.templateRunMs, 0), `${f(row.suggestionsP50, 2)} / ${f(row.suggestionsP99, 2)}`,
     ]),
   ])}
 
@@ -105,6 +105,7 @@ Medians of ${values.runs} runs for ingest, re-sync, edit and start; percentiles 
 Steady RSS: a separate process that starts on the stored catalog, refreshes it twice, answers and takes the edits, its heap run as callboard start runs it (after forced GC); peak: the higher of that process and one storing the catalog for the first time.
 Start→answer: the compiled CLI's whoowns, from its start to the answer printed.
 Template run: the shipped typescript-service template end to end on this catalog (fetch, publish:github publishing locally as a git repository, catalog:register until whoOwns answers), median of ${values.runs} after one to warm up.
+Picker suggestions: what a template form's OwnerPicker (groups and users) and EntityPicker (systems) offer for nothing typed, prefixes and whole words.
 `;
 }
 

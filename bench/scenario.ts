@@ -13,6 +13,7 @@ import { createCatalogService } from '../src/catalog/catalog-service.js';
 import { EntityIndex, toSearchDocument } from '../src/catalog/search/entity-index.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logger.js';
+import { entitySuggestions } from '../src/scaffolder/entity-suggestions.js';
 import { createScaffolderService } from '../src/scaffolder/scaffolder-service.js';
 import { findTemplate } from '../src/scaffolder/template-library.js';
 import { benchDatabase, percentile, type BenchEngine } from './support.js';
@@ -130,6 +131,17 @@ result.findExactP50 = percentile(exact, 50);
 result.findExactP99 = percentile(exact, 99);
 result.findFuzzyP50 = percentile([...typeahead, ...typos], 50);
 result.findFuzzyP99 = percentile([...typeahead, ...typos], 99);
+
+// A template form's catalog pickers (block_suggestion): owners (groups and users) and systems, for
+// nothing typed, prefixes and whole words.
+const pickers = [
+  { name: 'owner', title: 'Owner', required: true, kind: 'entity' as const, kinds: ['Group', 'User'] },
+  { name: 'system', title: 'System', required: false, kind: 'entity' as const, catalogFilter: [{ kind: 'System' }] },
+];
+const typed = ['', ...names.words.flatMap((word) => [word.slice(0, 2), word.slice(0, 4), word])];
+const suggestionMs = pickers.flatMap((picker) => typed.map((query) => time(() => entitySuggestions(catalog.view, picker, query))));
+result.suggestionsP50 = percentile(suggestionMs, 50);
+result.suggestionsP99 = percentile(suggestionMs, 99);
 
 // The index on its own: build from every entity, then replace single entities.
 const documents = [...catalog.view.refs()].map((ref) => toSearchDocument(ref, catalog.view.get(ref)!));
