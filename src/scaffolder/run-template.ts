@@ -112,11 +112,19 @@ export function redactedValue<T>(template: TemplateDefinition, values: Record<st
  */
 export function checkedValues(template: TemplateDefinition, values: Record<string, unknown>): { values: Record<string, unknown>; problems: string[] } {
   const filled = structuredClone(values);
-  const problems = template.pages.flatMap((page) => {
+  const problems: string[] = [];
+  // In order: a page's `when` reads the answers (and defaults) of the pages before it.
+  for (const page of template.pages) {
+    if (!pageShown(page, filled)) continue;
     const validate = validatorOf(page.schema, formAjv);
-    return validate(filled) ? [] : describeErrors(validate.errors, '');
-  });
+    if (!validate(filled)) problems.push(...describeErrors(validate.errors, ''));
+  }
   return { values: filled, problems };
+}
+
+/** Whether a form page is shown for these answers (Backstage's `when`); a page without one always is. */
+export function pageShown(page: TemplateDefinition['pages'][number], values: Record<string, unknown>): boolean {
+  return page.when === undefined || passesCondition(renderValue(page.when, { parameters: values }));
 }
 
 /**

@@ -7,6 +7,8 @@ export interface FormPage {
   title: string;
   description?: string;
   schema: Record<string, unknown>;
+  /** Backstage's `when`: the page is shown (and its values asked for) only when this renders truthy over the earlier answers. */
+  when?: string | boolean;
 }
 
 export interface TemplateStep {
@@ -59,6 +61,7 @@ export function templateDefinition(entity: Entity, source: string): TemplateDefi
     return {
       title: typeof page.title === 'string' ? page.title : `Step ${index + 1}`,
       ...(typeof page.description === 'string' ? { description: page.description } : {}),
+      ...(typeof page.when === 'string' || typeof page.when === 'boolean' ? { when: page.when } : {}),
       schema: page,
     };
   });

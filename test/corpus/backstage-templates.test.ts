@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/logger.js';
 import { builtInActions } from '../../src/scaffolder/actions/built-in.js';
 import { ActionRegistry } from '../../src/scaffolder/actions/registry.js';
-import { runTemplate } from '../../src/scaffolder/run-template.js';
+import { checkedValues, runTemplate } from '../../src/scaffolder/run-template.js';
 import { renderSkeletonText } from '../../src/scaffolder/skeleton-text.js';
 import { loadTemplateFolder } from '../../src/scaffolder/template-library.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -68,6 +68,16 @@ describe.skipIf(!exists)("Backstage's own templates", () => {
       await database.close();
       rmSync(scratch, { recursive: true, force: true });
     }
+  });
+
+  it("asks for a conditional page's values only when its when holds (the conditional-parameters demo)", async () => {
+    const { templates } = await loadTemplateFolder(folders[0]!);
+    const demo = templates.find((template) => template.name === 'conditional-parameters-demo')!;
+    const gcp = checkedValues(demo, { name: 'svc', cloudProvider: 'GCP', gcpProjectId: 'acme-prod' });
+    expect(gcp.problems).toEqual([]);
+    expect(gcp.values).toMatchObject({ gcpRegion: 'us-central1' });
+    expect(gcp.values).not.toHaveProperty('azureRegion');
+    expect(checkedValues(demo, { name: 'svc', cloudProvider: 'AWS' }).problems).toEqual(['awsRegion: is required']);
   });
 
   it("renders the create-app template's skeleton catalog-info.yaml into a valid entity", () => {
