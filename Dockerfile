@@ -12,6 +12,8 @@ RUN npm run build
 # Runtime stage: production dependencies only, compiled code, migrations, examples and templates.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# git: templates' publish:local steps (and publish:github ones without a GitHub token) make git repositories.
+RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the prepare script compiles TypeScript, which the build stage has done already.
