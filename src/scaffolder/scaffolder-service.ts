@@ -10,7 +10,7 @@ import type { ScaffolderAction } from './actions/action.js';
 import { builtInActions } from './actions/built-in.js';
 import { ActionRegistry } from './actions/registry.js';
 import { findRun, recordRun, requestCancel, runsOf, updateRun, type RecordedRun } from './run-store.js';
-import { maskedValues, redacted, redactedValue, runTemplate, type StepReport } from './run-template.js';
+import { checkedValues, maskedValues, redacted, redactedValue, runTemplate, type StepReport } from './run-template.js';
 import type { TemplateDefinition } from './template-definition.js';
 import { errorMessage } from '../errors.js';
 import { allowedGroups, assertMayRun, mayRun, RunRefusedError } from './template-access.js';
@@ -87,7 +87,8 @@ export function createScaffolderService({ db, catalog, localRepositories, github
         templateRef: template.ref,
         requestedBy: request.user?.ref,
         requestKey: request.requestKey,
-        values: maskedValues(template, values),
+        // As the run will see them: with the defaults of the pages shown.
+        values: maskedValues(template, checkedValues(template, values).values),
         steps,
       });
       if (recordedRun.existing) return { run: recordedRun.run, existing: true, files: [] };

@@ -26,6 +26,7 @@ spec:
       properties:
         name: { type: string }
         token: { type: string, ui:widget: password }
+        tier: { type: string, default: gold }
   steps:
     - { id: fetch, action: 'fetch:template', input: { url: ./skeleton, values: { name: '\${{ parameters.name }}' } } }
     - { id: log, action: 'debug:log', input: { message: 'token is \${{ parameters.token }}' } }
@@ -52,7 +53,7 @@ describe.each(ENGINES)('template runs on %s', (engine) => {
       const { run, existing, files } = await service.run({ template: await template(), values: { name: 'ledger', token: 's3cr3t-token' }, user: { ref: 'user:default/ada' } });
       expect(existing).toBe(false);
       expect(files).toEqual(['README.md']);
-      expect(run).toMatchObject({ templateRef: 'template:default/with-secret', requestedBy: 'user:default/ada', status: 'completed', values: { name: 'ledger', token: '***' }, error: null });
+      expect(run).toMatchObject({ templateRef: 'template:default/with-secret', requestedBy: 'user:default/ada', status: 'completed', values: { name: 'ledger', token: '***', tier: 'gold' }, error: null });
       expect(run.steps.map((step) => [step.id, step.status])).toEqual([['fetch', 'completed'], ['log', 'completed'], ['publish', 'completed']]);
       expect(run.steps[1]!.log).toEqual(['token is ***']);
       // Read as secrets.token, as in Backstage, and redacted from the recorded output too.
