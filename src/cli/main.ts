@@ -45,6 +45,9 @@ Commands:
                              a JSON or YAML file; --dry-run runs only what writes to its workspace;
                              publish:local creates repositories under --out; --as runs it as that
                              catalog user (user.ref, and the template's allowed groups apply)
+  template runs --as USER    that person's recent template runs (--limit N)
+  template cancel RUN_ID --as USER
+                             cancel a run of theirs that is still open or processing
   manifest                   the Slack app manifest for the registered commands and surfaces, with
                              app.baseUrl's host as the unfurl domain; --request-url
                              https://<host>/slack/events makes it HTTP mode instead of Socket Mode
@@ -222,7 +225,8 @@ async function catalogCommand(config: Config, options: CliOptions, args: string[
 async function templateCommand(config: Config, options: CliOptions, args: string[]): Promise<number> {
   const [verb, nameOrPath] = args;
   if (verb === 'run') return runTemplateCommand(config, options, nameOrPath);
-  if (verb !== 'list') throw new Error('usage: callboard template list | template run NAME_OR_PATH --values FILE [--dry-run]');
+  if (verb === 'runs' || verb === 'cancel') return templateRunsCommand(config, options, verb, nameOrPath);
+  if (verb !== 'list') throw new Error('usage: callboard template list | template run NAME_OR_PATH --values FILE [--dry-run] | template runs --as USER | template cancel RUN_ID --as USER');
   return withCatalog(config, options, async (context) => {
     const { templates, problems } = await context.scaffolder.templates(options.as && normalizeEntityRef(options.as, { defaultKind: 'user' }));
     const answer = {
@@ -257,6 +261,22 @@ async function runTemplateCommand(config: Config, options: CliOptions, nameOrPat
     };
     print(options, answer, formatTemplateRun(answer));
     return run.status === 'completed' ? 0 : 1;
+  });
+}
+
+/** `template runs --as USER`: that person's recent runs; `template cancel RUN_ID --as USER`: cancels one of them. */
+async function templateRunsCommand(config: Config, options: CliOptions, verb: 'runs' | 'cancel', runId: string | undefined): Promise<number> {
+  if (!options.as || (verb === 'cancel' && !runId)) throw new Error(`usage: callboard template ${verb === 'runs' ? 'runs' : 'cancel RUN_ID'} --as USER`);
+  const user = normalizeEntityRef(options.as, { defaultKind: 'user' });
+  return withContext(config, options, async (context) => {
+    if (verb === 'cancel') {
+      const cancelled = await context.scaffolder.cancel(runId!, user);
+      print(options, { id: runId, cancelled }, cancelled ? `Cancelled ${runId}: it stops before its next step.` : `${runId} is not a run of ${user} that is still open or processing.`);
+      return cancelled ? 0 : 1;
+    }
+    const runs = (await context.scaffolder.runsOf(user, options.limit ?? 10)).map(({ id, templateRef, status, error, createdAt }) => ({ id, template: templateRef, status, error, createdAt: createdAt.toISOString() }));
+    print(options, { runs }, runs.length === 0 ? `No runs of ${user}.` : runs.map((run) => `${run.createdAt} ${run.id} ${run.template} ${run.status}${run.error ? `: ${run.error}` : ''}`).join('\n'));
+    return 0;
   });
 }
 

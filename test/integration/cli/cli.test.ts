@@ -182,6 +182,24 @@ describe('callboard CLI on the bundled example catalog', () => {
     expect(JSON.parse(anonymous.stdout).run.error).toBe('Platform only may be run only by members of group:default/platform-team: run it as one of them');
   });
 
+  it("lists a person's template runs, and cancels only one still under way", async () => {
+    const env = { CALLBOARD_DATA_DIR: path.join(scratch, 'runs-data') };
+    const folder = path.join(scratch, 'runs-template');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'template.yaml'), "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata: { name: logged }\nspec:\n  type: service\n  steps: [{ id: log, action: 'debug:log', input: { message: hi } }]\n");
+    const values = path.join(scratch, 'no-values.json');
+    writeFileSync(values, '{}');
+    const ran = await callboard(['template', 'run', path.join(folder, 'template.yaml'), '--values', values, '--as', 'ada', '--json'], env);
+    expect(ran.code).toBe(0);
+    const { id } = JSON.parse(ran.stdout).run as { id: string };
+    const listed = await callboard(['template', 'runs', '--as', 'ada', '--json'], env);
+    expect(JSON.parse(listed.stdout).runs).toEqual([{ id, template: 'template:default/logged', status: 'completed', error: null, createdAt: expect.any(String) }]);
+    expect(JSON.parse((await callboard(['template', 'runs', '--as', 'grace', '--json'], env)).stdout).runs).toEqual([]);
+    const cancel = await callboard(['template', 'cancel', id, '--as', 'ada', '--json'], env);
+    expect(cancel.code).toBe(1);
+    expect(JSON.parse(cancel.stdout)).toEqual({ id, cancelled: false });
+  });
+
   it('refuses bad paging options and an ingest with nothing configured, changing nothing', async () => {
     const paging = await callboard(['find', 'x', '--catalog', 'examples', '--limit', 'abc']);
     expect(paging.code).toBe(2);
