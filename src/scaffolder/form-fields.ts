@@ -26,6 +26,11 @@ export interface FormField {
   autofocus?: boolean;
 }
 
+/** A property whose value is a secret: a password widget or Backstage's Secret field. */
+export function isSecretProperty(property: Record<string, unknown>): boolean {
+  return property['ui:widget'] === 'password' || property['ui:field'] === 'Secret';
+}
+
 const ENTITY_FIELDS = new Set(['EntityPicker', 'OwnerPicker', 'MultiEntityPicker', 'OwnedEntityPicker', 'MyGroupsPicker']);
 
 function strings(value: unknown): string[] | undefined {
@@ -77,7 +82,7 @@ function fieldOf(name: string, property: Record<string, unknown>, required: bool
       ...(typeof property.maximum === 'number' ? { maximum: property.maximum } : {}),
     };
   }
-  if (widget === 'password' || uiField === 'Secret') return { ...base, kind: 'password' };
+  if (isSecretProperty(property)) return { ...base, kind: 'password' };
   return { ...base, kind: widget === 'textarea' ? 'textarea' : 'text' };
 }
 

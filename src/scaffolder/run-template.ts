@@ -4,6 +4,7 @@ import { errorMessage } from '../errors.js';
 import { ActionError, type ScaffolderAction } from './actions/action.js';
 import type { ActionRegistry } from './actions/registry.js';
 import { passesCondition, renderValue, type ExpressionScope } from './expressions.js';
+import { isSecretProperty } from './form-fields.js';
 import type { TemplateDefinition, TemplateStep } from './template-definition.js';
 
 /** Backstage's task states, for a run and for each of its steps. */
@@ -75,7 +76,7 @@ export function secretFields(template: TemplateDefinition): Set<string> {
   for (const page of template.pages) {
     const properties = (page.schema.properties ?? {}) as Record<string, Record<string, unknown>>;
     for (const [name, property] of Object.entries(properties)) {
-      if (property && (property['ui:widget'] === 'password' || property['ui:field'] === 'Secret')) fields.add(name);
+      if (property && isSecretProperty(property)) fields.add(name);
     }
   }
   return fields;

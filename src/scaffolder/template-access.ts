@@ -41,9 +41,13 @@ export function mayRun(template: TemplateDefinition, userRef: string, view: Cata
   return allowed.some((group) => groups.has(group));
 }
 
-/** Throws RunRefusedError naming the groups when the person may not run the template. */
-export function assertMayRun(template: TemplateDefinition, userRef: string, view: CatalogView): void {
-  if (!mayRun(template, userRef, view)) {
-    throw new RunRefusedError(`${template.title} may be run only by members of ${allowedGroups(template)!.join(', ')}; ${userRef} is not one`);
-  }
+/**
+ * Throws RunRefusedError naming the groups when the person may not run the template; nobody
+ * (no `userRef`) may run one that names groups.
+ */
+export function assertMayRun(template: TemplateDefinition, userRef: string | undefined, view: CatalogView): void {
+  const allowed = allowedGroups(template);
+  if (!allowed) return;
+  if (!userRef) throw new RunRefusedError(`${template.title} may be run only by members of ${allowed.join(', ')}: run it as one of them`);
+  if (!mayRun(template, userRef, view)) throw new RunRefusedError(`${template.title} may be run only by members of ${allowed.join(', ')}; ${userRef} is not one`);
 }

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScaffolderAction } from './action.js';
+import { workspaceFiles } from './workspace-files.js';
 
 /** Backstage's debug:log: a message in the step's log, and optionally what the workspace holds. */
 export const debugLog: ScaffolderAction = {
@@ -17,11 +18,8 @@ export const debugLog: ScaffolderAction = {
   async handler({ input, workspace, log }) {
     if (typeof input.message === 'string') log(input.message);
     if (!input.listWorkspace) return;
-    for (const entry of readdirSync(workspace, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const full = path.join(entry.parentPath, entry.name);
-      const relative = path.relative(workspace, full);
-      log(input.listWorkspace === 'with-contents' ? `${relative}:\n${readFileSync(full, 'utf8')}` : relative);
+    for (const file of workspaceFiles(workspace)) {
+      log(input.listWorkspace === 'with-contents' ? `${file}:\n${readFileSync(path.join(workspace, file), 'utf8')}` : file);
     }
   },
 };

@@ -1,9 +1,7 @@
 import { ExternalServiceError } from '../../errors.js';
 import type { BranchProtection, GitHubPublisher, PublishedRepository } from '../../github/github-client.js';
-import { parseRepoUrl } from '../template-filters.js';
 import { ActionError, type ActionContext, type ScaffolderAction } from './action.js';
-import { readSkeleton, targetFolder } from './workspace-files.js';
-import { assertWorkspaceYaml } from './workspace-yaml.js';
+import { filesToPublish, repositoryOf } from './publish-workspace.js';
 
 const boolean = { type: 'boolean' } as const;
 const string = { type: 'string' } as const;
@@ -105,19 +103,15 @@ export function publishGitHub(github: (host: string) => GitHubPublisher | undefi
     },
     async handler(context) {
       const { input, workspace, log, output } = context;
-      const { host, owner, organization, repo } = parseRepoUrl(input.repoUrl);
+      const { host, account, repo } = repositoryOf(input.repoUrl);
       if (local?.publishesTo(host)) {
         log(`publishing locally rather than to ${host} (callboard.scaffolder.publisher; auto does so without a token for ${host})`);
         return local.action.handler(context);
       }
-      const account = owner ?? organization;
-      if (!account) throw new ActionError(`${String(input.repoUrl)} names no owner (owner=...)`);
       // Its requests stop with the run (its time up, or cancelled), so nothing is published after.
       const client = github(host)?.abortingOn(context.signal);
       if (!client) throw new ActionError(`no GitHub integration is configured for ${host}; add it under integrations.github (host, apiBaseUrl, token)`);
-      const source = targetFolder(workspace, input.sourcePath);
-      assertWorkspaceYaml(source);
-      const files = readSkeleton(source, 'the workspace');
+      const files = filesToPublish(workspace, input.sourcePath);
       if (await client.findRepository(account, repo)) throw new ActionError(`the repository ${account}/${repo} exists already on ${host}; pick another name`);
       const branch = typeof input.defaultBranch === 'string' && input.defaultBranch ? input.defaultBranch : 'master';
       const repository = await createOrResume(client, account, repo, input, log);

@@ -3,10 +3,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { parseRepoUrl } from '../template-filters.js';
 import { ActionError, type ScaffolderAction } from './action.js';
-import { readSkeleton, targetFolder, writeFiles } from './workspace-files.js';
-import { assertWorkspaceYaml } from './workspace-yaml.js';
+import { filesToPublish, repositoryOf } from './publish-workspace.js';
+import { writeFiles } from './workspace-files.js';
 
 const run = promisify(execFile);
 const SAFE_NAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]+$/;
@@ -37,15 +36,10 @@ export function publishLocal(folder: string): ScaffolderAction {
       },
     },
     async handler({ input, workspace, log, output, signal }) {
-      const { owner, organization, repo } = parseRepoUrl(input.repoUrl);
-      const account = owner ?? organization;
-      if (!account) throw new ActionError(`${String(input.repoUrl)} names no owner (owner=...)`);
+      const { account, repo } = repositoryOf(input.repoUrl);
       for (const name of [account, repo]) if (!SAFE_NAME.test(name)) throw new ActionError(`"${name}" is not a repository or owner name (letters, digits, . _ -)`);
       const branch = typeof input.defaultBranch === 'string' && input.defaultBranch ? input.defaultBranch : 'main';
-      const source = targetFolder(workspace, input.sourcePath);
-      assertWorkspaceYaml(source);
-      // Read in full first: a workspace past the limits, or with a link out of it, is refused here.
-      const files = readSkeleton(source, 'the workspace');
+      const files = filesToPublish(workspace, input.sourcePath);
       const target = path.join(folder, account, repo);
       mkdirSync(path.dirname(target), { recursive: true });
       try {

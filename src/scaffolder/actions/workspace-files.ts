@@ -92,6 +92,14 @@ export function targetFolder(workspace: string, targetPath: unknown): string {
   return folder;
 }
 
+/** The files under a folder (a run's workspace), as sorted paths relative to it. */
+export function workspaceFiles(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
 /**
  * Checks every file's path first, then writes them all: a path that is absolute or climbs out of
  * `folder` (as written, or once rendered) stops the step before anything is written.

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCatalogYaml } from '../../catalog/ingestion/parse-catalog-yaml.js';
 import { validateEntity } from '../../catalog/validation/validate-entity.js';
 import { ActionError } from './action.js';
+import { workspaceFiles } from './workspace-files.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 
@@ -14,11 +15,9 @@ const YAML_FILE = /\.ya?ml$/i;
  */
 export function assertWorkspaceYaml(workspace: string): void {
   const problems: string[] = [];
-  for (const entry of readdirSync(workspace, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !YAML_FILE.test(entry.name)) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    const relative = path.relative(workspace, file);
-    const parsed = parseCatalogYaml(readFileSync(file, 'utf8'));
+  for (const relative of workspaceFiles(workspace)) {
+    if (!YAML_FILE.test(relative)) continue;
+    const parsed = parseCatalogYaml(readFileSync(path.join(workspace, relative), 'utf8'));
     for (const problem of parsed.problems) problems.push(`${relative}:${problem.line}: ${problem.message}`);
     for (const document of parsed.documents) {
       const value = document.value as { apiVersion?: unknown; kind?: unknown } | null;
