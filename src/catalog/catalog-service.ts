@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Config } from '../config/config-schema.js';
+import type { CatalogRule, Config } from '../config/config-schema.js';
 import type { Database } from '../db/client.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { Logger } from '../logger.js';
@@ -234,20 +234,22 @@ function elapsed(since: number): number {
 /** A registered location as a refresh root, held to the catalog-wide rules like any configured location. */
 function registeredRoot(location: RegisteredLocation, config: Config): RootLocation {
   const target = location.type === 'file' ? path.resolve(location.target) : location.target;
-  const allowed = config.catalog.rules?.flatMap((rule) => rule.allow);
-  return { key: `${location.type}:${target}`, type: location.type, target, ...(allowed ? { allowedKinds: new Set(allowed) } : {}) };
+  const allowedKinds = allowedKindsOf(config);
+  return { key: `${location.type}:${target}`, type: location.type, target, ...(allowedKinds ? { allowedKinds } : {}) };
+}
+
+/** The kinds catalog.rules allow, with a location's own rules added; undefined when no rule limits them. */
+function allowedKindsOf(config: Config, locationRules?: CatalogRule[]): Set<string> | undefined {
+  const globalAllowed = config.catalog.rules?.flatMap((rule) => rule.allow);
+  const extra = locationRules?.flatMap((rule) => rule.allow);
+  return globalAllowed || extra ? new Set([...(globalAllowed ?? []), ...(extra ?? [])]) : undefined;
 }
 
 /** Config locations and GitHub organisation providers as refresh roots; catalog.rules become allowed kinds. */
 export function configuredRoots(config: Config, cwd = process.cwd()): RootLocation[] {
-  const globalAllowed = config.catalog.rules?.flatMap((rule) => rule.allow);
-  const allowed = (extra?: string[]) => {
-    const kinds = [...(globalAllowed ?? []), ...(extra ?? [])];
-    return globalAllowed || extra ? new Set(kinds) : undefined;
-  };
   const roots: RootLocation[] = config.catalog.locations.map((location) => {
     const target = location.type === 'file' ? path.resolve(cwd, location.target) : location.target;
-    return { key: `${location.type}:${target}`, type: location.type, target, allowedKinds: allowed(location.rules?.flatMap((rule) => rule.allow)) };
+    return { key: `${location.type}:${target}`, type: location.type, target, allowedKinds: allowedKindsOf(config, location.rules) };
   });
   for (const provider of Object.values(config.catalog.providers?.github ?? {})) {
     const host = provider.host ?? 'github.com';
@@ -258,7 +260,7 @@ export function configuredRoots(config: Config, cwd = process.cwd()): RootLocati
       host,
       catalogPath: provider.catalogPath,
       repositoryFilter: provider.filters?.repository,
-      allowedKinds: allowed(),
+      allowedKinds: allowedKindsOf(config),
     });
   }
   return roots;

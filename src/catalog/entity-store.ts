@@ -422,8 +422,8 @@ function* entityTexts(chunks: string[]): Generator<StoredEntityText> {
 
 function* relationTexts(lines: string): Generator<RelationText> {
   for (const line of textLines(lines)) {
-    const [ref, pairs] = fields(line, 2) as [string, string];
-    yield { ref, pairs };
+    const tab = line.indexOf('\t');
+    yield { ref: line.slice(0, tab), pairs: line.slice(tab + 1) };
   }
 }
 
@@ -436,19 +436,6 @@ function* textLines(text: string): Generator<string> {
     yield text.slice(start, end);
     start = end + 1;
   }
-}
-
-/** The first `count - 1` tab-separated fields of a line, and the rest of it as the last. */
-function fields(line: string, count: number): string[] {
-  const parts: string[] = [];
-  let start = 0;
-  for (let field = 1; field < count; field++) {
-    const tab = line.indexOf('\t', start);
-    parts.push(line.slice(start, tab));
-    start = tab + 1;
-  }
-  parts.push(line.slice(start));
-  return parts;
 }
 
 /** A location registered at run time (see catalogRegisteredLocations). */
