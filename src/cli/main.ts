@@ -228,7 +228,7 @@ async function templateCommand(config: Config, options: CliOptions, args: string
   if (verb === 'runs' || verb === 'cancel') return templateRunsCommand(config, options, verb, nameOrPath);
   if (verb !== 'list') throw new Error('usage: callboard template list | template run NAME_OR_PATH --values FILE [--dry-run] | template runs --as USER | template cancel RUN_ID --as USER');
   return withCatalog(config, options, async (context) => {
-    const { templates, problems } = await context.scaffolder.templates(options.as && normalizeEntityRef(options.as, { defaultKind: 'user' }));
+    const { templates, problems } = await context.scaffolder.templates(asUser(options));
     const answer = {
       templates: templates.map(({ name, ref, title, description, source, pages }) => ({ name, ref, title, description, source, pages: pages.map((page) => page.title) })),
       problems,
@@ -243,7 +243,8 @@ async function runTemplateCommand(config: Config, options: CliOptions, nameOrPat
   const values = readValuesFile(options.values);
   return withCatalog(config, options, async (context) => {
     const template = await templateNamed(context, nameOrPath);
-    const user = options.as ? { ref: normalizeEntityRef(options.as, { defaultKind: 'user' }), entity: context.catalog.view.get(normalizeEntityRef(options.as, { defaultKind: 'user' })) } : undefined;
+    const ref = asUser(options);
+    const user = ref ? { ref, entity: context.catalog.view.get(ref) } : undefined;
     let finished;
     try {
       finished = await context.scaffolder.run({ template, values, dryRun: options.dryRun, user });
@@ -266,8 +267,8 @@ async function runTemplateCommand(config: Config, options: CliOptions, nameOrPat
 
 /** `template runs --as USER`: that person's recent runs; `template cancel RUN_ID --as USER`: cancels one of them. */
 async function templateRunsCommand(config: Config, options: CliOptions, verb: 'runs' | 'cancel', runId: string | undefined): Promise<number> {
-  if (!options.as || (verb === 'cancel' && !runId)) throw new Error(`usage: callboard template ${verb === 'runs' ? 'runs' : 'cancel RUN_ID'} --as USER`);
-  const user = normalizeEntityRef(options.as, { defaultKind: 'user' });
+  const user = asUser(options);
+  if (!user || (verb === 'cancel' && !runId)) throw new Error(`usage: callboard template ${verb === 'runs' ? 'runs' : 'cancel RUN_ID'} --as USER`);
   return withContext(config, options, async (context) => {
     if (verb === 'cancel') {
       const cancelled = await context.scaffolder.cancel(runId!, user);
@@ -278,6 +279,11 @@ async function templateRunsCommand(config: Config, options: CliOptions, verb: 'r
     print(options, { runs }, runs.length === 0 ? `No runs of ${user}.` : runs.map((run) => `${run.createdAt} ${run.id} ${run.template} ${run.status}${run.error ? `: ${run.error}` : ''}`).join('\n'));
     return 0;
   });
+}
+
+/** --as USER as a catalog ref (a bare name is a user in the default namespace). */
+function asUser(options: CliOptions): string | undefined {
+  return options.as ? normalizeEntityRef(options.as, { defaultKind: 'user' }) : undefined;
 }
 
 /** A template by the path of its template.yaml, else by name or ref among those on offer. */
