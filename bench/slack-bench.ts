@@ -6,10 +6,12 @@
  * JSON line. Run through bench/run-bench.ts.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { createCatalogService } from '../src/catalog/catalog-service.js';
+import { createScaffolderService } from '../src/scaffolder/scaffolder-service.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logger.js';
 import { startSlackApp, type RunningSlackApp } from '../src/slack/slack-app.js';
@@ -75,6 +77,8 @@ try {
     catalog,
     db: database.db,
     logger,
+    // The load sends no template runs: nothing is ever published here.
+    scaffolder: createScaffolderService({ db: database.db, catalog, localRepositories: path.join(os.tmpdir(), 'callboard-bench-repositories') }),
   });
   slack.postMessage({ port: app.port } satisfies StartLoad);
   measured = await fromSlack<LoadResult>();

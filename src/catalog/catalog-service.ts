@@ -60,6 +60,8 @@ export interface CatalogService {
   problems(): Promise<CatalogProblem[]>;
   /** The asker's teams, what they own and the problems in those entities' files. */
   homeFor(person: PersonKey): Promise<HomeOverview>;
+  /** The asker's User entity: by `slack.com/user-id` annotation, else by email. */
+  userRefFor(person: PersonKey): string | undefined;
   /** Resolves once the loads and refreshes queued so far have finished (before closing the database). */
   whenIdle(): Promise<void>;
   readonly view: CatalogView;
@@ -207,6 +209,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
     find: (query, options) => find(view, query, options),
     problems: () => listProblems(database.db),
     homeFor: async (person) => homeOverview(view, people, person, await listProblems(database.db)),
+    userRefFor: (person) => people.find(person),
     whenIdle: () => serially(async () => undefined),
   };
 }

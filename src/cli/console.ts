@@ -8,6 +8,8 @@ import { FIND_PAGE_SIZE } from '../slack/commands/find.js';
 import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { CommandRegistry, type SlashCommand } from '../slack/commands/registry.js';
 import { formatProblems } from './format.js';
+import { consoleTemplateForms } from './console-form.js';
+import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
 
 /** The console's user id: commands that look the asker up find nobody, as for a Slack user not in the catalog. */
 const CONSOLE_USER = 'console';
@@ -22,7 +24,15 @@ export interface ConsoleIo {
  * plain questions, one per line, answered with the same Block Kit messages, shown as text. Reads until end of
  * input, so it also works with piped questions.
  */
-export async function runConsole(catalog: CatalogService, io: ConsoleIo, commands: SlashCommand[] = BUILT_IN_COMMANDS): Promise<void> {
+export interface ConsoleOptions {
+  commands?: SlashCommand[];
+  /** Runs /create-service's templates; without it the console has none. */
+  scaffolder?: ScaffolderService;
+  /** Who the console's user is in the catalog (--as): their groups decide which templates they may run. */
+  userRef?: string;
+}
+
+export async function runConsole(catalog: CatalogService, io: ConsoleIo, { commands = BUILT_IN_COMMANDS, scaffolder, userRef }: ConsoleOptions = {}): Promise<void> {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const interactive = (io.input as { isTTY?: boolean }).isTTY === true;
@@ -30,15 +40,35 @@ export async function runConsole(catalog: CatalogService, io: ConsoleIo, command
   const write = (text: string) => io.output.write(`${text}\n`);
   const help = helpText(registry.list());
   write(`${help}\n`);
-  if (interactive) lines.setPrompt('callboard> ');
-  if (interactive) lines.prompt();
-  for await (const line of lines) {
+  const prompt = 'callboard> ';
+  const input = lines[Symbol.asyncIterator]();
+  /** The next line, after asking `question` (a terminal shows it as the prompt); undefined at end of input. */
+  const ask = async (question: string): Promise<string | undefined> => {
+    if (interactive) {
+      lines.setPrompt(question);
+      lines.prompt();
+    }
+    const next = await input.next();
+    return next.done ? undefined : next.value;
+  };
+  // Piped answers are not echoed by a terminal: the form writes each question with its answer.
+  const askInForm = async (question: string) => {
+    const line = await ask(question);
+    if (!interactive && line !== undefined) write(`${question}${line}`);
+    return line;
+  };
+  const forms = scaffolder ? consoleTemplateForms(askInForm, write, scaffolder, catalog.view) : undefined;
+  const context = { catalog, userId: CONSOLE_USER, ...(scaffolder && forms ? { scaffolder, forms } : {}), userRef: async () => userRef };
+  for (let line = await ask(prompt); line !== undefined; line = await ask(prompt)) {
     const [word = '', ...rest] = line.trim().split(/\s+/);
     const text = rest.join(' ');
     const command = registry.get(word.startsWith('/') ? word : `/${word}`);
     try {
       if (word === 'quit' || word === 'exit') break;
-      if (command) write(messageAsText(await command.answer(text, { catalog, userId: CONSOLE_USER }), { ansi: interactive }));
+      if (command) {
+        const message = await command.answer(text, context);
+        if (message) write(messageAsText(message, { ansi: interactive }));
+      }
       else if (word === 'problems') {
         const problems = await catalog.problems();
         write(problems.length > 0 ? formatProblems(problems) : 'No problems.');
@@ -48,7 +78,6 @@ export async function runConsole(catalog: CatalogService, io: ConsoleIo, command
       write(`Sorry, that failed: ${errorMessage(error)}`);
     }
     write('');
-    if (interactive) lines.prompt();
   }
   lines.close();
 }

@@ -28,8 +28,10 @@ const USAGE = `Usage: callboard <command> [options]
 
 Commands:
   start [--no-console]       refresh the catalog, then run the Slack app if any Slack setting is given,
-                             else answer questions in a local console; with --no-console keep
-                             refreshing on schedule until stopped (containers)
+                             else answer questions in a local console (/create-service runs templates
+                             there: --as USER says who you are, --out DIR where publish:local creates
+                             repositories); with --no-console keep refreshing on schedule until
+                             stopped (containers)
   serve [--catalog PATH]     refresh the catalog, then run the Slack app (never the console): Socket
                              Mode with SLACK_APP_TOKEN, else HTTP on PORT (/slack/events); /healthz
                              and /readyz on PORT either way
@@ -385,7 +387,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
   const useExamples = options.catalog.length === 0 && config.catalog.locations.length === 0 && !config.catalog.providers?.github;
   const paths = useExamples ? [EXAMPLE_CATALOG] : options.catalog;
   const logger = quietLogger(config);
-  const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0 });
+  const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0, localRepositories: options.out });
   try {
     if (useExamples) process.stderr.write(`No catalog.locations configured: using the bundled example catalog in ${EXAMPLE_CATALOG}\n`);
     await context.catalog.load();
@@ -396,7 +398,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
     if (slackApp) {
-      const app = await slackApp.startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger });
+      const app = await slackApp.startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
       process.stderr.write(
         app.transport === 'socket-mode'
           ? `Slack app connected in Socket Mode; /healthz and /readyz on port ${app.port}\n`
@@ -405,7 +407,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
       await stopped;
       await app.stop();
     } else {
-      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }), stopped]));
+      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { scaffolder: context.scaffolder, userRef: asUser(options) }), stopped]));
     }
     if (timer) clearInterval(timer);
     await context.catalog.whenIdle();

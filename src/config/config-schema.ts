@@ -44,7 +44,12 @@ export interface Config {
      * `publisher`: where publish:github steps publish: `github`, `local` (as publish:local), or `auto`:
      * GitHub when its host has a token configured, else local, so a fresh clone runs templates too.
      */
-    scaffolder: { localRepositories: string; publisher: 'auto' | 'github' | 'local' };
+    scaffolder: {
+      localRepositories: string;
+      publisher: 'auto' | 'github' | 'local';
+      /** The Slack channel (id) notification:send's `broadcast` posts to; without it, broadcasts reach nobody and the step's log says so. */
+      broadcastChannel?: string;
+    };
     log: { level: string };
     slack: SlackConfig;
   };
@@ -164,7 +169,7 @@ export const configSchema = {
         },
         scaffolder: {
           type: 'object',
-          properties: { localRepositories: { type: 'string', minLength: 1 }, publisher: { enum: ['auto', 'github', 'local'] } },
+          properties: { localRepositories: { type: 'string', minLength: 1 }, publisher: { enum: ['auto', 'github', 'local'] }, broadcastChannel: { type: 'string', pattern: '^[CG][A-Z0-9]+$' } },
           additionalProperties: false,
         },
         log: {

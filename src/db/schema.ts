@@ -125,3 +125,17 @@ export const scaffolderRuns = pgTable(
   },
   (table) => [uniqueIndex('scaffolder_runs_request_key_idx').on(table.requestKey), index('scaffolder_runs_requested_by_idx').on(table.requestedBy, table.createdAt)],
 );
+
+/**
+ * A template form being filled in, page by page: what was entered so far, kept here rather than in
+ * the modal (Slack's private_metadata holds 3,000 characters, and secrets never go back to Slack).
+ * Any replica can take the next page. Removed when its run ends, or after a day.
+ */
+export const scaffolderDrafts = pgTable('scaffolder_drafts', {
+  id: text('id').primaryKey(),
+  // Who may continue it: the surface's own id for the person (a Slack user id).
+  filledBy: text('filled_by').notNull(),
+  templateRef: text('template_ref').notNull(),
+  values: jsonb('values').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -99,6 +99,36 @@ function choicesOf(schema: Record<string, unknown>): { value: string; label: str
   return undefined;
 }
 
+/**
+ * The properties a page's `dependencies` add when another field has some value (Backstage forms
+ * show them as that value is chosen). A modal cannot grow as it is filled in, so they are always
+ * asked, optional, each saying when it is needed; the page's check enforces them.
+ */
+function dependentFields(schema: Record<string, unknown>, properties: Record<string, Record<string, unknown>>): FormField[] {
+  const fields = new Map<string, FormField>();
+  for (const [trigger, dependency] of Object.entries((schema.dependencies ?? {}) as Record<string, unknown>)) {
+    if (!dependency || typeof dependency !== 'object' || Array.isArray(dependency)) continue;
+    const { oneOf, anyOf } = dependency as { oneOf?: unknown; anyOf?: unknown };
+    const branches = (Array.isArray(oneOf) ? oneOf : Array.isArray(anyOf) ? anyOf : [dependency]) as Record<string, unknown>[];
+    const triggerTitle = typeof properties[trigger]?.title === 'string' ? (properties[trigger]!.title as string) : trigger;
+    for (const branch of branches) {
+      const branchProperties = (branch?.properties ?? {}) as Record<string, Record<string, unknown>>;
+      const condition = branchProperties[trigger];
+      const values = condition && 'const' in condition ? [condition.const] : Array.isArray(condition?.enum) ? condition.enum : undefined;
+      const when = values ? `${triggerTitle} is ${values.map(String).join(' or ')}` : `${triggerTitle} is given`;
+      const needed = new Set(strings(branch?.required) ?? []);
+      for (const [name, property] of Object.entries(branchProperties)) {
+        if (name === trigger || name in properties || fields.has(name) || !property || typeof property !== 'object') continue;
+        const field = fieldOf(name, property, false);
+        if (!field) continue;
+        const note = needed.has(name) ? `Needed when ${when}.` : `Asked when ${when}.`;
+        fields.set(name, { ...field, help: field.help ? `${field.help} (${note})` : note });
+      }
+    }
+  }
+  return [...fields.values()];
+}
+
 /** The fields of one form page, in the order its properties are written (`ui:order` first, as react-jsonschema-form does). */
 export function formFields(page: FormPage): FormField[] {
   const properties = (page.schema.properties ?? {}) as Record<string, Record<string, unknown>>;
@@ -106,8 +136,9 @@ export function formFields(page: FormPage): FormField[] {
   const order = strings(page.schema['ui:order']);
   const names = Object.keys(properties);
   const ordered = order ? [...order.filter((name) => name !== '*' && names.includes(name)), ...names.filter((name) => !order.includes(name))] : names;
-  return ordered.flatMap((name) => {
+  const own = ordered.flatMap((name) => {
     const field = fieldOf(name, properties[name] ?? {}, required.has(name));
     return field ? [field] : [];
   });
+  return [...own, ...dependentFields(page.schema, properties)];
 }

@@ -2,10 +2,12 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Entity } from '../catalog/model/entity.js';
 import { errorMessage } from '../errors.js';
 import { ActionError, type ScaffolderAction } from './actions/action.js';
+import { UNDELIVERED, type RunNotifier } from './actions/notification-send.js';
 import type { ActionRegistry } from './actions/registry.js';
 import { passesCondition, renderValue, type ExpressionScope } from './expressions.js';
 import { isSecretProperty } from './form-fields.js';
-import type { TemplateDefinition, TemplateStep } from './template-definition.js';
+import { isValidObjectName } from '../catalog/validation/field-format.js';
+import type { FormPage, TemplateDefinition, TemplateStep } from './template-definition.js';
 
 /** Backstage's task states, for a run and for each of its steps. */
 export type RunStatus = 'open' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'skipped';
@@ -41,6 +43,8 @@ export interface TemplateRunRequest {
   timeoutMs?: number;
   /** How long a stopped step's action is given to stop in its turn (default 10 s). */
   stopGraceMs?: number;
+  /** Where notification:send delivers (default: nowhere, and its log says so). */
+  notifier?: RunNotifier;
   /** Told the steps each time one starts or ends (to record the run, or update a message). */
   onStep?: (steps: readonly StepReport[]) => Promise<void> | void;
 }
@@ -61,13 +65,48 @@ function validatorOf(schema: Record<string, unknown>, ajv = inputAjv): ValidateF
   return validate;
 }
 
-/** Each problem as `field: message`, the field as a dotted path under `prefix`. */
-function describeErrors(errors: ErrorObject[] | null | undefined, prefix: string): string[] {
+/** A value that breaks a form page, under the dotted path of its field ('' for the page as a whole). */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+function fieldProblems(errors: ErrorObject[] | null | undefined, prefix: string): FieldProblem[] {
   return (errors ?? []).map((error) => {
     const field = [prefix, ...error.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.');
-    if (error.keyword === 'required') return `${[field, (error.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.')}: is required`;
-    return `${field || '(the values)'}: ${error.message ?? 'is not valid'}`;
+    if (error.keyword === 'required') return { field: [field, (error.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.'), message: 'is required' };
+    return { field, message: error.message ?? 'is not valid' };
   });
+}
+
+/**
+ * A failed `oneOf` reports every branch's errors: only the branch that came closest says what to
+ * fix, and the `oneOf` error itself says nothing more once it has.
+ */
+function closestBranches(errors: ErrorObject[]): ErrorObject[] {
+  let kept = errors;
+  for (const failed of errors.filter((error) => error.keyword === 'oneOf' || error.keyword === 'anyOf')) {
+    const prefix = `${failed.schemaPath}/`;
+    const byBranch = new Map<string, ErrorObject[]>();
+    for (const error of kept) {
+      if (!error.schemaPath.startsWith(prefix)) continue;
+      const branch = error.schemaPath.slice(prefix.length).split('/')[0]!;
+      byBranch.set(branch, [...(byBranch.get(branch) ?? []), error]);
+    }
+    if (byBranch.size === 0) continue;
+    // A branch whose discriminating value (a const or enum) fails is not the one meant.
+    const missed = (branch: ErrorObject[]) => branch.filter((error) => error.keyword === 'const' || error.keyword === 'enum').length;
+    const closest = [...byBranch.values()].sort((a, b) => missed(a) - missed(b) || a.length - b.length)[0]!;
+    kept = kept.filter((error) => error !== failed && (!error.schemaPath.startsWith(prefix) || closest.includes(error)));
+  }
+  return kept;
+}
+
+const described = ({ field, message }: FieldProblem) => `${field || '(the values)'}: ${message}`;
+
+/** Each problem as `field: message`, the field as a dotted path under `prefix`. */
+function describeErrors(errors: ErrorObject[] | null | undefined, prefix: string): string[] {
+  return fieldProblems(errors, prefix).map(described);
 }
 
 /** The fields whose values are secrets: a password widget or Backstage's Secret field. */
@@ -108,6 +147,23 @@ export function redactedValue<T>(template: TemplateDefinition, values: Record<st
 }
 
 /**
+ * What the values break of one page: its schema (filling in its defaults, in place) and
+ * EntityNamePicker's rule, Backstage's for entity names.
+ */
+export function pageProblems(page: FormPage, values: Record<string, unknown>): FieldProblem[] {
+  const validate = validatorOf(page.schema, formAjv);
+  const problems = validate(values) ? [] : fieldProblems(closestBranches(validate.errors ?? []), '');
+  const properties = (page.schema.properties ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  for (const [name, property] of Object.entries(properties)) {
+    const value = values[name];
+    if (property?.['ui:field'] === 'EntityNamePicker' && typeof value === 'string' && !isValidObjectName(value)) {
+      problems.push({ field: name, message: 'must be 1 to 63 letters, digits, -, _ or ., starting and ending with a letter or digit' });
+    }
+  }
+  return problems;
+}
+
+/**
  * The values with the defaults the template's pages declare filled in, and what they break of
  * those pages, each naming its field (empty when they pass).
  */
@@ -116,15 +172,13 @@ export function checkedValues(template: TemplateDefinition, values: Record<strin
   const problems: string[] = [];
   // In order: a page's `when` reads the answers (and defaults) of the pages before it.
   for (const page of template.pages) {
-    if (!pageShown(page, filled)) continue;
-    const validate = validatorOf(page.schema, formAjv);
-    if (!validate(filled)) problems.push(...describeErrors(validate.errors, ''));
+    if (pageShown(page, filled)) problems.push(...pageProblems(page, filled).map(described));
   }
   return { values: filled, problems };
 }
 
 /** Whether a form page is shown for these answers (Backstage's `when`); a page without one always is. */
-export function pageShown(page: TemplateDefinition['pages'][number], values: Record<string, unknown>): boolean {
+export function pageShown(page: FormPage, values: Record<string, unknown>): boolean {
   return page.when === undefined || passesCondition(renderValue(page.when, { parameters: values }));
 }
 
@@ -244,6 +298,7 @@ async function runStep(step: TemplateStep, action: ScaffolderAction, run: StepRu
       templateBase: run.request.template.base,
       requestedBy: run.request.user?.ref,
       dryRun: run.request.dryRun ?? false,
+      notifier: run.request.notifier ?? UNDELIVERED,
       signal: run.signal,
       log: (message) => run.report.log.push(message),
       output: (name, value) => {

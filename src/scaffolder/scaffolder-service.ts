@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import type { GitHubPublisher } from '../github/github-client.js';
 import type { ScaffolderAction } from './actions/action.js';
 import { builtInActions } from './actions/built-in.js';
+import type { RunNotifier } from './actions/notification-send.js';
 import { ActionRegistry } from './actions/registry.js';
 import { workspaceFiles } from './actions/workspace-files.js';
 import { findRun, recordRun, requestCancel, runsOf, updateRun, type RecordedRun } from './run-store.js';
@@ -24,6 +25,10 @@ export interface StartRunRequest {
   dryRun?: boolean;
   /** What a repeated request repeats (a Slack view id): the second one gets the first one's run. */
   requestKey?: string;
+  /** Where the run's notification:send steps deliver (the surface that started it). */
+  notifier?: RunNotifier;
+  /** Told the recorded steps (redacted) as each step starts and ends. */
+  onProgress?: (runId: string, steps: readonly StepReport[]) => void;
 }
 
 export interface FinishedRun {
@@ -99,12 +104,16 @@ export function createScaffolderService({ db, catalog, localRepositories, github
       // A cancellation recorded by another replica is seen as each step starts and ends.
       const onStep = async (reports: readonly StepReport[]) => {
         if ((await findRun(db, id))?.status === 'cancelled') controller.abort();
-        else await updateRun(db, id, { status: 'processing', steps: clean(reports) });
+        else {
+          const recorded = clean(reports);
+          await updateRun(db, id, { status: 'processing', steps: recorded });
+          request.onProgress?.(id, recorded);
+        }
       };
       try {
         let result;
         try {
-          result = await runTemplate({ template, values, user: request.user, dryRun: request.dryRun, workspace, signal: controller.signal, onStep }, actions);
+          result = await runTemplate({ template, values, user: request.user, dryRun: request.dryRun, workspace, signal: controller.signal, notifier: request.notifier, onStep }, actions);
         } catch (error) {
           // Outside any step (the database, a schema that does not compile): the run is still over, and failed.
           await updateRun(db, id, { status: 'failed', steps, error: redacted(template, values, errorMessage(error)) });

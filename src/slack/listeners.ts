@@ -15,6 +15,11 @@ import { ownershipAnswer } from './commands/whoowns.js';
 import { createPeopleDirectory, type PeopleDirectory } from './people.js';
 import { CommandRegistry, type SlashCommand } from './commands/registry.js';
 import type { Surface, SurfaceContext } from './surfaces/surface.js';
+import { slackTemplateForms } from './surfaces/create-service.js';
+import { askerKey } from './asker.js';
+import { slackRunNotifier } from './run-notifier.js';
+import { purgeDrafts } from '../scaffolder/draft-store.js';
+import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
 
 /** An answer ready within this long goes back in the acknowledgement itself; a slower one follows through response_url. */
 const ANSWER_IN_ACK_MS = 1_500;
@@ -30,13 +35,16 @@ export interface ListenerDeps {
   surfaces: Surface[];
   /** For the people directory's background reads, apart from the client answers use. */
   peopleClient: App['client'];
+  scaffolder: ScaffolderService;
+  /** Where notification:send's broadcasts go. */
+  broadcastChannel?: string;
 }
 
 /**
  * Everything the app answers, on either transport: slash commands, buttons, and the de-duplication
  * that runs before them. Listeners only translate; answers come from the catalog and the block builders.
  */
-export function registerListeners(app: App, { catalog, db, log, commands, surfaces, peopleClient }: ListenerDeps): { purgeDeliveries(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer } {
+export function registerListeners(app: App, { catalog, db, log, commands, surfaces, peopleClient, scaffolder, broadcastChannel }: ListenerDeps): { purgeExpired(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer } {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const deliveries = createDeliveryLog(db);
@@ -64,6 +72,10 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     catalog,
     people,
     log,
+    db,
+    scaffolder,
+    notifier: slackRunNotifier(app.client, catalog.view, people, broadcastChannel),
+    userRefOf: async (slackUserId) => catalog.userRefFor(await askerKey(slackUserId, people)),
     apologise: async (send, error) => {
       const reference = randomUUID().slice(0, 8);
       log.error({ err: error, reference }, 'a Slack request failed');
@@ -87,15 +99,19 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
       await ack({ response_type: 'ephemeral', text: `Callboard does not know ${command.command}.` });
       return;
     }
-    const answering = Promise.resolve().then(() => handler.answer(command.text, { catalog, people, userId: command.user_id }));
+    const forms = command.trigger_id ? slackTemplateForms(app.client, db, command.trigger_id, command.user_id) : undefined;
+    const answering = Promise.resolve().then(() =>
+      handler.answer(command.text, { catalog, people, userId: command.user_id, scaffolder, ...(forms ? { forms } : {}), userRef: () => context.userRefOf(command.user_id) }),
+    );
     const quick = await Promise.race([answering.then((message) => ({ message }), () => undefined), sleep(ANSWER_IN_ACK_MS, undefined, { ref: false })]);
     if (quick) {
-      await ack({ response_type: 'ephemeral', ...fitMessage(quick.message) });
+      await ack(quick.message ? { response_type: 'ephemeral', ...fitMessage(quick.message) } : undefined);
       return;
     }
     await ack();
     try {
-      await respond({ response_type: 'ephemeral', ...fitMessage(await answering) });
+      const message = await answering;
+      if (message) await respond({ response_type: 'ephemeral', ...fitMessage(message) });
     } catch (error) {
       await apologise(respond, error);
     }
@@ -135,7 +151,11 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     log.error({ err: error }, 'unhandled Slack listener error');
   });
 
-  return { purgeDeliveries: () => deliveries.purge(), people, answerCommand };
+  // Deliveries a day old are past any retry, and forms a day old past finishing.
+  const purgeExpired = async () => {
+    await Promise.all([deliveries.purge(), purgeDrafts(db)]);
+  };
+  return { purgeExpired, people, answerCommand };
 }
 
 /** True for a first delivery, false for a repeat; true as well when the claim fails or takes longer than `budgetMs`. */

@@ -16,6 +16,7 @@ import { slackAppSettings } from './settings.js';
 import { backgroundWebClient, webApiOptions, type WebApiSettings } from './web-api.js';
 import { BUILT_IN_SURFACES } from './surfaces/built-in.js';
 import type { Surface } from './surfaces/surface.js';
+import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
 import { requestTimeProblem } from './request-time.js';
 
 /** How often the workspace's people are listed again: someone who joins is mentioned from the next listing on. */
@@ -33,6 +34,9 @@ export interface SlackAppDeps {
   logger: Logger;
   commands?: SlashCommand[];
   surfaces?: Surface[];
+  scaffolder: ScaffolderService;
+  /** notification:send's broadcast channel (callboard.scaffolder.broadcastChannel). */
+  broadcastChannel?: string;
 }
 
 export interface RunningSlackApp {
@@ -55,7 +59,7 @@ interface Transport {
  * The Slack app over Socket Mode (an outgoing WebSocket) or HTTP (Slack calls `/slack/events`),
  * with liveness and readiness served on `slack.port` either way.
  */
-export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS, surfaces = BUILT_IN_SURFACES }: SlackAppDeps): Promise<RunningSlackApp> {
+export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS, surfaces = BUILT_IN_SURFACES, scaffolder, broadcastChannel }: SlackAppDeps): Promise<RunningSlackApp> {
   const settings = slackAppSettings(slack);
   const log = logger.child({ module: 'slack' });
   const transport = settings.transport.name === 'socket-mode' ? socketModeTransport(settings.transport.appToken, slack, log) : httpTransport(settings.transport.signingSecret, log);
@@ -66,7 +70,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     deferInitialization: true,
     clientOptions: webApiOptions(slack),
   });
-  const { purgeDeliveries, people, answerCommand } = registerListeners(app, { catalog, db, log, commands, surfaces, peopleClient: backgroundWebClient(settings.botToken, slack) });
+  const { purgeExpired, people, answerCommand } = registerListeners(app, { catalog, db, log, commands, surfaces, scaffolder, broadcastChannel, peopleClient: backgroundWebClient(settings.botToken, slack) });
 
   try {
     await app.init();
@@ -93,7 +97,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     await closeServer(server);
     throw error;
   }
-  const purge = setInterval(() => void purgeDeliveries().catch((error: unknown) => log.warn({ err: error }, 'purging old Slack deliveries failed')), 3_600_000);
+  const purge = setInterval(() => void purgeExpired().catch((error: unknown) => log.warn({ err: error }, 'purging old Slack deliveries and template forms failed')), 3_600_000);
   purge.unref();
   // Who is in the workspace, read in the background so answers mention people without asking Slack per person.
   void people.listWorkspace();

@@ -58,7 +58,13 @@ export class FakeSlack {
           const userId = this.usersByEmail.get(String(body.email));
           response.end(JSON.stringify(userId ? { ok: true, user: { id: userId } } : { ok: false, error: 'users_not_found' }));
         } else if (path === '/api/apps.connections.open' && this.socketModeUrl) response.end(JSON.stringify({ ok: true, url: this.socketModeUrl }));
-        else if (path === '/api/auth.test') response.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001', user: 'callboard' }));
+        else if (path === '/api/chat.postMessage') {
+          // Posting to a user id posts in the app's direct messages with them: a D channel.
+          const channel = String(body.channel ?? '').replace(/^U/, 'D');
+          response.end(JSON.stringify({ ok: true, channel, ts: `${Math.floor(Date.now() / 1000)}.${String(this.calls.length).padStart(6, '0')}` }));
+        } else if (path === '/api/views.open' || path === '/api/views.update' || path === '/api/views.push') {
+          response.end(JSON.stringify({ ok: true, view: { id: typeof body.view_id === 'string' ? body.view_id : `V${this.calls.length}`, hash: `hash-${this.calls.length}` } }));
+        } else if (path === '/api/auth.test') response.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001', user: 'callboard' }));
         else response.end(JSON.stringify({ ok: true }));
       });
     });

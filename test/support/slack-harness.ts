@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import type { Database } from '../../src/db/client.js';
 import type { Logger } from '../../src/logger.js';
 import { startSlackApp, type RunningSlackApp } from '../../src/slack/slack-app.js';
+import { createScaffolderService, type ScaffolderService } from '../../src/scaffolder/scaffolder-service.js';
 import { captureLogger } from './capture-logger.js';
 import { FakeSlack, slackSignature, type RecordedCall } from './fake-slack.js';
 import { createTestDatabase, type Engine } from './test-database.js';
@@ -38,6 +39,9 @@ export interface TestCatalog {
   /** Captures log lines; pass it to the app too so its lines land in `logLines`. */
   logger: Logger;
   logLines: Record<string, unknown>[];
+  /** The scaffolder over this catalog; publish:local creates repositories under `repositories`. */
+  scaffolder: ScaffolderService;
+  repositories: string;
   /** Waits for the catalog to settle, then drops the database and the catalog's folder. */
   stop(): Promise<void>;
 }
@@ -49,6 +53,8 @@ export async function createTestCatalog(engine: Engine, catalogYaml: string, con
   writeFileSync(path.join(folder, 'catalog-info.yaml'), catalogYaml);
   const captured = captureLogger();
   const catalog = createCatalogService({ database, config: { ...loadConfig({ files: [], env: {} }), ...config }, github: () => undefined, logger: captured.logger });
+  const repositories = path.join(folder, 'repositories');
+  const scaffolder = createScaffolderService({ db: database.db, catalog, localRepositories: repositories, publishesLocally: () => true });
   const stop = async () => {
     await catalog.whenIdle();
     await database.close();
@@ -60,7 +66,7 @@ export async function createTestCatalog(engine: Engine, catalogYaml: string, con
     await stop();
     throw error;
   }
-  return { catalog, database, logger: captured.logger, logLines: captured.lines, stop };
+  return { catalog, database, logger: captured.logger, logLines: captured.lines, scaffolder, repositories, stop };
 }
 
 export interface SlackHarnessOptions {
@@ -74,6 +80,7 @@ export interface SlackHarnessOptions {
   slack?: Partial<SlackConfig>;
   /** The slash commands the app answers instead of the built-in ones. */
   commands?: SlashCommand[];
+  broadcastChannel?: string;
 }
 
 /**
@@ -85,6 +92,9 @@ export interface SlackHarness {
   catalog: CatalogService;
   /** The app's database, for tests that get in its way. */
   database: Database;
+  scaffolder: ScaffolderService;
+  /** Where publish:local creates repositories. */
+  repositories: string;
   /** The app's base URL. */
   appUrl: string;
   logLines: Record<string, unknown>[];
@@ -109,7 +119,7 @@ export interface SlackHarness {
 }
 
 export async function startSlackHarness(engine: Engine, options: SlackHarnessOptions): Promise<SlackHarness> {
-  const { catalog, database, logger, logLines, stop: stopCatalog } = await createTestCatalog(engine, options.catalogYaml, options.config);
+  const { catalog, database, logger, logLines, scaffolder, repositories, stop: stopCatalog } = await createTestCatalog(engine, options.catalogYaml, options.config);
   const slack = new FakeSlack();
   const slackUrl = await slack.start();
   options.prepare?.(slack);
@@ -120,6 +130,8 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
       catalog,
       db: database.db,
       logger,
+      scaffolder,
+      ...(options.broadcastChannel ? { broadcastChannel: options.broadcastChannel } : {}),
       ...(options.commands ? { commands: options.commands } : {}),
     });
   } catch (error) {
@@ -138,6 +150,8 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
     slack,
     catalog,
     database,
+    scaffolder,
+    repositories,
     appUrl,
     logLines,
     post,

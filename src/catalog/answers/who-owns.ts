@@ -208,6 +208,11 @@ export function summarize(ref: string, entity: Entity): EntitySummary {
   };
 }
 
+/** The people an entity ref stands for: a user, or a group's members. */
+export function peopleOf(view: CatalogView, ref: string): PersonAnswer[] {
+  return describeOwner(view, ref).people;
+}
+
 function describeOwner(view: CatalogView, ref: string): OwnerAnswer {
   const owner = view.get(ref);
   const kind = ref.startsWith('user:') ? 'User' : ref.startsWith('group:') ? 'Group' : ref.slice(0, ref.indexOf(':'));

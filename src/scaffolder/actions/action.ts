@@ -1,4 +1,5 @@
 import type { TemplateBase } from '../template-definition.js';
+import type { RunNotifier } from './notification-send.js';
 
 /** What a step's action gets: its rendered input, the run's workspace, and where to report. */
 export interface ActionContext {
@@ -14,6 +15,8 @@ export interface ActionContext {
   /** A dry run: only actions that write nothing beyond the workspace run (see `supportsDryRun`). */
   dryRun: boolean;
   signal: AbortSignal;
+  /** Where notification:send delivers: the surface that started the run (Slack), or nowhere. */
+  notifier: RunNotifier;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ScaffolderAction } from './action.js';
 import { catalogRegister, type CatalogRegistrar } from './catalog-register.js';
 import { debugLog } from './debug-log.js';
 import { fetchPlain, fetchTemplate } from './fetch-template.js';
-import { notificationSend, UNDELIVERED, type RunNotifier } from './notification-send.js';
+import { notificationSend } from './notification-send.js';
 import { publishGitHub } from './publish-github.js';
 import { publishLocal } from './publish-local.js';
 
@@ -15,12 +15,10 @@ export interface BuiltInActionDeps {
   github?: (host: string) => GitHubPublisher | undefined;
   /** Hosts whose publish:github steps publish locally instead (see callboard.scaffolder.publisher). */
   publishesLocally?: (host: string) => boolean;
-  /** Where notification:send delivers; without the Slack app, nowhere (its log says so). */
-  notifier?: RunNotifier;
 }
 
 /** The actions Callboard ships; an action is one file, listed here. */
-export function builtInActions({ catalog, localRepositories, github = () => undefined, publishesLocally = () => false, notifier = UNDELIVERED }: BuiltInActionDeps): ScaffolderAction[] {
+export function builtInActions({ catalog, localRepositories, github = () => undefined, publishesLocally = () => false }: BuiltInActionDeps): ScaffolderAction[] {
   const local = publishLocal(localRepositories);
-  return [fetchTemplate, fetchPlain, debugLog, local, publishGitHub(github, { action: local, publishesTo: publishesLocally }), catalogRegister(catalog), notificationSend(notifier)];
+  return [fetchTemplate, fetchPlain, debugLog, local, publishGitHub(github, { action: local, publishesTo: publishesLocally }), catalogRegister(catalog), notificationSend];
 }

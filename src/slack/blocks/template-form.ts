@@ -2,8 +2,8 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/
 import { formFields, type FormField } from '../../scaffolder/form-fields.js';
 import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
 import { parseRepoUrl } from '../../scaffolder/template-filters.js';
-import { VIEWS } from './action-ids.js';
-import { section } from './block-parts.js';
+import { ACTIONS, VIEWS } from './action-ids.js';
+import { actions, button, section } from './block-parts.js';
 import { truncateText } from './limits.js';
 import { escapeText } from './mrkdwn.js';
 
@@ -98,25 +98,34 @@ function inputsFor(field: FormField, value: unknown): InputBlock[] {
   }
 }
 
+export interface PagePlace {
+  /** No shown page follows: submitting it creates. */
+  last: boolean;
+  /** A shown page comes before it: the modal offers Back. */
+  back: boolean;
+}
+
 /**
  * One page of a template's form as a modal: an input per field (see formFields), showing what was
- * entered before (Back) or the default. `metadata` rides along in private_metadata.
+ * entered before (Back) or the default. `metadata` rides along in private_metadata. A template
+ * without pages (`pageIndex` -1) gets a page that only asks to confirm.
  */
-export function templatePageModal(template: TemplateDefinition, pageIndex: number, values: Record<string, unknown>, metadata: string): ModalView {
-  const page = template.pages[pageIndex]!;
-  const last = pageIndex === template.pages.length - 1;
+export function templatePageModal(template: TemplateDefinition, pageIndex: number, values: Record<string, unknown>, metadata: string, place: PagePlace): ModalView {
+  const page = template.pages[pageIndex] ?? { title: template.title, description: template.description, schema: {} };
   const blocks: KnownBlock[] = [];
   const intro = [template.pages.length > 1 ? `*${escapeText(page.title)}* (${pageIndex + 1} of ${template.pages.length})` : `*${escapeText(page.title)}*`, page.description && escapeText(page.description)].filter(Boolean).join('\n');
   blocks.push(section(intro));
   for (const field of formFields(page)) blocks.push(...inputsFor(field, values[field.name]));
+  // The last block, so the 100-block cut never drops it.
+  const backBlock = place.back ? [actions([button('Back', ACTIONS.formBack, 'back')])] : [];
   return {
     type: 'modal',
     callback_id: VIEWS.createService,
     title: plain(template.title, MODAL.title),
-    submit: plain(last ? 'Create' : 'Next', MODAL.title),
+    submit: plain(place.last ? 'Create' : 'Next', MODAL.title),
     close: plain('Cancel', MODAL.title),
     private_metadata: metadata,
-    blocks: blocks.slice(0, MODAL.blocks),
+    blocks: [...blocks.slice(0, MODAL.blocks - backBlock.length), ...backBlock],
   };
 }
 
@@ -131,8 +140,10 @@ interface InputState {
 /** The page's values from a submitted modal's state; a field left empty is left out. */
 export function pageValues(template: TemplateDefinition, pageIndex: number, state: Record<string, Record<string, InputState>>): Record<string, unknown> {
   const values: Record<string, unknown> = {};
+  const page = template.pages[pageIndex];
+  if (!page) return values;
   const read = (blockId: string) => state[blockId]?.[FIELD_ACTION];
-  for (const field of formFields(template.pages[pageIndex]!)) {
+  for (const field of formFields(page)) {
     if (field.kind === 'repository') {
       const owner = read(fieldBlock(field.name, 'owner'));
       const repo = read(fieldBlock(field.name, 'repo'))?.value?.trim();

@@ -75,9 +75,25 @@ export function mrkdwnAsText(text: string, ansi = false): string {
   const tokens = clean.replace(/<([^<>|]+)(?:\|([^<>]*))?>/g, (_whole, target: string, label: string | undefined) => {
     if (target.startsWith('@')) return `@${label ?? target.slice(1)}`;
     if (target.startsWith('#')) return `#${label ?? target.slice(1)}`;
+    // A date shows in the reader's time zone in Slack; here, as its fallback text.
+    if (target.startsWith('!date^')) return label ?? '';
     if (target.startsWith('!')) return `@${label ?? target.slice(1).split('^')[0]}`;
     return label && label !== target ? `${label} (${target})` : target;
   });
   const bolded = tokens.replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, (_whole, before: string, inner: string) => `${before}${ansi ? `${BOLD}${inner}${RESET}` : inner}`);
-  return unescape(bolded);
+  return unescape(bolded).replace(/:([a-z_]+):/g, (whole, name: string) => EMOJI[name] ?? whole);
 }
+
+/** The emoji the app's messages use, as a terminal can show them. */
+const EMOJI: Record<string, string> = {
+  white_check_mark: '✓',
+  x: '✗',
+  hourglass_flowing_sand: '…',
+  white_circle: '○',
+  no_entry_sign: '⊘',
+  fast_forward: '»',
+  bell: '•',
+  information_source: 'i',
+  warning: '!',
+  rotating_light: '!!',
+};

@@ -1,6 +1,7 @@
+import { createServiceCommand } from './create-service.js';
 import { findCommand } from './find.js';
 import type { SlashCommand } from './registry.js';
 import { whoOwnsCommand } from './whoowns.js';
 
 /** The slash commands Callboard ships; Slack and the local console both answer these. */
-export const BUILT_IN_COMMANDS: SlashCommand[] = [whoOwnsCommand, findCommand];
+export const BUILT_IN_COMMANDS: SlashCommand[] = [whoOwnsCommand, findCommand, createServiceCommand];

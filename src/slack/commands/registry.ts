@@ -1,6 +1,16 @@
 import type { CatalogService } from '../../catalog/catalog-service.js';
+import type { ScaffolderService } from '../../scaffolder/scaffolder-service.js';
+import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
 import type { SlackMessage } from '../blocks/limits.js';
 import type { PeopleDirectory } from '../people.js';
+
+/** Where a template's form is filled in: Slack's modals, or the console's prompts. */
+export interface TemplateForms {
+  /** Runs are followed, listed and cancelled by their requester, so they need the asker's User entity. */
+  needsCatalogUser: boolean;
+  /** Offers `templates` to pick from, or goes straight to `chosen`'s form; says what to answer the command with, if anything. */
+  open(templates: TemplateDefinition[], chosen: TemplateDefinition | undefined, userRef: string | undefined): Promise<SlackMessage | undefined>;
+}
 
 export interface CommandContext {
   catalog: CatalogService;
@@ -8,6 +18,11 @@ export interface CommandContext {
   userId: string;
   /** Maps catalog people to Slack users; absent where there is no Slack (the local console). */
   people?: PeopleDirectory;
+  /** The software templates; absent where they cannot run. */
+  scaffolder?: ScaffolderService;
+  forms?: TemplateForms;
+  /** The asker's catalog User ref, when the catalog has them. */
+  userRef?: () => Promise<string | undefined>;
 }
 
 /** A slash command: its manifest entry and the answer it gives, as a message built by pure functions. */
@@ -17,7 +32,8 @@ export interface SlashCommand {
   usageHint: string;
   /** Bot scopes the answer needs beyond `commands`, each with why. */
   scopes?: Record<string, string>;
-  answer(text: string, context: CommandContext): SlackMessage | Promise<SlackMessage>;
+  /** The answer; nothing when the command answered otherwise (it opened a modal). */
+  answer(text: string, context: CommandContext): SlackMessage | undefined | Promise<SlackMessage | undefined>;
 }
 
 /** The slash commands the app answers; built-in ones register here exactly as plugins will. */

@@ -1,8 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { askerKey } from '../asker.js';
 import { appHomeView } from '../blocks/app-home.js';
 import type { Surface } from './surface.js';
-
-const EMAIL_BUDGET_MS = 1_000;
 
 /**
  * App Home, rebuilt each time someone opens it: the catalog changes between visits, and the page
@@ -19,9 +17,7 @@ export const appHome: Surface = {
     app.event('app_home_opened', async ({ event, client }) => {
       if (event.tab !== 'home') return;
       try {
-        // Slow to say (rate limited, say): the page is built from the Slack id alone rather than late.
-        const email = await Promise.race([people.emailOf(event.user), sleep(EMAIL_BUDGET_MS, null, { ref: false })]);
-        const overview = await catalog.homeFor({ slackUserId: event.user, email });
+        const overview = await catalog.homeFor(await askerKey(event.user, people));
         await client.views.publish({ user_id: event.user, view: appHomeView(overview) });
       } catch (error) {
         // The page keeps what it showed last time; there is no message to apologise in.

@@ -1,6 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { CatalogService } from '../../catalog/catalog-service.js';
+import type { Db } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
+import type { RunNotifier } from '../../scaffolder/actions/notification-send.js';
+import type { ScaffolderService } from '../../scaffolder/scaffolder-service.js';
 import type { SlackMessage } from '../blocks/limits.js';
 import type { PeopleDirectory } from '../people.js';
 
@@ -9,6 +12,12 @@ export interface SurfaceContext {
   catalog: CatalogService;
   people: PeopleDirectory;
   log: Logger;
+  db: Db;
+  scaffolder: ScaffolderService;
+  /** notification:send for runs started in Slack. */
+  notifier: RunNotifier;
+  /** The Slack user's User entity, by `slack.com/user-id` annotation or email. */
+  userRefOf(slackUserId: string): Promise<string | undefined>;
   /** Logs the error in full under a reference id and sends the user a short apology that carries it. */
   apologise(send: (message: SlackMessage) => Promise<unknown>, error: unknown): Promise<void>;
 }

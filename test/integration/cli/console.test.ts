@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 /** `callboard start` as the quick start runs it with no Slack tokens, questions piped on stdin. */
-function startWithInput(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function startWithInput(input: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--catalog', 'examples'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--catalog', 'examples', ...args], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
     });
@@ -39,5 +41,25 @@ describe('the local console (start without Slack tokens)', () => {
     expect(members).toMatch(/Payments/);
     expect(members).toContain('Priya Raman');
     expect(help).toContain('/whoowns payments-api');
+  }, 60_000);
+
+  it('runs /create-service as a form of questions, publishes locally, and /whoowns answers for the new service', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'callboard-console-'));
+    try {
+      const answers = ['/create-service typescript-service', 'Not A Name', 'A demo made in the console', 'payments', '', '', 'console-demo', 'northwind', 'console-demo', '', '/whoowns console-demo'];
+      const { code, stdout } = await startWithInput(`${answers.join('\n')}\n`, ['--out', out]);
+      expect(code).toBe(0);
+      // The page is checked as in Slack: the bad name is asked again, alone.
+      expect(stdout).toMatch(/name: must be 1 to 63 letters/);
+      expect(stdout).toContain('Owner: payments\n  → group:default/payments-team');
+      expect(stdout).toContain('✓ Register in the catalog');
+      expect(stdout).toContain('TypeScript HTTP service: done');
+      expect(existsSync(path.join(out, 'northwind', 'console-demo', '.git'))).toBe(true);
+      const card = stdout.slice(stdout.lastIndexOf('console-demo\nComponent'));
+      expect(card).toContain('A demo made in the console');
+      expect(card).toMatch(/^Owner: Payments/m);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -30,6 +30,7 @@ function registeredListeners() {
     shortcut: (constraints: { callback_id: string }) => shortcuts.push(constraints.callback_id),
     action: () => undefined,
     view: () => undefined,
+    options: () => undefined,
   } as unknown as App;
   for (const surface of BUILT_IN_SURFACES) surface.register(app, {} as SurfaceContext);
   return { events, shortcuts };

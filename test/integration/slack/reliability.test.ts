@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tmpdir } from 'node:os';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { section } from '../../../src/slack/blocks/block-parts.js';
@@ -8,6 +9,7 @@ import { slackSignature } from '../../support/fake-slack.js';
 import { createCatalogService } from '../../../src/catalog/catalog-service.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { startSlackApp } from '../../../src/slack/slack-app.js';
+import { createScaffolderService } from '../../../src/scaffolder/scaffolder-service.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { FakeSlack } from '../../support/fake-slack.js';
 import { DEFAULT_SLACK } from '../../support/slack-harness.js';
@@ -176,7 +178,7 @@ describe.each(ENGINES)('readiness on %s', (engine) => {
     const catalog = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger });
     const slack = new FakeSlack();
     const slackUrl = await slack.start();
-    const app = await startSlackApp({ slack: { ...DEFAULT_SLACK, port: 0, botToken: 'xoxb-test', signingSecret: 'secret', apiUrl: `${slackUrl}/api/` }, catalog, db: database.db, logger });
+    const app = await startSlackApp({ slack: { ...DEFAULT_SLACK, port: 0, botToken: 'xoxb-test', signingSecret: 'secret', apiUrl: `${slackUrl}/api/` }, catalog, db: database.db, logger, scaffolder: createScaffolderService({ db: database.db, catalog, localRepositories: tmpdir() }) });
     const ready = async () => {
       const response = await fetch(`http://127.0.0.1:${app.port}/readyz`);
       return { status: response.status, body: (await response.json()) as { problem?: string } };

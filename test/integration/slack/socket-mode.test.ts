@@ -26,8 +26,8 @@ describe.each(ENGINES)('Slack app in Socket Mode on %s', (engine) => {
     slack = new FakeSlack();
     slack.socketModeUrl = await socket.start();
     fakeUrl = await slack.start();
-    const { catalog, database, logger } = testCatalog;
-    app = await startSlackApp({ slack: { ...DEFAULT_SLACK, port: 0, botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: `${fakeUrl}/api/` }, catalog, db: database.db, logger });
+    const { catalog, database, logger, scaffolder } = testCatalog;
+    app = await startSlackApp({ slack: { ...DEFAULT_SLACK, port: 0, botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: `${fakeUrl}/api/` }, catalog, db: database.db, logger, scaffolder });
   });
   afterAll(async () => {
     await app?.stop();

@@ -61,7 +61,7 @@ describe("a template page's fields", () => {
 
 describe('a template page as a modal', () => {
   it('keeps within the modal limits and shows defaults, never a password', () => {
-    const modal = templatePageModal(template, 0, { token: 'hunter22', name: 'ledger' }, '{"run":"x"}');
+    const modal = templatePageModal(template, 0, { token: 'hunter22', name: 'ledger' }, '{"run":"x"}', { last: false, back: false });
     expect(modal.title.text.length).toBeLessThanOrEqual(24);
     expect(modal.submit?.text).toBe('Next');
     expect(modal.private_metadata).toBe('{"run":"x"}');
@@ -76,7 +76,7 @@ describe('a template page as a modal', () => {
     expect(byBlock[fieldBlock('owner')]!.element).toMatchObject({ type: 'external_select', min_query_length: 0 });
     expect(byBlock[fieldBlock('replicas')]!.element).toMatchObject({ type: 'number_input', is_decimal_allowed: false, min_value: '1', max_value: '9' });
     expect(byBlock[fieldBlock('internal')]).toBeUndefined();
-    expect(templatePageModal(template, 1, {}, '').submit?.text).toBe('Create');
+    expect(templatePageModal(template, 1, {}, '', { last: true, back: true }).submit?.text).toBe('Create');
   });
 
   it("reads a submitted page's values back, as the template's steps expect them", () => {
@@ -93,7 +93,7 @@ describe('a template page as a modal', () => {
     const repository = { [fieldBlock('repoUrl', 'owner')]: { value: { type: 'static_select', selected_option: { value: 'acme-labs' } } }, [fieldBlock('repoUrl', 'repo')]: { value: { type: 'plain_text_input', value: ' ledger ' } } };
     expect(pageValues(template, 1, repository)).toEqual({ repoUrl: 'ghe.acme.test?owner=acme-labs&repo=ledger' });
     // Back to the page: what was entered shows again.
-    const again = templatePageModal(template, 1, { repoUrl: 'ghe.acme.test?owner=acme-labs&repo=ledger' }, '');
+    const again = templatePageModal(template, 1, { repoUrl: 'ghe.acme.test?owner=acme-labs&repo=ledger' }, '', { last: true, back: true });
     const inputs = again.blocks.filter((block): block is InputBlock => block.type === 'input');
     expect(inputs.map((block) => block.element)).toMatchObject([{ initial_option: { value: 'acme-labs' } }, { initial_value: 'ledger' }]);
   });

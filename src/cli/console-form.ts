@@ -1,0 +1,153 @@
+import type { CatalogView } from '../catalog/answers/catalog-view.js';
+import { entitySuggestions } from '../scaffolder/entity-suggestions.js';
+import { formFields, type FormField } from '../scaffolder/form-fields.js';
+import { nextPage, pageErrors } from '../scaffolder/form-session.js';
+import type { RunStatus } from '../scaffolder/run-template.js';
+import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
+import type { TemplateDefinition } from '../scaffolder/template-definition.js';
+import { findTemplate } from '../scaffolder/template-library.js';
+import { parseRepoUrl } from '../scaffolder/template-filters.js';
+import { section } from '../slack/blocks/block-parts.js';
+import { runReport } from '../slack/blocks/template-runs.js';
+import type { TemplateForms } from '../slack/commands/registry.js';
+
+/** Asks one question and reads one line of answer; undefined at end of input. */
+export type Ask = (question: string) => Promise<string | undefined>;
+
+/** How many catalog suggestions an entity question lists. */
+const SUGGESTIONS_SHOWN = 10;
+
+class FormLeft extends Error {}
+
+const STEP_MARKS: Record<RunStatus, string> = { open: '○', processing: '…', completed: '✓', failed: '✗', cancelled: '⊘', skipped: '»' };
+
+/**
+ * /create-service in the local console: the same form as Slack's modals, a question per field,
+ * the same checks per page, then the run, reported as it goes.
+ */
+export function consoleTemplateForms(ask: Ask, write: (text: string) => void, scaffolder: ScaffolderService, view: CatalogView): TemplateForms {
+  const answer = async (question: string) => {
+    const line = await ask(question);
+    if (line === undefined) throw new FormLeft();
+    return line.trim();
+  };
+  return {
+    // One person at a terminal: runs are theirs whoever they are (--as names them).
+    needsCatalogUser: false,
+    async open(templates, chosen, userRef) {
+      try {
+        const template = chosen ?? (await pickTemplate(templates, answer, write));
+        let values: Record<string, unknown> = {};
+        for (let page = nextPage(template, -1, values); page !== undefined; page = nextPage(template, page, values)) {
+          write(`\n${template.pages[page]!.title}${template.pages[page]!.description ? `: ${template.pages[page]!.description}` : ''}`);
+          let asked = formFields(template.pages[page]!);
+          for (;;) {
+            const entered: Record<string, unknown> = {};
+            for (const field of asked) {
+              const value = await askField(field, values[field.name], answer, write, view);
+              if (value !== undefined) entered[field.name] = value;
+            }
+            // A field asked again and left empty this time is dropped, as a cleared input would be.
+            const askedNames = new Set(asked.map((field) => field.name));
+            values = { ...Object.fromEntries(Object.entries(values).filter(([name]) => !askedNames.has(name))), ...entered };
+            const errors = pageErrors(template, page, values);
+            if (Object.keys(errors).length === 0) break;
+            for (const [name, message] of Object.entries(errors)) write(`  ${name}: ${message}`);
+            asked = formFields(template.pages[page]!).filter((field) => field.name in errors);
+          }
+        }
+        write(`\nCreating from ${template.title}…`);
+        const user = userRef ? { ref: userRef, ...(view.get(userRef) ? { entity: view.get(userRef)! } : {}) } : undefined;
+        const shown = new Set<string>();
+        const { run } = await scaffolder.run({
+          template,
+          values,
+          ...(user ? { user } : {}),
+          onProgress: (_id, steps) => {
+            for (const step of steps) {
+              const key = `${step.id}:${step.status}`;
+              if (step.status !== 'open' && !shown.has(key)) write(`  ${STEP_MARKS[step.status]} ${step.name}`);
+              shown.add(key);
+            }
+          },
+        });
+        return runReport(run, template.title);
+      } catch (error) {
+        if (!(error instanceof FormLeft)) throw error;
+        const text = 'The form was left unfinished; nothing was created.';
+        return { text, blocks: [section(text)] };
+      }
+    },
+  };
+}
+
+async function pickTemplate(templates: TemplateDefinition[], answer: (question: string) => Promise<string>, write: (text: string) => void): Promise<TemplateDefinition> {
+  write(templates.map((template, index) => `  ${index + 1}. ${template.title} (${template.name})${template.description ? `: ${template.description}` : ''}`).join('\n'));
+  for (;;) {
+    const choice = await answer('Template (number or name): ');
+    const picked = /^\d+$/.test(choice) ? templates[Number(choice) - 1] : findTemplate(templates, choice);
+    if (picked) return picked;
+    write(`  No template ${choice}: give its number or name.`);
+  }
+}
+
+/** One field's question, showing what it holds (the default, or the earlier answer); empty keeps that. */
+async function askField(field: FormField, current: unknown, answer: (question: string) => Promise<string>, write: (text: string) => void, view: CatalogView): Promise<unknown> {
+  const shown = current ?? field.default;
+  const label = `${field.title}${field.required ? '' : ' (optional)'}`;
+  const suffix = shown !== undefined && field.kind !== 'password' && field.kind !== 'repository' ? ` [${Array.isArray(shown) ? shown.join(', ') : String(shown)}]` : '';
+  if (field.help) write(`  ${field.help}`);
+  switch (field.kind) {
+    case 'select':
+    case 'multiselect': {
+      write(field.options!.map((option, index) => `    ${index + 1}. ${option.label}`).join('\n'));
+      const typed = await answer(`${label}${field.kind === 'multiselect' ? ', numbers separated by commas' : ''}${suffix}: `);
+      if (!typed) return shown;
+      const chosen = typed.split(',').map((part) => part.trim()).map((part) => (/^\d+$/.test(part) ? field.options![Number(part) - 1]?.value : field.options!.find((option) => option.value === part || option.label === part)?.value) ?? part);
+      return field.kind === 'multiselect' ? chosen : chosen[0];
+    }
+    case 'checkbox': {
+      const typed = (await answer(`${label} (y/n)${suffix}: `)).toLowerCase();
+      return typed ? ['y', 'yes', 'true'].includes(typed) : shown;
+    }
+    case 'number': {
+      const typed = await answer(`${label}${suffix}: `);
+      return typed ? Number(typed) : shown;
+    }
+    case 'entity':
+      return askEntity(field, label, suffix, shown, answer, write, view);
+    case 'repository': {
+      let owner = '';
+      let repo = '';
+      try {
+        ({ owner = '', repo = '' } = parseRepoUrl(shown));
+      } catch {
+        // Nothing entered yet.
+      }
+      const host = field.allowedHosts![0]!;
+      const typedOwner = (await answer(`${label}: owner on ${host}${field.allowedOwners ? ` (${field.allowedOwners.join(', ')})` : ''}${owner ? ` [${owner}]` : ''}: `)) || owner;
+      const typedRepo = (await answer(`${label}: repository name${repo ? ` [${repo}]` : ''}: `)) || repo;
+      return typedOwner && typedRepo ? `${host}?owner=${encodeURIComponent(typedOwner)}&repo=${encodeURIComponent(typedRepo)}` : undefined;
+    }
+    default: {
+      const typed = await answer(`${label}${suffix}: `);
+      return typed || shown;
+    }
+  }
+}
+
+/** A catalog picker: an exact ref is taken as it is; anything else is searched, and one match is taken. */
+async function askEntity(field: FormField, label: string, suffix: string, shown: unknown, answer: (question: string) => Promise<string>, write: (text: string) => void, view: CatalogView): Promise<unknown> {
+  for (;;) {
+    const typed = await answer(`${label}${suffix}: `);
+    if (!typed) {
+      if (shown !== undefined || !field.required) return shown;
+    } else if (view.get(typed.toLowerCase())) return typed.toLowerCase();
+    const found = entitySuggestions(view, field, typed, SUGGESTIONS_SHOWN);
+    if (typed && found.length === 1) {
+      write(`  → ${found[0]!.ref}`);
+      return found[0]!.ref;
+    }
+    write(found.length > 0 ? found.map((entity) => `    ${entity.label}`).join('\n') : '  Nothing in the catalog matches.');
+  }
+}

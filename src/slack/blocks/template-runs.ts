@@ -1,0 +1,112 @@
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { RecordedRun } from '../../scaffolder/run-store.js';
+import type { RunStatus, StepReport } from '../../scaffolder/run-template.js';
+import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
+import { ACTIONS, TEMPLATE_CHOICE, VIEWS } from './action-ids.js';
+import { actions, button, section } from './block-parts.js';
+import { fitMessage, LIMITS, truncateText, type SlackMessage } from './limits.js';
+import { escapeText, link } from './mrkdwn.js';
+
+/** A static select offers at most 100 options, each text and description at most 75 characters. */
+const PICKER = { options: 100, optionText: 75, optionValue: 150 } as const;
+/** The last lines of a failed step's log that the report shows. */
+const LOG_LINES_SHOWN = 3;
+
+const plain = (text: string, max = 24) => ({ type: 'plain_text' as const, text: truncateText(text, max) });
+
+const STATUS_ICONS: Record<RunStatus, string> = {
+  open: ':white_circle:',
+  processing: ':hourglass_flowing_sand:',
+  completed: ':white_check_mark:',
+  failed: ':x:',
+  cancelled: ':no_entry_sign:',
+  skipped: ':fast_forward:',
+};
+
+const STATUS_WORDS: Record<RunStatus, string> = { open: 'waiting to start', processing: 'running', completed: 'done', failed: 'failed', cancelled: 'cancelled', skipped: 'skipped' };
+
+/** The first modal of /create-service: the templates this person may run, each with its description. */
+export function templatePickerModal(templates: TemplateDefinition[]): ModalView {
+  const options: PlainTextOption[] = templates.slice(0, PICKER.options).map((template) => ({
+    text: plain(template.title, PICKER.optionText),
+    value: template.ref.slice(0, PICKER.optionValue),
+    ...(template.description ? { description: plain(template.description, PICKER.optionText) } : {}),
+  }));
+  const more = templates.length > PICKER.options ? `\nThe first ${PICKER.options} of ${templates.length} are listed; \`/create-service NAME\` starts any of them.` : '';
+  return {
+    type: 'modal',
+    callback_id: VIEWS.pickTemplate,
+    title: plain('Create from a template'),
+    submit: plain('Next'),
+    close: plain('Cancel'),
+    blocks: [
+      section(`Pick what to create. Its form follows, a page at a time.${more}`),
+      { type: 'input', block_id: TEMPLATE_CHOICE.block, label: plain('Template', 2000), element: { type: 'static_select', action_id: TEMPLATE_CHOICE.action, options, focus_on_load: true } },
+    ],
+  };
+}
+
+/** What the modal becomes once the last page is submitted: the run goes on in a direct message. */
+export function runStartedModal(template: TemplateDefinition): ModalView {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.runStarted,
+    title: plain(template.title),
+    close: plain('Done'),
+    blocks: [section(`Creating from *${escapeText(template.title)}*. I will message you as each step finishes.`)],
+  };
+}
+
+/** A page submitted for a form that is gone: submitted already (its run is under way), or a day old. */
+export function formGoneModal(): ModalView {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.runStarted,
+    title: plain('Create from a template'),
+    close: plain('Close'),
+    blocks: [section('This form was submitted already, or has expired. `/create-service status` lists your runs; `/create-service` starts again.')],
+  };
+}
+
+function stepLine(step: StepReport): string {
+  const line = `${STATUS_ICONS[step.status]} ${escapeText(step.name)}${step.status === 'skipped' ? ' (skipped)' : ''}`;
+  if (step.status !== 'failed') return line;
+  const log = step.log.slice(-LOG_LINES_SHOWN).map((entry) => `> ${escapeText(truncateText(entry, 300))}`);
+  return [line, ...log].join('\n');
+}
+
+/**
+ * A run as its requester follows it: each step's state, then how it ended, with the template's
+ * output links and texts. The same message is updated as the run goes.
+ */
+export function runReport(run: Pick<RecordedRun, 'id' | 'status' | 'steps' | 'output' | 'error'>, templateTitle: string): SlackMessage {
+  const title = escapeText(templateTitle);
+  const headline = `${STATUS_ICONS[run.status]} *${title}*: ${STATUS_WORDS[run.status]}`;
+  const blocks: KnownBlock[] = [section(headline)];
+  if (run.steps.length > 0) blocks.push(section(truncateText(run.steps.map(stepLine).join('\n'), LIMITS.sectionText)));
+  if (run.error) blocks.push(section(truncateText(`*Why:* ${escapeText(run.error)}`, LIMITS.sectionText)));
+  const links = (run.output?.links ?? []).map((output) => {
+    if (!output.url) return `${escapeText(output.title)}: \`${escapeText(output.entityRef ?? '')}\``;
+    // publish:local's repositories are folders on the server: shown, not linked.
+    return /^https?:/.test(output.url) ? link(output.url, output.title) : `${escapeText(output.title)}: \`${escapeText(output.url)}\``;
+  });
+  if (links.length > 0) blocks.push(section(truncateText(links.join('\n'), LIMITS.sectionText)));
+  for (const text of run.output?.text ?? []) blocks.push(section(truncateText(`*${escapeText(text.title)}*\n${escapeText(text.content)}`, LIMITS.sectionText)));
+  const stillRunning = run.status === 'open' || run.status === 'processing';
+  if (stillRunning) blocks.push(actions([button('Cancel', ACTIONS.cancelRun, run.id)]));
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Run \`${run.id}\`` }] });
+  return fitMessage({ text: `${templateTitle}: ${STATUS_WORDS[run.status]}`, blocks });
+}
+
+/** `/create-service status`: the person's recent runs, newest first, each still running with a Cancel button. */
+export function runList(runs: RecordedRun[], titleOf: (templateRef: string) => string): SlackMessage {
+  if (runs.length === 0) return { text: 'No template runs yet', blocks: [section('You have not run a template yet. `/create-service` starts one.')] };
+  const blocks: KnownBlock[] = [section(`*Your recent template runs*`)];
+  for (const run of runs) {
+    const when = `<!date^${Math.floor(run.createdAt.getTime() / 1000)}^{date_short_pretty} {time}|${run.createdAt.toISOString()}>`;
+    const line = `${STATUS_ICONS[run.status]} *${escapeText(titleOf(run.templateRef))}*: ${STATUS_WORDS[run.status]}, ${when}\nRun \`${run.id}\`${run.error ? `\n${escapeText(truncateText(run.error, 300))}` : ''}`;
+    const running = run.status === 'open' || run.status === 'processing';
+    blocks.push(running ? { ...section(line), accessory: button('Cancel', ACTIONS.cancelRun, run.id) } : section(line));
+  }
+  return fitMessage({ text: `Your recent template runs (${runs.length})`, blocks });
+}

@@ -1,0 +1,225 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { InputBlock, ModalView } from '@slack/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordRun } from '../../../src/scaffolder/run-store.js';
+import { createScaffolderService } from '../../../src/scaffolder/scaffolder-service.js';
+import { ACTIONS, SHORTCUTS, TEMPLATE_CHOICE, VIEWS } from '../../../src/slack/blocks/action-ids.js';
+import { fieldBlock, FIELD_ACTION } from '../../../src/slack/blocks/template-form.js';
+import { startSlackApp, type RunningSlackApp } from '../../../src/slack/slack-app.js';
+import { captureLogger } from '../../support/capture-logger.js';
+import { slackSignature } from '../../support/fake-slack.js';
+import { BOT_TOKEN, DEFAULT_SLACK, SIGNING_SECRET, startSlackHarness, type SlackHarness } from '../../support/slack-harness.js';
+import { ENGINES } from '../../support/test-database.js';
+
+const CATALOG = `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: payments-team, title: Payments team }
+spec: { type: team, children: [], members: [alice] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: security-team }
+spec: { type: team, children: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: alice }
+spec: { profile: { displayName: Alice Ames, email: alice@acme.test }, memberOf: [] }
+---
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata:
+  name: security-audit
+  title: Security audit
+  annotations: { callboard.dev/allowed-groups: group:default/security-team }
+spec:
+  owner: security-team
+  type: audit
+  steps:
+    - { id: log, name: Log, action: debug:log, input: { message: audit } }
+`;
+
+const ALICE = 'U0ALICE';
+
+interface Interaction {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+type Values = Record<string, Record<string, Record<string, unknown>>>;
+
+/** What Slack sends back for a text input, a select, and the two halves of a repository. */
+const text = (value: string) => ({ [FIELD_ACTION]: { type: 'plain_text_input', value } });
+const selected = (value: string) => ({ [FIELD_ACTION]: { type: 'external_select', selected_option: { value } } });
+
+const inputIds = (view: ModalView) => view.blocks.filter((block): block is InputBlock => block.type === 'input').map((block) => block.block_id);
+
+describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
+  let harness: SlackHarness;
+
+  beforeAll(async () => {
+    harness = await startSlackHarness(engine, { catalogYaml: CATALOG, prepare: (slack) => slack.usersByEmail.set('alice@acme.test', ALICE) });
+  });
+  afterAll(() => harness?.stop());
+
+  const interact = async (payload: Record<string, unknown>): Promise<Interaction> => {
+    const response = await harness.interaction({ user: { id: ALICE }, ...payload });
+    const raw = await response.text();
+    return { status: response.status, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} };
+  };
+  const submit = (view: ModalView, values: Values, viewId = 'V-form', hash = `h-${Math.random()}`) =>
+    interact({ type: 'view_submission', view: { id: viewId, hash, callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', state: { values } } });
+  const lastCall = async (method: string) => {
+    const count = harness.slack.calls.filter((call) => call.path === `/api/${method}`).length;
+    return (await harness.slack.next(`/api/${method}`, Math.max(count, 1))).at(-1)!;
+  };
+  const openedView = async (before: number) => {
+    const calls = await harness.slack.next('/api/views.open', before + 1);
+    return JSON.parse(String(calls.at(-1)!.body.view)) as ModalView;
+  };
+  const opened = () => harness.slack.calls.filter((call) => call.path === '/api/views.open').length;
+  const pageOne = (name: string): Values => ({ [fieldBlock('name')]: text(name), [fieldBlock('description')]: text('Keeps the books'), [fieldBlock('owner')]: selected('group:default/payments-team') });
+  const pageTwo = (repo: string): Values => ({ [fieldBlock('repoUrl', 'owner')]: text('acme'), [fieldBlock('repoUrl', 'repo')]: text(repo) });
+
+  /** Picks the TypeScript template in the picker /create-service opened, and returns its first page. */
+  const startForm = async (): Promise<ModalView> => {
+    const before = opened();
+    const response = await harness.slashCommand('/create-service', '', { user_id: ALICE });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+    const picker = await openedView(before);
+    const picked = await submit(picker, { [TEMPLATE_CHOICE.block]: { [TEMPLATE_CHOICE.action]: { type: 'static_select', selected_option: { value: 'template:default/typescript-service' } } } }, 'V-picker');
+    expect(picked.body.response_action).toBe('update');
+    return picked.body.view as ModalView;
+  };
+
+  it('goes from the slash command to a new repository that /whoowns answers for, reporting each step in a direct message', async () => {
+    const before = opened();
+    await harness.slashCommand('/create-service', '', { user_id: ALICE });
+    const picker = await openedView(before);
+    expect(picker.callback_id).toBe(VIEWS.pickTemplate);
+    const choices = (picker.blocks[1] as InputBlock).element as { options: { value: string; description?: { text: string } }[] };
+    const offered = choices.options.map((option) => option.value);
+    expect(offered).toEqual(expect.arrayContaining(['template:default/typescript-service', 'template:default/go-service', 'template:default/docs-site']));
+    // Alice is not in the security team.
+    expect(offered).not.toContain('template:default/security-audit');
+    expect(choices.options.every((option) => (option.description?.text.length ?? 0) <= 75)).toBe(true);
+
+    const picked = await submit(picker, { [TEMPLATE_CHOICE.block]: { [TEMPLATE_CHOICE.action]: { type: 'static_select', selected_option: { value: 'template:default/typescript-service' } } } }, 'V-picker');
+    const first = picked.body.view as ModalView;
+    expect(first.callback_id).toBe(VIEWS.createService);
+    expect(first.submit?.text).toBe('Next');
+    expect(inputIds(first)).toEqual([fieldBlock('name'), fieldBlock('description'), fieldBlock('owner'), fieldBlock('system'), fieldBlock('lifecycle')]);
+
+    // The owner picker is fed from the catalog as Alice types, only with groups.
+    const suggested = await interact({ type: 'block_suggestion', block_id: fieldBlock('owner'), action_id: FIELD_ACTION, value: 'pay', view: { id: 'V-form', private_metadata: first.private_metadata } });
+    expect((suggested.body.options as { value: string }[]).map((option) => option.value)).toEqual(['group:default/payments-team']);
+
+    // Bad fields come back as errors on their own inputs.
+    const refused = await submit(first, { ...pageOne('Ledger Service!'), [fieldBlock('owner')]: { [FIELD_ACTION]: { type: 'external_select', selected_option: null } } });
+    expect(refused.body.response_action).toBe('errors');
+    expect(Object.keys(refused.body.errors as object).sort()).toEqual([fieldBlock('name'), fieldBlock('owner')]);
+
+    const second = (await submit(first, pageOne('ledger'))).body.view as ModalView;
+    expect(second.submit?.text).toBe('Create');
+    expect(inputIds(second)).toEqual([fieldBlock('repoUrl', 'owner'), fieldBlock('repoUrl', 'repo'), fieldBlock('visibility')]);
+    expect(second.blocks.at(-1)).toMatchObject({ type: 'actions', elements: [{ action_id: ACTIONS.formBack }] });
+
+    // Back keeps what was typed on both pages.
+    await interact({ type: 'block_actions', actions: [{ action_id: ACTIONS.formBack, block_id: 'back', value: 'back', type: 'button' }], view: { id: 'V-form', hash: 'h-back', callback_id: second.callback_id, private_metadata: second.private_metadata, state: { values: pageTwo('ledger') } } });
+    const update = await harness.slack.next('/api/views.update');
+    expect(update.at(-1)!.body.view_id).toBe('V-form');
+    const again = JSON.parse(String(update.at(-1)!.body.view)) as ModalView;
+    expect((again.blocks.find((block) => (block as InputBlock).block_id === fieldBlock('name')) as InputBlock).element).toMatchObject({ initial_value: 'ledger' });
+    const secondAgain = (await submit(again, pageOne('ledger'))).body.view as ModalView;
+    expect((secondAgain.blocks.find((block) => (block as InputBlock).block_id === fieldBlock('repoUrl', 'repo')) as InputBlock).element).toMatchObject({ initial_value: 'ledger' });
+
+    const postsBefore = harness.slack.calls.filter((call) => call.path === '/api/chat.postMessage').length;
+    const done = await submit(secondAgain, pageTwo('ledger'));
+    expect(done.body).toMatchObject({ response_action: 'update', view: { callback_id: VIEWS.runStarted } });
+
+    const report = await harness.slack.next('/api/chat.postMessage', postsBefore + 1);
+    expect(report.at(-1)!.body.channel).toBe(ALICE);
+    // Updated step by step until it says done, with the repository and the catalog entry.
+    const deadline = Date.now() + 20_000;
+    let finalText = '';
+    while (Date.now() < deadline && !finalText.includes('done')) {
+      const updates = harness.slack.calls.filter((call) => call.path === '/api/chat.update');
+      finalText = updates.length > 0 ? String(updates.at(-1)!.body.text) : '';
+      if (!finalText.includes('done')) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(finalText).toBe('TypeScript HTTP service: done');
+    const finalBlocks = JSON.stringify((await lastCall('chat.update')).body.blocks);
+    expect(finalBlocks).toContain('Fetch the skeleton');
+    expect(finalBlocks).toContain('component:default/ledger');
+    expect(existsSync(path.join(harness.repositories, 'acme', 'ledger', '.git'))).toBe(true);
+
+    const answer = await harness.slashCommand('/whoowns', 'ledger', { user_id: ALICE });
+    expect(JSON.stringify(await answer.json())).toContain('Payments team');
+
+    // Submitting the finished form again makes nothing.
+    const repeated = await submit(secondAgain, pageTwo('ledger'));
+    expect(repeated.body).toMatchObject({ response_action: 'update', view: { callback_id: VIEWS.runStarted } });
+    expect(JSON.stringify(repeated.body.view)).toContain('submitted already');
+
+    const status = await harness.slashCommand('/create-service', 'status', { user_id: ALICE });
+    const listed = JSON.stringify(await status.json());
+    expect(listed).toContain('TypeScript HTTP service');
+    expect(listed).toContain('done');
+  }, 60_000);
+
+  it('lets only the requester cancel a run, from its Cancel button', async () => {
+    const { run } = await recordRun(harness.database.db, { id: `run-${engine}-cancel`, templateRef: 'template:default/typescript-service', requestedBy: 'user:default/alice', values: {}, steps: [] });
+    const stranger = await harness.interaction({ user: { id: 'U0STRANGER' }, type: 'block_actions', response_url: harness.responseUrl(`stranger-${engine}`), actions: [{ action_id: ACTIONS.cancelRun, block_id: 'b', value: run.id, type: 'button' }] });
+    expect(stranger.status).toBe(200);
+    expect(String((await harness.responses(`stranger-${engine}`))[0]!.body.text)).toContain('not yours');
+    expect((await harness.scaffolder.findRun(run.id))?.status).toBe('open');
+    await harness.interaction({ user: { id: ALICE }, type: 'block_actions', response_url: harness.responseUrl(`owner-${engine}`), actions: [{ action_id: ACTIONS.cancelRun, block_id: 'b', value: run.id, type: 'button' }] });
+    expect(String((await harness.responses(`owner-${engine}`))[0]!.body.text)).toContain('is cancelled');
+    expect((await harness.scaffolder.findRun(run.id))?.status).toBe('cancelled');
+  });
+
+  it('tells someone the catalog does not know how to be found, and opens the picker from the global shortcut', async () => {
+    const unknown = await harness.slashCommand('/create-service', '', { user_id: 'U0NOBODY' });
+    expect(JSON.stringify(await unknown.json())).toContain('could not find you in the catalog');
+    const before = opened();
+    expect((await interact({ type: 'shortcut', callback_id: SHORTCUTS.createService })).status).toBe(200);
+    expect((await openedView(before)).callback_id).toBe(VIEWS.pickTemplate);
+    const named = await harness.slashCommand('/create-service', 'security-audit', { user_id: ALICE });
+    expect(JSON.stringify(await named.json())).toContain('No template you may run');
+  });
+
+  it('makes one run and one repository when the last page reaches two replicas at once', async () => {
+    const second: RunningSlackApp = await startSlackApp({
+      slack: { ...DEFAULT_SLACK, port: 0, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: `${new URL(harness.responseUrl('api')).origin}/api/` },
+      catalog: harness.catalog,
+      db: harness.database.db,
+      logger: captureLogger().logger,
+      scaffolder: createScaffolderService({ db: harness.database.db, catalog: harness.catalog, localRepositories: harness.repositories, publishesLocally: () => true }),
+    });
+    try {
+      const first = await startForm();
+      const last = (await submit(first, pageOne('twice'))).body.view as ModalView;
+      const postsBefore = harness.slack.calls.filter((call) => call.path === '/api/chat.postMessage').length;
+      const body = new URLSearchParams({
+        payload: JSON.stringify({ type: 'view_submission', team: { id: 'T0001' }, user: { id: ALICE }, view: { id: 'V-twice', hash: 'h-twice', callback_id: last.callback_id, private_metadata: last.private_metadata, state: { values: pageTwo('twice') } } }),
+      }).toString();
+      const send = (port: number) => fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignature(SIGNING_SECRET, body) }, body });
+      const [one, two] = await Promise.all([send(Number(new URL(harness.appUrl).port)), send(second.port)]);
+      expect([one.status, two.status]).toEqual([200, 200]);
+      // And once more with another hash: a second click that Slack did not take for a retry.
+      const other = body.replace('h-twice', 'h-twice-2');
+      await fetch(`http://127.0.0.1:${second.port}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignature(SIGNING_SECRET, other) }, body: other });
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !existsSync(path.join(harness.repositories, 'acme', 'twice', '.git'))) await new Promise((resolve) => setTimeout(resolve, 50));
+      await harness.catalog.whenIdle();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const runs = (await harness.scaffolder.runsOf('user:default/alice', 50)).filter((run) => run.values.repoUrl === 'github.com?owner=acme&repo=twice');
+      expect(runs).toHaveLength(1);
+      expect(harness.slack.calls.filter((call) => call.path === '/api/chat.postMessage').length - postsBefore).toBe(1);
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
+});
