@@ -78,8 +78,8 @@ for (const size of values.sizes!.split(',').map(Number)) {
   }
 }
 
-/** The issue's targets for the Slack app at 100k entities: p99 under 50 ms at 50 in flight, and 300 commands a second. */
-const SLACK_TARGETS = { p99Ms: 50, commandsPerSecond: 300 };
+/** The issues' targets for the Slack app at 100k entities: p99 under 50 ms at 50 in flight, 300 commands a second, a template's first form page open within 300 ms. */
+const SLACK_TARGETS = { p99Ms: 50, commandsPerSecond: 300, firstPageMs: 300 };
 
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ catalog: rows, slack: slackRows }, null, 2)}\n`);
@@ -113,11 +113,13 @@ function slackTable(rows: Row[]): string {
   const missed = (row: Row) => [
     ...(Number(row.p99Ms) < SLACK_TARGETS.p99Ms ? [] : ['p99']),
     ...(Number(row.commandsPerSecond) >= SLACK_TARGETS.commandsPerSecond ? [] : ['commands/s']),
+    ...(Number(row.firstPageP99Ms) <= SLACK_TARGETS.firstPageMs ? [] : ['first form page']),
   ];
   return `${table([
-    ['N', 'engine', 'concurrency', 'requests', 'p50 ms', `p99 ms (target < ${SLACK_TARGETS.p99Ms})`, 'max ms', `commands/s (target ≥ ${SLACK_TARGETS.commandsPerSecond})`, 'deferred', 'Web API calls', 'targets'],
+    ['N', 'engine', 'concurrency', 'requests', 'p50 ms', `p99 ms (target < ${SLACK_TARGETS.p99Ms})`, 'max ms', `commands/s (target ≥ ${SLACK_TARGETS.commandsPerSecond})`, 'deferred', 'Web API calls', 'picker modal p50/p99 ms', `first form page p50/p99 ms (target ≤ ${SLACK_TARGETS.firstPageMs})`, 'targets'],
     ...rows.map((row) => [
       String(row.size), String(row.engine), String(row.concurrency), String(row.requests), f(row.p50Ms), f(row.p99Ms), f(row.maxMs), f(row.commandsPerSecond, 0), String(row.deferred), String(row.webApiCalls),
+      `${f(row.pickerP50Ms, 0)} / ${f(row.pickerP99Ms, 0)}`, `${f(row.firstPageP50Ms, 0)} / ${f(row.firstPageP99Ms, 0)}`,
       missed(row).length === 0 ? 'met' : `missed: ${missed(row).join(', ')}`,
     ]),
   ])}
@@ -125,6 +127,7 @@ function slackTable(rows: Row[]): string {
 Signed /whoowns slash commands, each with its own trigger_id, that many in flight over keep-alive connections, after a warm-up of 3,000 commands on other names, so the figures are those of a server that has been running (compiled, caches filled).
 Latency: from sending a command to its ownership card arriving, in the acknowledgement or (deferred) at response_url; commands/s over the whole run.
 Web API calls: the app's lookups of people it had not met yet (users.lookupByEmail, answered on loopback; Slack itself is slower).
+Modals: 50 /create-service commands one at a time after the load, each from its signed request to the app's views.open reaching the loopback Slack: the template picker (no text), and typescript-service's first form page (its name given).
 `;
 }
 

@@ -15,7 +15,7 @@ import { createScaffolderService } from '../src/scaffolder/scaffolder-service.js
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logger.js';
 import { startSlackApp, type RunningSlackApp } from '../src/slack/slack-app.js';
-import type { LoadResult, LoadSettings, StartLoad } from './slack-load.js';
+import type { LoadResult, LoadSettings, ModalResult, StartLoad } from './slack-load.js';
 import { benchDatabase, percentile, type BenchEngine } from './support.js';
 
 const { values } = parseArgs({
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     requests: { type: 'string', default: '3000' },
     'warm-up': { type: 'string', default: '3000' },
+    'modal-requests': { type: 'string', default: '50' },
   },
 });
 const size = Number(values.size);
@@ -53,6 +54,8 @@ const settings: LoadSettings = {
   warmUpRequests: Number(values['warm-up']),
   requests: Number(values.requests),
   concurrency: Number(values.concurrency),
+  askerEmail: askerEmail(),
+  modalRequests: Number(values['modal-requests']),
 };
 // A thread does not inherit tsx's loader: it registers it, then imports the TypeScript.
 const slackSource = new URL('./slack-load.ts', import.meta.url).href;
@@ -68,6 +71,7 @@ const fromSlack = <T>() => Promise.race([new Promise<T>((resolve) => slack.once(
 
 let app: RunningSlackApp | undefined;
 let measured: LoadResult;
+let modals: ModalResult;
 try {
   const slackUrl = await fromSlack<string>();
   // The ingest's garbage is not the app's: collect it before the app starts answering.
@@ -82,6 +86,7 @@ try {
   });
   slack.postMessage({ port: app.port } satisfies StartLoad);
   measured = await fromSlack<LoadResult>();
+  modals = await fromSlack<ModalResult>();
 } finally {
   // Load first, database last; a failed run leaves no database behind on the shared server.
   await slack.terminate();
@@ -101,4 +106,16 @@ process.stdout.write(`${JSON.stringify({
   commandsPerSecond: (measured.latenciesMs.length / measured.elapsedMs) * 1000,
   deferred: measured.deferred,
   webApiCalls: measured.webApiCalls,
+  pickerP50Ms: percentile(modals.pickerMs, 50),
+  pickerP99Ms: percentile(modals.pickerMs, 99),
+  firstPageP50Ms: percentile(modals.firstPageMs, 50),
+  firstPageP99Ms: percentile(modals.firstPageMs, 99),
 })}\n`);
+
+/** The email of one of the catalog's users: the benchmark's Slack user is them. */
+function askerEmail(): string {
+  const [user] = catalog.find('kind:user', { limit: 1 }).results;
+  const email = (catalog.view.get(user!.ref)?.spec?.profile as { email?: string } | undefined)?.email;
+  if (!email) throw new Error('the generated catalog has no user with an email');
+  return email;
+}

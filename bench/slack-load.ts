@@ -17,6 +17,10 @@ export interface LoadSettings {
   warmUpRequests: number;
   requests: number;
   concurrency: number;
+  /** A User entity's email: the Slack user U0001 has it, so /create-service finds who asks. */
+  askerEmail: string;
+  /** How many /create-service commands to time, one at a time, after the load. */
+  modalRequests: number;
 }
 
 /** Posted back once per phase: one latency per command, and how the answers came. */
@@ -29,6 +33,12 @@ export interface LoadResult {
   webApiCalls: number;
 }
 
+/** Posted back last: for each /create-service, from its signed request to the modal's views.open reaching Slack. */
+export interface ModalResult {
+  pickerMs: number[];
+  firstPageMs: number[];
+}
+
 /** The main thread sends the app's port once the app is listening on the URL this worker posted. */
 export interface StartLoad {
   port: number;
@@ -36,6 +46,7 @@ export interface StartLoad {
 
 const settings = workerData as LoadSettings;
 const slack = new FakeSlack();
+slack.usersByEmail.set(settings.askerEmail, 'U0001');
 const slackUrl = await slack.start();
 parentPort!.postMessage(slackUrl);
 const { port } = await new Promise<StartLoad>((resolve) => parentPort!.once('message', resolve));
@@ -44,6 +55,7 @@ let triggers = 0;
 
 await run(settings.warmUpNames, settings.warmUpRequests);
 parentPort!.postMessage(await run(settings.names, settings.requests));
+parentPort!.postMessage({ pickerMs: await timeModals('', settings.modalRequests), firstPageMs: await timeModals('typescript-service', settings.modalRequests) } satisfies ModalResult);
 agent.destroy();
 await slack.stop();
 
@@ -68,6 +80,25 @@ async function run(names: string[], requests: number): Promise<LoadResult> {
   return { latenciesMs, elapsedMs: performance.now() - started, deferred, webApiCalls: webApiCalls() - webApiCallsBefore };
 }
 
+/**
+ * `/create-service TEXT` one at a time, each timed from sending it to the app's views.open arriving
+ * here: the picker for no text, the template's first form page for a name. The first few warm up.
+ */
+async function timeModals(text: string, requests: number): Promise<number[]> {
+  const timings: number[] = [];
+  for (let index = -5; index < requests; index++) {
+    const trigger = `bench-modal-${++triggers}`;
+    const opened = slack.calls.filter((call) => call.path === '/api/views.open').length;
+    // The loopback Slack stamps each call with Date.now().
+    const sentAt = Date.now();
+    const acknowledgement = await post(commandBody('/create-service', text, trigger));
+    const [call] = (await slack.next('/api/views.open', opened + 1)).slice(opened);
+    if (call!.body.trigger_id !== trigger) throw new Error(`views.open came for ${String(call!.body.trigger_id)}, not ${trigger}; the command answered ${acknowledgement.slice(0, 300)}`);
+    if (index >= 0) timings.push(call!.at - sentAt);
+  }
+  return timings;
+}
+
 function webApiCalls(): number {
   return slack.calls.filter((call) => call.path.startsWith('/api/')).length;
 }
@@ -76,7 +107,15 @@ function webApiCalls(): number {
 async function whoOwns(name: string): Promise<{ card: SlackMessage; inAck: boolean }> {
   const trigger = `bench-${++triggers}`;
   const responsePath = `/response/${trigger}`;
-  const body = new URLSearchParams({
+  const acknowledgement = await post(commandBody('/whoowns', name, trigger));
+  if (acknowledgement) return { card: JSON.parse(acknowledgement) as SlackMessage, inAck: true };
+  const [posted] = await slack.next(responsePath);
+  return { card: posted!.body as unknown as SlackMessage, inAck: false };
+}
+
+/** A slash command's form body as Slack sends it, from user U0001, answering to response_url /response/TRIGGER. */
+function commandBody(command: string, text: string, trigger: string): string {
+  return new URLSearchParams({
     token: 'legacy-verification-token',
     team_id: 'T0001',
     team_domain: 'bench',
@@ -84,17 +123,13 @@ async function whoOwns(name: string): Promise<{ card: SlackMessage; inAck: boole
     channel_name: 'general',
     user_id: 'U0001',
     user_name: 'bench',
-    command: '/whoowns',
-    text: name,
+    command,
+    text,
     api_app_id: 'A0001',
     is_enterprise_install: 'false',
-    response_url: `${slackUrl}${responsePath}`,
+    response_url: `${slackUrl}/response/${trigger}`,
     trigger_id: trigger,
   }).toString();
-  const acknowledgement = await post(body);
-  if (acknowledgement) return { card: JSON.parse(acknowledgement) as SlackMessage, inAck: true };
-  const [posted] = await slack.next(responsePath);
-  return { card: posted!.body as unknown as SlackMessage, inAck: false };
 }
 
 function post(body: string): Promise<string> {

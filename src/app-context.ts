@@ -45,6 +45,7 @@ export async function createAppContext(config: Config, logger: Logger, overrides
     github: clients,
     publishesLocally: localPublishing(config),
     localRepositories: path.resolve(overrides.localRepositories ?? config.callboard.scaffolder.localRepositories),
+    approvalRules: config.callboard.scaffolder.approvals,
   });
   return { config, database, catalog, scaffolder, logger, close: () => database.close() };
 }

@@ -1,7 +1,7 @@
 import type { CatalogView } from '../catalog/answers/catalog-view.js';
 import { entitySuggestions } from '../scaffolder/entity-suggestions.js';
-import { formFields, type FormField } from '../scaffolder/form-fields.js';
-import { nextPage, pageErrors } from '../scaffolder/form-session.js';
+import { choiceOf, formFields, type FormField } from '../scaffolder/form-fields.js';
+import { mergePage, nextPage, pageErrors } from '../scaffolder/form-session.js';
 import type { RunStatus } from '../scaffolder/run-template.js';
 import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
 import type { TemplateDefinition } from '../scaffolder/template-definition.js';
@@ -11,8 +11,13 @@ import { section } from '../slack/blocks/block-parts.js';
 import { runReport } from '../slack/blocks/template-runs.js';
 import type { TemplateForms } from '../slack/commands/registry.js';
 
-/** Asks one question and reads one line of answer; undefined at end of input. */
-export type Ask = (question: string) => Promise<string | undefined>;
+/** Asks one question and reads one line of answer (a secret one is never shown back); undefined at end of input. */
+export type Ask = (question: string, options?: { secret?: boolean }) => Promise<string | undefined>;
+
+/** Typed for a field, clears what it holds (an empty answer keeps it). */
+const CLEAR = '-';
+
+type Answer = (question: string, options?: { secret?: boolean }) => Promise<string>;
 
 /** How many catalog suggestions an entity question lists. */
 const SUGGESTIONS_SHOWN = 10;
@@ -26,8 +31,8 @@ const STEP_MARKS: Record<RunStatus, string> = { open: '○', processing: '…', 
  * the same checks per page, then the run, reported as it goes.
  */
 export function consoleTemplateForms(ask: Ask, write: (text: string) => void, scaffolder: ScaffolderService, view: CatalogView): TemplateForms {
-  const answer = async (question: string) => {
-    const line = await ask(question);
+  const answer: Answer = async (question, options) => {
+    const line = await ask(question, options);
     if (line === undefined) throw new FormLeft();
     return line.trim();
   };
@@ -39,21 +44,21 @@ export function consoleTemplateForms(ask: Ask, write: (text: string) => void, sc
         const template = chosen ?? (await pickTemplate(templates, answer, write));
         let values: Record<string, unknown> = {};
         for (let page = nextPage(template, -1, values); page !== undefined; page = nextPage(template, page, values)) {
-          write(`\n${template.pages[page]!.title}${template.pages[page]!.description ? `: ${template.pages[page]!.description}` : ''}`);
-          let asked = formFields(template.pages[page]!);
+          const { title, description } = template.pages[page]!;
+          write(`\n${title}${description ? `: ${description}` : ''} (Enter keeps what is shown, ${CLEAR} clears it)`);
+          const fields = formFields(template.pages[page]!);
+          // Until the page passes: the whole page again, so a rule between fields can be met from any of them.
           for (;;) {
             const entered: Record<string, unknown> = {};
-            for (const field of asked) {
+            for (const field of fields) {
               const value = await askField(field, values[field.name], answer, write, view);
               if (value !== undefined) entered[field.name] = value;
             }
-            // A field asked again and left empty this time is dropped, as a cleared input would be.
-            const askedNames = new Set(asked.map((field) => field.name));
-            values = { ...Object.fromEntries(Object.entries(values).filter(([name]) => !askedNames.has(name))), ...entered };
+            values = mergePage(template, page, values, entered);
             const errors = pageErrors(template, page, values);
             if (Object.keys(errors).length === 0) break;
+            if (fields.length === 0) throw new Error(`${template.title} cannot be filled in here: ${Object.values(errors).join('; ')}`);
             for (const [name, message] of Object.entries(errors)) write(`  ${name}: ${message}`);
-            asked = formFields(template.pages[page]!).filter((field) => field.name in errors);
           }
         }
         write(`\nCreating from ${template.title}…`);
@@ -81,7 +86,7 @@ export function consoleTemplateForms(ask: Ask, write: (text: string) => void, sc
   };
 }
 
-async function pickTemplate(templates: TemplateDefinition[], answer: (question: string) => Promise<string>, write: (text: string) => void): Promise<TemplateDefinition> {
+async function pickTemplate(templates: TemplateDefinition[], answer: Answer, write: (text: string) => void): Promise<TemplateDefinition> {
   write(templates.map((template, index) => `  ${index + 1}. ${template.title} (${template.name})${template.description ? `: ${template.description}` : ''}`).join('\n'));
   for (;;) {
     const choice = await answer('Template (number or name): ');
@@ -91,31 +96,36 @@ async function pickTemplate(templates: TemplateDefinition[], answer: (question: 
   }
 }
 
-/** One field's question, showing what it holds (the default, or the earlier answer); empty keeps that. */
-async function askField(field: FormField, current: unknown, answer: (question: string) => Promise<string>, write: (text: string) => void, view: CatalogView): Promise<unknown> {
+/** One field's question, showing what it holds (the default, or the earlier answer): Enter keeps that, `-` clears it. */
+async function askField(field: FormField, current: unknown, answer: Answer, write: (text: string) => void, view: CatalogView): Promise<unknown> {
   const shown = current ?? field.default;
   const label = `${field.title}${field.required ? '' : ' (optional)'}`;
   const suffix = shown !== undefined && field.kind !== 'password' && field.kind !== 'repository' ? ` [${Array.isArray(shown) ? shown.join(', ') : String(shown)}]` : '';
   if (field.help) write(`  ${field.help}`);
+  const typedOr = async (question: string, read: (typed: string) => unknown, secret = false) => {
+    const typed = await answer(question, { secret });
+    if (typed === CLEAR) return undefined;
+    return typed ? read(typed) : shown;
+  };
   switch (field.kind) {
     case 'select':
     case 'multiselect': {
       write(field.options!.map((option, index) => `    ${index + 1}. ${option.label}`).join('\n'));
-      const typed = await answer(`${label}${field.kind === 'multiselect' ? ', numbers separated by commas' : ''}${suffix}: `);
-      if (!typed) return shown;
-      const chosen = typed.split(',').map((part) => part.trim()).map((part) => (/^\d+$/.test(part) ? field.options![Number(part) - 1]?.value : field.options!.find((option) => option.value === part || option.label === part)?.value) ?? part);
-      return field.kind === 'multiselect' ? chosen : chosen[0];
+      const pick = (part: string) => choiceOf(field, /^\d+$/.test(part) ? (field.options![Number(part) - 1]?.value ?? part) : (field.options!.find((option) => option.label === part)?.value ?? part));
+      const many = field.kind === 'multiselect';
+      return typedOr(`${label}${many ? ', numbers separated by commas' : ''}${suffix}: `, (typed) => (many ? typed.split(',').map((part) => pick(part.trim())) : pick(typed)));
     }
-    case 'checkbox': {
-      const typed = (await answer(`${label} (y/n)${suffix}: `)).toLowerCase();
-      return typed ? ['y', 'yes', 'true'].includes(typed) : shown;
-    }
-    case 'number': {
-      const typed = await answer(`${label}${suffix}: `);
-      return typed ? Number(typed) : shown;
-    }
+    case 'checkbox':
+      return typedOr(`${label} (y/n)${suffix}: `, (typed) => ['y', 'yes', 'true'].includes(typed.toLowerCase()));
+    case 'number':
+      // Text that is no number goes through as text, for the page's check to name.
+      return typedOr(`${label}${suffix}: `, (typed) => (Number.isFinite(Number(typed)) ? Number(typed) : typed));
+    case 'password':
+      return typedOr(`${label}${current !== undefined ? ' (entered already)' : ''}: `, (typed) => typed, true);
     case 'entity':
-      return askEntity(field, label, suffix, shown, answer, write, view);
+      return field.multiple
+        ? typedOr(`${label}, refs separated by commas${suffix}: `, (typed) => typed.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean))
+        : askEntity(field, label, suffix, shown, answer, write, view);
     case 'repository': {
       let owner = '';
       let repo = '';
@@ -127,19 +137,18 @@ async function askField(field: FormField, current: unknown, answer: (question: s
       const host = field.allowedHosts![0]!;
       const typedOwner = (await answer(`${label}: owner on ${host}${field.allowedOwners ? ` (${field.allowedOwners.join(', ')})` : ''}${owner ? ` [${owner}]` : ''}: `)) || owner;
       const typedRepo = (await answer(`${label}: repository name${repo ? ` [${repo}]` : ''}: `)) || repo;
-      return typedOwner && typedRepo ? `${host}?owner=${encodeURIComponent(typedOwner)}&repo=${encodeURIComponent(typedRepo)}` : undefined;
+      return typedOwner && typedRepo && typedOwner !== CLEAR && typedRepo !== CLEAR ? `${host}?owner=${encodeURIComponent(typedOwner)}&repo=${encodeURIComponent(typedRepo)}` : undefined;
     }
-    default: {
-      const typed = await answer(`${label}${suffix}: `);
-      return typed || shown;
-    }
+    default:
+      return typedOr(`${label}${suffix}: `, (typed) => typed);
   }
 }
 
 /** A catalog picker: an exact ref is taken as it is; anything else is searched, and one match is taken. */
-async function askEntity(field: FormField, label: string, suffix: string, shown: unknown, answer: (question: string) => Promise<string>, write: (text: string) => void, view: CatalogView): Promise<unknown> {
+async function askEntity(field: FormField, label: string, suffix: string, shown: unknown, answer: Answer, write: (text: string) => void, view: CatalogView): Promise<unknown> {
   for (;;) {
     const typed = await answer(`${label}${suffix}: `);
+    if (typed === CLEAR) return undefined;
     if (!typed) {
       if (shown !== undefined || !field.required) return shown;
     } else if (view.get(typed.toLowerCase())) return typed.toLowerCase();

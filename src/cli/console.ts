@@ -8,7 +8,7 @@ import { FIND_PAGE_SIZE } from '../slack/commands/find.js';
 import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { CommandRegistry, type SlashCommand } from '../slack/commands/registry.js';
 import { formatProblems } from './format.js';
-import { consoleTemplateForms } from './console-form.js';
+import { consoleTemplateForms, type Ask } from './console-form.js';
 import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
 
 /** The console's user id: commands that look the asker up find nobody, as for a Slack user not in the catalog. */
@@ -52,9 +52,9 @@ export async function runConsole(catalog: CatalogService, io: ConsoleIo, { comma
     return next.done ? undefined : next.value;
   };
   // Piped answers are not echoed by a terminal: the form writes each question with its answer.
-  const askInForm = async (question: string) => {
+  const askInForm: Ask = async (question, options) => {
     const line = await ask(question);
-    if (!interactive && line !== undefined) write(`${question}${line}`);
+    if (!interactive && line !== undefined) write(`${question}${options?.secret && line ? '****' : line}`);
     return line;
   };
   const forms = scaffolder ? consoleTemplateForms(askInForm, write, scaffolder, catalog.view) : undefined;

@@ -49,6 +49,8 @@ export interface Config {
       publisher: 'auto' | 'github' | 'local';
       /** The Slack channel (id) notification:send's `broadcast` posts to; without it, broadcasts reach nobody and the step's log says so. */
       broadcastChannel?: string;
+      /** Templates whose runs a group approves before they start, beside those annotated callboard.dev/approvers. */
+      approvals: { templates: string[]; approvers: string }[];
     };
     log: { level: string };
     slack: SlackConfig;
@@ -169,7 +171,20 @@ export const configSchema = {
         },
         scaffolder: {
           type: 'object',
-          properties: { localRepositories: { type: 'string', minLength: 1 }, publisher: { enum: ['auto', 'github', 'local'] }, broadcastChannel: { type: 'string', pattern: '^[CG][A-Z0-9]+$' } },
+          properties: {
+            localRepositories: { type: 'string', minLength: 1 },
+            publisher: { enum: ['auto', 'github', 'local'] },
+            broadcastChannel: { type: 'string', pattern: '^[CG][A-Z0-9]+$' },
+            approvals: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['templates', 'approvers'],
+                properties: { templates: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }, approvers: { type: 'string', minLength: 1 } },
+                additionalProperties: false,
+              },
+            },
+          },
           additionalProperties: false,
         },
         log: {

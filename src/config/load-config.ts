@@ -126,7 +126,7 @@ function withDefaults(config: { [key: string]: Json }, cwd: string): { [key: str
     callboard: {
       database: { dataDir: path.join(cwd, '.callboard', 'data'), statementTimeoutMs: 15_000, poolSize: 10 },
       catalog: { refreshIntervalMinutes: 30, maxFileBytes: 1_048_576 },
-      scaffolder: { localRepositories: path.join(cwd, '.callboard', 'repositories'), publisher: 'auto' },
+      scaffolder: { localRepositories: path.join(cwd, '.callboard', 'repositories'), publisher: 'auto', approvals: [] },
       log: { level: 'info' },
       slack: { port: 3000, webApiTimeoutMs: 10_000, webApiRetries: 2 },
     },

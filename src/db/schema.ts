@@ -120,6 +120,12 @@ export const scaffolderRuns = pgTable(
     steps: jsonb('steps').notNull(),
     output: jsonb('output'),
     error: text('error'),
+    // A run that needs approval: who approves, and what they decided (null: none needed).
+    approval: jsonb('approval'),
+    // The values as entered, secrets too, while the run waits for approval; cleared as it starts.
+    pendingValues: jsonb('pending_values'),
+    // Where the requester follows the run (a Slack message), so any replica can update it.
+    report: jsonb('report'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

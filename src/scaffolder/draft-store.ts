@@ -29,8 +29,9 @@ export async function readDraft(db: Db, id: string, filledBy: string): Promise<D
   return row && { id: row.id, filledBy: row.filledBy, templateRef: row.templateRef, values: row.values as Record<string, unknown> };
 }
 
+/** Saves the answers so far; the day a form lives counts from its last page. */
 export async function saveDraftValues(db: Db, id: string, values: Record<string, unknown>): Promise<void> {
-  await db.update(scaffolderDrafts).set({ values }).where(eq(scaffolderDrafts.id, id));
+  await db.update(scaffolderDrafts).set({ values, createdAt: new Date() }).where(eq(scaffolderDrafts.id, id));
 }
 
 export async function deleteDraft(db: Db, id: string): Promise<void> {

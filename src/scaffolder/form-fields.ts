@@ -10,8 +10,8 @@ export interface FormField {
   help?: string;
   required: boolean;
   kind: FieldKind;
-  /** select and multiselect: the values and their labels (`enumNames`, or a oneOf's titles). */
-  options?: { value: string; label: string }[];
+  /** select and multiselect: the values as text, their labels (`enumNames`, or a oneOf's titles), and the values as the schema has them. */
+  options?: { value: string; label: string; choice: unknown }[];
   default?: unknown;
   /** number: whether decimals are allowed, and the bounds. */
   integer?: boolean;
@@ -19,6 +19,8 @@ export interface FormField {
   maximum?: number;
   /** entity (OwnerPicker, EntityPicker...): the kinds to offer and the catalog filter, as Backstage's ui:options give them. */
   kinds?: string[];
+  /** entity: several may be chosen (MultiEntityPicker, an array property). */
+  multiple?: boolean;
   catalogFilter?: Record<string, unknown>[];
   /** repository (RepoUrlPicker): the hosts and owners allowed. */
   allowedHosts?: string[];
@@ -63,7 +65,8 @@ function fieldOf(name: string, property: Record<string, unknown>, required: bool
   if (typeof uiField === 'string' && ENTITY_FIELDS.has(uiField)) {
     const { filters, kinds } = catalogFilterOf(options);
     const defaultKinds = uiField === 'OwnerPicker' ? ['Group', 'User'] : uiField === 'MyGroupsPicker' ? ['Group'] : undefined;
-    return { ...base, kind: 'entity', ...(kinds ?? defaultKinds ? { kinds: kinds ?? defaultKinds } : {}), ...(filters ? { catalogFilter: filters } : {}) };
+    const multiple = uiField === 'MultiEntityPicker' || property.type === 'array';
+    return { ...base, kind: 'entity', ...(kinds ?? defaultKinds ? { kinds: kinds ?? defaultKinds } : {}), ...(filters ? { catalogFilter: filters } : {}), ...(multiple ? { multiple } : {}) };
   }
   if (uiField === 'RepoUrlPicker') {
     const owners = strings(options.allowedOwners) ?? strings(options.allowedOrganizations);
@@ -87,16 +90,22 @@ function fieldOf(name: string, property: Record<string, unknown>, required: bool
 }
 
 /** enum with enumNames, or oneOf/anyOf of { const, title }, as values and labels. */
-function choicesOf(schema: Record<string, unknown>): { value: string; label: string }[] | undefined {
+function choicesOf(schema: Record<string, unknown>): FormField['options'] {
   if (Array.isArray(schema.enum)) {
     const names = strings(schema.enumNames);
-    return schema.enum.map((value, index) => ({ value: String(value), label: names?.[index] ?? String(value) }));
+    return schema.enum.map((choice, index) => ({ value: String(choice), label: names?.[index] ?? String(choice), choice }));
   }
   const alternatives = (schema.oneOf ?? schema.anyOf) as Record<string, unknown>[] | undefined;
   if (Array.isArray(alternatives) && alternatives.length > 0 && alternatives.every((item) => item && typeof item === 'object' && 'const' in item)) {
-    return alternatives.map((item) => ({ value: String(item.const), label: typeof item.title === 'string' ? item.title : String(item.const) }));
+    return alternatives.map((item) => ({ value: String(item.const), label: typeof item.title === 'string' ? item.title : String(item.const), choice: item.const }));
   }
   return undefined;
+}
+
+/** A chosen option as the schema has it (an enum of numbers gives a number); text no option has is kept as it is. */
+export function choiceOf(field: FormField, value: string): unknown {
+  const option = field.options?.find((candidate) => candidate.value === value);
+  return option ? option.choice : value;
 }
 
 /**

@@ -29,15 +29,19 @@ export function previousPage(template: TemplateDefinition, index: number, values
   return shownPages(template, values).findLast((shown) => shown < index);
 }
 
-/** The answers with page `index`'s replaced by `pageValues`: a field left empty this time is dropped. */
+/**
+ * The answers with page `index`'s replaced by `pageValues`: a field left empty this time is
+ * dropped, except a secret, which is never shown again and so keeps what was entered before.
+ */
 export function mergePage(template: TemplateDefinition, index: number, values: Record<string, unknown>, pageValues: Record<string, unknown>): Record<string, unknown> {
-  const onPage = new Set(formFields(template.pages[index]!).map((field) => field.name));
-  return { ...Object.fromEntries(Object.entries(values).filter(([name]) => !onPage.has(name))), ...pageValues };
+  const replaced = new Set(formFields(template.pages[index]!).filter((field) => field.kind !== 'password' || pageValues[field.name] !== undefined).map((field) => field.name));
+  return { ...Object.fromEntries(Object.entries(values).filter(([name]) => !replaced.has(name))), ...pageValues };
 }
 
 /**
  * What page `index` says is wrong with the answers, by the name of the field to show it on. A
- * problem of the page as a whole (a `dependencies` rule) goes on its first field.
+ * problem of the page as a whole (a `dependencies` rule) goes on its first field; on a page
+ * without fields, under ''.
  */
 export function pageErrors(template: TemplateDefinition, index: number, values: Record<string, unknown>): Record<string, string> {
   const page = template.pages[index]!;
@@ -45,8 +49,8 @@ export function pageErrors(template: TemplateDefinition, index: number, values: 
   const errors: Record<string, string> = {};
   for (const { field, message } of pageProblems(page, structuredClone(values))) {
     const [name = ''] = field.split('.');
-    const shownOn = fields.includes(name) ? name : fields[0];
-    if (shownOn === undefined) continue;
+    // A page without fields to show it on (all hidden) says it under ''.
+    const shownOn = fields.includes(name) ? name : (fields[0] ?? '');
     const text = name && name !== shownOn ? `${field} ${message}` : field.includes('.') ? `${field.slice(name.length + 1)} ${message}` : message;
     errors[shownOn] = errors[shownOn] ? `${errors[shownOn]}; ${text}` : text;
   }

@@ -54,13 +54,24 @@ export interface TemplateRunRequest {
 // checked as they are.
 const formAjv = new Ajv({ allErrors: true, strict: false, $data: false, useDefaults: true });
 const inputAjv = new Ajv({ allErrors: true, strict: false, $data: false });
-const compiled = new WeakMap<object, ValidateFunction>();
+/**
+ * Compiled schemas by their text: templates are read afresh for each request, so the same schema
+ * comes as a new object every time, and Ajv would compile (and keep) each one. The oldest go once
+ * there are this many, from Ajv's cache too.
+ */
+const MAX_COMPILED = 500;
+const compiled = new Map<string, { ajv: Ajv; validate: ValidateFunction }>();
 
 function validatorOf(schema: Record<string, unknown>, ajv = inputAjv): ValidateFunction {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
+  const key = `${ajv === formAjv ? 'form' : 'input'}:${JSON.stringify(schema)}`;
+  const known = compiled.get(key);
+  if (known) return known.validate;
+  const validate = ajv.compile(schema);
+  compiled.set(key, { ajv, validate });
+  if (compiled.size > MAX_COMPILED) {
+    const [oldestKey, oldest] = compiled.entries().next().value!;
+    compiled.delete(oldestKey);
+    oldest.ajv.removeSchema(oldest.validate.schema as object);
   }
   return validate;
 }

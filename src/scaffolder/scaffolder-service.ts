@@ -11,11 +11,11 @@ import { builtInActions } from './actions/built-in.js';
 import type { RunNotifier } from './actions/notification-send.js';
 import { ActionRegistry } from './actions/registry.js';
 import { workspaceFiles } from './actions/workspace-files.js';
-import { findRun, recordRun, requestCancel, runsOf, updateRun, type RecordedRun } from './run-store.js';
+import { decideApproval, findRun, recordRun, requestCancel, runsOf, takePendingValues, updateRun, type RecordedRun } from './run-store.js';
 import { checkedValues, maskedValues, redacted, redactedValue, runTemplate, type StepReport } from './run-template.js';
 import type { TemplateDefinition } from './template-definition.js';
 import { errorMessage } from '../errors.js';
-import { assertMayRun, mayRun } from './template-access.js';
+import { approversOf, assertMayRun, groupsOf, mayRun, type ApprovalRule } from './template-access.js';
 import { availableTemplates, type TemplateFolder } from './template-library.js';
 
 export interface StartRunRequest {
@@ -45,7 +45,9 @@ export interface ScaffolderService {
   templates(userRef?: string): Promise<TemplateFolder>;
   /**
    * Records the run before its first step, runs it in a workspace of its own, and records each
-   * step. A person the template does not allow is refused (RunRefusedError) before anything.
+   * step. A person the template does not allow is refused (RunRefusedError) before anything. A
+   * template that needs approval is recorded waiting for it (`run.approval`), and nothing runs
+   * until `decide` approves and `resume` runs it.
    */
   run(request: StartRunRequest): Promise<FinishedRun>;
   findRun(id: string): Promise<RecordedRun | undefined>;
@@ -55,6 +57,16 @@ export interface ScaffolderService {
    */
   cancel(id: string, userRef: string): Promise<boolean>;
   runsOf(userRef: string, limit?: number): Promise<RecordedRun[]>;
+  /**
+   * An approver's decision on a run waiting for one. Only a member of the approving group may
+   * decide, never on their own run; the first decision, on any replica, is the one that counts.
+   */
+  decide(id: string, decision: { approved: boolean; by: string; reason?: string }): Promise<ApprovalOutcome>;
+  /**
+   * Runs an approved run, on the replica that calls this first (undefined on any other, and for a
+   * run that is not approved and waiting).
+   */
+  resume(id: string, options?: Pick<StartRunRequest, 'notifier' | 'onProgress'>): Promise<FinishedRun | undefined>;
 }
 
 export interface ScaffolderServiceDeps {
@@ -70,12 +82,56 @@ export interface ScaffolderServiceDeps {
   templatesFolder?: string;
   /** Actions beside the built-in ones. */
   extraActions?: ScaffolderAction[];
+  /** Templates that need approval beyond those whose annotation says so (callboard.scaffolder.approvals). */
+  approvalRules?: ApprovalRule[];
 }
 
-export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, templatesFolder, extraActions = [] }: ScaffolderServiceDeps): ScaffolderService {
+/** An approver's decision, and what came of it. */
+export interface ApprovalOutcome {
+  /** `not-awaiting`: decided already (on any replica), cancelled, or never needing approval. */
+  outcome: 'approved' | 'rejected' | 'not-awaiting' | 'not-an-approver' | 'own-run';
+  run?: RecordedRun;
+}
+
+export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, templatesFolder, extraActions = [], approvalRules = [] }: ScaffolderServiceDeps): ScaffolderService {
   const actions = new ActionRegistry([...builtInActions({ catalog, localRepositories, github, publishesLocally }), ...extraActions]);
   // The runs under way in this process, to stop them at once when cancelled here.
   const running = new Map<string, AbortController>();
+  /** Runs a recorded run in a workspace of its own, recording each step and how it ended. */
+  const execute = async (id: string, request: StartRunRequest): Promise<FinishedRun> => {
+    const { template, values } = request;
+    // Secrets never reach the record: every log line is redacted before it is written.
+    const clean = (reports: readonly StepReport[]) => reports.map((report) => ({ ...report, log: report.log.map((line) => redacted(template, values, line)) }));
+    const workspace = await mkdtemp(path.join(tmpdir(), 'callboard-run-'));
+    const controller = new AbortController();
+    running.set(id, controller);
+    // A cancellation recorded by another replica is seen as each step starts and ends.
+    const onStep = async (reports: readonly StepReport[]) => {
+      if ((await findRun(db, id))?.status === 'cancelled') controller.abort();
+      else {
+        const recorded = clean(reports);
+        await updateRun(db, id, { status: 'processing', steps: recorded });
+        request.onProgress?.(id, recorded);
+      }
+    };
+    try {
+      let result;
+      try {
+        result = await runTemplate({ template, values, user: request.user, dryRun: request.dryRun, workspace, signal: controller.signal, notifier: request.notifier, onStep }, actions);
+      } catch (error) {
+        // Outside any step (the database, a schema that does not compile): the run is still over, and failed.
+        await updateRun(db, id, { status: 'failed', steps: openSteps(template), error: redacted(template, values, errorMessage(error)) });
+        throw error;
+      }
+      const finished = { status: result.status, steps: clean(result.steps), output: redactedValue(template, values, result.output), ...(result.error ? { error: redacted(template, values, result.error) } : {}) };
+      await updateRun(db, id, finished);
+      return { run: (await findRun(db, id))!, existing: false, files: workspaceFiles(workspace) };
+    } finally {
+      running.delete(id);
+      await rm(workspace, { recursive: true, force: true });
+    }
+  };
+
   return {
     async templates(userRef) {
       const offered = await availableTemplates(catalog.view, templatesFolder);
@@ -84,48 +140,45 @@ export function createScaffolderService({ db, catalog, localRepositories, github
     async run(request) {
       const { template, values } = request;
       assertMayRun(template, request.user?.ref, catalog.view);
-      const steps: StepReport[] = template.steps.map((step) => ({ id: step.id, name: step.name, action: step.action, status: 'open', log: [] }));
+      const checked = checkedValues(template, values);
+      // Values that fail their pages fail the run at once: approvers are not asked about them.
+      const approvers = !request.dryRun && checked.problems.length === 0 ? approversOf(template, approvalRules) : undefined;
       const recordedRun = await recordRun(db, {
         id: randomUUID(),
         templateRef: template.ref,
         requestedBy: request.user?.ref,
         requestKey: request.requestKey,
         // As the run will see them: with the defaults of the pages shown.
-        values: maskedValues(template, checkedValues(template, values).values),
-        steps,
+        values: maskedValues(template, checked.values),
+        steps: openSteps(template),
+        ...(approvers ? { approval: { approvers, pendingValues: values } } : {}),
       });
       if (recordedRun.existing) return { run: recordedRun.run, existing: true, files: [] };
-      const { id } = recordedRun.run;
-      // Secrets never reach the record: every log line is redacted before it is written.
-      const clean = (reports: readonly StepReport[]) => reports.map((report) => ({ ...report, log: report.log.map((line) => redacted(template, values, line)) }));
-      const workspace = await mkdtemp(path.join(tmpdir(), 'callboard-run-'));
-      const controller = new AbortController();
-      running.set(id, controller);
-      // A cancellation recorded by another replica is seen as each step starts and ends.
-      const onStep = async (reports: readonly StepReport[]) => {
-        if ((await findRun(db, id))?.status === 'cancelled') controller.abort();
-        else {
-          const recorded = clean(reports);
-          await updateRun(db, id, { status: 'processing', steps: recorded });
-          request.onProgress?.(id, recorded);
-        }
-      };
-      try {
-        let result;
-        try {
-          result = await runTemplate({ template, values, user: request.user, dryRun: request.dryRun, workspace, signal: controller.signal, notifier: request.notifier, onStep }, actions);
-        } catch (error) {
-          // Outside any step (the database, a schema that does not compile): the run is still over, and failed.
-          await updateRun(db, id, { status: 'failed', steps, error: redacted(template, values, errorMessage(error)) });
-          throw error;
-        }
-        const finished = { status: result.status, steps: clean(result.steps), output: redactedValue(template, values, result.output), ...(result.error ? { error: redacted(template, values, result.error) } : {}) };
-        await updateRun(db, id, finished);
-        return { run: (await findRun(db, id))!, existing: false, files: workspaceFiles(workspace) };
-      } finally {
-        running.delete(id);
-        await rm(workspace, { recursive: true, force: true });
+      if (approvers) return { run: recordedRun.run, existing: false, files: [] };
+      return execute(recordedRun.run.id, request);
+    },
+    async decide(id, decision) {
+      const run = await findRun(db, id);
+      if (!run?.approval) return { outcome: 'not-awaiting' as const, ...(run ? { run } : {}) };
+      if (run.approval.state !== 'pending' || run.status !== 'open') return { outcome: 'not-awaiting' as const, run };
+      if (!groupsOf(catalog.view, decision.by).has(run.approval.approvers)) return { outcome: 'not-an-approver' as const, run };
+      if (decision.by === run.requestedBy) return { outcome: 'own-run' as const, run };
+      const decided = await decideApproval(db, id, { approved: decision.approved, decidedBy: decision.by, ...(decision.reason ? { reason: decision.reason } : {}) });
+      if (!decided) return { outcome: 'not-awaiting' as const, run: (await findRun(db, id)) ?? run };
+      return { outcome: decision.approved ? ('approved' as const) : ('rejected' as const), run: decided };
+    },
+    async resume(id, options = {}) {
+      const run = await findRun(db, id);
+      const values = run && (await takePendingValues(db, id));
+      if (!run || !values) return undefined;
+      const template = (await availableTemplates(catalog.view, templatesFolder)).templates.find((candidate) => candidate.ref === run.templateRef);
+      if (!template) {
+        await updateRun(db, id, { status: 'failed', steps: run.steps, error: `the template ${run.templateRef} is no longer offered` });
+        return { run: (await findRun(db, id))!, existing: false, files: [] };
       }
+      const userRef = run.requestedBy ?? undefined;
+      const entity = userRef ? catalog.view.get(userRef) : undefined;
+      return execute(id, { ...options, template, values, ...(userRef ? { user: { ref: userRef, ...(entity ? { entity } : {}) } } : {}) });
     },
     findRun: (id) => findRun(db, id),
     async cancel(id, userRef) {
@@ -135,4 +188,8 @@ export function createScaffolderService({ db, catalog, localRepositories, github
     },
     runsOf: (userRef, limit) => runsOf(db, userRef, limit),
   };
+}
+
+function openSteps(template: TemplateDefinition): StepReport[] {
+  return template.steps.map((step) => ({ id: step.id, name: step.name, action: step.action, status: 'open', log: [] }));
 }

@@ -6,6 +6,15 @@ import type { TemplateDefinition } from './template-definition.js';
 /** The annotation on a Template naming the groups whose members may run it: `group:default/platform, payments-team`. */
 export const ALLOWED_GROUPS_ANNOTATION = 'callboard.dev/allowed-groups';
 
+/** The annotation on a Template naming the group whose members approve each run before it starts. */
+export const APPROVERS_ANNOTATION = 'callboard.dev/approvers';
+
+/** callboard.scaffolder.approvals: the templates (names or refs, `*` for all) whose runs a group approves. */
+export interface ApprovalRule {
+  templates: string[];
+  approvers: string;
+}
+
 /** A template the person may not run. */
 export class RunRefusedError extends Error {}
 
@@ -50,4 +59,12 @@ export function assertMayRun(template: TemplateDefinition, userRef: string | und
   if (!allowed) return;
   if (!userRef) throw new RunRefusedError(`${template.title} may be run only by members of ${allowed.join(', ')}: run it as one of them`);
   if (!mayRun(template, userRef, view)) throw new RunRefusedError(`${template.title} may be run only by members of ${allowed.join(', ')}; ${userRef} is not one`);
+}
+
+/** The group that approves the template's runs (its annotation, else the first rule naming it), or undefined. */
+export function approversOf(template: TemplateDefinition, rules: ApprovalRule[]): string | undefined {
+  const annotated = annotationOf(template.entity, APPROVERS_ANNOTATION)?.trim();
+  const rule = rules.find((candidate) => candidate.templates.some((name) => name === '*' || name.toLowerCase() === template.name.toLowerCase() || name.toLowerCase() === template.ref));
+  const approvers = annotated || rule?.approvers;
+  return approvers ? normalizeEntityRef(approvers, { defaultKind: 'group', defaultNamespace: template.entity.metadata.namespace ?? 'default' }) : undefined;
 }

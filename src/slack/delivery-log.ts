@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
 
@@ -84,8 +85,12 @@ export interface DeliveryIds {
  */
 export function deliveryKey(body: DeliveryIds): string | undefined {
   if (typeof body.event_id === 'string') return `event:${body.event_id}`;
-  const view = body.view as { id?: unknown; hash?: unknown } | undefined;
-  if (body.type === 'view_submission' && typeof view?.id === 'string') return `view:${view.id}:${String(view.hash ?? '')}`;
+  const view = body.view as { id?: unknown; hash?: unknown; state?: unknown } | undefined;
+  // A view answered with errors keeps its id and hash: what was entered tells a corrected submission from a repeat.
+  if (body.type === 'view_submission' && typeof view?.id === 'string') {
+    const entered = createHash('sha256').update(JSON.stringify(view.state ?? null)).digest('hex').slice(0, 16);
+    return `view:${view.id}:${String(view.hash ?? '')}:${entered}`;
+  }
   if (typeof body.trigger_id === 'string') return `trigger:${body.trigger_id}`;
   return undefined;
 }

@@ -41,6 +41,7 @@ export function slackRunNotifier(client: App['client'], view: CatalogView, direc
           undelivered.push(`${ref} (${(error as Error).message})`);
           continue;
         }
+        if (people.length === 0) undelivered.push(`${ref} (nobody in the catalog by that ref)`);
         for (const person of people) recipients.set(person.ref, person);
       }
       const mentions = await directory.mentionsFor([...recipients.values()]);

@@ -113,6 +113,8 @@ export interface SlackHarness {
   event(event: Record<string, unknown>, options?: { eventId?: string; retryNum?: number }): Promise<Response>;
   /** A response_url on the loopback Slack, unique to this name. */
   responseUrl(name: string): string;
+  /** Another app on the same database and loopback Slack, with a scaffolder of its own: a second replica, or the app after a restart. Stop it yourself. */
+  replica(): Promise<RunningSlackApp>;
   /** Waits until `count` messages were posted to responseUrl(name), and returns them all. */
   responses(name: string, count?: number): Promise<RecordedCall[]>;
   stop(): Promise<void>;
@@ -123,17 +125,19 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
   const slack = new FakeSlack();
   const slackUrl = await slack.start();
   options.prepare?.(slack);
-  let app: RunningSlackApp;
-  try {
-    app = await startSlackApp({
+  const startApp = (appScaffolder: ScaffolderService) =>
+    startSlackApp({
       slack: { ...DEFAULT_SLACK, port: 0, ...options.slack, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: `${slackUrl}/api/` },
       catalog,
       db: database.db,
       logger,
-      scaffolder,
+      scaffolder: appScaffolder,
       ...(options.broadcastChannel ? { broadcastChannel: options.broadcastChannel } : {}),
       ...(options.commands ? { commands: options.commands } : {}),
     });
+  let app: RunningSlackApp;
+  try {
+    app = await startApp(scaffolder);
   } catch (error) {
     await slack.stop();
     await stopCatalog();
@@ -158,6 +162,7 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
     commandBody,
     responseUrl,
     responses: (name, count = 1) => slack.next(responsePath(name), count),
+    replica: () => startApp(createScaffolderService({ db: database.db, catalog, localRepositories: repositories, publishesLocally: () => true })),
     slashCommand: (command, text, fields) => post(commandBody(command, text, fields)),
     interaction: (payload) => post(new URLSearchParams({ payload: JSON.stringify({ team: { id: 'T0001' }, user: { id: 'U0001' }, trigger_id: `trigger-${randomUUID()}`, ...payload }) }).toString()),
     event: (event, { eventId = `Ev${randomUUID()}`, retryNum } = {}) => {

@@ -1,5 +1,5 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { formFields, type FormField } from '../../scaffolder/form-fields.js';
+import { choiceOf, formFields, type FormField } from '../../scaffolder/form-fields.js';
 import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
 import { parseRepoUrl } from '../../scaffolder/template-filters.js';
 import { ACTIONS, VIEWS } from './action-ids.js';
@@ -41,9 +41,11 @@ function inputsFor(field: FormField, value: unknown): InputBlock[] {
     case 'text':
     case 'textarea':
       return [frame({ type: 'plain_text_input', action_id: FIELD_ACTION, multiline: field.kind === 'textarea', ...initialText(shown), ...focus })];
-    case 'password':
+    case 'password': {
       // Slack cannot mask an input; what was typed is at least never sent back to it.
-      return [frame({ type: 'plain_text_input', action_id: FIELD_ACTION, ...focus })];
+      const kept = value !== undefined ? { hint: plain(`${field.help ? `${field.help} ` : ''}(Entered already: leave it empty to keep it.)`, MODAL.hint) } : {};
+      return [{ ...frame({ type: 'plain_text_input', action_id: FIELD_ACTION, ...focus }), ...kept }];
+    }
     case 'select': {
       const options = field.options!.slice(0, MODAL.options).map((choice) => option(choice.value, choice.label));
       const initial = options.find((choice) => choice.value === String(shown));
@@ -51,7 +53,7 @@ function inputsFor(field: FormField, value: unknown): InputBlock[] {
     }
     case 'multiselect': {
       const options = field.options!.slice(0, MODAL.options).map((choice) => option(choice.value, choice.label));
-      const chosen = Array.isArray(shown) ? shown.map(String) : [];
+      const chosen: string[] = Array.isArray(shown) ? shown.map(String) : [];
       const initial = options.filter((choice) => chosen.includes(choice.value ?? ''));
       return [frame({ type: 'multi_static_select', action_id: FIELD_ACTION, options, ...(initial.length > 0 ? { initial_options: initial } : {}), ...focus })];
     }
@@ -71,9 +73,14 @@ function inputsFor(field: FormField, value: unknown): InputBlock[] {
           ...focus,
         }),
       ];
-    case 'entity':
+    case 'entity': {
       // Suggestions come from the catalog as the person types (block_suggestion).
+      if (field.multiple) {
+        const initial = (Array.isArray(shown) ? shown.map(String) : []).map((ref) => option(ref, ref));
+        return [frame({ type: 'multi_external_select', action_id: FIELD_ACTION, min_query_length: 0, ...(initial.length > 0 ? { initial_options: initial } : {}), ...focus })];
+      }
       return [frame({ type: 'external_select', action_id: FIELD_ACTION, min_query_length: 0, ...(text(shown) ? { initial_option: option(text(shown)!, text(shown)!) } : {}), ...focus })];
+    }
     case 'repository': {
       let owner: string | undefined;
       let repo: string | undefined;
@@ -158,10 +165,11 @@ export function pageValues(template: TemplateDefinition, pageIndex: number, stat
         case 'checkbox':
           return (input.selected_options ?? []).length > 0;
         case 'multiselect':
-          return (input.selected_options ?? []).map((selected) => selected.value);
+          return (input.selected_options ?? []).map((selected) => choiceOf(field, selected.value));
         case 'select':
+          return input.selected_option ? choiceOf(field, input.selected_option.value) : undefined;
         case 'entity':
-          return input.selected_option?.value;
+          return field.multiple ? (input.selected_options ?? []).map((selected) => selected.value) : input.selected_option?.value;
         case 'number':
           return input.value === undefined || input.value === null || input.value === '' ? undefined : Number(input.value);
         default:

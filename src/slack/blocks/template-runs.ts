@@ -2,10 +2,10 @@ import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { RecordedRun } from '../../scaffolder/run-store.js';
 import type { RunStatus, StepReport } from '../../scaffolder/run-template.js';
 import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
-import { ACTIONS, TEMPLATE_CHOICE, VIEWS } from './action-ids.js';
+import { ACTIONS, APPROVAL_REASON, TEMPLATE_CHOICE, VIEWS } from './action-ids.js';
 import { actions, button, section } from './block-parts.js';
 import { fitMessage, LIMITS, truncateText, type SlackMessage } from './limits.js';
-import { escapeText, link } from './mrkdwn.js';
+import { escapeText, link, mention } from './mrkdwn.js';
 
 /** A static select offers at most 100 options, each text and description at most 75 characters. */
 const PICKER = { options: 100, optionText: 75, optionValue: 150 } as const;
@@ -79,10 +79,13 @@ function stepLine(step: StepReport): string {
  * A run as its requester follows it: each step's state, then how it ended, with the template's
  * output links and texts. The same message is updated as the run goes.
  */
-export function runReport(run: Pick<RecordedRun, 'id' | 'status' | 'steps' | 'output' | 'error'>, templateTitle: string): SlackMessage {
+export function runReport(run: Pick<RecordedRun, 'id' | 'status' | 'steps' | 'output' | 'error' | 'approval'>, templateTitle: string): SlackMessage {
   const title = escapeText(templateTitle);
-  const headline = `${STATUS_ICONS[run.status]} *${title}*: ${STATUS_WORDS[run.status]}`;
+  const awaiting = run.status === 'open' && run.approval?.state === 'pending';
+  const headline = `${STATUS_ICONS[run.status]} *${title}*: ${awaiting ? 'waiting for approval' : STATUS_WORDS[run.status]}`;
   const blocks: KnownBlock[] = [section(headline)];
+  if (awaiting) blocks.push(section(`Members of \`${escapeText(run.approval!.approvers)}\` have been asked to approve it; it starts once one does.`));
+  if (run.approval?.state === 'approved') blocks.push(section(`Approved by \`${escapeText(run.approval.decidedBy ?? '')}\`${run.approval.reason ? `: ${escapeText(run.approval.reason)}` : ''}`));
   if (run.steps.length > 0) blocks.push(section(truncateText(run.steps.map(stepLine).join('\n'), LIMITS.sectionText)));
   if (run.error) blocks.push(section(truncateText(`*Why:* ${escapeText(run.error)}`, LIMITS.sectionText)));
   const links = (run.output?.links ?? []).map((output) => {
@@ -109,4 +112,46 @@ export function runList(runs: RecordedRun[], titleOf: (templateRef: string) => s
     blocks.push(running ? { ...section(line), accessory: button('Cancel', ACTIONS.cancelRun, run.id) } : section(line));
   }
   return fitMessage({ text: `Your recent template runs (${runs.length})`, blocks });
+}
+
+/** Who asked to run what, as the approvers see it. */
+export interface ApprovalRequest {
+  runId: string;
+  templateTitle: string;
+  approvers: string;
+  /** The requester's Slack user, to mention, or their catalog ref. */
+  requesterUserId?: string;
+  requesterRef: string;
+  /** The values as recorded (secrets masked). */
+  values: Record<string, unknown>;
+}
+
+/** Shown values are cut short: the run's record has them whole. */
+const VALUE_SHOWN = 200;
+
+/** The message asking a group to approve a run: what would be created, a reason box, Approve and Reject. */
+export function approvalRequestMessage(request: ApprovalRequest): SlackMessage {
+  const who = request.requesterUserId ? mention(request.requesterUserId) : `\`${escapeText(request.requesterRef)}\``;
+  const values = Object.entries(request.values).map(([name, value]) => `• ${escapeText(name)}: \`${escapeText(truncateText(typeof value === 'string' ? value : JSON.stringify(value), VALUE_SHOWN))}\``);
+  const blocks: KnownBlock[] = [
+    section(`:raised_hand: ${who} asks to run *${escapeText(request.templateTitle)}*. Members of \`${escapeText(request.approvers)}\` approve it.`),
+    ...(values.length > 0 ? [section(truncateText(values.join('\n'), LIMITS.sectionText))] : []),
+    { type: 'input', block_id: APPROVAL_REASON.block, optional: true, label: plain('Reason (the requester sees it; needed to reject)', 2000), element: { type: 'plain_text_input', action_id: APPROVAL_REASON.action } },
+    actions([
+      { ...button('Approve', ACTIONS.approveRun, request.runId), style: 'primary' },
+      { ...button('Reject', ACTIONS.rejectRun, request.runId), style: 'danger' },
+    ]),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `Run \`${request.runId}\`` }] },
+  ];
+  return fitMessage({ text: `Approve ${request.templateTitle}?`, blocks });
+}
+
+/** The approval request once decided: the buttons go, the decision stays for the channel to see. */
+export function approvalDecidedMessage(request: ApprovalRequest, approved: boolean, deciderUserId: string, reason: string | undefined): SlackMessage {
+  const who = request.requesterUserId ? mention(request.requesterUserId) : `\`${escapeText(request.requesterRef)}\``;
+  const decision = `${approved ? STATUS_ICONS.completed : STATUS_ICONS.failed} ${approved ? 'Approved' : 'Rejected'} by ${mention(deciderUserId)}${reason ? `: ${escapeText(reason)}` : ''}`;
+  return fitMessage({
+    text: `${request.templateTitle}: ${approved ? 'approved' : 'rejected'}`,
+    blocks: [section(`${who} asked to run *${escapeText(request.templateTitle)}*.`), section(decision), { type: 'context', elements: [{ type: 'mrkdwn', text: `Run \`${request.runId}\`` }] }],
+  });
 }

@@ -1,4 +1,6 @@
-import type { App, BlockAction, BlockSuggestion, GlobalShortcut, ViewSubmitAction } from '@slack/bolt';
+import type { App, BlockAction, BlockSuggestion, GlobalShortcut, RespondFn, ViewOutput, ViewResponseAction, ViewSubmitAction } from '@slack/bolt';
+import { peopleOf } from '../../catalog/answers/who-owns.js';
+import { ANNOTATIONS, annotationOf } from '../../catalog/model/entity.js';
 import type { ModalView } from '@slack/types';
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
@@ -6,14 +8,15 @@ import { createDraft, deleteDraft, readDraft, saveDraftValues } from '../../scaf
 import { entitySuggestions } from '../../scaffolder/entity-suggestions.js';
 import { formFields } from '../../scaffolder/form-fields.js';
 import { mergePage, nextPage, pageErrors, previousPage, shownPages } from '../../scaffolder/form-session.js';
-import type { ScaffolderService } from '../../scaffolder/scaffolder-service.js';
+import { recordReportPlace, type RecordedRun, type RunReportPlace } from '../../scaffolder/run-store.js';
+import type { ScaffolderService, StartRunRequest } from '../../scaffolder/scaffolder-service.js';
 import { RunRefusedError } from '../../scaffolder/template-access.js';
 import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
-import { ACTIONS, SHORTCUTS, TEMPLATE_CHOICE, VIEWS } from '../blocks/action-ids.js';
+import { ACTIONS, APPROVAL_REASON, SHORTCUTS, TEMPLATE_CHOICE, VIEWS } from '../blocks/action-ids.js';
 import { section } from '../blocks/block-parts.js';
 import { truncateText, type SlackMessage } from '../blocks/limits.js';
 import { FIELD_ACTION, fieldBlock, pageValues, templatePageModal } from '../blocks/template-form.js';
-import { formGoneModal, runReport, runStartedModal, templatePickerModal } from '../blocks/template-runs.js';
+import { approvalDecidedMessage, approvalRequestMessage, formGoneModal, runReport, runStartedModal, templatePickerModal, type ApprovalRequest } from '../blocks/template-runs.js';
 import { NOT_IN_CATALOG } from '../commands/create-service.js';
 import type { TemplateForms } from '../commands/registry.js';
 import type { Surface, SurfaceContext } from './surface.js';
@@ -37,20 +40,25 @@ function pageState(view: { private_metadata?: string }): PageState | undefined {
   }
 }
 
-/**
- * A page of the form. Its submit says Create only when no later page can follow: one shown by the
- * answers so far, or one whose `when` this page's answers might still turn on.
- */
-function pageModal(template: TemplateDefinition, draft: string, page: number, values: Record<string, unknown>): ModalView {
+/** The page after the last: nothing to fill in, only Create (and Back). */
+const confirmPage = (template: TemplateDefinition) => template.pages.length;
+
+const isFormPage = (template: TemplateDefinition, page: number) => page >= 0 && page < template.pages.length;
+
+/** Whether a page says Create: no later page can follow, neither one the answers show nor one whose `when` this page might still turn on. */
+function saysCreate(template: TemplateDefinition, page: number, values: Record<string, unknown>): boolean {
   const shown = shownPages(template, values);
-  const last = !template.pages.some((candidate, index) => index > page && (candidate.when !== undefined || shown.includes(index)));
-  const back = shown.some((index) => index < page);
-  return templatePageModal(template, page, values, JSON.stringify({ draft, template: template.ref, page } satisfies PageState), { last, back });
+  return !template.pages.some((candidate, index) => index > page && (candidate.when !== undefined || shown.includes(index)));
 }
 
-/** The form's first page (-1 for a template without pages, which only asks to confirm). */
+function pageModal(template: TemplateDefinition, draft: string, page: number, values: Record<string, unknown>): ModalView {
+  const back = shownPages(template, values).some((index) => index < page);
+  return templatePageModal(template, page, values, JSON.stringify({ draft, template: template.ref, page } satisfies PageState), { last: saysCreate(template, page, values), back });
+}
+
+/** The form's first page (the confirm page for a template without pages). */
 function firstPage(template: TemplateDefinition): number {
-  return nextPage(template, -1, {}) ?? -1;
+  return nextPage(template, -1, {}) ?? confirmPage(template);
 }
 
 async function templateByRef(scaffolder: ScaffolderService, ref: string): Promise<TemplateDefinition | undefined> {
@@ -80,17 +88,17 @@ export function slackTemplateForms(client: App['client'], db: Db, triggerId: str
 
 /**
  * Sends a run's report to its requester's direct messages and keeps it up to date: the first
- * report is posted, later ones update it. Reports that come faster than Slack takes them are
- * coalesced; the last one is always sent.
+ * report is posted (unless `place` says where it was posted before), later ones update it.
+ * Reports that come faster than Slack takes them are coalesced; the last one is always sent.
  */
-function runReporter(client: App['client'], userId: string, log: Logger) {
-  let posted: { channel: string; ts: string } | undefined;
+function runReporter(client: App['client'], userId: string | undefined, log: Logger, place?: RunReportPlace) {
+  let posted = place;
   let pending: SlackMessage | undefined;
   let sending: Promise<void> | undefined;
   const deliver = async (message: SlackMessage) => {
     try {
       if (posted) await client.chat.update({ channel: posted.channel, ts: posted.ts, ...message });
-      else {
+      else if (userId) {
         const result = await client.chat.postMessage({ channel: userId, ...message });
         if (result.channel && result.ts) posted = { channel: result.channel, ts: result.ts };
       }
@@ -115,7 +123,47 @@ function runReporter(client: App['client'], userId: string, log: Logger) {
       sending ??= flush();
       return sending;
     },
+    get place() {
+      return posted;
+    },
   };
+}
+
+type Reporter = ReturnType<typeof runReporter>;
+
+/** The run's steps as it goes, then how it ended (or that it waits for approval). */
+function progress(reporter: Reporter, title: string): Pick<StartRunRequest, 'onProgress'> {
+  return { onProgress: (id, steps) => void reporter.report(runReport({ id, status: 'processing', steps: [...steps], output: null, error: null, approval: null }, title)) };
+}
+
+/** The requester's Slack user (for mentions and their DM), when Slack knows them. */
+async function requesterUserId(context: SurfaceContext, run: RecordedRun): Promise<string | undefined> {
+  if (!run.requestedBy) return undefined;
+  const mentions = await context.people.mentionsFor(peopleOf(context.catalog.view, run.requestedBy));
+  return mentions[run.requestedBy];
+}
+
+function approvalRequest(run: RecordedRun, templateTitle: string, requester: string | undefined): ApprovalRequest {
+  return { runId: run.id, templateTitle, approvers: run.approval!.approvers, requesterRef: run.requestedBy ?? 'someone', values: run.values, ...(requester ? { requesterUserId: requester } : {}) };
+}
+
+/**
+ * Asks the approving group: in its Slack channel (its `slack.com/channel` annotation), else each
+ * member found in Slack directly. False when there was nobody to ask.
+ */
+async function askApprovers(context: SurfaceContext, client: App['client'], run: RecordedRun, templateTitle: string, requester: string): Promise<boolean> {
+  const { approvers } = run.approval!;
+  const message = approvalRequestMessage(approvalRequest(run, templateTitle, requester));
+  const group = context.catalog.view.get(approvers);
+  const channel = group && annotationOf(group, ANNOTATIONS.slackChannel)?.trim().replace(/^#/, '');
+  if (channel) {
+    await client.chat.postMessage({ channel, ...message });
+    return true;
+  }
+  const mentions = await context.people.mentionsFor(peopleOf(context.catalog.view, approvers));
+  const members = Object.entries(mentions).filter(([ref]) => ref !== run.requestedBy);
+  for (const [, userId] of members) await client.chat.postMessage({ channel: userId, ...message });
+  return members.length > 0;
 }
 
 /** Runs the filled-in form after its acknowledgement, reporting in the requester's direct messages. */
@@ -125,23 +173,52 @@ async function startRun(context: SurfaceContext, client: App['client'], template
   try {
     const userRef = await context.userRefOf(userId);
     if (!userRef) return void (await reporter.report({ text: NOT_IN_CATALOG, blocks: [section(NOT_IN_CATALOG)] }));
-    const user = { ref: userRef, ...(context.catalog.view.get(userRef) ? { entity: context.catalog.view.get(userRef)! } : {}) };
-    const finished = await scaffolder.run({
-      template,
-      values,
-      user,
-      requestKey: draftId,
-      notifier: context.notifier,
-      onProgress: (id, steps) => void reporter.report(runReport({ id, status: 'processing', steps: [...steps], output: null, error: null }, template.title)),
-    });
+    const entity = context.catalog.view.get(userRef);
+    const finished = await scaffolder.run({ template, values, user: { ref: userRef, ...(entity ? { entity } : {}) }, requestKey: draftId, notifier: context.notifier, ...progress(reporter, template.title) });
     // A repeated submission (another replica took the first): that one reports.
     if (finished.existing) return;
     await reporter.report(runReport(finished.run, template.title));
-    await deleteDraft(context.db, draftId);
+    if (finished.run.approval?.state !== 'pending') return;
+    // Whichever replica an approver reaches updates this same message.
+    if (reporter.place) await recordReportPlace(context.db, finished.run.id, reporter.place);
+    if (!(await askApprovers(context, client, finished.run, template.title, userId))) {
+      const text = `Nobody could be asked to approve it: \`${finished.run.approval.approvers}\` has no \`slack.com/channel\` annotation and none of its members were found in Slack. Ask your platform team; \`/create-service cancel ${finished.run.id}\` withdraws it.`;
+      await client.chat.postMessage({ channel: userId, text, blocks: [section(text)] });
+    }
   } catch (error) {
     if (error instanceof RunRefusedError) return void (await reporter.report({ text: error.message, blocks: [section(error.message)] }));
     await context.apologise((message) => reporter.report(message), error);
+  } finally {
+    // However it went, the form is done with, secrets and all (a run waiting for approval keeps its own copy).
+    await deleteDraft(context.db, draftId).catch((error: unknown) => log.warn({ err: error }, 'removing a template form failed; it goes within a day'));
   }
+}
+
+/**
+ * An approver's Approve or Reject: recorded if they may decide (a member of the approving group,
+ * not the requester) and nobody decided first; the request then shows the decision, the requester
+ * is told, and an approved run starts here.
+ */
+async function decide(context: SurfaceContext, body: BlockAction, runId: string, approved: boolean, respond: RespondFn, client: App['client']): Promise<void> {
+  const refuse = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text, blocks: [section(text)] });
+  const by = await context.userRefOf(body.user.id);
+  if (!by) return void (await refuse(NOT_IN_CATALOG));
+  const state = (body.state?.values ?? {}) as Record<string, Record<string, { value?: string | null }>>;
+  const reason = state[APPROVAL_REASON.block]?.[APPROVAL_REASON.action]?.value?.trim() || undefined;
+  if (!approved && !reason) return void (await refuse('Say why in the reason box, then press Reject: the requester is told.'));
+  const { outcome, run } = await context.scaffolder.decide(runId, { approved, by, ...(reason ? { reason } : {}) });
+  if (outcome === 'not-an-approver') return void (await refuse(`Only members of \`${run!.approval!.approvers}\` can decide on this run.`));
+  if (outcome === 'own-run') return void (await refuse(`This is your own run: another member of \`${run!.approval!.approvers}\` decides on it.`));
+  if (outcome === 'not-awaiting' || !run) return void (await refuse(run ? `This run is not waiting for approval any more: it is ${run.status}.` : 'There is no such run.'));
+  const template = await templateByRef(context.scaffolder, run.templateRef);
+  const title = template?.title ?? run.templateRef;
+  const requester = await requesterUserId(context, run);
+  await respond({ replace_original: true, ...approvalDecidedMessage(approvalRequest(run, title, requester), approved, body.user.id, reason) });
+  const reporter = runReporter(client, requester, context.log, run.report ?? undefined);
+  await reporter.report(runReport(run, title));
+  if (!approved) return;
+  const finished = await context.scaffolder.resume(runId, { notifier: context.notifier, ...progress(reporter, title) });
+  if (finished) await reporter.report(runReport(finished.run, title));
 }
 
 export const createServiceSurface: Surface = {
@@ -165,39 +242,50 @@ export const createServiceSurface: Surface = {
       }
     });
 
-    app.view<ViewSubmitAction>(VIEWS.pickTemplate, async ({ body, view, ack }) => {
+    /** A modal's submission: what to acknowledge with, then what to do after. A failure is an apology in the modal. */
+    const onSubmit = (callbackId: string, handle: (userId: string, view: ViewOutput) => Promise<Submitted>) =>
+      app.view<ViewSubmitAction>(callbackId, async ({ body, view, ack, client }) => {
+        let submitted: Submitted;
+        try {
+          submitted = await handle(body.user.id, view);
+        } catch (error) {
+          await context.apologise((message) => ack({ response_action: 'update', view: noticeModal(message.text) }), error);
+          return;
+        }
+        await ack(submitted.response);
+        await submitted.after?.(client);
+      });
+
+    onSubmit(VIEWS.pickTemplate, async (userId, view): Promise<Submitted> => {
       const ref = view.state.values[TEMPLATE_CHOICE.block]?.[TEMPLATE_CHOICE.action]?.selected_option?.value;
       const template = ref ? await templateByRef(scaffolder, ref) : undefined;
-      if (!template) {
-        await ack({ response_action: 'errors', errors: { [TEMPLATE_CHOICE.block]: 'Pick one of the templates.' } });
-        return;
-      }
-      const draft = await createDraft(db, body.user.id, template.ref);
-      await ack({ response_action: 'update', view: pageModal(template, draft.id, firstPage(template), {}) });
+      if (!template) return { response: { response_action: 'errors', errors: { [TEMPLATE_CHOICE.block]: 'Pick one of the templates.' } } };
+      const draft = await createDraft(db, userId, template.ref);
+      return { response: { response_action: 'update', view: pageModal(template, draft.id, firstPage(template), {}) } };
     });
 
-    app.view<ViewSubmitAction>(VIEWS.createService, async ({ body, view, ack, client }) => {
+    onSubmit(VIEWS.createService, async (userId, view): Promise<Submitted> => {
       const state = pageState(view);
-      const draft = state && (await readDraft(db, state.draft, body.user.id));
+      const draft = state && (await readDraft(db, state.draft, userId));
       const template = draft && (await templateByRef(scaffolder, draft.templateRef));
-      if (!state || !draft || !template) {
-        await ack({ response_action: 'update', view: draft && !template ? noticeModal('This template is no longer offered.') : formGoneModal() });
-        return;
-      }
-      const values = state.page >= 0 ? mergePage(template, state.page, draft.values, pageValues(template, state.page, view.state.values)) : draft.values;
-      const errors = state.page >= 0 ? pageErrors(template, state.page, values) : {};
+      if (!state || !draft || !template) return { response: { response_action: 'update', view: draft && !template ? noticeModal('This template is no longer offered.') : formGoneModal() } };
+      const onPage = isFormPage(template, state.page);
+      const values = onPage ? mergePage(template, state.page, draft.values, pageValues(template, state.page, view.state.values)) : draft.values;
+      const errors = onPage ? pageErrors(template, state.page, values) : {};
       if (Object.keys(errors).length > 0) {
-        await ack({ response_action: 'errors', errors: blockErrors(template, state.page, errors) });
-        return;
+        const shown = blockErrors(view, template, state.page, errors);
+        if (shown) return { response: { response_action: 'errors', errors: shown } };
+        const problems = Object.values(errors).join('; ');
+        return { response: { response_action: 'update', view: noticeModal(`This form cannot be filled in here (${problems}). Tell the template's owner, ${template.owner ?? 'its team'}.`) } };
       }
-      const next = nextPage(template, state.page, values);
-      if (next !== undefined) {
+      const next = onPage ? nextPage(template, state.page, values) : undefined;
+      // A page that said Next when its answers turned the pages after it off: Create is asked for, not assumed.
+      const confirm = onPage && next === undefined && !saysCreate(template, state.page, draft.values) ? confirmPage(template) : undefined;
+      if (next !== undefined || confirm !== undefined) {
         await saveDraftValues(db, draft.id, values);
-        await ack({ response_action: 'update', view: pageModal(template, draft.id, next, values) });
-        return;
+        return { response: { response_action: 'update', view: pageModal(template, draft.id, (next ?? confirm)!, values) } };
       }
-      await ack({ response_action: 'update', view: runStartedModal(template) });
-      await startRun(context, client, template, draft.id, body.user.id, values);
+      return { response: { response_action: 'update', view: runStartedModal(template) }, after: (client) => startRun(context, client, template, draft.id, userId, values) };
     });
 
     app.action<BlockAction>(ACTIONS.formBack, async ({ body, ack, client }) => {
@@ -209,7 +297,7 @@ export const createServiceSurface: Surface = {
         const template = draft && (await templateByRef(scaffolder, draft.templateRef));
         if (!view || !state || !draft || !template) return;
         // What this page holds is kept, checked or not, for when the person comes back to it.
-        const values = mergePage(template, state.page, draft.values, pageValues(template, state.page, view.state?.values ?? {}));
+        const values = isFormPage(template, state.page) ? mergePage(template, state.page, draft.values, pageValues(template, state.page, view.state?.values ?? {})) : draft.values;
         await saveDraftValues(db, draft.id, values);
         const previous = previousPage(template, state.page, values);
         if (previous !== undefined) await client.views.update({ view_id: view.id, hash: view.hash, view: pageModal(template, draft.id, previous, values) });
@@ -231,6 +319,17 @@ export const createServiceSurface: Surface = {
       }
     });
 
+    for (const [actionId, approved] of [[ACTIONS.approveRun, true], [ACTIONS.rejectRun, false]] as const) {
+      app.action<BlockAction>(actionId, async ({ body, action, ack, respond, client }) => {
+        await ack();
+        try {
+          await decide(context, body, 'value' in action ? String(action.value) : '', approved, respond, client);
+        } catch (error) {
+          await context.apologise((message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }), error);
+        }
+      });
+    }
+
     app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: FIELD_ACTION }, async ({ body, ack }) => {
       const suggestion = body as BlockSuggestion;
       const state = suggestion.view ? pageState(suggestion.view) : undefined;
@@ -247,13 +346,30 @@ export const createServiceSurface: Surface = {
   },
 };
 
-/** Page errors by field name as Slack wants them: by input block (a repository's under its name input). */
-function blockErrors(template: TemplateDefinition, page: number, errors: Record<string, string>): Record<string, string> {
+/**
+ * Page errors by field name as Slack wants them: by input block of the submitted modal (a
+ * repository's under its name input). Slack refuses errors naming a block the modal lacks, so a
+ * field the modal could not show (past its 100 blocks) has its error on the first input; with no
+ * input at all, undefined.
+ */
+function blockErrors(view: ViewOutput, template: TemplateDefinition, page: number, errors: Record<string, string>): Record<string, string> | undefined {
   const fields = formFields(template.pages[page]!);
-  return Object.fromEntries(
-    Object.entries(errors).map(([name, message]) => {
-      const field = fields.find((candidate) => candidate.name === name);
-      return [fieldBlock(name, field?.kind === 'repository' ? 'repo' : undefined), truncateText(message, 2000)];
-    }),
-  );
+  const inputs = new Set(view.blocks.filter((block) => block.type === 'input').map((block) => block.block_id ?? ''));
+  const first = [...inputs][0];
+  if (first === undefined) return undefined;
+  const shown: Record<string, string> = {};
+  for (const [name, message] of Object.entries(errors)) {
+    const field = fields.find((candidate) => candidate.name === name);
+    const block = fieldBlock(name, field?.kind === 'repository' ? 'repo' : undefined);
+    const on = inputs.has(block) ? block : first;
+    const text = on === block ? message : `${field?.title ?? name}: ${message}`;
+    shown[on] = truncateText(shown[on] ? `${shown[on]}; ${text}` : text, 2000);
+  }
+  return shown;
+}
+
+/** How a modal's submission is answered: the acknowledgement, and the work that follows it. */
+interface Submitted {
+  response: ViewResponseAction;
+  after?: (client: App['client']) => Promise<void>;
 }

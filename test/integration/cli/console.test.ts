@@ -46,11 +46,13 @@ describe('the local console (start without Slack tokens)', () => {
   it('runs /create-service as a form of questions, publishes locally, and /whoowns answers for the new service', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'callboard-console-'));
     try {
-      const answers = ['/create-service typescript-service', 'Not A Name', 'A demo made in the console', 'payments', '', '', 'console-demo', 'northwind', 'console-demo', '', '/whoowns console-demo'];
+      // The bad name fails the page, which is asked again with what was entered shown: Enter keeps it.
+      const answers = ['/create-service typescript-service', 'Not A Name', 'A demo made in the console', 'payments', '', '', 'console-demo', '', '', '', '', 'northwind', 'console-demo', '', '/whoowns console-demo'];
       const { code, stdout } = await startWithInput(`${answers.join('\n')}\n`, ['--out', out]);
       expect(code).toBe(0);
-      // The page is checked as in Slack: the bad name is asked again, alone.
+      // The page is checked as in Slack.
       expect(stdout).toMatch(/name: must be 1 to 63 letters/);
+      expect(stdout).toContain('Description [A demo made in the console]: ');
       expect(stdout).toContain('Owner: payments\n  → group:default/payments-team');
       expect(stdout).toContain('✓ Register in the catalog');
       expect(stdout).toContain('TypeScript HTTP service: done');

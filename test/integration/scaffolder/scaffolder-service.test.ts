@@ -9,6 +9,9 @@ import { createLogger } from '../../../src/logger.js';
 import type { ScaffolderAction } from '../../../src/scaffolder/actions/action.js';
 import { createScaffolderService, type ScaffolderService } from '../../../src/scaffolder/scaffolder-service.js';
 import { templateFolder, templateHead } from '../../support/template-folder.js';
+import { catalogInfoYaml, createTestCatalog } from '../../support/slack-harness.js';
+import { scaffolderRuns } from '../../../src/db/schema.js';
+import { eq } from 'drizzle-orm';
 import { createTestDatabase, ENGINES } from '../../support/test-database.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-service-'));
@@ -138,5 +141,67 @@ describe.each(ENGINES)('template runs on %s', (engine) => {
       expect(run.steps.map((step) => step.status)).toEqual(['completed', 'completed', 'failed']);
       expect(existsSync(path.join(repositories, 'acme', 'taken', 'README.md'))).toBe(false);
     });
+  });
+});
+
+describe.each(ENGINES)('runs that need approval on %s', (engine) => {
+  const CATALOG = catalogInfoYaml([
+    { kind: 'Group', metadata: { name: 'platform-team' }, spec: { type: 'team', children: ['release-managers'], members: ['grace'] } },
+    { kind: 'Group', metadata: { name: 'release-managers' }, spec: { type: 'team', parent: 'platform-team', children: [], members: ['linus'] } },
+    { kind: 'User', metadata: { name: 'ada' }, spec: { memberOf: [] } },
+    { kind: 'User', metadata: { name: 'grace' }, spec: { memberOf: [] } },
+    { kind: 'User', metadata: { name: 'linus' }, spec: { memberOf: [] } },
+  ]);
+
+  it('waits, takes one decision from a member of the group (never the requester), and runs once on one replica', async () => {
+    const testCatalog = await createTestCatalog(engine, CATALOG);
+    try {
+      const { catalog, database } = testCatalog;
+      // Where the service finds its templates: the approved run is looked up again there when it starts.
+      const library = mkdtempSync(path.join(scratch, 'library-'));
+      const service = () =>
+        createScaffolderService({ db: database.db, catalog, localRepositories: mkdtempSync(path.join(scratch, 'repositories-')), templatesFolder: library, approvalRules: [{ templates: ['gated'], approvers: 'platform-team' }] });
+      const [here, there] = [service(), service()];
+      const { template: gated } = await templateFolder(library, `${templateHead('gated')}  parameters:\n    - { properties: { token: { type: string, ui:widget: password } } }\n  steps:\n    - { id: log, action: 'debug:log', input: { message: 'by \${{ user.ref }}' } }\n`);
+      const waiting = await here.run({ template: gated, values: { token: 'hunter22' }, user: { ref: 'user:default/grace' } });
+      expect(waiting.run).toMatchObject({ status: 'open', values: { token: '***' }, approval: { approvers: 'group:default/platform-team', state: 'pending' } });
+      expect(waiting.run.steps.map((step) => step.status)).toEqual(['open']);
+
+      expect((await here.decide(waiting.run.id, { approved: true, by: 'user:default/ada' })).outcome).toBe('not-an-approver');
+      expect((await here.decide(waiting.run.id, { approved: true, by: 'user:default/grace' })).outcome).toBe('own-run');
+      // A member of a group under the approving one decides too; pressed on two replicas at once, one decision counts.
+      const decisions = await Promise.all([here.decide(waiting.run.id, { approved: true, by: 'user:default/linus', reason: 'fine' }), there.decide(waiting.run.id, { approved: true, by: 'user:default/linus', reason: 'fine' })]);
+      expect(decisions.map((decision) => decision.outcome).sort()).toEqual(['approved', 'not-awaiting']);
+      const [one, two] = await Promise.all([here.resume(waiting.run.id), there.resume(waiting.run.id)]);
+      const finished = one ?? two;
+      expect([one, two].filter(Boolean)).toHaveLength(1);
+      expect(finished!.run).toMatchObject({ status: 'completed', approval: { state: 'approved', decidedBy: 'user:default/linus', reason: 'fine' } });
+      expect(finished!.run.steps[0]!.log).toEqual(['by user:default/grace']);
+      // The values it waited with are gone from the record once it started.
+      const [row] = await database.db.select({ pending: scaffolderRuns.pendingValues }).from(scaffolderRuns).where(eq(scaffolderRuns.id, waiting.run.id));
+      expect(row!.pending).toBeNull();
+    } finally {
+      await testCatalog.stop();
+    }
+  });
+
+  it('is cancelled by its requester while it waits, and then cannot be approved', async () => {
+    const testCatalog = await createTestCatalog(engine, CATALOG);
+    try {
+      const { catalog, database } = testCatalog;
+      const service = createScaffolderService({ db: database.db, catalog, localRepositories: mkdtempSync(path.join(scratch, 'repositories-')) });
+      const { template: annotated } = await templateFolder(
+        scratch,
+        `apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata: { name: annotated, annotations: { callboard.dev/approvers: platform-team } }\nspec:\n  type: service\n  steps:\n    - { id: log, action: 'debug:log', input: { message: hi } }\n`,
+      );
+      const { run } = await service.run({ template: annotated, values: {}, user: { ref: 'user:default/ada' } });
+      expect(run.approval?.state).toBe('pending');
+      expect(await service.cancel(run.id, 'user:default/ada')).toBe(true);
+      expect((await service.decide(run.id, { approved: true, by: 'user:default/grace' })).outcome).toBe('not-awaiting');
+      expect(await service.resume(run.id)).toBeUndefined();
+      expect(await service.findRun(run.id)).toMatchObject({ status: 'cancelled' });
+    } finally {
+      await testCatalog.stop();
+    }
   });
 });

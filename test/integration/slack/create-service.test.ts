@@ -1,15 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { InputBlock, ModalView } from '@slack/types';
+import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordRun } from '../../../src/scaffolder/run-store.js';
-import { createScaffolderService } from '../../../src/scaffolder/scaffolder-service.js';
-import { ACTIONS, SHORTCUTS, TEMPLATE_CHOICE, VIEWS } from '../../../src/slack/blocks/action-ids.js';
+import { ACTIONS, APPROVAL_REASON, SHORTCUTS, TEMPLATE_CHOICE, VIEWS } from '../../../src/slack/blocks/action-ids.js';
 import { fieldBlock, FIELD_ACTION } from '../../../src/slack/blocks/template-form.js';
-import { startSlackApp, type RunningSlackApp } from '../../../src/slack/slack-app.js';
-import { captureLogger } from '../../support/capture-logger.js';
 import { slackSignature } from '../../support/fake-slack.js';
-import { BOT_TOKEN, DEFAULT_SLACK, SIGNING_SECRET, startSlackHarness, type SlackHarness } from '../../support/slack-harness.js';
+import { SIGNING_SECRET, startSlackHarness, type SlackHarness } from '../../support/slack-harness.js';
 import { ENGINES } from '../../support/test-database.js';
 
 const CATALOG = `apiVersion: backstage.io/v1alpha1
@@ -38,9 +35,70 @@ spec:
   type: audit
   steps:
     - { id: log, name: Log, action: debug:log, input: { message: audit } }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: platform-team
+  annotations: { slack.com/channel: C0PLATFORM }
+spec: { type: team, children: [], members: [bob] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: bob }
+spec: { profile: { displayName: Bob Bell, email: bob@acme.test }, memberOf: [] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: { name: mallory }
+spec: { profile: { displayName: Mallory, email: mallory@acme.test }, memberOf: [] }
+---
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata:
+  name: release-train
+  title: Join the release train
+  annotations: { callboard.dev/approvers: platform-team }
+spec:
+  owner: platform-team
+  type: process
+  steps:
+    - { id: log, name: Note it, action: debug:log, input: { message: "joined by \${{ user.ref }}" } }
+---
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: { name: maybe-more, title: Maybe more }
+spec:
+  owner: payments-team
+  type: process
+  parameters:
+    - title: First
+      properties: { more: { title: More, type: boolean } }
+    - title: More
+      when: \${{ parameters.more }}
+      properties: { detail: { title: Detail, type: string } }
+  steps:
+    - { id: log, name: Note it, action: debug:log, input: { message: "more: \${{ parameters.more }}" } }
+---
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: { name: announce, title: Announce }
+spec:
+  owner: payments-team
+  type: process
+  steps:
+    - id: tell-platform
+      name: Tell the platform team
+      action: notification:send
+      input: { recipients: entity, entityRefs: [group:default/platform-team, user:default/nobody], title: "A new service <!channel>", link: "https://example.com/new", severity: high }
+    - id: tell-everyone
+      name: Tell everyone
+      action: notification:send
+      input: { recipients: broadcast, title: Something new }
 `;
 
 const ALICE = 'U0ALICE';
+const BOB = 'U0BOB';
 
 interface Interaction {
   status: number;
@@ -59,7 +117,15 @@ describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
   let harness: SlackHarness;
 
   beforeAll(async () => {
-    harness = await startSlackHarness(engine, { catalogYaml: CATALOG, prepare: (slack) => slack.usersByEmail.set('alice@acme.test', ALICE) });
+    harness = await startSlackHarness(engine, {
+      catalogYaml: CATALOG,
+      broadcastChannel: 'C0NEWS',
+      prepare: (slack) => {
+        slack.usersByEmail.set('alice@acme.test', ALICE);
+        slack.usersByEmail.set('bob@acme.test', BOB);
+        slack.usersByEmail.set('mallory@acme.test', 'U0MALLORY');
+      },
+    });
   });
   afterAll(() => harness?.stop());
 
@@ -69,7 +135,7 @@ describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
     return { status: response.status, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} };
   };
   const submit = (view: ModalView, values: Values, viewId = 'V-form', hash = `h-${Math.random()}`) =>
-    interact({ type: 'view_submission', view: { id: viewId, hash, callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', state: { values } } });
+    interact({ type: 'view_submission', view: { id: viewId, hash, callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', blocks: view.blocks, state: { values } } });
   const lastCall = async (method: string) => {
     const count = harness.slack.calls.filter((call) => call.path === `/api/${method}`).length;
     return (await harness.slack.next(`/api/${method}`, Math.max(count, 1))).at(-1)!;
@@ -117,11 +183,12 @@ describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
     expect((suggested.body.options as { value: string }[]).map((option) => option.value)).toEqual(['group:default/payments-team']);
 
     // Bad fields come back as errors on their own inputs.
-    const refused = await submit(first, { ...pageOne('Ledger Service!'), [fieldBlock('owner')]: { [FIELD_ACTION]: { type: 'external_select', selected_option: null } } });
+    const refused = await submit(first, { ...pageOne('Ledger Service!'), [fieldBlock('owner')]: { [FIELD_ACTION]: { type: 'external_select', selected_option: null } } }, 'V-form', 'h-first-page');
     expect(refused.body.response_action).toBe('errors');
     expect(Object.keys(refused.body.errors as object).sort()).toEqual([fieldBlock('name'), fieldBlock('owner')]);
 
-    const second = (await submit(first, pageOne('ledger'))).body.view as ModalView;
+    // Errors leave the view (and its hash) as it was: the corrected page is no repeat.
+    const second = (await submit(first, pageOne('ledger'), 'V-form', 'h-first-page')).body.view as ModalView;
     expect(second.submit?.text).toBe('Create');
     expect(inputIds(second)).toEqual([fieldBlock('repoUrl', 'owner'), fieldBlock('repoUrl', 'repo'), fieldBlock('visibility')]);
     expect(second.blocks.at(-1)).toMatchObject({ type: 'actions', elements: [{ action_id: ACTIONS.formBack }] });
@@ -169,6 +236,35 @@ describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
     expect(listed).toContain('done');
   }, 60_000);
 
+  it('asks to confirm when a page that said Next turns the pages after it off', async () => {
+    const before = opened();
+    await harness.slashCommand('/create-service', 'maybe-more', { user_id: ALICE });
+    const first = await openedView(before);
+    expect(first.submit?.text).toBe('Next');
+    const confirm = (await submit(first, { [fieldBlock('more')]: { [FIELD_ACTION]: { type: 'checkboxes', selected_options: [] } } })).body.view as ModalView;
+    expect(confirm.submit?.text).toBe('Create');
+    expect(inputIds(confirm)).toEqual([]);
+    expect(confirm.blocks.at(-1)).toMatchObject({ type: 'actions', elements: [{ action_id: ACTIONS.formBack }] });
+    expect((await submit(confirm, {})).body).toMatchObject({ response_action: 'update', view: { callback_id: VIEWS.runStarted } });
+  });
+
+  it("delivers notification:send to the recipients' people in Slack, and broadcasts to the configured channel", async () => {
+    const before = opened();
+    await harness.slashCommand('/create-service', 'announce', { user_id: ALICE });
+    const since = harness.slack.calls.length;
+    await submit(await openedView(before), {});
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !harness.slack.calls.slice(since).some((call) => call.path === '/api/chat.postMessage' && call.body.channel === 'C0NEWS')) await new Promise((resolve) => setTimeout(resolve, 50));
+    const posted = harness.slack.calls.slice(since).filter((call) => call.path === '/api/chat.postMessage');
+    const toBob = posted.find((call) => call.body.channel === BOB);
+    expect(toBob).toBeDefined();
+    // Template text is data: it cannot notify a whole channel.
+    expect(String(toBob!.body.blocks)).toContain('A new service &lt;!channel&gt;');
+    expect(posted.some((call) => call.body.channel === 'C0NEWS')).toBe(true);
+    const [latest] = await harness.scaffolder.runsOf('user:default/alice', 1);
+    expect(latest!.steps[0]!.log).toEqual(['notified user:default/bob', 'not delivered to user:default/nobody (nobody in the catalog by that ref)']);
+  });
+
   it('lets only the requester cancel a run, from its Cancel button', async () => {
     const { run } = await recordRun(harness.database.db, { id: `run-${engine}-cancel`, templateRef: 'template:default/typescript-service', requestedBy: 'user:default/alice', values: {}, steps: [] });
     const stranger = await harness.interaction({ user: { id: 'U0STRANGER' }, type: 'block_actions', response_url: harness.responseUrl(`stranger-${engine}`), actions: [{ action_id: ACTIONS.cancelRun, block_id: 'b', value: run.id, type: 'button' }] });
@@ -191,19 +287,13 @@ describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
   });
 
   it('makes one run and one repository when the last page reaches two replicas at once', async () => {
-    const second: RunningSlackApp = await startSlackApp({
-      slack: { ...DEFAULT_SLACK, port: 0, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: `${new URL(harness.responseUrl('api')).origin}/api/` },
-      catalog: harness.catalog,
-      db: harness.database.db,
-      logger: captureLogger().logger,
-      scaffolder: createScaffolderService({ db: harness.database.db, catalog: harness.catalog, localRepositories: harness.repositories, publishesLocally: () => true }),
-    });
+    const second = await harness.replica();
     try {
       const first = await startForm();
       const last = (await submit(first, pageOne('twice'))).body.view as ModalView;
       const postsBefore = harness.slack.calls.filter((call) => call.path === '/api/chat.postMessage').length;
       const body = new URLSearchParams({
-        payload: JSON.stringify({ type: 'view_submission', team: { id: 'T0001' }, user: { id: ALICE }, view: { id: 'V-twice', hash: 'h-twice', callback_id: last.callback_id, private_metadata: last.private_metadata, state: { values: pageTwo('twice') } } }),
+        payload: JSON.stringify({ type: 'view_submission', team: { id: 'T0001' }, user: { id: ALICE }, view: { id: 'V-twice', hash: 'h-twice', callback_id: last.callback_id, private_metadata: last.private_metadata, blocks: last.blocks, state: { values: pageTwo('twice') } } }),
       }).toString();
       const send = (port: number) => fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignature(SIGNING_SECRET, body) }, body });
       const [one, two] = await Promise.all([send(Number(new URL(harness.appUrl).port)), send(second.port)]);
@@ -222,4 +312,97 @@ describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
       await second.stop();
     }
   }, 60_000);
+
+  describe('a template that needs approval', () => {
+    const press = (user: string, action: string, runId: string, name: string, reason?: string, port?: number) => {
+      const payload = {
+        type: 'block_actions',
+        team: { id: 'T0001' },
+        user: { id: user },
+        response_url: harness.responseUrl(name),
+        container: { type: 'message', channel_id: 'C0PLATFORM', message_ts: '1.1' },
+        state: { values: { [APPROVAL_REASON.block]: { [APPROVAL_REASON.action]: { type: 'plain_text_input', value: reason ?? null } } } },
+        actions: [{ action_id: action, block_id: 'decide', value: runId, type: 'button' }],
+      };
+      const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+      return fetch(`http://127.0.0.1:${port ?? new URL(harness.appUrl).port}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignature(SIGNING_SECRET, body) }, body });
+    };
+    const textOf = async (name: string) => String((await harness.responses(name))[0]!.body.text);
+    /** The first call to `method` after `since` calls that `matches`, within 10 s. */
+    const callWhere = async (method: string, since: number, matches: (body: Record<string, unknown>) => boolean) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const found = harness.slack.calls.slice(since).find((call) => call.path === `/api/${method}` && matches(call.body));
+        if (found) return found.body;
+        if (Date.now() > deadline) throw new Error(`no matching ${method} within 10 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+
+    /** Alice asks for the release train; returns the run id from the request the platform channel got. */
+    const request = async (): Promise<string> => {
+      const before = opened();
+      const postsBefore = harness.slack.calls.filter((call) => call.path === '/api/chat.postMessage').length;
+      await harness.slashCommand('/create-service', 'release-train', { user_id: ALICE });
+      const confirm = await openedView(before);
+      expect(inputIds(confirm)).toEqual([]);
+      expect(confirm.submit?.text).toBe('Create');
+      await submit(confirm, {});
+      const posts = await harness.slack.next('/api/chat.postMessage', postsBefore + 2);
+      const [dm, ask] = posts.slice(postsBefore);
+      expect(dm!.body.channel).toBe(ALICE);
+      expect(dm!.body.text).toBe('Join the release train: waiting to start');
+      expect(JSON.stringify(dm!.body.blocks)).toContain('waiting for approval');
+      expect(ask!.body.channel).toBe('C0PLATFORM');
+      expect(JSON.stringify(ask!.body.blocks)).toContain(`<@${ALICE}> asks to run *Join the release train*`);
+      return JSON.parse(String(ask!.body.blocks)).find((block: KnownBlock) => block.type === 'actions').elements[0].value as string;
+    };
+
+    it('waits, refuses anyone outside the approving group, survives a restart, and runs once a member approves', async () => {
+      const runId = await request();
+      expect(await harness.scaffolder.findRun(runId)).toMatchObject({ status: 'open', approval: { state: 'pending', approvers: 'group:default/platform-team' } });
+
+      await press('U0MALLORY', ACTIONS.approveRun, runId, `mallory-${engine}`);
+      expect(await textOf(`mallory-${engine}`)).toContain('Only members of `group:default/platform-team`');
+      await press(BOB, ACTIONS.rejectRun, runId, `bob-no-reason-${engine}`);
+      expect(await textOf(`bob-no-reason-${engine}`)).toContain('Say why');
+      expect((await harness.scaffolder.findRun(runId))?.status).toBe('open');
+
+      // Another replica, started after the request: everything it needs is in the database.
+      const restarted = await harness.replica();
+      try {
+        const since = harness.slack.calls.length;
+        await press(BOB, ACTIONS.approveRun, runId, `bob-approves-${engine}`, 'ship it', restarted.port);
+        const decided = (await harness.responses(`bob-approves-${engine}`))[0]!.body;
+        expect(decided.replace_original).toBe(true);
+        expect(JSON.stringify(decided.blocks)).toContain(`Approved by <@${BOB}>: ship it`);
+        const deadline = Date.now() + 10_000;
+        while (Date.now() < deadline && (await harness.scaffolder.findRun(runId))?.status !== 'completed') await new Promise((resolve) => setTimeout(resolve, 50));
+        const run = await harness.scaffolder.findRun(runId);
+        expect(run).toMatchObject({ status: 'completed', approval: { state: 'approved', decidedBy: 'user:default/bob', reason: 'ship it' } });
+        expect(run!.steps[0]!.log).toEqual(['joined by user:default/alice']);
+        // Alice's first message, in her DM, is the one kept up to date.
+        expect(await callWhere('chat.update', since, (body) => body.text === 'Join the release train: done')).toMatchObject({ channel: 'D0ALICE' });
+        expect(harness.slack.calls.slice(since).filter((call) => call.path === '/api/chat.postMessage' && call.body.channel === ALICE)).toEqual([]);
+        // A second press is told it is decided.
+        await press(BOB, ACTIONS.approveRun, runId, `bob-again-${engine}`);
+        expect(await textOf(`bob-again-${engine}`)).toContain('not waiting for approval any more');
+      } finally {
+        await restarted.stop();
+      }
+    }, 30_000);
+
+    it('tells the requester why when a member rejects, and nothing runs', async () => {
+      const runId = await request();
+      const since = harness.slack.calls.length;
+      await press(BOB, ACTIONS.rejectRun, runId, `bob-rejects-${engine}`, 'not before the freeze ends');
+      expect(JSON.stringify((await harness.responses(`bob-rejects-${engine}`))[0]!.body.blocks)).toContain('Rejected by');
+      const run = await harness.scaffolder.findRun(runId);
+      expect(run).toMatchObject({ status: 'cancelled', error: 'rejected by user:default/bob: not before the freeze ends', approval: { state: 'rejected' } });
+      expect(run!.steps[0]!.status).toBe('open');
+      const update = await callWhere('chat.update', since, (body) => body.text === 'Join the release train: cancelled');
+      expect(update.channel).toBe('D0ALICE');
+      expect(String(update.blocks)).toContain('not before the freeze ends');
+    });
+  });
 });

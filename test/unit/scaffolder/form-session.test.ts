@@ -24,7 +24,7 @@ const template = templateDefinition(
           dependencies: { advanced: { oneOf: [{ properties: { advanced: { const: false } } }, { properties: { advanced: { const: true }, reason: { title: 'Reason', type: 'string' } }, required: ['reason'] }] } },
         },
         { title: 'Advanced', when: '${{ parameters.advanced }}', properties: { replicas: { type: 'integer', default: 2 } } },
-        { title: 'Where it lives', required: ['repoUrl'], properties: { repoUrl: { type: 'string' } } },
+        { title: 'Where it lives', required: ['repoUrl'], properties: { repoUrl: { type: 'string' }, token: { type: 'string', 'ui:widget': 'password' } } },
       ],
     },
   },
@@ -59,8 +59,10 @@ describe('walking a form a page at a time', () => {
     expect(formFields(template.pages[0]!)[3]).toMatchObject({ required: false, help: 'Needed when advanced is true.' });
   });
 
-  it("replaces a page's answers, dropping a field left empty this time", () => {
+  it("replaces a page's answers, dropping a field left empty this time, but not a secret, which is never shown again", () => {
     expect(mergePage(template, 0, { name: 'a', advanced: true, repoUrl: 'r' }, { name: 'b' })).toEqual({ name: 'b', repoUrl: 'r' });
+    expect(mergePage(template, 2, { name: 'a', token: 'hunter22', repoUrl: 'r' }, { repoUrl: 's' })).toEqual({ name: 'a', token: 'hunter22', repoUrl: 's' });
+    expect(mergePage(template, 2, { token: 'hunter22' }, { token: 'swordfish' })).toEqual({ token: 'swordfish' });
   });
 
   it('holds the whole run to the same name rule as the form', () => {

@@ -26,6 +26,8 @@ const template = templateDefinition(
             languages: { title: 'Languages', type: 'array', items: { type: 'string', enum: ['go', 'ts'] }, uniqueItems: true },
             public: { title: 'Public', type: 'boolean' },
             replicas: { title: 'Replicas', type: 'integer', minimum: 1, maximum: 9 },
+            size: { title: 'Size', type: 'integer', enum: [1, 2, 4] },
+            reviewers: { title: 'Reviewers', type: 'array', items: { type: 'string' }, 'ui:field': 'MultiEntityPicker' },
             owner: { title: 'Owner', type: 'string', 'ui:field': 'OwnerPicker', 'ui:options': { catalogFilter: { kind: ['Group'] } } },
             internal: { type: 'string', 'ui:widget': 'hidden' },
             many: { title: 'Many', type: 'string', enum: Array.from({ length: 150 }, (_, index) => `v${index}`) },
@@ -50,6 +52,8 @@ describe("a template page's fields", () => {
       ['languages', 'multiselect'],
       ['public', 'checkbox'],
       ['replicas', 'number'],
+      ['size', 'select'],
+      ['reviewers', 'entity'],
       ['many', 'select'],
     ]);
     expect(fields[0]).toMatchObject({ required: true, kinds: ['Group'], catalogFilter: [{ kind: ['Group'] }] });
@@ -76,6 +80,9 @@ describe('a template page as a modal', () => {
     expect(byBlock[fieldBlock('owner')]!.element).toMatchObject({ type: 'external_select', min_query_length: 0 });
     expect(byBlock[fieldBlock('replicas')]!.element).toMatchObject({ type: 'number_input', is_decimal_allowed: false, min_value: '1', max_value: '9' });
     expect(byBlock[fieldBlock('internal')]).toBeUndefined();
+    expect(byBlock[fieldBlock('reviewers')]!.element).toMatchObject({ type: 'multi_external_select' });
+    // A secret entered before is not shown; the hint says leaving it empty keeps it.
+    expect(byBlock[fieldBlock('token')]!.hint?.text).toContain('leave it empty to keep it');
     expect(templatePageModal(template, 1, {}, '', { last: true, back: true }).submit?.text).toBe('Create');
   });
 
@@ -88,8 +95,11 @@ describe('a template page as a modal', () => {
       [fieldBlock('languages')]: { value: { type: 'multi_static_select', selected_options: [{ value: 'go' }] } },
       [fieldBlock('public')]: { value: { type: 'checkboxes', selected_options: [] } },
       [fieldBlock('replicas')]: { value: { type: 'number_input', value: '3' } },
+      [fieldBlock('size')]: { value: { type: 'static_select', selected_option: { value: '2' } } },
+      [fieldBlock('reviewers')]: { value: { type: 'multi_external_select', selected_options: [{ value: 'user:default/ann' }, { value: 'user:default/bo' }] } },
     };
-    expect(pageValues(template, 0, state)).toEqual({ owner: 'group:default/payments', name: 'ledger', lifecycle: 'production', languages: ['go'], public: false, replicas: 3 });
+    // An enum of numbers gives back a number, as the schema checks it.
+    expect(pageValues(template, 0, state)).toEqual({ owner: 'group:default/payments', name: 'ledger', lifecycle: 'production', languages: ['go'], public: false, replicas: 3, size: 2, reviewers: ['user:default/ann', 'user:default/bo'] });
     const repository = { [fieldBlock('repoUrl', 'owner')]: { value: { type: 'static_select', selected_option: { value: 'acme-labs' } } }, [fieldBlock('repoUrl', 'repo')]: { value: { type: 'plain_text_input', value: ' ledger ' } } };
     expect(pageValues(template, 1, repository)).toEqual({ repoUrl: 'ghe.acme.test?owner=acme-labs&repo=ledger' });
     // Back to the page: what was entered shows again.

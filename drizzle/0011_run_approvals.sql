@@ -1,0 +1,3 @@
+ALTER TABLE "scaffolder_runs" ADD COLUMN "approval" jsonb;--> statement-breakpoint
+ALTER TABLE "scaffolder_runs" ADD COLUMN "pending_values" jsonb;--> statement-breakpoint
+ALTER TABLE "scaffolder_runs" ADD COLUMN "report" jsonb;
