@@ -43,6 +43,7 @@ export async function createAppContext(config: Config, logger: Logger, overrides
     db: database.db,
     catalog,
     github: clients,
+    readers: overrides.github ?? clients,
     publishesLocally: localPublishing(config),
     localRepositories: path.resolve(overrides.localRepositories ?? config.callboard.scaffolder.localRepositories),
     approvalRules: config.callboard.scaffolder.approvals,

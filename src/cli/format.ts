@@ -80,11 +80,12 @@ export function formatTemplates(answer: { templates: { name: string; title: stri
 }
 
 export function formatTemplateRun(answer: {
-  run: { template: string; status: string; error?: string; steps: { id: string; action: string; status: string; log: string[] }[] };
+  run: { template: string; status: string; error?: string; approval?: { approvers: string; state: string }; steps: { id: string; action: string; status: string; log: string[] }[] };
   output: { links: { title: string; url?: string; entityRef?: string }[]; text: { title: string; content: string }[] };
   files: string[];
 }): string {
-  const lines = [`${answer.run.template}: ${answer.run.status}${answer.run.error ? `: ${answer.run.error}` : ''}`];
+  const waiting = answer.run.approval?.state === 'pending' ? `, waiting for approval by ${answer.run.approval.approvers}` : '';
+  const lines = [`${answer.run.template}: ${answer.run.status}${waiting}${answer.run.error ? `: ${answer.run.error}` : ''}`];
   for (const step of answer.run.steps) {
     lines.push(`  ${step.status === 'completed' ? '✓' : step.status === 'failed' ? '✗' : '·'} ${step.id} (${step.action}) ${step.status}`);
     for (const entry of step.log) lines.push(`      ${entry.replaceAll('\n', '\n      ')}`);

@@ -20,6 +20,7 @@ import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
 import type { TemplateDefinition } from '../scaffolder/template-definition.js';
 import { RunRefusedError } from '../scaffolder/template-access.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
+import type { FinishedRun } from '../scaffolder/scaffolder-service.js';
 import { formatFind, formatProblems, formatRefresh, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
@@ -50,6 +51,9 @@ Commands:
   template runs --as USER    that person's recent template runs (--limit N)
   template cancel RUN_ID --as USER
                              cancel a run of theirs that is still open or processing
+  template approve RUN_ID --as USER [--reason TEXT] | template reject RUN_ID --as USER --reason TEXT
+                             decide on a run waiting for approval, as a member of the approving
+                             group; an approved run then runs in this process
   manifest                   the Slack app manifest for the registered commands and surfaces, with
                              app.baseUrl's host as the unfurl domain; --request-url
                              https://<host>/slack/events makes it HTTP mode instead of Socket Mode
@@ -74,6 +78,8 @@ interface CliOptions {
   out?: string;
   /** template list and run: the catalog ref of the person to list or run for (their groups decide). */
   as?: string;
+  /** template approve and reject: why, for the requester. */
+  reason?: string;
   config: string[];
   catalog: string[];
   json: boolean;
@@ -98,6 +104,7 @@ export async function main(argv: string[]): Promise<number> {
         values: { type: 'string' },
         out: { type: 'string' },
         as: { type: 'string' },
+        reason: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -118,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     values: values.values,
     out: values.out,
     as: values.as,
+    reason: values.reason,
     dryRun: values['dry-run'],
     config: values.config,
     catalog: values.catalog,
@@ -228,7 +236,10 @@ async function templateCommand(config: Config, options: CliOptions, args: string
   const [verb, nameOrPath] = args;
   if (verb === 'run') return runTemplateCommand(config, options, nameOrPath);
   if (verb === 'runs' || verb === 'cancel') return templateRunsCommand(config, options, verb, nameOrPath);
-  if (verb !== 'list') throw new Error('usage: callboard template list | template run NAME_OR_PATH --values FILE [--dry-run] | template runs --as USER | template cancel RUN_ID --as USER');
+  if (verb === 'approve' || verb === 'reject') return templateDecisionCommand(config, options, verb === 'approve', nameOrPath);
+  if (verb !== 'list') {
+    throw new Error('usage: callboard template list | template run NAME_OR_PATH --values FILE [--dry-run] | template runs --as USER | template cancel RUN_ID --as USER | template approve|reject RUN_ID --as USER [--reason TEXT]');
+  }
   return withCatalog(config, options, async (context) => {
     const { templates, problems } = await context.scaffolder.templates(asUser(options));
     const answer = {
@@ -256,14 +267,47 @@ async function runTemplateCommand(config: Config, options: CliOptions, nameOrPat
       print(options, refused, formatTemplateRun(refused));
       return 1;
     }
-    const { run, files } = finished;
-    const answer = {
-      run: { id: run.id, template: run.templateRef, status: run.status, ...(run.error ? { error: run.error } : {}), steps: run.steps.map(({ id, action, status, log }) => ({ id, action, status, log })) },
-      output: run.output ?? { links: [], text: [] },
-      files,
+    return printRun(options, finished);
+  });
+}
+
+/** A run as `template run` (and approve) print it; exits 0 when it completed or waits for approval. */
+function printRun(options: CliOptions, { run, files }: FinishedRun): number {
+  const answer = {
+    run: {
+      id: run.id,
+      template: run.templateRef,
+      status: run.status,
+      ...(run.error ? { error: run.error } : {}),
+      ...(run.approval ? { approval: run.approval } : {}),
+      steps: run.steps.map(({ id, action, status, log }) => ({ id, action, status, log })),
+    },
+    output: run.output ?? { links: [], text: [] },
+    files,
+  };
+  print(options, answer, formatTemplateRun(answer));
+  return run.status === 'completed' || (run.status === 'open' && run.approval?.state === 'pending') ? 0 : 1;
+}
+
+/** `template approve|reject RUN_ID --as USER [--reason TEXT]`: an approver's decision; an approved run then runs here. */
+async function templateDecisionCommand(config: Config, options: CliOptions, approved: boolean, runId: string | undefined): Promise<number> {
+  const user = asUser(options);
+  if (!user || !runId || (!approved && !options.reason)) throw new Error(`usage: callboard template ${approved ? 'approve RUN_ID --as USER [--reason TEXT]' : 'reject RUN_ID --as USER --reason TEXT'}`);
+  return withContext(config, options, async (context) => {
+    await context.catalog.load();
+    const { outcome, run } = await context.scaffolder.decide(runId, { approved, by: user, ...(options.reason ? { reason: options.reason } : {}) });
+    const refusals: Record<string, string> = {
+      'not-awaiting': run ? `${runId} is not waiting for approval: it is ${run.status}.` : `There is no run ${runId}.`,
+      'not-an-approver': `${user} is not a member of ${run?.approval?.approvers ?? 'the approving group'}.`,
+      'own-run': `${runId} is ${user}'s own run: another member of ${run?.approval?.approvers ?? 'the approving group'} decides on it.`,
     };
-    print(options, answer, formatTemplateRun(answer));
-    return run.status === 'completed' ? 0 : 1;
+    const refusal = refusals[outcome];
+    if (refusal) {
+      print(options, { id: runId, outcome, error: refusal }, refusal);
+      return 1;
+    }
+    const finished = approved ? await context.scaffolder.resume(runId) : undefined;
+    return printRun(options, finished ?? { run: run!, existing: false, files: [] });
   });
 }
 

@@ -7,6 +7,14 @@ export interface RepositoryFileRef {
   path: string;
 }
 
+export interface FolderFile {
+  /** Relative to the folder, with `/` separators. */
+  path: string;
+  content: Buffer;
+  /** 0o755 for an executable, else 0o644. */
+  mode: number;
+}
+
 export interface RepositorySummary {
   owner: string;
   name: string;
@@ -20,6 +28,11 @@ export interface GitHubClient {
   readFile(file: RepositoryFileRef): Promise<string>;
   /** Every file path in the repository at `ref`, for glob targets. */
   listFiles(repo: { owner: string; repo: string; ref?: string }): Promise<string[]>;
+  /**
+   * Every file under a folder at `ref` (a template's skeleton), byte for byte, paths relative to
+   * it. A folder past `limits` is refused (ExternalServiceError, not transient) before any file is read.
+   */
+  readFolder(folder: RepositoryFileRef, limits: { files: number; bytes: number }): Promise<FolderFile[]>;
   listOrganizationRepositories(organization: string): Promise<RepositorySummary[]>;
 }
 

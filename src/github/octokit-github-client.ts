@@ -2,7 +2,10 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { ExternalServiceError, NotFoundError } from '../errors.js';
-import type { BranchProtection, CommitFile, GitHubClient, GitHubPublisher, PublishedRepository, RepositoryFileRef, RepositorySettings, RepositorySummary } from './github-client.js';
+import type { BranchProtection, CommitFile, FolderFile, GitHubClient, GitHubPublisher, PublishedRepository, RepositoryFileRef, RepositorySettings, RepositorySummary } from './github-client.js';
+
+/** Blobs read at once when a folder is read. */
+const BLOBS_AT_ONCE = 8;
 
 export interface RetryOptions {
   /** Retries of a request that failed with a 5xx or hit a rate limit (default 2). */
@@ -78,6 +81,39 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
       throw new ExternalServiceError('github', `GitHub: the file tree of ${repo.owner}/${repo.repo} is too large to list in one call`, true);
     }
     return response.data.tree.filter((item) => item.type === 'blob' && item.path).map((item) => item.path!);
+  }
+
+  async readFolder(folder: RepositoryFileRef, limits: { files: number; bytes: number }): Promise<FolderFile[]> {
+    const where = `${folder.owner}/${folder.repo}/${folder.path}`;
+    const ref = folder.ref ?? (await this.defaultBranch(folder.owner, folder.repo));
+    const response = await this.call(`listing ${where}`, () =>
+      this.octokit.git.getTree({ owner: folder.owner, repo: folder.repo, tree_sha: ref, recursive: 'true', request: { signal: AbortSignal.timeout(this.timeoutMs) } }),
+    );
+    if (response.data.truncated) throw new ExternalServiceError('github', `GitHub: the file tree of ${folder.owner}/${folder.repo} is too large to list in one call`, false);
+    const prefix = folder.path ? `${folder.path.replace(/\/+$/, '')}/` : '';
+    const entries = response.data.tree.filter((item) => item.type === 'blob' && item.path?.startsWith(prefix));
+    const link = entries.find((item) => item.mode === '120000');
+    if (link) throw new ExternalServiceError('github', `${where}: ${link.path} is a symbolic link; a skeleton read from GitHub holds files only`, false);
+    const bytes = entries.reduce((total, item) => total + (item.size ?? 0), 0);
+    if (entries.length > limits.files || bytes > limits.bytes) {
+      throw new ExternalServiceError('github', `${where} holds ${entries.length} files and ${bytes} bytes, more than the ${limits.files} files or ${limits.bytes} bytes a skeleton may`, false);
+    }
+    const files: FolderFile[] = [];
+    // A few at a time: throttling keeps within GitHub's limits, this keeps within reason.
+    for (let start = 0; start < entries.length; start += BLOBS_AT_ONCE) {
+      const batch = entries.slice(start, start + BLOBS_AT_ONCE);
+      files.push(
+        ...(await Promise.all(
+          batch.map(async (item) => {
+            const blob = await this.call(`reading ${where}/${item.path!.slice(prefix.length)}`, () =>
+              this.octokit.git.getBlob({ owner: folder.owner, repo: folder.repo, file_sha: item.sha!, request: { signal: AbortSignal.timeout(this.timeoutMs) } }),
+            );
+            return { path: item.path!.slice(prefix.length), content: Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8'), mode: item.mode === '100755' ? 0o755 : 0o644 };
+          }),
+        )),
+      );
+    }
+    return files;
   }
 
   async listOrganizationRepositories(organization: string): Promise<RepositorySummary[]> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { Entity } from '../catalog/model/entity.js';
 import type { Db } from '../db/client.js';
-import type { GitHubPublisher } from '../github/github-client.js';
+import type { GitHubClient, GitHubPublisher } from '../github/github-client.js';
 import type { ScaffolderAction } from './actions/action.js';
 import { builtInActions } from './actions/built-in.js';
 import type { RunNotifier } from './actions/notification-send.js';
@@ -15,7 +15,7 @@ import { decideApproval, findRun, recordRun, requestCancel, runsOf, takePendingV
 import { checkedValues, maskedValues, redacted, redactedValue, runTemplate, type StepReport } from './run-template.js';
 import type { TemplateDefinition } from './template-definition.js';
 import { errorMessage } from '../errors.js';
-import { approversOf, assertMayRun, groupsOf, mayRun, type ApprovalRule } from './template-access.js';
+import { approversOf, assertMayRun, groupsOf, mayRun, RunRefusedError, type ApprovalRule } from './template-access.js';
 import { availableTemplates, type TemplateFolder } from './template-library.js';
 
 export interface StartRunRequest {
@@ -78,6 +78,8 @@ export interface ScaffolderServiceDeps {
   github?: (host: string) => GitHubPublisher | undefined;
   /** Hosts whose publish:github steps publish locally instead. */
   publishesLocally?: (host: string) => boolean;
+  /** GitHub per host for reading the skeletons of templates read from GitHub. */
+  readers?: (host: string) => GitHubClient | undefined;
   /** Overrides the built-in templates folder (tests). */
   templatesFolder?: string;
   /** Actions beside the built-in ones. */
@@ -93,8 +95,8 @@ export interface ApprovalOutcome {
   run?: RecordedRun;
 }
 
-export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, templatesFolder, extraActions = [], approvalRules = [] }: ScaffolderServiceDeps): ScaffolderService {
-  const actions = new ActionRegistry([...builtInActions({ catalog, localRepositories, github, publishesLocally }), ...extraActions]);
+export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, readers, templatesFolder, extraActions = [], approvalRules = [] }: ScaffolderServiceDeps): ScaffolderService {
+  const actions = new ActionRegistry([...builtInActions({ catalog, localRepositories, github, publishesLocally, readers }), ...extraActions]);
   // The runs under way in this process, to stop them at once when cancelled here.
   const running = new Map<string, AbortController>();
   /** Runs a recorded run in a workspace of its own, recording each step and how it ended. */
@@ -143,6 +145,10 @@ export function createScaffolderService({ db, catalog, localRepositories, github
       const checked = checkedValues(template, values);
       // Values that fail their pages fail the run at once: approvers are not asked about them.
       const approvers = !request.dryRun && checked.problems.length === 0 ? approversOf(template, approvalRules) : undefined;
+      // Once approved, the run is started from the templates on offer: one read from elsewhere would not be found then.
+      if (approvers && !(await availableTemplates(catalog.view, templatesFolder)).templates.some((offered) => offered.ref === template.ref)) {
+        throw new RunRefusedError(`${template.title} needs approval by ${approvers}, so it must be on offer (in the catalog or in templates/) to run once approved`);
+      }
       const recordedRun = await recordRun(db, {
         id: randomUUID(),
         templateRef: template.ref,

@@ -5,8 +5,10 @@ import type { AddressInfo } from 'node:net';
 export interface FakeRepository {
   defaultBranch?: string;
   archived?: boolean;
-  /** path -> content on the default branch */
+  /** path -> content on the default branch (UTF-8) */
   files: Record<string, string>;
+  /** path -> git file mode, for files that are not 100644 (100755 executables, 120000 links) */
+  modes?: Record<string, string>;
   /** For repositories created through the API: when, with which settings, and what was set on them since. */
   createdAt?: string;
   settings?: Record<string, unknown>;
@@ -18,6 +20,9 @@ export interface FakeRepository {
   /** The commits of the default branch's history, newest first (for assertions). */
   history?: { message: string; parents: string[]; files: Record<string, { content: string; mode: string }> }[];
 }
+
+/** A file's blob sha, as the fake's trees and blobs name it. */
+const blobSha = (content: string) => createHash('sha1').update(`blob:${content}`).digest('hex');
 
 /** Makes the next requests whose path matches answer with this status (and headers) instead. */
 export interface InjectedFailure {
@@ -89,7 +94,13 @@ export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRe
       return response.end(content);
     }
     if (parts[3] === 'git' && parts[4] === 'trees') {
-      return send(response, 200, { tree: Object.keys(repo.files).map((path) => ({ path, type: 'blob' })) });
+      const modes = repo.modes ?? {};
+      return send(response, 200, { tree: Object.entries(repo.files).map(([path, content]) => ({ path, type: 'blob', mode: modes[path] ?? '100644', size: Buffer.byteLength(content), sha: blobSha(content) })) });
+    }
+    if (parts[3] === 'git' && parts[4] === 'blobs') {
+      const content = Object.values(repo.files).find((candidate) => blobSha(candidate) === parts[5]);
+      if (content === undefined) return send(response, 404, { message: 'Not Found' });
+      return send(response, 200, { sha: parts[5], encoding: 'base64', content: Buffer.from(content, 'utf8').toString('base64') });
     }
     if (parts.length === 3) return send(response, 200, repositoryJson(parts[1]!, parts[2]!, repo));
     return send(response, 404, { message: 'Not Found' });

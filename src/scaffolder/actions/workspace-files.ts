@@ -14,13 +14,17 @@ export interface SkeletonFile {
   mode: number;
 }
 
-/** The folder a fetch action's `url` names, inside the template's own folder. */
-export function skeletonFolder(url: unknown, base: TemplateBase): string {
+/** A fetch action's `url` as the relative path it must be, wherever the template was read from. */
+export function relativeSkeletonUrl(url: unknown): string {
   if (typeof url !== 'string' || url === '') throw new ActionError('url names no skeleton: give a folder relative to the template, such as ./skeleton');
   if (/^[a-z][a-z0-9+.-]*:/i.test(url)) throw new ActionError(`url ${url}: only a folder relative to the template is read here, such as ./skeleton`);
-  if (base.type !== 'folder') throw new ActionError(`url ${url}: this template was read from ${base.url}, and skeletons are read only next to templates on disk`);
-  if (path.isAbsolute(url)) throw new ActionError(`url ${url} is an absolute path; give a folder relative to the template`);
-  const folder = path.resolve(base.folder, url);
+  if (path.isAbsolute(url) || url.startsWith('/')) throw new ActionError(`url ${url} is an absolute path; give a folder relative to the template`);
+  return url;
+}
+
+/** The folder a fetch action's `url` names, inside the template's own folder. */
+export function skeletonFolder(url: unknown, base: Extract<TemplateBase, { type: 'folder' }>): string {
+  const folder = path.resolve(base.folder, relativeSkeletonUrl(url));
   if (!isInside(base.folder, folder)) throw new ActionError(`url ${url} leaves the template's folder; refused`);
   // The folder itself may be a link: where it really is must be inside the template's folder too.
   let real: string;

@@ -200,6 +200,36 @@ describe('callboard CLI on the bundled example catalog', () => {
     expect(JSON.parse(cancel.stdout)).toEqual({ id, cancelled: false });
   });
 
+  it('runs a template that needs approval once a member of the approving group approves it, never on their own run', async () => {
+    const env = { CALLBOARD_DATA_DIR: path.join(scratch, 'approvals-data') };
+    const folder = path.join(scratch, 'approvals-catalog');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      path.join(folder, 'catalog-info.yaml'),
+      [
+        'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: { name: platform-team }\nspec: { type: team, children: [], members: [grace] }',
+        'apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: { name: grace }\nspec: { memberOf: [] }',
+        'apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: { name: ada }\nspec: { memberOf: [] }',
+        "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata: { name: gated }\nspec:\n  type: service\n  steps: [{ id: log, action: 'debug:log', input: { message: 'for ${{ user.ref }}' } }]",
+      ].join('\n---\n'),
+    );
+    const config = path.join(scratch, 'approvals-config.yaml');
+    writeFileSync(config, `catalog:\n  locations: [{ type: file, target: ${path.join(folder, 'catalog-info.yaml')} }]\ncallboard:\n  scaffolder:\n    approvals: [{ templates: [gated], approvers: platform-team }]\n`);
+    const values = path.join(scratch, 'approval-values.json');
+    writeFileSync(values, '{}');
+    expect((await callboard(['catalog', 'ingest', '--config', config], env)).code).toBe(0);
+    const ran = await callboard(['template', 'run', 'gated', '--values', values, '--as', 'ada', '--config', config, '--json'], env);
+    expect(ran.code).toBe(0);
+    const waiting = JSON.parse(ran.stdout).run as { id: string; status: string; approval: unknown };
+    expect(waiting).toMatchObject({ status: 'open', approval: { approvers: 'group:default/platform-team', state: 'pending' } });
+    const byAda = await callboard(['template', 'approve', waiting.id, '--as', 'ada', '--config', config, '--json'], env);
+    expect(byAda.code).toBe(1);
+    expect(JSON.parse(byAda.stdout)).toMatchObject({ outcome: 'not-an-approver' });
+    const byGrace = await callboard(['template', 'approve', waiting.id, '--as', 'grace', '--reason', 'fine', '--config', config, '--json'], env);
+    expect(byGrace.code).toBe(0);
+    expect(JSON.parse(byGrace.stdout).run).toMatchObject({ status: 'completed', approval: { state: 'approved', decidedBy: 'user:default/grace' }, steps: [{ log: ['for user:default/ada'] }] });
+  });
+
   it('refuses bad paging options and an ingest with nothing configured, changing nothing', async () => {
     const paging = await callboard(['find', 'x', '--catalog', 'examples', '--limit', 'abc']);
     expect(paging.code).toBe(2);

@@ -189,9 +189,10 @@ describe.each(ENGINES)('runs that need approval on %s', (engine) => {
     const testCatalog = await createTestCatalog(engine, CATALOG);
     try {
       const { catalog, database } = testCatalog;
-      const service = createScaffolderService({ db: database.db, catalog, localRepositories: mkdtempSync(path.join(scratch, 'repositories-')) });
+      const library = mkdtempSync(path.join(scratch, 'library-'));
+      const service = createScaffolderService({ db: database.db, catalog, localRepositories: mkdtempSync(path.join(scratch, 'repositories-')), templatesFolder: library });
       const { template: annotated } = await templateFolder(
-        scratch,
+        library,
         `apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata: { name: annotated, annotations: { callboard.dev/approvers: platform-team } }\nspec:\n  type: service\n  steps:\n    - { id: log, action: 'debug:log', input: { message: hi } }\n`,
       );
       const { run } = await service.run({ template: annotated, values: {}, user: { ref: 'user:default/ada' } });
@@ -200,6 +201,9 @@ describe.each(ENGINES)('runs that need approval on %s', (engine) => {
       expect((await service.decide(run.id, { approved: true, by: 'user:default/grace' })).outcome).toBe('not-awaiting');
       expect(await service.resume(run.id)).toBeUndefined();
       expect(await service.findRun(run.id)).toMatchObject({ status: 'cancelled' });
+      // A template on offer nowhere could not be found again once approved: refused at once.
+      const { template: elsewhere } = await templateFolder(scratch, `apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata: { name: elsewhere, annotations: { callboard.dev/approvers: platform-team } }\nspec:\n  type: service\n  steps: []\n`);
+      await expect(service.run({ template: elsewhere, values: {}, user: { ref: 'user:default/ada' } })).rejects.toThrow('must be on offer');
     } finally {
       await testCatalog.stop();
     }
