@@ -6,15 +6,22 @@ import type { RunStatus, StepReport, TemplateRunResult } from './run-template.js
 /** A run's approval: the group whose members decide, and their decision once made. */
 export interface RunApproval {
   approvers: string;
+  /** The template as it was asked about (templateDigest): a template changed since does not run on this approval. */
+  template: string;
   state: 'pending' | 'approved' | 'rejected';
   decidedBy?: string;
   reason?: string;
 }
 
-/** Where the requester follows a run: a Slack message, updated by whichever replica runs it. */
-export interface RunReportPlace {
+/** A Slack message, by channel and timestamp. */
+export interface SlackPlace {
   channel: string;
   ts: string;
+}
+
+/** Where a run is shown: the requester's report, and the approval requests, updated by whichever replica decides or runs it. */
+export interface RunReportPlace extends SlackPlace {
+  requests?: SlackPlace[];
 }
 
 /** A template run as recorded: values masked, logs redacted. */
@@ -64,10 +71,10 @@ export async function recordRun(
     values: Record<string, unknown>;
     steps: StepReport[];
     /** The run waits for these approvers, keeping `pendingValues` (unmasked) until it starts. */
-    approval?: { approvers: string; pendingValues: Record<string, unknown> };
+    approval?: { approvers: string; template: string; pendingValues: Record<string, unknown> };
   },
 ): Promise<{ run: RecordedRun; existing: boolean }> {
-  const approval = run.approval ? { approval: { approvers: run.approval.approvers, state: 'pending' } satisfies RunApproval, pendingValues: run.approval.pendingValues } : {};
+  const approval = run.approval ? { approval: { approvers: run.approval.approvers, template: run.approval.template, state: 'pending' } satisfies RunApproval, pendingValues: run.approval.pendingValues } : {};
   const inserted = await db
     .insert(scaffolderRuns)
     .values({ id: run.id, templateRef: run.templateRef, requestedBy: run.requestedBy ?? null, requestKey: run.requestKey ?? null, status: 'open', values: run.values, steps: run.steps, ...approval })
@@ -145,4 +152,13 @@ export async function takePendingValues(db: Db, id: string): Promise<Record<stri
 /** Where the requester follows the run, for whichever replica updates it later. */
 export async function recordReportPlace(db: Db, id: string, place: RunReportPlace): Promise<void> {
   await db.update(scaffolderRuns).set({ report: place }).where(eq(scaffolderRuns.id, id));
+}
+
+/** Runs approved but not started (the replica that approved stopped before it took their values). */
+export async function approvedWaiting(db: Db): Promise<RecordedRun[]> {
+  const rows = await db
+    .select()
+    .from(scaffolderRuns)
+    .where(and(eq(scaffolderRuns.status, 'open'), sql`${scaffolderRuns.approval}->>'state' = 'approved'`, sql`${scaffolderRuns.pendingValues} is not null`));
+  return rows.map(recorded);
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,11 +11,11 @@ import { builtInActions } from './actions/built-in.js';
 import type { RunNotifier } from './actions/notification-send.js';
 import { ActionRegistry } from './actions/registry.js';
 import { workspaceFiles } from './actions/workspace-files.js';
-import { decideApproval, findRun, recordRun, requestCancel, runsOf, takePendingValues, updateRun, type RecordedRun } from './run-store.js';
+import { approvedWaiting, decideApproval, findRun, recordRun, requestCancel, runsOf, takePendingValues, updateRun, type RecordedRun } from './run-store.js';
 import { checkedValues, maskedValues, redacted, redactedValue, runTemplate, type StepReport } from './run-template.js';
 import type { TemplateDefinition } from './template-definition.js';
 import { errorMessage } from '../errors.js';
-import { approversOf, assertMayRun, groupsOf, mayRun, RunRefusedError, type ApprovalRule } from './template-access.js';
+import { approversOf, assertMayRun, declaredMembersOf, mayRun, RunRefusedError, type ApprovalRule } from './template-access.js';
 import { availableTemplates, type TemplateFolder } from './template-library.js';
 
 export interface StartRunRequest {
@@ -57,6 +57,8 @@ export interface ScaffolderService {
    */
   cancel(id: string, userRef: string): Promise<boolean>;
   runsOf(userRef: string, limit?: number): Promise<RecordedRun[]>;
+  /** Runs approved but never started (their replica stopped first), for `resume`. */
+  approvedWaiting(): Promise<RecordedRun[]>;
   /**
    * An approver's decision on a run waiting for one. Only a member of the approving group may
    * decide, never on their own run; the first decision, on any replica, is the one that counts.
@@ -157,7 +159,7 @@ export function createScaffolderService({ db, catalog, localRepositories, github
         // As the run will see them: with the defaults of the pages shown.
         values: maskedValues(template, checked.values),
         steps: openSteps(template),
-        ...(approvers ? { approval: { approvers, pendingValues: values } } : {}),
+        ...(approvers ? { approval: { approvers, template: templateDigest(template), pendingValues: values } } : {}),
       });
       if (recordedRun.existing) return { run: recordedRun.run, existing: true, files: [] };
       if (approvers) return { run: recordedRun.run, existing: false, files: [] };
@@ -165,10 +167,11 @@ export function createScaffolderService({ db, catalog, localRepositories, github
     },
     async decide(id, decision) {
       const run = await findRun(db, id);
-      if (!run?.approval) return { outcome: 'not-awaiting' as const, ...(run ? { run } : {}) };
-      if (run.approval.state !== 'pending' || run.status !== 'open') return { outcome: 'not-awaiting' as const, run };
-      if (!groupsOf(catalog.view, decision.by).has(run.approval.approvers)) return { outcome: 'not-an-approver' as const, run };
+      if (!run?.approval || run.status !== 'open' || run.approval.state === 'rejected') return { outcome: 'not-awaiting' as const, ...(run ? { run } : {}) };
+      if (!declaredMembersOf(catalog.view, run.approval.approvers).has(decision.by)) return { outcome: 'not-an-approver' as const, run };
       if (decision.by === run.requestedBy) return { outcome: 'own-run' as const, run };
+      // Approved, and not started: whoever approved stopped before starting it. Approving again starts it.
+      if (run.approval.state === 'approved') return decision.approved ? { outcome: 'approved' as const, run } : { outcome: 'not-awaiting' as const, run };
       const decided = await decideApproval(db, id, { approved: decision.approved, decidedBy: decision.by, ...(decision.reason ? { reason: decision.reason } : {}) });
       if (!decided) return { outcome: 'not-awaiting' as const, run: (await findRun(db, id)) ?? run };
       return { outcome: decision.approved ? ('approved' as const) : ('rejected' as const), run: decided };
@@ -178,11 +181,16 @@ export function createScaffolderService({ db, catalog, localRepositories, github
       const values = run && (await takePendingValues(db, id));
       if (!run || !values) return undefined;
       const template = (await availableTemplates(catalog.view, templatesFolder)).templates.find((candidate) => candidate.ref === run.templateRef);
-      if (!template) {
-        await updateRun(db, id, { status: 'failed', steps: run.steps, error: `the template ${run.templateRef} is no longer offered` });
+      const userRef = run.requestedBy ?? undefined;
+      const refusal = !template
+        ? `the template ${run.templateRef} is no longer offered`
+        : templateDigest(template) !== run.approval?.template
+          ? `${template.title} changed after it was asked about, so this approval does not cover it; run it again`
+          : accessProblem(template, userRef, catalog.view);
+      if (refusal || !template) {
+        await updateRun(db, id, { status: 'failed', steps: run.steps, error: refusal ?? 'the template is not on offer' });
         return { run: (await findRun(db, id))!, existing: false, files: [] };
       }
-      const userRef = run.requestedBy ?? undefined;
       const entity = userRef ? catalog.view.get(userRef) : undefined;
       return execute(id, { ...options, template, values, ...(userRef ? { user: { ref: userRef, ...(entity ? { entity } : {}) } } : {}) });
     },
@@ -193,9 +201,28 @@ export function createScaffolderService({ db, catalog, localRepositories, github
       return cancelled;
     },
     runsOf: (userRef, limit) => runsOf(db, userRef, limit),
+    approvedWaiting: () => approvedWaiting(db),
   };
 }
 
 function openSteps(template: TemplateDefinition): StepReport[] {
   return template.steps.map((step) => ({ id: step.id, name: step.name, action: step.action, status: 'open', log: [] }));
+}
+
+/** What an approval is about: the template's steps, form and annotations as they were when it was asked for. */
+function templateDigest(template: TemplateDefinition): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ ref: template.ref, spec: template.entity.spec, annotations: template.entity.metadata.annotations ?? {} }))
+    .digest('hex');
+}
+
+/** Why the person may no longer run the template (they left its allowed groups while it waited), if so. */
+function accessProblem(template: TemplateDefinition, userRef: string | undefined, view: CatalogService['view']): string | undefined {
+  try {
+    assertMayRun(template, userRef, view);
+    return undefined;
+  } catch (error) {
+    if (error instanceof RunRefusedError) return error.message;
+    throw error;
+  }
 }

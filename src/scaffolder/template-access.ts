@@ -61,10 +61,43 @@ export function assertMayRun(template: TemplateDefinition, userRef: string | und
   if (!mayRun(template, userRef, view)) throw new RunRefusedError(`${template.title} may be run only by members of ${allowed.join(', ')}; ${userRef} is not one`);
 }
 
-/** The group that approves the template's runs (its annotation, else the first rule naming it), or undefined. */
+/**
+ * The group that approves the template's runs, or undefined. The platform team's config rules
+ * come first: a template's own annotation cannot hand its approval to another group.
+ */
 export function approversOf(template: TemplateDefinition, rules: ApprovalRule[]): string | undefined {
-  const annotated = annotationOf(template.entity, APPROVERS_ANNOTATION)?.trim();
   const rule = rules.find((candidate) => candidate.templates.some((name) => name === '*' || name.toLowerCase() === template.name.toLowerCase() || name.toLowerCase() === template.ref));
-  const approvers = annotated || rule?.approvers;
-  return approvers ? normalizeEntityRef(approvers, { defaultKind: 'group', defaultNamespace: template.entity.metadata.namespace ?? 'default' }) : undefined;
+  if (rule) return normalizeEntityRef(rule.approvers, { defaultKind: 'group' });
+  const annotated = annotationOf(template.entity, APPROVERS_ANNOTATION)?.trim();
+  return annotated ? normalizeEntityRef(annotated, { defaultKind: 'group', defaultNamespace: template.entity.metadata.namespace ?? 'default' }) : undefined;
+}
+
+/**
+ * Who may approve for a group: the users its own entity lists (`spec.members`) and those of the
+ * groups it lists as children, recursively. Only the group's own file counts: a User entity
+ * declaring `memberOf` cannot make itself an approver.
+ */
+export function declaredMembersOf(view: CatalogView, groupRef: string): Set<string> {
+  const members = new Set<string>();
+  const seen = new Set<string>();
+  const pending = [groupRef];
+  while (pending.length > 0) {
+    const ref = pending.pop()!;
+    if (seen.has(ref)) continue;
+    seen.add(ref);
+    const group = view.get(ref);
+    if (group?.kind !== 'Group') continue;
+    const namespace = group.metadata.namespace ?? 'default';
+    const refsOf = (value: unknown, defaultKind: string) =>
+      (Array.isArray(value) ? value : []).flatMap((item) => {
+        try {
+          return typeof item === 'string' ? [normalizeEntityRef(item, { defaultKind, defaultNamespace: namespace })] : [];
+        } catch {
+          return [];
+        }
+      });
+    for (const member of refsOf(group.spec?.members, 'user')) members.add(member);
+    pending.push(...refsOf(group.spec?.children, 'group'));
+  }
+  return members;
 }

@@ -44,7 +44,7 @@ export interface ListenerDeps {
  * Everything the app answers, on either transport: slash commands, buttons, and the de-duplication
  * that runs before them. Listeners only translate; answers come from the catalog and the block builders.
  */
-export function registerListeners(app: App, { catalog, db, log, commands, surfaces, peopleClient, scaffolder, broadcastChannel }: ListenerDeps): { purgeExpired(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer } {
+export function registerListeners(app: App, { catalog, db, log, commands, surfaces, peopleClient, scaffolder, broadcastChannel }: ListenerDeps): { purgeExpired(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer; startSurfaces(): void } {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const deliveries = createDeliveryLog(db);
@@ -155,7 +155,10 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
   const purgeExpired = async () => {
     await Promise.all([deliveries.purge(), purgeDrafts(db)]);
   };
-  return { purgeExpired, people, answerCommand };
+  const startSurfaces = () => {
+    for (const surface of surfaces) surface.start?.(context, app.client).catch((error: unknown) => log.error({ err: error }, 'a Slack surface could not pick up its unfinished work'));
+  };
+  return { purgeExpired, people, answerCommand, startSurfaces };
 }
 
 /** True for a first delivery, false for a repeat; true as well when the claim fails or takes longer than `budgetMs`. */

@@ -70,7 +70,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     deferInitialization: true,
     clientOptions: webApiOptions(slack),
   });
-  const { purgeExpired, people, answerCommand } = registerListeners(app, { catalog, db, log, commands, surfaces, scaffolder, broadcastChannel, peopleClient: backgroundWebClient(settings.botToken, slack) });
+  const { purgeExpired, people, answerCommand, startSurfaces } = registerListeners(app, { catalog, db, log, commands, surfaces, scaffolder, broadcastChannel, peopleClient: backgroundWebClient(settings.botToken, slack) });
 
   try {
     await app.init();
@@ -97,6 +97,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     await closeServer(server);
     throw error;
   }
+  startSurfaces();
   const purge = setInterval(() => void purgeExpired().catch((error: unknown) => log.warn({ err: error }, 'purging old Slack deliveries and template forms failed')), 3_600_000);
   purge.unref();
   // Who is in the workspace, read in the background so answers mention people without asking Slack per person.

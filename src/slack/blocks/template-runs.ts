@@ -126,24 +126,48 @@ export interface ApprovalRequest {
   values: Record<string, unknown>;
 }
 
-/** Shown values are cut short: the run's record has them whole. */
-const VALUE_SHOWN = 200;
+/** A value longer than this is shown cut, saying how long it is. */
+const VALUE_SHOWN = 300;
+
+/**
+ * Each value on a line of its own, as inert text: backticks and line breaks would let a value
+ * close its code span or forge lines of its own, so they are shown as what they are.
+ */
+function valueLines(values: Record<string, unknown>): string[] {
+  return Object.entries(values).map(([name, value]) => {
+    const text = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/`/g, 'ˋ').replace(/\r?\n/g, ' ⏎ ');
+    const shown = text.length > VALUE_SHOWN ? `${truncateText(text, VALUE_SHOWN)} (${text.length} characters)` : text;
+    return `• ${escapeText(name.replace(/[`\n]/g, ' '))}: \`${escapeText(shown)}\``;
+  });
+}
+
+/** Lines as sections of at most 3,000 characters each, none split. */
+function sectionsOf(lines: string[]): KnownBlock[] {
+  const sections: string[] = [];
+  for (const line of lines) {
+    const last = sections.at(-1);
+    if (last !== undefined && last.length + 1 + line.length <= LIMITS.sectionText) sections[sections.length - 1] = `${last}\n${line}`;
+    else sections.push(truncateText(line, LIMITS.sectionText));
+  }
+  return sections.map(section);
+}
 
 /** The message asking a group to approve a run: what would be created, a reason box, Approve and Reject. */
 export function approvalRequestMessage(request: ApprovalRequest): SlackMessage {
   const who = request.requesterUserId ? mention(request.requesterUserId) : `\`${escapeText(request.requesterRef)}\``;
-  const values = Object.entries(request.values).map(([name, value]) => `• ${escapeText(name)}: \`${escapeText(truncateText(typeof value === 'string' ? value : JSON.stringify(value), VALUE_SHOWN))}\``);
+  const values = sectionsOf(valueLines(request.values));
+  // The buttons and the reason box come first: a message too long for Slack loses its end, never them.
   const blocks: KnownBlock[] = [
     section(`:raised_hand: ${who} asks to run *${escapeText(request.templateTitle)}*. Members of \`${escapeText(request.approvers)}\` approve it.`),
-    ...(values.length > 0 ? [section(truncateText(values.join('\n'), LIMITS.sectionText))] : []),
     { type: 'input', block_id: APPROVAL_REASON.block, optional: true, label: plain('Reason (the requester sees it; needed to reject)', 2000), element: { type: 'plain_text_input', action_id: APPROVAL_REASON.action } },
     actions([
       { ...button('Approve', ACTIONS.approveRun, request.runId), style: 'primary' },
       { ...button('Reject', ACTIONS.rejectRun, request.runId), style: 'danger' },
     ]),
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Run \`${request.runId}\`` }] },
+    ...values,
   ];
-  return fitMessage({ text: `Approve ${request.templateTitle}?`, blocks });
+  return fitMessage({ text: `Approve ${request.templateTitle}?`, blocks }, { moreText: 'More values than a message holds: ask the requester for the rest before you approve.' });
 }
 
 /** The approval request once decided: the buttons go, the decision stays for the channel to see. */

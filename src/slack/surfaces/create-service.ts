@@ -1,5 +1,5 @@
 import type { App, BlockAction, BlockSuggestion, GlobalShortcut, RespondFn, ViewOutput, ViewResponseAction, ViewSubmitAction } from '@slack/bolt';
-import { peopleOf } from '../../catalog/answers/who-owns.js';
+import { peopleOf, personOf } from '../../catalog/answers/who-owns.js';
 import { ANNOTATIONS, annotationOf } from '../../catalog/model/entity.js';
 import type { ModalView } from '@slack/types';
 import type { Db } from '../../db/client.js';
@@ -8,9 +8,9 @@ import { createDraft, deleteDraft, readDraft, saveDraftValues } from '../../scaf
 import { entitySuggestions } from '../../scaffolder/entity-suggestions.js';
 import { formFields } from '../../scaffolder/form-fields.js';
 import { mergePage, nextPage, pageErrors, previousPage, shownPages } from '../../scaffolder/form-session.js';
-import { recordReportPlace, type RecordedRun, type RunReportPlace } from '../../scaffolder/run-store.js';
+import { recordReportPlace, type RecordedRun, type SlackPlace } from '../../scaffolder/run-store.js';
 import type { ScaffolderService, StartRunRequest } from '../../scaffolder/scaffolder-service.js';
-import { RunRefusedError } from '../../scaffolder/template-access.js';
+import { declaredMembersOf, RunRefusedError } from '../../scaffolder/template-access.js';
 import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
 import { ACTIONS, APPROVAL_REASON, SHORTCUTS, TEMPLATE_CHOICE, VIEWS } from '../blocks/action-ids.js';
 import { section } from '../blocks/block-parts.js';
@@ -91,7 +91,7 @@ export function slackTemplateForms(client: App['client'], db: Db, triggerId: str
  * report is posted (unless `place` says where it was posted before), later ones update it.
  * Reports that come faster than Slack takes them are coalesced; the last one is always sent.
  */
-function runReporter(client: App['client'], userId: string | undefined, log: Logger, place?: RunReportPlace) {
+function runReporter(client: App['client'], userId: string | undefined, log: Logger, place?: SlackPlace) {
   let posted = place;
   let pending: SlackMessage | undefined;
   let sending: Promise<void> | undefined;
@@ -148,22 +148,44 @@ function approvalRequest(run: RecordedRun, templateTitle: string, requester: str
 }
 
 /**
- * Asks the approving group: in its Slack channel (its `slack.com/channel` annotation), else each
- * member found in Slack directly. False when there was nobody to ask.
+ * Asks the approving group: in its Slack channel (its `slack.com/channel` annotation), else (or
+ * when posting there fails) each member its own entity lists, found in Slack, directly. Says where
+ * each request went, to update them all once someone decides; none: nobody could be asked.
  */
-async function askApprovers(context: SurfaceContext, client: App['client'], run: RecordedRun, templateTitle: string, requester: string): Promise<boolean> {
+async function askApprovers(context: SurfaceContext, client: App['client'], run: RecordedRun, templateTitle: string, requester: string): Promise<SlackPlace[]> {
   const { approvers } = run.approval!;
   const message = approvalRequestMessage(approvalRequest(run, templateTitle, requester));
+  const post = async (channel: string): Promise<SlackPlace | undefined> => {
+    try {
+      const posted = await client.chat.postMessage({ channel, ...message });
+      return posted.channel && posted.ts ? { channel: posted.channel, ts: posted.ts } : undefined;
+    } catch (error) {
+      context.log.warn({ err: error, channel }, 'asking for an approval failed there');
+      return undefined;
+    }
+  };
   const group = context.catalog.view.get(approvers);
   const channel = group && annotationOf(group, ANNOTATIONS.slackChannel)?.trim().replace(/^#/, '');
-  if (channel) {
-    await client.chat.postMessage({ channel, ...message });
-    return true;
+  const inChannel = channel ? await post(channel) : undefined;
+  if (inChannel) return [inChannel];
+  const { view } = context.catalog;
+  const members = [...declaredMembersOf(view, approvers)].filter((ref) => ref !== run.requestedBy);
+  const mentions = await context.people.mentionsFor(members.map((ref) => personOf(ref, view.get(ref))));
+  const asked: SlackPlace[] = [];
+  for (const userId of Object.values(mentions)) {
+    const place = await post(userId);
+    if (place) asked.push(place);
   }
-  const mentions = await context.people.mentionsFor(peopleOf(context.catalog.view, approvers));
-  const members = Object.entries(mentions).filter(([ref]) => ref !== run.requestedBy);
-  for (const [, userId] of members) await client.chat.postMessage({ channel: userId, ...message });
-  return members.length > 0;
+  return asked;
+}
+
+/** Every copy of an approval request shows the decision, and loses its buttons. */
+async function showDecision(context: SurfaceContext, client: App['client'], run: RecordedRun, message: SlackMessage, respond: RespondFn): Promise<void> {
+  const copies = run.report?.requests ?? [];
+  if (copies.length === 0) return void (await respond({ replace_original: true, ...message }));
+  for (const copy of copies) {
+    await client.chat.update({ channel: copy.channel, ts: copy.ts, ...message }).catch((error: unknown) => context.log.warn({ err: error }, 'showing an approval decision failed'));
+  }
 }
 
 /** Runs the filled-in form after its acknowledgement, reporting in the requester's direct messages. */
@@ -179,10 +201,11 @@ async function startRun(context: SurfaceContext, client: App['client'], template
     if (finished.existing) return;
     await reporter.report(runReport(finished.run, template.title));
     if (finished.run.approval?.state !== 'pending') return;
-    // Whichever replica an approver reaches updates this same message.
-    if (reporter.place) await recordReportPlace(context.db, finished.run.id, reporter.place);
-    if (!(await askApprovers(context, client, finished.run, template.title, userId))) {
-      const text = `Nobody could be asked to approve it: \`${finished.run.approval.approvers}\` has no \`slack.com/channel\` annotation and none of its members were found in Slack. Ask your platform team; \`/create-service cancel ${finished.run.id}\` withdraws it.`;
+    const requests = await askApprovers(context, client, finished.run, template.title, userId);
+    // Whichever replica an approver reaches updates these same messages.
+    if (reporter.place) await recordReportPlace(context.db, finished.run.id, { ...reporter.place, requests });
+    if (requests.length === 0) {
+      const text = `Nobody could be asked to approve it: \`${finished.run.approval.approvers}\` has no \`slack.com/channel\` the app can post in, and none of the members it lists were found in Slack. Ask your platform team; \`/create-service cancel ${finished.run.id}\` withdraws it.`;
       await client.chat.postMessage({ channel: userId, text, blocks: [section(text)] });
     }
   } catch (error) {
@@ -213,18 +236,35 @@ async function decide(context: SurfaceContext, body: BlockAction, runId: string,
   const template = await templateByRef(context.scaffolder, run.templateRef);
   const title = template?.title ?? run.templateRef;
   const requester = await requesterUserId(context, run);
-  await respond({ replace_original: true, ...approvalDecidedMessage(approvalRequest(run, title, requester), approved, body.user.id, reason) });
   const reporter = runReporter(client, requester, context.log, run.report ?? undefined);
-  await reporter.report(runReport(run, title));
-  if (!approved) return;
-  const finished = await context.scaffolder.resume(runId, { notifier: context.notifier, ...progress(reporter, title) });
-  if (finished) await reporter.report(runReport(finished.run, title));
+  // Started before anything is shown: what follows talks to Slack, and may fail.
+  const resumed = approved ? context.scaffolder.resume(runId, { notifier: context.notifier, ...progress(reporter, title) }) : undefined;
+  try {
+    await showDecision(context, client, run, approvalDecidedMessage(approvalRequest(run, title, requester), approved, body.user.id, reason), respond);
+    if (!approved) await reporter.report(runReport(run, title));
+  } finally {
+    const finished = await resumed;
+    if (finished) await reporter.report(runReport(finished.run, title));
+  }
+}
+
+/** Starts the runs approved on a replica that stopped before starting them, reporting where their requesters follow them. */
+async function resumeApproved(context: SurfaceContext, client: App['client']): Promise<void> {
+  const resume = async (run: RecordedRun) => {
+    const title = (await templateByRef(context.scaffolder, run.templateRef))?.title ?? run.templateRef;
+    const reporter = runReporter(client, await requesterUserId(context, run), context.log, run.report ?? undefined);
+    const finished = await context.scaffolder.resume(run.id, { notifier: context.notifier, ...progress(reporter, title) });
+    if (finished) await reporter.report(runReport(finished.run, title));
+  };
+  const runs = await context.scaffolder.approvedWaiting();
+  await Promise.all(runs.map((run) => resume(run).catch((error: unknown) => context.log.error({ err: error, runId: run.id }, 'starting an approved run failed'))));
 }
 
 export const createServiceSurface: Surface = {
   manifest: {
     shortcuts: [{ name: 'Create a service', type: 'global', callback_id: SHORTCUTS.createService, description: 'Create a repository from a software template' }],
   },
+  start: resumeApproved,
   register: (app, context) => {
     const { scaffolder, db, catalog, log } = context;
 

@@ -44,4 +44,6 @@ export interface SurfaceManifest {
 export interface Surface {
   manifest: SurfaceManifest;
   register(app: App, context: SurfaceContext): void;
+  /** Work to pick up once the app is connected: what a replica that stopped left unfinished. */
+  start?(context: SurfaceContext, client: App['client']): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -177,9 +177,27 @@ describe.each(ENGINES)('runs that need approval on %s', (engine) => {
       expect([one, two].filter(Boolean)).toHaveLength(1);
       expect(finished!.run).toMatchObject({ status: 'completed', approval: { state: 'approved', decidedBy: 'user:default/linus', reason: 'fine' } });
       expect(finished!.run.steps[0]!.log).toEqual(['by user:default/grace']);
+      expect(await here.resume(waiting.run.id)).toBeUndefined();
       // The values it waited with are gone from the record once it started.
       const [row] = await database.db.select({ pending: scaffolderRuns.pendingValues }).from(scaffolderRuns).where(eq(scaffolderRuns.id, waiting.run.id));
       expect(row!.pending).toBeNull();
+    } finally {
+      await testCatalog.stop();
+    }
+  });
+
+  it('does not run a template changed after its approval was asked for', async () => {
+    const testCatalog = await createTestCatalog(engine, CATALOG);
+    try {
+      const { catalog, database } = testCatalog;
+      const library = mkdtempSync(path.join(scratch, 'library-'));
+      const service = createScaffolderService({ db: database.db, catalog, localRepositories: mkdtempSync(path.join(scratch, 'repositories-')), templatesFolder: library, approvalRules: [{ templates: ['*'], approvers: 'platform-team' }] });
+      const { folder, template } = await templateFolder(library, `${templateHead('changing')}  steps:\n    - { id: log, action: 'debug:log', input: { message: harmless } }\n`);
+      const { run } = await service.run({ template, values: {}, user: { ref: 'user:default/ada' } });
+      writeFileSync(path.join(folder, 'template.yaml'), `${templateHead('changing')}  steps:\n    - { id: log, action: 'debug:log', input: { message: something else } }\n`);
+      expect((await service.decide(run.id, { approved: true, by: 'user:default/grace' })).outcome).toBe('approved');
+      const resumed = await service.resume(run.id);
+      expect(resumed!.run).toMatchObject({ status: 'failed', error: 'changing changed after it was asked about, so this approval does not cover it; run it again' });
     } finally {
       await testCatalog.stop();
     }

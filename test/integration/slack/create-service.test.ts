@@ -51,7 +51,7 @@ spec: { profile: { displayName: Bob Bell, email: bob@acme.test }, memberOf: [] }
 apiVersion: backstage.io/v1alpha1
 kind: User
 metadata: { name: mallory }
-spec: { profile: { displayName: Mallory, email: mallory@acme.test }, memberOf: [] }
+spec: { profile: { displayName: Mallory, email: mallory@acme.test }, memberOf: [platform-team] }
 ---
 apiVersion: scaffolder.backstage.io/v1beta3
 kind: Template
@@ -262,7 +262,8 @@ describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
     expect(String(toBob!.body.blocks)).toContain('A new service &lt;!channel&gt;');
     expect(posted.some((call) => call.body.channel === 'C0NEWS')).toBe(true);
     const [latest] = await harness.scaffolder.runsOf('user:default/alice', 1);
-    expect(latest!.steps[0]!.log).toEqual(['notified user:default/bob', 'not delivered to user:default/nobody (nobody in the catalog by that ref)']);
+    // A group's people: those it lists and those who say they are in it (Mallory).
+    expect(latest!.steps[0]!.log).toEqual(['notified user:default/bob, user:default/mallory', 'not delivered to user:default/nobody (nobody in the catalog by that ref)']);
   });
 
   it('lets only the requester cancel a run, from its Cancel button', async () => {
@@ -362,6 +363,7 @@ describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
       const runId = await request();
       expect(await harness.scaffolder.findRun(runId)).toMatchObject({ status: 'open', approval: { state: 'pending', approvers: 'group:default/platform-team' } });
 
+      // Mallory's own entity says she is in the platform team; the team's does not.
       await press('U0MALLORY', ACTIONS.approveRun, runId, `mallory-${engine}`);
       expect(await textOf(`mallory-${engine}`)).toContain('Only members of `group:default/platform-team`');
       await press(BOB, ACTIONS.rejectRun, runId, `bob-no-reason-${engine}`);
@@ -373,9 +375,10 @@ describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
       try {
         const since = harness.slack.calls.length;
         await press(BOB, ACTIONS.approveRun, runId, `bob-approves-${engine}`, 'ship it', restarted.port);
-        const decided = (await harness.responses(`bob-approves-${engine}`))[0]!.body;
-        expect(decided.replace_original).toBe(true);
-        expect(JSON.stringify(decided.blocks)).toContain(`Approved by <@${BOB}>: ship it`);
+        // The request in the platform channel shows the decision, without its buttons.
+        const decided = await callWhere('chat.update', since, (body) => body.channel === 'C0PLATFORM');
+        expect(String(decided.blocks)).toContain(`Approved by <@${BOB}>: ship it`);
+        expect(String(decided.blocks)).not.toContain(ACTIONS.approveRun);
         const deadline = Date.now() + 10_000;
         while (Date.now() < deadline && (await harness.scaffolder.findRun(runId))?.status !== 'completed') await new Promise((resolve) => setTimeout(resolve, 50));
         const run = await harness.scaffolder.findRun(runId);
@@ -392,11 +395,26 @@ describe.each(ENGINES)('/create-service over HTTP on %s', (engine) => {
       }
     }, 30_000);
 
+    it('is started by the next replica to start when the one that approved it stopped first', async () => {
+      const runId = await request();
+      // Approved, and the replica went before it took the values.
+      expect((await harness.scaffolder.decide(runId, { approved: true, by: 'user:default/bob' })).outcome).toBe('approved');
+      expect(await harness.scaffolder.findRun(runId)).toMatchObject({ status: 'open', approval: { state: 'approved' } });
+      const since = harness.slack.calls.length;
+      const next = await harness.replica();
+      try {
+        expect(await callWhere('chat.update', since, (body) => body.text === 'Join the release train: done')).toMatchObject({ channel: 'D0ALICE' });
+        expect(await harness.scaffolder.findRun(runId)).toMatchObject({ status: 'completed' });
+      } finally {
+        await next.stop();
+      }
+    });
+
     it('tells the requester why when a member rejects, and nothing runs', async () => {
       const runId = await request();
       const since = harness.slack.calls.length;
       await press(BOB, ACTIONS.rejectRun, runId, `bob-rejects-${engine}`, 'not before the freeze ends');
-      expect(JSON.stringify((await harness.responses(`bob-rejects-${engine}`))[0]!.body.blocks)).toContain('Rejected by');
+      expect(String((await callWhere('chat.update', since, (body) => body.channel === 'C0PLATFORM')).blocks)).toContain('Rejected by');
       const run = await harness.scaffolder.findRun(runId);
       expect(run).toMatchObject({ status: 'cancelled', error: 'rejected by user:default/bob: not before the freeze ends', approval: { state: 'rejected' } });
       expect(run!.steps[0]!.status).toBe('open');
