@@ -85,13 +85,21 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
 
   async readFolder(folder: RepositoryFileRef, limits: { files: number; bytes: number }): Promise<FolderFile[]> {
     const where = `${folder.owner}/${folder.repo}/${folder.path}`;
-    const ref = folder.ref ?? (await this.defaultBranch(folder.owner, folder.repo));
-    const response = await this.call(`listing ${where}`, () =>
-      this.octokit.git.getTree({ owner: folder.owner, repo: folder.repo, tree_sha: ref, recursive: 'true', request: { signal: AbortSignal.timeout(this.timeoutMs) } }),
-    );
-    if (response.data.truncated) throw new ExternalServiceError('github', `GitHub: the file tree of ${folder.owner}/${folder.repo} is too large to list in one call`, false);
-    const prefix = folder.path ? `${folder.path.replace(/\/+$/, '')}/` : '';
-    const entries = response.data.tree.filter((item) => item.type === 'blob' && item.path?.startsWith(prefix));
+    const tree = (treeSha: string, recursive: boolean) =>
+      this.call(`listing ${where}`, () =>
+        this.octokit.git.getTree({ owner: folder.owner, repo: folder.repo, tree_sha: treeSha, ...(recursive ? { recursive: 'true' } : {}), request: { signal: AbortSignal.timeout(this.timeoutMs) } }),
+      );
+    // Down to the folder's own tree a level at a time: listing a whole monorepo at once would pass GitHub's limit.
+    let sha = folder.ref ?? (await this.defaultBranch(folder.owner, folder.repo));
+    for (const segment of folder.path.split('/').filter(Boolean)) {
+      const level = await tree(sha, false);
+      const entry = level.data.tree.find((item) => item.type === 'tree' && item.path === segment);
+      if (!entry?.sha) return [];
+      sha = entry.sha;
+    }
+    const response = await tree(sha, true);
+    if (response.data.truncated) throw new ExternalServiceError('github', `GitHub: ${where} is too large to list in one call`, false);
+    const entries = response.data.tree.filter((item) => item.type === 'blob' && item.path);
     const link = entries.find((item) => item.mode === '120000');
     if (link) throw new ExternalServiceError('github', `${where}: ${link.path} is a symbolic link; a skeleton read from GitHub holds files only`, false);
     const bytes = entries.reduce((total, item) => total + (item.size ?? 0), 0);
@@ -105,10 +113,10 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
       files.push(
         ...(await Promise.all(
           batch.map(async (item) => {
-            const blob = await this.call(`reading ${where}/${item.path!.slice(prefix.length)}`, () =>
+            const blob = await this.call(`reading ${where}/${item.path}`, () =>
               this.octokit.git.getBlob({ owner: folder.owner, repo: folder.repo, file_sha: item.sha!, request: { signal: AbortSignal.timeout(this.timeoutMs) } }),
             );
-            return { path: item.path!.slice(prefix.length), content: Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8'), mode: item.mode === '100755' ? 0o755 : 0o644 };
+            return { path: item.path!, content: Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8'), mode: item.mode === '100755' ? 0o755 : 0o644 };
           }),
         )),
       );

@@ -23,6 +23,8 @@ export interface FakeRepository {
 
 /** A file's blob sha, as the fake's trees and blobs name it. */
 const blobSha = (content: string) => createHash('sha1').update(`blob:${content}`).digest('hex');
+/** A folder's tree sha. */
+const treeSha = (folder: string) => createHash('sha1').update(`tree:${folder}`).digest('hex');
 
 /** Makes the next requests whose path matches answer with this status (and headers) instead. */
 export interface InjectedFailure {
@@ -94,8 +96,19 @@ export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRe
       return response.end(content);
     }
     if (parts[3] === 'git' && parts[4] === 'trees') {
-      const modes = repo.modes ?? {};
-      return send(response, 200, { tree: Object.entries(repo.files).map(([path, content]) => ({ path, type: 'blob', mode: modes[path] ?? '100644', size: Buffer.byteLength(content), sha: blobSha(content) })) });
+      // A tree sha names a folder; anything else (a branch, a commit) the root.
+      const folders = new Set(Object.keys(repo.files).flatMap((path) => path.split('/').slice(0, -1).map((_, depth, segments) => segments.slice(0, depth + 1).join('/'))));
+      const folder = [...folders].find((candidate) => treeSha(candidate) === parts[5]) ?? '';
+      const prefix = folder ? `${folder}/` : '';
+      const inside = Object.entries(repo.files).filter(([path]) => path.startsWith(prefix));
+      const blob = (path: string, content: string) => ({ path, type: 'blob', mode: repo.modes?.[prefix + path] ?? '100644', size: Buffer.byteLength(content), sha: blobSha(content) });
+      if (url.searchParams.get('recursive')) return send(response, 200, { tree: inside.map(([path, content]) => blob(path.slice(prefix.length), content)), truncated: false });
+      const level = new Map<string, unknown>();
+      for (const [path, content] of inside) {
+        const [first = '', ...rest] = path.slice(prefix.length).split('/');
+        level.set(first, rest.length === 0 ? blob(first, content) : { path: first, type: 'tree', mode: '040000', sha: treeSha(prefix + first) });
+      }
+      return send(response, 200, { tree: [...level.values()], truncated: false });
     }
     if (parts[3] === 'git' && parts[4] === 'blobs') {
       const content = Object.values(repo.files).find((candidate) => blobSha(candidate) === parts[5]);

@@ -68,6 +68,10 @@ describe("templates the catalog read from GitHub, with their skeletons read from
     expect(statSync(path.join(repository, 'bin', 'start.sh')).mode & 0o111).not.toBe(0);
     expect(context.catalog.whoOwns('from-github').match?.ref).toBe('component:default/from-github');
     expect(github.requests.some((request) => request.startsWith('GET /repos/acme/templates/git/blobs/'))).toBe(true);
+    // Only the skeleton's own tree is listed whole, never the repository's: a monorepo's would pass GitHub's limit.
+    const trees = github.requests.filter((request) => request.includes('/git/trees/'));
+    expect(trees.filter((request) => request.includes('recursive'))).toHaveLength(1);
+    expect(trees.find((request) => request.includes('recursive'))).not.toContain('/git/trees/main');
   });
 
   it("refuses a skeleton outside the template's own folder before reading it", async () => {
