@@ -67,7 +67,7 @@ function withoutControls(text: string): string {
 
 /**
  * Slack's mrkdwn as plain text: `<url|label>` becomes "label (url)", mentions and channels keep
- * their ids, `*bold*` loses its stars (or turns bold), and the three escaped characters come back.
+ * their ids, `*bold*` loses its stars (or turns bold), `code` its backticks, and the three escaped characters come back.
  */
 export function mrkdwnAsText(text: string, ansi = false): string {
   const clean = withoutControls(text);
@@ -80,7 +80,9 @@ export function mrkdwnAsText(text: string, ansi = false): string {
     if (target.startsWith('!')) return `@${label ?? target.slice(1).split('^')[0]}`;
     return label && label !== target ? `${label} (${target})` : target;
   });
-  const bolded = tokens.replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, (_whole, before: string, inner: string) => `${before}${ansi ? `${BOLD}${inner}${RESET}` : inner}`);
+  // Inline code loses its backticks, as bold loses its stars.
+  const unquoted = tokens.replace(/`([^`\n]+)`/g, '$1');
+  const bolded = unquoted.replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, (_whole, before: string, inner: string) => `${before}${ansi ? `${BOLD}${inner}${RESET}` : inner}`);
   return unescape(bolded).replace(/:([a-z_]+):/g, (whole, name: string) => EMOJI[name] ?? whole);
 }
 

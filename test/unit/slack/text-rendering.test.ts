@@ -13,6 +13,10 @@ describe('mrkdwnAsText', () => {
     expect(mrkdwnAsText(`${link('https://example.com/')} 2*3*4`)).toBe('https://example.com/ 2*3*4');
   });
 
+  it("drops inline code's backticks, shows a date as its fallback text and the app's emoji as characters", () => {
+    expect(mrkdwnAsText(':white_check_mark: Run `abc-123` at <!date^1796150000^{date_short_pretty}|2026-12-01T18:33:20Z> :unknown_emoji:')).toBe('✓ Run abc-123 at 2026-12-01T18:33:20Z :unknown_emoji:');
+  });
+
   it('keeps escaped markup inert: an escaped <!channel> reads as text, not as a mention', () => {
     expect(mrkdwnAsText(escapeText('ping <!channel> now'))).toBe('ping <!channel> now');
   });
