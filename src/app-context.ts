@@ -8,12 +8,14 @@ import type { GitHubClient, GitHubPublisher } from './github/github-client.js';
 import { OctokitGitHubClient, type RetryOptions } from './github/octokit-github-client.js';
 import type { Logger } from './logger.js';
 import { createScaffolderService, type ScaffolderService } from './scaffolder/scaffolder-service.js';
+import { createDocsService, type DocsService } from './docs/docs-service.js';
 
 export interface AppContext {
   config: Config;
   database: Database;
   catalog: CatalogService;
   scaffolder: ScaffolderService;
+  docs: DocsService;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -48,7 +50,8 @@ export async function createAppContext(config: Config, logger: Logger, overrides
     localRepositories: path.resolve(overrides.localRepositories ?? config.callboard.scaffolder.localRepositories),
     approvalRules: config.callboard.scaffolder.approvals,
   });
-  return { config, database, catalog, scaffolder, logger, close: () => database.close() };
+  const docs = createDocsService({ catalog, ...(config.app?.baseUrl ? { backstageUrl: config.app.baseUrl } : {}) });
+  return { config, database, catalog, scaffolder, docs, logger, close: () => database.close() };
 }
 
 /** Which hosts publish:github steps publish locally for (callboard.scaffolder.publisher). */

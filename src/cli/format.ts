@@ -1,3 +1,4 @@
+import type { DocsAnswer } from '../docs/docs-service.js';
 import type { FindAnswer } from '../catalog/answers/find.js';
 import type { WhoOwnsAnswer } from '../catalog/answers/who-owns.js';
 import type { RefreshReport } from '../catalog/catalog-service.js';
@@ -93,5 +94,21 @@ export function formatTemplateRun(answer: {
   for (const link of answer.output.links) lines.push(`${link.title}: ${link.url ?? link.entityRef ?? ''}`);
   for (const text of answer.output.text) lines.push(`${text.title}\n${text.content}`);
   if (answer.files.length > 0) lines.push(`files: ${answer.files.join(', ')}`);
+  return lines.join('\n');
+}
+
+export function formatDocs(answer: DocsAnswer): string {
+  const lines: string[] = [];
+  if (answer.entity) {
+    lines.push(`Docs for ${answer.entity}`);
+    for (const link of answer.links) lines.push(`  ${link.title}: ${link.url}`);
+    if (answer.toc.length > 0) lines.push('Contents:');
+    for (const entry of answer.toc) lines.push(`${'  '.repeat(entry.level)}${entry.title}: ${entry.url}`);
+    for (const problem of answer.problems) lines.push(`  (${problem})`);
+    if (answer.links.length === 0 && answer.toc.length === 0 && answer.problems.length === 0) lines.push('  No docs.');
+    return lines.join('\n');
+  }
+  if (answer.sections.length === 0) return `No docs answer "${answer.query}".`;
+  for (const section of answer.sections) lines.push(`${section.heading} (${section.page}, ${section.entity})\n  ${section.snippet}\n  ${section.url}`);
   return lines.join('\n');
 }

@@ -121,7 +121,8 @@ export function whoOwns(view: CatalogView, rawQuery: string, onCallLinks: OnCall
   return answer;
 }
 
-function resolveQuery(view: CatalogView, query: string): string | undefined {
+/** The entity a query names: a ref, a name (`namespace/name`), or a title; undefined when it names none. */
+export function resolveQuery(view: CatalogView, query: string): string | undefined {
   if (!query) return undefined;
   if (query.includes(':')) {
     try {

@@ -52,9 +52,15 @@ export interface FolderListings {
   counts: { walked: number; listed: number };
 }
 
-/** Every .yaml/.yml file under a folder, sorted so refreshes are deterministic; hidden folders and node_modules are skipped. */
+/** A TechDocs site's settings, which sit beside catalog-info.yaml in every docs-like-code repository and are never entities. */
+const MKDOCS_FILE = /(^|[\\/])mkdocs\.ya?ml$/i;
+
+/**
+ * Every .yaml/.yml file under a folder but mkdocs.yml, sorted so refreshes are deterministic;
+ * hidden folders and node_modules are skipped.
+ */
 export async function listCatalogFiles(folder: string, listings?: FolderListings, pace: WalkPace = {}): Promise<FoundFile[]> {
-  return (await walk(folder, listings, pace)).filter((file) => CATALOG_FILE.test(file.path));
+  return (await walk(folder, listings, pace)).filter((file) => CATALOG_FILE.test(file.path) && !MKDOCS_FILE.test(file.path));
 }
 
 /** The fixed leading folder of a glob pattern, where the walk for it starts. */

@@ -28,6 +28,19 @@ describe('callboard CLI on the bundled example catalog', () => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-cli-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+  it('answers docs --json in the documented shape: an entity, or a question', async () => {
+    const entity = await callboard(['docs', 'payments-api', '--catalog', 'examples', '--json']);
+    expect(entity.code).toBe(0);
+    const forEntity = JSON.parse(entity.stdout);
+    expect(forEntity).toMatchObject({ entity: 'component:default/payments-api', sections: [] });
+    expect(forEntity.links[0]).toEqual({ title: 'Payments API', url: 'https://github.com/northwind/payments-api/blob/main/docs/index.md' });
+    expect(forEntity.toc).toContainEqual({ title: 'How to rotate the API keys', url: 'https://github.com/northwind/payments-api/blob/main/docs/api-keys.md#how-to-rotate-the-api-keys', level: 2 });
+    const question = await callboard(['docs', 'how', 'do', 'I', 'rotate', 'the', 'API', 'keys?', '--catalog', 'examples', '--json']);
+    const answer = JSON.parse(question.stdout);
+    expect(answer).toMatchObject({ query: 'how do I rotate the API keys?', entity: null, links: [], toc: [] });
+    expect(answer.sections[0]).toMatchObject({ entity: 'component:default/payments-api', page: 'API keys', heading: 'How to rotate the API keys', url: expect.stringContaining('#how-to-rotate-the-api-keys'), snippet: expect.stringContaining('90 days'), score: expect.any(Number) });
+  });
+
   it('answers whoowns --json in the documented shape', async () => {
     const { code, stdout } = await callboard(['whoowns', 'payments-api', '--catalog', 'examples', '--json']);
     expect(code).toBe(0);

@@ -1,0 +1,134 @@
+import type { CatalogService } from '../catalog/catalog-service.js';
+import { resolveQuery } from '../catalog/answers/who-owns.js';
+import { sourceLocationOf, type Entity } from '../catalog/model/entity.js';
+import { DocsIndex, type IndexedSection, type SectionHit } from './docs-index.js';
+import { docsPlaceOf, pageUrl, type DocsPlace } from './entity-docs.js';
+import { localDocsReader } from './local-docs-reader.js';
+import { readDocsSite, type DocsSite, type SitePage } from './mkdocs-site.js';
+
+export interface DocLink {
+  title: string;
+  url: string;
+}
+
+export interface TocEntry extends DocLink {
+  level: number;
+}
+
+/** `callboard docs QUERY`'s answer: an entity's links and contents, or the best sections for a question. */
+export interface DocsAnswer {
+  query: string;
+  entity: string | null;
+  links: DocLink[];
+  toc: TocEntry[];
+  sections: SectionHit[];
+  /** Why an entity has no docs to show, when it has none. */
+  problems: string[];
+}
+
+/** A docs problem, on the entity whose docs it is in. */
+export interface DocsProblem {
+  entity: string;
+  message: string;
+}
+
+export interface DocsService {
+  /** Reads every entity's docs site again (unchanged pages are not split again) and indexes its sections. */
+  refresh(): Promise<{ sites: number; sections: number; problems: DocsProblem[] }>;
+  answer(query: string, limit?: number): DocsAnswer;
+  problems(): DocsProblem[];
+}
+
+/** Entity links that are documentation by their icon or title (Backstage's `docs` icon, a runbook, a handbook...). */
+const DOC_LINK = /\b(docs?|documentation|runbooks?|handbook|guides?|wiki|manual|playbook)\b/i;
+
+interface ReadSite {
+  place: DocsPlace;
+  site: DocsSite;
+}
+
+/** Headings of this level or above appear in a site's contents (level 1 is the page's own title). */
+const TOC_HEADING_LEVEL = 2;
+
+/**
+ * Docs as TechDocs has them (see entity-docs.ts), read from the catalog files' folders on disk,
+ * split into sections and searched. Links go to Backstage's TechDocs when `backstageUrl` is set,
+ * else to the repository, else to the files.
+ */
+export function createDocsService({ catalog, backstageUrl }: { catalog: CatalogService; backstageUrl?: string }): DocsService {
+  let sites = new Map<string, ReadSite>();
+  let index = new DocsIndex([]);
+  let problems: DocsProblem[] = [];
+  const placeOf = (ref: string, entity: Entity) => docsPlaceOf(ref, entity, { ...(backstageUrl ? { backstageUrl } : {}), entityOf: (other) => catalog.view.get(other) });
+
+  const linksOf = (entity: Entity, read: ReadSite | undefined, place: DocsPlace | undefined): DocLink[] => {
+    const links: DocLink[] = [];
+    if (read && place) {
+      const home = place.subPath ? `${place.subPath}/index.md` : (read.site.pages[0]?.path ?? 'index.md');
+      const url = pageUrl(place, read.site.docsDir, home);
+      if (url) links.push({ title: read.site.siteName, url });
+    }
+    for (const link of entity.metadata.links ?? []) {
+      if (link.url && (link.icon === 'docs' || DOC_LINK.test(link.title ?? ''))) links.push({ title: link.title ?? link.url, url: link.url });
+    }
+    const source = sourceLocationOf(entity);
+    if (source && /^https?:/.test(source)) links.push({ title: 'README', url: new URL('README.md', source.endsWith('/') ? source : `${source}/`).href.replace('/tree/', '/blob/') });
+    return links.filter((link, position) => links.findIndex((other) => other.url === link.url) === position);
+  };
+
+  return {
+    async refresh() {
+      const next = new Map<string, ReadSite>();
+      const found: DocsProblem[] = [];
+      const sections: IndexedSection[] = [];
+      for (const ref of catalog.view.refs()) {
+        const entity = catalog.view.get(ref);
+        if (!entity) continue;
+        const place = placeOf(ref, entity);
+        if (typeof place === 'string') found.push({ entity: ref, message: place });
+        // Borrowers read nothing of their own: their lender's site is read for the lender.
+        if (typeof place !== 'object' || place.ref !== ref || !place.folder) continue;
+        const previous = new Map<string, SitePage>((sites.get(ref)?.site.pages ?? []).map((page) => [page.path, page]));
+        const site = await readDocsSite(localDocsReader(place.folder), previous);
+        if (!site) {
+          found.push({ entity: ref, message: `${place.folder} has no mkdocs.yml and no Markdown under docs/` });
+          continue;
+        }
+        for (const problem of site.problems) found.push({ entity: ref, message: problem });
+        next.set(ref, { place, site });
+        const entityTitle = entity.metadata.title ?? entity.metadata.name;
+        for (const page of site.pages) {
+          for (const section of page.sections) {
+            sections.push({ entity: ref, entityTitle, page: page.path, pageTitle: page.title, heading: section.heading, level: section.level, url: pageUrl(place, site.docsDir, page.path, section.anchor), text: section.text });
+          }
+        }
+      }
+      sites = next;
+      index = new DocsIndex(sections);
+      problems = found;
+      return { sites: next.size, sections: sections.length, problems: found };
+    },
+    answer(query, limit = 5) {
+      const trimmed = query.trim();
+      const ref = resolveQuery(catalog.view, trimmed);
+      const entity = ref ? catalog.view.get(ref) : undefined;
+      if (!ref || !entity) return { query: trimmed, entity: null, links: [], toc: [], sections: index.find(trimmed, limit), problems: [] };
+      const place = placeOf(ref, entity);
+      const read = typeof place === 'object' ? sites.get(place.ref) : undefined;
+      const toc: TocEntry[] = [];
+      if (read && typeof place === 'object') {
+        for (const page of read.site.pages) {
+          if (place.subPath && !page.path.startsWith(`${place.subPath}/`)) continue;
+          toc.push({ title: page.title, url: pageUrl(place, read.site.docsDir, page.path), level: page.level });
+          for (const section of page.sections) {
+            if (section.level >= 2 && section.level <= TOC_HEADING_LEVEL) toc.push({ title: section.heading, url: pageUrl(place, read.site.docsDir, page.path, section.anchor), level: page.level + 1 });
+          }
+        }
+      }
+      const why = typeof place === 'string' ? [place] : place === undefined ? ['no backstage.io/techdocs-ref annotation: add `backstage.io/techdocs-ref: dir:.` beside an mkdocs.yml'] : [];
+      const own = problems.filter((problem) => problem.entity === (typeof place === 'object' ? place.ref : ref)).map((problem) => problem.message);
+      return { query: trimmed, entity: ref, links: linksOf(entity, read, typeof place === 'object' ? place : undefined), toc, sections: [], problems: [...why, ...own] };
+    },
+    problems: () => problems,
+  };
+}

@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { ANNOTATIONS, annotationOf, sourceLocationOf, type Entity } from '../catalog/model/entity.js';
+import { normalizeEntityRef, parseEntityRef } from '../catalog/model/entity-ref.js';
+import { isInside } from '../catalog/ingestion/local-files.js';
+import { parseGitHubUrl } from '../github/github-client.js';
+
+export const TECHDOCS_ENTITY = 'backstage.io/techdocs-entity';
+export const TECHDOCS_ENTITY_PATH = 'backstage.io/techdocs-entity-path';
+
+/** Where an entity's docs are read from, and how their pages are linked. */
+export interface DocsPlace {
+  /** The entity whose docs these are: the entity itself, or the one it borrows them from (techdocs-entity). */
+  ref: string;
+  /** A folder on disk holding mkdocs.yml; undefined when the docs are not on this machine. */
+  folder?: string;
+  /** Page links: Backstage's TechDocs reader, the repository on GitHub, or the files. */
+  links: { type: 'techdocs'; base: string } | { type: 'repository'; base: string } | { type: 'files'; base: string };
+  /** A sub-path inside the borrowed site (techdocs-entity-path). */
+  subPath?: string;
+}
+
+export interface DocsPlaceOptions {
+  /** Backstage's app.baseUrl: pages link to its TechDocs reader. */
+  backstageUrl?: string;
+  /** Reads an entity by ref (for techdocs-entity). */
+  entityOf(ref: string): Entity | undefined;
+}
+
+/** A GitHub folder URL (`tree/`) as the base its files are linked from (`blob/`), ending in `/`. */
+function blobBase(url: string): string | undefined {
+  const parsed = parseGitHubUrl(url);
+  if (!parsed) return undefined;
+  const folder = parsed.path.replace(/\/+$/, '');
+  return `https://${parsed.host}/${parsed.owner}/${parsed.repo}/blob/${parsed.ref ?? 'HEAD'}/${folder ? `${folder}/` : ''}`;
+}
+
+/**
+ * Where an entity's docs are, as TechDocs finds them: `backstage.io/techdocs-entity` borrows another
+ * entity's (one step, never in a loop); `backstage.io/techdocs-ref: dir:<path>` is resolved against
+ * the catalog file the entity was read from (read there when that is on disk) and linked from its
+ * source location; `url:<url>` names a repository folder. Undefined without docs; a string says why
+ * the annotation cannot be used.
+ */
+export function docsPlaceOf(ref: string, entity: Entity, options: DocsPlaceOptions, borrowed = false): DocsPlace | string | undefined {
+  const lender = annotationOf(entity, TECHDOCS_ENTITY)?.trim();
+  if (lender && !borrowed) {
+    let lenderRef: string;
+    try {
+      lenderRef = normalizeEntityRef(lender, { defaultKind: 'component', defaultNamespace: entity.metadata.namespace ?? 'default' });
+    } catch (error) {
+      return `${TECHDOCS_ENTITY}: ${(error as Error).message}`;
+    }
+    const lenderEntity = options.entityOf(lenderRef);
+    if (!lenderEntity) return `${TECHDOCS_ENTITY} names ${lenderRef}, which is not in the catalog`;
+    const place = docsPlaceOf(lenderRef, lenderEntity, options, true);
+    const subPath = annotationOf(entity, TECHDOCS_ENTITY_PATH)?.replace(/^\/+|\/+$/g, '');
+    return typeof place === 'object' && subPath ? { ...place, subPath } : place;
+  }
+  const reference = annotationOf(entity, ANNOTATIONS.techdocsRef)?.trim();
+  if (!reference) return undefined;
+  const techdocs = options.backstageUrl ? techdocsBase(options.backstageUrl, ref) : undefined;
+  if (reference.startsWith('url:')) {
+    const base = blobBase(reference.slice(4));
+    if (!base) return `${ANNOTATIONS.techdocsRef}: ${reference} is not a GitHub folder URL`;
+    return { ref, links: techdocs ? { type: 'techdocs', base: techdocs } : { type: 'repository', base } };
+  }
+  if (!reference.startsWith('dir:')) return `${ANNOTATIONS.techdocsRef}: ${reference} starts with neither dir: nor url:`;
+  const relative = reference.slice(4).trim() || '.';
+  const managedBy = annotationOf(entity, ANNOTATIONS.managedByLocation) ?? '';
+  let folder: string | undefined;
+  if (managedBy.startsWith('file:')) {
+    const catalogFolder = path.dirname(managedBy.slice(5));
+    folder = path.resolve(catalogFolder, relative);
+    if (!isInside(catalogFolder, folder)) return `${ANNOTATIONS.techdocsRef}: ${reference} leaves the folder of the entity's catalog file`;
+  }
+  const source = sourceLocationOf(entity) ?? (managedBy.startsWith('url:') ? new URL('.', managedBy.slice(4)).href : undefined);
+  const repository = source ? blobBase(new URL(`${relative.replace(/\/+$/, '')}/`, source.endsWith('/') ? source : `${source}/`).href) : undefined;
+  const links: DocsPlace['links'] = techdocs ? { type: 'techdocs', base: techdocs } : repository ? { type: 'repository', base: repository } : { type: 'files', base: folder ? `file://${folder}/` : '' };
+  return { ref, ...(folder ? { folder } : {}), links };
+}
+
+/** `<app.baseUrl>/docs/<namespace>/<kind>/<name>/`, as Backstage's TechDocs reader serves it. */
+function techdocsBase(backstageUrl: string, ref: string): string {
+  const { kind, namespace, name } = parseEntityRef(ref);
+  return `${backstageUrl.replace(/\/+$/, '')}/docs/${namespace}/${kind}/${name}/`.toLowerCase();
+}
+
+/**
+ * A page's link (and a heading's anchor in it). TechDocs serves `guides/keys.md` at `guides/keys/`
+ * and `index.md` at the site's root; the repository and the files link the Markdown itself.
+ */
+export function pageUrl(place: DocsPlace, docsDir: string, page: string, anchor = ''): string {
+  const hash = anchor ? `#${anchor}` : '';
+  if (place.links.type === 'techdocs') {
+    const route = page.replace(/(^|\/)index\.md$/, '$1').replace(/\.md$/, '/');
+    return `${place.links.base}${route}${hash}`;
+  }
+  if (!place.links.base) return '';
+  return `${place.links.base}${docsDir}/${page.split('/').map(encodeURIComponent).join('/')}${hash}`;
+}

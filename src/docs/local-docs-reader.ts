@@ -1,0 +1,51 @@
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { isInside } from '../catalog/ingestion/local-files.js';
+import type { DocsReader } from './mkdocs-site.js';
+
+/** A docs folder lists at most this many files: a site is pages, not a repository. */
+const MAX_LISTED_FILES = 5_000;
+
+/**
+ * A docs folder on disk. Paths come from mkdocs.yml, which anyone who can edit the catalog wrote:
+ * a path, or a link, that leads out of the folder reads as missing.
+ */
+export function localDocsReader(folder: string): DocsReader {
+  const inside = async (relative: string): Promise<string | undefined> => {
+    const candidate = path.resolve(folder, relative);
+    if (!isInside(folder, candidate)) return undefined;
+    try {
+      const real = await realpath(candidate);
+      return isInside(await realpath(folder), real) ? real : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    async read(relative) {
+      const file = await inside(relative);
+      if (!file) return undefined;
+      try {
+        return await readFile(file);
+      } catch {
+        return undefined;
+      }
+    },
+    async list(relative) {
+      const root = await inside(relative);
+      if (!root) return [];
+      const files: string[] = [];
+      const walk = async (current: string, prefix: string) => {
+        const entries = await readdir(current, { withFileTypes: true }).catch(() => []);
+        for (const entry of entries) {
+          if (files.length >= MAX_LISTED_FILES) return;
+          const name = `${prefix}/${entry.name}`;
+          if (entry.isDirectory()) await walk(path.join(current, entry.name), name);
+          else if (entry.isFile()) files.push(name);
+        }
+      };
+      await walk(root, relative.replace(/\/+$/, ''));
+      return files;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import yaml from 'js-yaml';
+import { splitSections, type PageSection } from './markdown-sections.js';
+
+/** A page larger than this is not indexed (a problem on its entity). */
+export const MAX_PAGE_BYTES = 1024 * 1024;
+
+/** One page of a docs site: where it is below `docs_dir`, its title, and its sections. */
+export interface SitePage {
+  /** Relative to docs_dir, with `/`: `index.md`, `guides/rotate-keys.md`. */
+  path: string;
+  title: string;
+  /** The nav's depth of the page (1 for a top-level entry). */
+  level: number;
+  sections: PageSection[];
+  /** Of the page's bytes: an unchanged page is not split again. */
+  hash: string;
+}
+
+export interface DocsSite {
+  siteName: string;
+  docsDir: string;
+  pages: SitePage[];
+  /** A page the nav names that is missing, too large or not UTF-8, each naming its file. */
+  problems: string[];
+}
+
+/** Reads files of a docs folder (on disk or through GitHub); undefined for a file that is not there. */
+export interface DocsReader {
+  read(path: string): Promise<Buffer | undefined>;
+  /** Every file path under `folder` (relative to the docs source). */
+  list(folder: string): Promise<string[]>;
+}
+
+interface NavEntry {
+  title?: string;
+  path: string;
+  level: number;
+}
+
+/** The nav's pages in order: `- Title: page.md`, bare `- page.md`, and sections holding lists of them. */
+function navPages(nav: unknown, level = 1): NavEntry[] {
+  if (!Array.isArray(nav)) return [];
+  return nav.flatMap((item): NavEntry[] => {
+    if (typeof item === 'string') return /^https?:/.test(item) ? [] : [{ path: item, level }];
+    if (!item || typeof item !== 'object') return [];
+    return Object.entries(item as Record<string, unknown>).flatMap(([title, value]): NavEntry[] => {
+      if (typeof value === 'string') return /^https?:/.test(value) ? [] : [{ title, path: value, level }];
+      return navPages(value, level + 1);
+    });
+  });
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A page's title without a nav entry naming it: its first heading, else its file name. */
+function titleOf(path: string, sections: PageSection[]): string {
+  const heading = sections.find((section) => section.level > 0)?.heading;
+  if (heading) return heading;
+  const name = path.split('/').at(-1)!.replace(/\.md$/, '');
+  return name === 'index' ? 'Home' : name.replace(/[-_]+/g, ' ');
+}
+
+/**
+ * A docs-like-code site as TechDocs builds it: `mkdocs.yml` (or `mkdocs.yaml`) for `site_name`,
+ * `nav` and `docs_dir` (default `docs`); without a nav, every Markdown page under docs_dir,
+ * `index.md` first. `previous` pages whose bytes are unchanged are kept as they were.
+ */
+export async function readDocsSite(reader: DocsReader, previous: ReadonlyMap<string, SitePage> = new Map()): Promise<DocsSite | undefined> {
+  const config = (await reader.read('mkdocs.yml')) ?? (await reader.read('mkdocs.yaml'));
+  const problems: string[] = [];
+  let settings: Record<string, unknown> = {};
+  if (config) {
+    try {
+      const parsed = yaml.load(UTF8.decode(config), { schema: yaml.FAILSAFE_SCHEMA, json: true });
+      if (parsed && typeof parsed === 'object') settings = parsed as Record<string, unknown>;
+    } catch (error) {
+      problems.push(`mkdocs.yml: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  const docsDir = (typeof settings.docs_dir === 'string' ? settings.docs_dir : 'docs').replace(/^\.\//, '').replace(/\/+$/, '');
+  const listed = (await reader.list(docsDir)).filter((path) => path.endsWith('.md')).map((path) => path.slice(docsDir.length + 1));
+  if (!config && listed.length === 0) return undefined;
+  const nav = navPages(settings.nav);
+  const entries: NavEntry[] =
+    nav.length > 0 ? nav : listed.sort((a, b) => (a === 'index.md' ? -1 : b === 'index.md' ? 1 : a < b ? -1 : 1)).map((path) => ({ path, level: path.split('/').length }));
+  const pages: SitePage[] = [];
+  for (const entry of entries) {
+    const file = `${docsDir}/${entry.path}`;
+    const bytes = await reader.read(file);
+    if (!bytes) {
+      problems.push(`${file}: the nav names this page, and it is not there`);
+      continue;
+    }
+    if (bytes.length > MAX_PAGE_BYTES) {
+      problems.push(`${file}: ${bytes.length} bytes, more than the ${MAX_PAGE_BYTES} a page may have to be indexed`);
+      continue;
+    }
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const known = previous.get(entry.path);
+    if (known?.hash === hash) {
+      pages.push({ ...known, level: entry.level, ...(entry.title ? { title: entry.title } : {}) });
+      continue;
+    }
+    let text: string;
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      problems.push(`${file}: not UTF-8 text`);
+      continue;
+    }
+    const split = splitSections(text, '');
+    const title = entry.title ?? titleOf(entry.path, split);
+    // The text above the first heading belongs to the page itself.
+    const sections = split.map((section) => (section.level === 0 ? { ...section, heading: title } : section));
+    pages.push({ path: entry.path, title, level: entry.level, sections, hash });
+  }
+  return { siteName: typeof settings.site_name === 'string' ? settings.site_name : 'Documentation Site', docsDir, pages, problems };
+}

@@ -1,0 +1,108 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCatalogService, type CatalogService } from '../../../src/catalog/catalog-service.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import type { Database } from '../../../src/db/client.js';
+import { createDocsService, type DocsService } from '../../../src/docs/docs-service.js';
+import { MAX_PAGE_BYTES } from '../../../src/docs/mkdocs-site.js';
+import { createLogger } from '../../../src/logger.js';
+import { createTestDatabase } from '../../support/test-database.js';
+
+const folder = mkdtempSync(path.join(tmpdir(), 'callboard-docs-'));
+const write = (file: string, content: string | Buffer) => {
+  mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+  writeFileSync(path.join(folder, file), content);
+};
+
+describe('docs read from the catalog files\' folders, sectioned and searched', () => {
+  let database: Database;
+  let catalog: CatalogService;
+  let docs: DocsService;
+
+  beforeAll(async () => {
+    write(
+      'ledger/catalog-info.yaml',
+      `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ledger
+  title: Ledger
+  annotations:
+    backstage.io/techdocs-ref: dir:.
+  links: [{ url: 'https://runbooks.acme.test/ledger', title: Runbook }]
+spec: { type: service, lifecycle: production, owner: payments }
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: ledger-api
+  annotations: { backstage.io/techdocs-entity: component:ledger }
+spec: { type: openapi, lifecycle: production, owner: payments, definition: 'openapi: 3.0.0' }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: { name: undocumented }
+spec: { type: service, lifecycle: production, owner: payments }
+`,
+    );
+    write('ledger/mkdocs.yml', 'site_name: Ledger docs\nnav:\n  - Home: index.md\n  - Operations:\n      - Backups: ops/backups.md\n      - Gone: ops/gone.md\n  - Binary: binary.md\n  - Huge: huge.md\n  - Escape: ../../secrets.md\n');
+    write('ledger/docs/index.md', '# Ledger\n\nDouble-entry bookkeeping for payments.\n\n## Closing the books\n\nThe books close at midnight UTC.\n');
+    write('ledger/docs/ops/backups.md', '# Backups\n\n## Restore a backup\n\nRestore with `ledgerctl restore --at TIME`; it takes about ten minutes.\n');
+    write('ledger/docs/binary.md', Buffer.from([0xff, 0xfe, 0x00, 0x41]));
+    write('ledger/docs/huge.md', 'x'.repeat(MAX_PAGE_BYTES + 1));
+    write('secrets.md', '# Secret\n\nnot to be read\n');
+    database = await createTestDatabase('pglite');
+    catalog = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) });
+    await catalog.refresh([{ key: `file:${folder}`, type: 'file', target: folder }]);
+    docs = createDocsService({ catalog });
+  });
+  afterAll(async () => {
+    await catalog?.whenIdle();
+    await database?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('indexes the pages that can be read, and names each that cannot as a problem on its entity', async () => {
+    const { sites, sections, problems } = await docs.refresh();
+    expect(sites).toBe(1);
+    expect(sections).toBe(4);
+    expect(problems.map((problem) => [problem.entity, problem.message.replace(folder, '')])).toEqual([
+      ['component:default/ledger', 'docs/ops/gone.md: the nav names this page, and it is not there'],
+      ['component:default/ledger', 'docs/binary.md: not UTF-8 text'],
+      ['component:default/ledger', `docs/huge.md: ${MAX_PAGE_BYTES + 1} bytes, more than the ${MAX_PAGE_BYTES} a page may have to be indexed`],
+      ['component:default/ledger', 'docs/../../secrets.md: the nav names this page, and it is not there'],
+    ]);
+  });
+
+  it("answers an entity with its links and contents, a borrower with its lender's, and says what an entity without docs lacks", async () => {
+    await docs.refresh();
+    const ledger = docs.answer('ledger');
+    expect(ledger.entity).toBe('component:default/ledger');
+    expect(ledger.links).toEqual([
+      { title: 'Ledger docs', url: `file://${folder}/ledger/docs/index.md` },
+      { title: 'Runbook', url: 'https://runbooks.acme.test/ledger' },
+    ]);
+    expect(ledger.toc.map(({ title, level }) => [title, level])).toEqual([
+      ['Home', 1],
+      ['Closing the books', 2],
+      ['Backups', 2],
+      ['Restore a backup', 3],
+    ]);
+    expect(docs.answer('ledger-api').toc).toEqual(ledger.toc);
+    expect(docs.answer('undocumented').problems[0]).toContain('backstage.io/techdocs-ref');
+  });
+
+  it('finds the sections that answer a question, across pages, with a snippet and the anchor', async () => {
+    await docs.refresh();
+    const answer = docs.answer('how do I restore a backup?');
+    expect(answer.entity).toBeNull();
+    expect(answer.sections[0]).toMatchObject({ entity: 'component:default/ledger', page: 'Backups', heading: 'Restore a backup', url: `file://${folder}/ledger/docs/ops/backups.md#restore-a-backup` });
+    expect(answer.sections[0]!.snippet).toContain('ledgerctl restore');
+    // A page edited between refreshes is read again.
+    write('ledger/docs/ops/backups.md', '# Backups\n\n## Restore from the archive\n\nUse the archive bucket.\n');
+    await docs.refresh();
+    expect(docs.answer('restore archive').sections[0]).toMatchObject({ heading: 'Restore from the archive' });
+  });
+});
