@@ -1,15 +1,14 @@
 import { createInterface } from 'node:readline';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { errorMessage } from '../errors.js';
-import { answerQuestion } from '../catalog/answers/question.js';
-import { questionAnswerMessage } from '../slack/blocks/question-answer.js';
+import { answerPlainQuestion } from '../slack/plain-question.js';
 import { messageAsText } from '../slack/blocks/text-rendering.js';
-import { FIND_PAGE_SIZE } from '../slack/commands/find.js';
 import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { CommandRegistry, type SlashCommand } from '../slack/commands/registry.js';
 import { formatProblems } from './format.js';
 import { consoleTemplateForms, type Ask } from './console-form.js';
 import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
+import type { DocsService } from '../docs/docs-service.js';
 
 /** The console's user id: commands that look the asker up find nobody, as for a Slack user not in the catalog. */
 const CONSOLE_USER = 'console';
@@ -30,9 +29,10 @@ export interface ConsoleOptions {
   scaffolder?: ScaffolderService;
   /** Who the console's user is in the catalog (--as): their groups decide which templates they may run. */
   userRef?: string;
+  docs?: DocsService;
 }
 
-export async function runConsole(catalog: CatalogService, io: ConsoleIo, { commands = BUILT_IN_COMMANDS, scaffolder, userRef }: ConsoleOptions = {}): Promise<void> {
+export async function runConsole(catalog: CatalogService, io: ConsoleIo, { commands = BUILT_IN_COMMANDS, scaffolder, userRef, docs }: ConsoleOptions = {}): Promise<void> {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const interactive = (io.input as { isTTY?: boolean }).isTTY === true;
@@ -58,7 +58,7 @@ export async function runConsole(catalog: CatalogService, io: ConsoleIo, { comma
     return line;
   };
   const forms = scaffolder ? consoleTemplateForms(askInForm, write, scaffolder, catalog.view) : undefined;
-  const context = { catalog, userId: CONSOLE_USER, ...(scaffolder && forms ? { scaffolder, forms } : {}), userRef: async () => userRef };
+  const context = { catalog, userId: CONSOLE_USER, ...(scaffolder && forms ? { scaffolder, forms } : {}), ...(docs ? { docs } : {}), userRef: async () => userRef };
   for (let line = await ask(prompt); line !== undefined; line = await ask(prompt)) {
     const [word = '', ...rest] = line.trim().split(/\s+/);
     const text = rest.join(' ');
@@ -73,7 +73,7 @@ export async function runConsole(catalog: CatalogService, io: ConsoleIo, { comma
         const problems = await catalog.problems();
         write(problems.length > 0 ? formatProblems(problems) : 'No problems.');
       } else if (word === 'help' || word === '?') write(help);
-      else if (word) write(messageAsText(questionAnswerMessage(answerQuestion(catalog, line, { limit: FIND_PAGE_SIZE }), { pageSize: FIND_PAGE_SIZE }), { ansi: interactive }));
+      else if (word) write(messageAsText(answerPlainQuestion(line, { catalog, ...(docs ? { docs } : {}) }), { ansi: interactive }));
     } catch (error) {
       write(`Sorry, that failed: ${errorMessage(error)}`);
     }

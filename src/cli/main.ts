@@ -445,14 +445,19 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
   try {
     if (useExamples) process.stderr.write(`No catalog.locations configured: using the bundled example catalog in ${EXAMPLE_CATALOG}\n`);
     await context.catalog.load();
-    const refresh = () => context.catalog.refresh(paths.length > 0 ? catalogRoots(paths) : undefined);
+    // The docs are read again after each refresh: they live beside the catalog files.
+    const refresh = async () => {
+      const report = await context.catalog.refresh(paths.length > 0 ? catalogRoots(paths) : undefined);
+      await context.docs.refresh().catch((error: unknown) => logger.error({ err: error }, 'reading the docs failed'));
+      return report;
+    };
     const report = await refresh();
     process.stderr.write(`${formatRefresh({ ...report, problems: [] })}${report.problems.length ? ` ${report.problems.length} catalog problem(s): type "problems".` : ''}\n`);
     const minutes = config.callboard.catalog.refreshIntervalMinutes;
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
     if (slackApp) {
-      const app = await slackApp.startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
+      const app = await slackApp.startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, docs: context.docs, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
       process.stderr.write(
         app.transport === 'socket-mode'
           ? `Slack app connected in Socket Mode; /healthz and /readyz on port ${app.port}\n`
@@ -461,7 +466,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
       await stopped;
       await app.stop();
     } else {
-      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { scaffolder: context.scaffolder, userRef: asUser(options) }), stopped]));
+      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { scaffolder: context.scaffolder, docs: context.docs, userRef: asUser(options) }), stopped]));
     }
     if (timer) clearInterval(timer);
     await context.catalog.whenIdle();

@@ -1,7 +1,7 @@
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { resolveQuery } from '../catalog/answers/who-owns.js';
 import { sourceLocationOf, type Entity } from '../catalog/model/entity.js';
-import { DocsIndex, type IndexedSection, type SectionHit } from './docs-index.js';
+import { DocsIndex, type SectionHit } from './docs-index.js';
 import { docsPlaceOf, pageUrl, type DocsPlace } from './entity-docs.js';
 import { localDocsReader } from './local-docs-reader.js';
 import { readDocsSite, type DocsSite, type SitePage } from './mkdocs-site.js';
@@ -45,6 +45,15 @@ const DOC_LINK = /\b(docs?|documentation|runbooks?|handbook|guides?|wiki|manual|
 interface ReadSite {
   place: DocsPlace;
   site: DocsSite;
+  signature: string;
+}
+
+/** Sites read at once in a refresh. */
+const SITES_AT_ONCE = 16;
+
+/** What a site's indexed sections depend on. */
+function siteSignature(place: DocsPlace, site: DocsSite): string {
+  return JSON.stringify([place.links, site.siteName, site.docsDir, site.pages.map((page) => [page.path, page.hash, page.title, page.level])]);
 }
 
 /** Headings of this level or above appear in a site's contents (level 1 is the page's own title). */
@@ -57,7 +66,7 @@ const TOC_HEADING_LEVEL = 2;
  */
 export function createDocsService({ catalog, backstageUrl }: { catalog: CatalogService; backstageUrl?: string }): DocsService {
   let sites = new Map<string, ReadSite>();
-  let index = new DocsIndex([]);
+  const index = new DocsIndex();
   let problems: DocsProblem[] = [];
   const placeOf = (ref: string, entity: Entity) => docsPlaceOf(ref, entity, { ...(backstageUrl ? { backstageUrl } : {}), entityOf: (other) => catalog.view.get(other) });
 
@@ -80,33 +89,43 @@ export function createDocsService({ catalog, backstageUrl }: { catalog: CatalogS
     async refresh() {
       const next = new Map<string, ReadSite>();
       const found: DocsProblem[] = [];
-      const sections: IndexedSection[] = [];
+      const owners: { ref: string; entity: Entity; place: DocsPlace & { folder: string } }[] = [];
       for (const ref of catalog.view.refs()) {
         const entity = catalog.view.get(ref);
         if (!entity) continue;
         const place = placeOf(ref, entity);
         if (typeof place === 'string') found.push({ entity: ref, message: place });
         // Borrowers read nothing of their own: their lender's site is read for the lender.
-        if (typeof place !== 'object' || place.ref !== ref || !place.folder) continue;
-        const previous = new Map<string, SitePage>((sites.get(ref)?.site.pages ?? []).map((page) => [page.path, page]));
+        if (typeof place === 'object' && place.ref === ref && place.folder) owners.push({ ref, entity, place: { ...place, folder: place.folder } });
+      }
+      const readOne = async ({ ref, entity, place }: (typeof owners)[number]) => {
+        const known = sites.get(ref);
+        const previous = new Map<string, SitePage>((known?.site.pages ?? []).map((page) => [page.path, page]));
         const site = await readDocsSite(localDocsReader(place.folder), previous);
         if (!site) {
           found.push({ entity: ref, message: `${place.folder} has no mkdocs.yml and no Markdown under docs/` });
-          continue;
+          index.replaceSite(ref, []);
+          return;
         }
         for (const problem of site.problems) found.push({ entity: ref, message: problem });
-        next.set(ref, { place, site });
+        const read: ReadSite = { place, site, signature: siteSignature(place, site) };
+        next.set(ref, read);
+        // An unchanged site (every page's bytes, its place and settings) stays indexed as it was.
+        if (known?.signature === read.signature) return;
         const entityTitle = entity.metadata.title ?? entity.metadata.name;
-        for (const page of site.pages) {
-          for (const section of page.sections) {
-            sections.push({ entity: ref, entityTitle, page: page.path, pageTitle: page.title, heading: section.heading, level: section.level, url: pageUrl(place, site.docsDir, page.path, section.anchor), text: section.text });
-          }
-        }
-      }
+        index.replaceSite(
+          ref,
+          site.pages.flatMap((page) =>
+            page.sections.map((section) => ({ entity: ref, entityTitle, page: page.path, pageTitle: page.title, heading: section.heading, level: section.level, url: pageUrl(place, site.docsDir, page.path, section.anchor), text: section.text })),
+          ),
+        );
+      };
+      // A few sites at a time: each is many small files.
+      for (let start = 0; start < owners.length; start += SITES_AT_ONCE) await Promise.all(owners.slice(start, start + SITES_AT_ONCE).map(readOne));
+      for (const ref of index.sites()) if (!next.has(ref)) index.replaceSite(ref, []);
       sites = next;
-      index = new DocsIndex(sections);
       problems = found;
-      return { sites: next.size, sections: sections.length, problems: found };
+      return { sites: next.size, sections: index.size, problems: found };
     },
     answer(query, limit = 5) {
       const trimmed = query.trim();

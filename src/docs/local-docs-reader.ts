@@ -11,12 +11,13 @@ const MAX_LISTED_FILES = 5_000;
  * a path, or a link, that leads out of the folder reads as missing.
  */
 export function localDocsReader(folder: string): DocsReader {
+  let realFolder: Promise<string> | undefined;
   const inside = async (relative: string): Promise<string | undefined> => {
     const candidate = path.resolve(folder, relative);
     if (!isInside(folder, candidate)) return undefined;
     try {
       const real = await realpath(candidate);
-      return isInside(await realpath(folder), real) ? real : undefined;
+      return isInside(await (realFolder ??= realpath(folder)), real) ? real : undefined;
     } catch {
       return undefined;
     }

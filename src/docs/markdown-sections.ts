@@ -31,7 +31,8 @@ export function plainText(markdown: string): string {
   return markdown
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/<[^>]+>/g, '')
+    // HTML tags and comments, not every pair of angle brackets: "a < b > c" is text.
+    .replace(/<!--[\s\S]*?-->|<\/?[A-Za-z][^<>]*>/g, '')
     .replace(/[*_`~]+/g, '')
     .replace(/[ \t]+/g, ' ')
     .trim();

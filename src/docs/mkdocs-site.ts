@@ -85,9 +85,11 @@ export async function readDocsSite(reader: DocsReader, previous: ReadonlyMap<str
   const entries: NavEntry[] =
     nav.length > 0 ? nav : listed.sort((a, b) => (a === 'index.md' ? -1 : b === 'index.md' ? 1 : a < b ? -1 : 1)).map((path) => ({ path, level: path.split('/').length }));
   const pages: SitePage[] = [];
-  for (const entry of entries) {
+  // Read at once, used in nav order.
+  const contents = await Promise.all(entries.map((entry) => reader.read(`${docsDir}/${entry.path}`)));
+  for (const [position, entry] of entries.entries()) {
     const file = `${docsDir}/${entry.path}`;
-    const bytes = await reader.read(file);
+    const bytes = contents[position];
     if (!bytes) {
       problems.push(`${file}: the nav names this page, and it is not there`);
       continue;

@@ -17,6 +17,7 @@ import { backgroundWebClient, webApiOptions, type WebApiSettings } from './web-a
 import { BUILT_IN_SURFACES } from './surfaces/built-in.js';
 import type { Surface } from './surfaces/surface.js';
 import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
+import type { DocsService } from '../docs/docs-service.js';
 import { requestTimeProblem } from './request-time.js';
 
 /** How often the workspace's people are listed again: someone who joins is mentioned from the next listing on. */
@@ -35,6 +36,7 @@ export interface SlackAppDeps {
   commands?: SlashCommand[];
   surfaces?: Surface[];
   scaffolder: ScaffolderService;
+  docs?: DocsService;
   /** notification:send's broadcast channel (callboard.scaffolder.broadcastChannel). */
   broadcastChannel?: string;
 }
@@ -59,7 +61,7 @@ interface Transport {
  * The Slack app over Socket Mode (an outgoing WebSocket) or HTTP (Slack calls `/slack/events`),
  * with liveness and readiness served on `slack.port` either way.
  */
-export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS, surfaces = BUILT_IN_SURFACES, scaffolder, broadcastChannel }: SlackAppDeps): Promise<RunningSlackApp> {
+export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS, surfaces = BUILT_IN_SURFACES, scaffolder, docs, broadcastChannel }: SlackAppDeps): Promise<RunningSlackApp> {
   const settings = slackAppSettings(slack);
   const log = logger.child({ module: 'slack' });
   const transport = settings.transport.name === 'socket-mode' ? socketModeTransport(settings.transport.appToken, slack, log) : httpTransport(settings.transport.signingSecret, log);
@@ -70,7 +72,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     deferInitialization: true,
     clientOptions: webApiOptions(slack),
   });
-  const { purgeExpired, people, answerCommand, startSurfaces } = registerListeners(app, { catalog, db, log, commands, surfaces, scaffolder, broadcastChannel, peopleClient: backgroundWebClient(settings.botToken, slack) });
+  const { purgeExpired, people, answerCommand, startSurfaces } = registerListeners(app, { catalog, db, log, commands, surfaces, scaffolder, ...(docs ? { docs } : {}), broadcastChannel, peopleClient: backgroundWebClient(settings.botToken, slack) });
 
   try {
     await app.init();

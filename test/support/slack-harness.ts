@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/client.js';
 import type { Logger } from '../../src/logger.js';
 import { startSlackApp, type RunningSlackApp } from '../../src/slack/slack-app.js';
 import { createScaffolderService, type ScaffolderService } from '../../src/scaffolder/scaffolder-service.js';
+import { createDocsService, type DocsService } from '../../src/docs/docs-service.js';
 import { captureLogger } from './capture-logger.js';
 import { FakeSlack, slackSignature, type RecordedCall } from './fake-slack.js';
 import { createTestDatabase, type Engine } from './test-database.js';
@@ -42,15 +43,21 @@ export interface TestCatalog {
   /** The scaffolder over this catalog; publish:local creates repositories under `repositories`. */
   scaffolder: ScaffolderService;
   repositories: string;
+  /** The docs beside the catalog file (see `files`), read once the catalog is. */
+  docs: DocsService;
   /** Waits for the catalog to settle, then drops the database and the catalog's folder. */
   stop(): Promise<void>;
 }
 
 /** Refreshes `catalogYaml`, as the one catalog-info.yaml of a temporary folder, into a fresh database on `engine`. */
-export async function createTestCatalog(engine: Engine, catalogYaml: string, config: Partial<Config> = {}): Promise<TestCatalog> {
+export async function createTestCatalog(engine: Engine, catalogYaml: string, config: Partial<Config> = {}, files: Record<string, string> = {}): Promise<TestCatalog> {
   const database = await createTestDatabase(engine);
   const folder = mkdtempSync(path.join(tmpdir(), 'callboard-catalog-'));
   writeFileSync(path.join(folder, 'catalog-info.yaml'), catalogYaml);
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+    writeFileSync(path.join(folder, file), content);
+  }
   const captured = captureLogger();
   const catalog = createCatalogService({ database, config: { ...loadConfig({ files: [], env: {} }), ...config }, github: () => undefined, logger: captured.logger });
   const repositories = path.join(folder, 'repositories');
@@ -60,13 +67,15 @@ export async function createTestCatalog(engine: Engine, catalogYaml: string, con
     await database.close();
     rmSync(folder, { recursive: true, force: true });
   };
+  const docs = createDocsService({ catalog });
   try {
     await catalog.refresh([{ key: `file:${folder}`, type: 'file', target: folder }]);
+    await docs.refresh();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { catalog, database, logger: captured.logger, logLines: captured.lines, scaffolder, repositories, stop };
+  return { catalog, database, logger: captured.logger, logLines: captured.lines, scaffolder, repositories, docs, stop };
 }
 
 export interface SlackHarnessOptions {
@@ -80,6 +89,8 @@ export interface SlackHarnessOptions {
   slack?: Partial<SlackConfig>;
   /** The slash commands the app answers instead of the built-in ones. */
   commands?: SlashCommand[];
+  /** Files beside catalog-info.yaml (docs sites: mkdocs.yml, docs/index.md...). */
+  files?: Record<string, string>;
   broadcastChannel?: string;
 }
 
@@ -121,7 +132,7 @@ export interface SlackHarness {
 }
 
 export async function startSlackHarness(engine: Engine, options: SlackHarnessOptions): Promise<SlackHarness> {
-  const { catalog, database, logger, logLines, scaffolder, repositories, stop: stopCatalog } = await createTestCatalog(engine, options.catalogYaml, options.config);
+  const { catalog, database, logger, logLines, scaffolder, repositories, docs, stop: stopCatalog } = await createTestCatalog(engine, options.catalogYaml, options.config, options.files);
   const slack = new FakeSlack();
   const slackUrl = await slack.start();
   options.prepare?.(slack);
@@ -132,6 +143,7 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
       db: database.db,
       logger,
       scaffolder: appScaffolder,
+      docs,
       ...(options.broadcastChannel ? { broadcastChannel: options.broadcastChannel } : {}),
       ...(options.commands ? { commands: options.commands } : {}),
     });

@@ -3,7 +3,7 @@ import type { RecordedRun } from '../../scaffolder/run-store.js';
 import type { RunStatus, StepReport } from '../../scaffolder/run-template.js';
 import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
 import { ACTIONS, APPROVAL_REASON, TEMPLATE_CHOICE, VIEWS } from './action-ids.js';
-import { actions, button, section } from './block-parts.js';
+import { actions, button, linesAsSections, section } from './block-parts.js';
 import { fitMessage, LIMITS, truncateText, type SlackMessage } from './limits.js';
 import { escapeText, link, mention } from './mrkdwn.js';
 
@@ -141,21 +141,11 @@ function valueLines(values: Record<string, unknown>): string[] {
   });
 }
 
-/** Lines as sections of at most 3,000 characters each, none split. */
-function sectionsOf(lines: string[]): KnownBlock[] {
-  const sections: string[] = [];
-  for (const line of lines) {
-    const last = sections.at(-1);
-    if (last !== undefined && last.length + 1 + line.length <= LIMITS.sectionText) sections[sections.length - 1] = `${last}\n${line}`;
-    else sections.push(truncateText(line, LIMITS.sectionText));
-  }
-  return sections.map(section);
-}
 
 /** The message asking a group to approve a run: what would be created, a reason box, Approve and Reject. */
 export function approvalRequestMessage(request: ApprovalRequest): SlackMessage {
   const who = request.requesterUserId ? mention(request.requesterUserId) : `\`${escapeText(request.requesterRef)}\``;
-  const values = sectionsOf(valueLines(request.values));
+  const values = linesAsSections(valueLines(request.values));
   // The buttons and the reason box come first: a message too long for Slack loses its end, never them.
   const blocks: KnownBlock[] = [
     section(`:raised_hand: ${who} asks to run *${escapeText(request.templateTitle)}*. Members of \`${escapeText(request.approvers)}\` approve it.`),

@@ -1,4 +1,5 @@
 import type { CatalogService } from '../../catalog/catalog-service.js';
+import type { DocsService } from '../../docs/docs-service.js';
 import type { ScaffolderService } from '../../scaffolder/scaffolder-service.js';
 import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
 import type { SlackMessage } from '../blocks/limits.js';
@@ -18,6 +19,8 @@ export interface CommandContext {
   userId: string;
   /** Maps catalog people to Slack users; absent where there is no Slack (the local console). */
   people?: PeopleDirectory;
+  /** The docs sites; absent where they are not read. */
+  docs?: DocsService;
   /** The software templates; absent where they cannot run. */
   scaffolder?: ScaffolderService;
   forms?: TemplateForms;

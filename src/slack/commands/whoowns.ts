@@ -7,10 +7,11 @@ import type { CommandContext, SlashCommand } from './registry.js';
  * The ownership card for a query, its members mentioned where Slack knows them. A card shared in
  * the channel names them instead: a mention there would notify the whole team at once.
  */
-export async function ownershipAnswer(query: string, { catalog, people }: Pick<CommandContext, 'catalog' | 'people'>, shared = false): Promise<SlackMessage> {
+export async function ownershipAnswer(query: string, { catalog, people, docs }: Pick<CommandContext, 'catalog' | 'people' | 'docs'>, shared = false): Promise<SlackMessage> {
   const answer = catalog.whoOwns(query);
   const mentions = !shared && people && answer.owner ? await people.mentionsFor(answer.owner.people) : {};
-  return ownershipCard(answer, { mentions, shared });
+  const documented = docs && answer.match ? docs.answer(answer.match.ref).links.length > 0 : false;
+  return ownershipCard(answer, { mentions, shared, docs: documented });
 }
 
 export const whoOwnsCommand: SlashCommand = {

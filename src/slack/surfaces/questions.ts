@@ -1,8 +1,6 @@
 import type { SayFn } from '@slack/bolt';
-import { answerQuestion } from '../../catalog/answers/question.js';
 import type { SlackMessage } from '../blocks/limits.js';
-import { questionAnswerMessage } from '../blocks/question-answer.js';
-import { FIND_PAGE_SIZE } from '../commands/find.js';
+import { answerPlainQuestion } from '../plain-question.js';
 import type { Surface, SurfaceContext } from './surface.js';
 
 /**
@@ -36,12 +34,10 @@ export const questionsSurface: Surface = {
   },
 };
 
-async function answer({ catalog, log, apologise }: SurfaceContext, question: string, say: SayFn, threadTs: string | undefined): Promise<void> {
+async function answer({ catalog, docs, apologise }: SurfaceContext, question: string, say: SayFn, threadTs: string | undefined): Promise<void> {
   const reply = (message: SlackMessage) => say({ ...message, thread_ts: threadTs, unfurl_links: false, unfurl_media: false });
   try {
-    const answered = answerQuestion(catalog, question, { limit: FIND_PAGE_SIZE });
-    log.debug({ answer: answered.type }, 'question answered');
-    await reply(questionAnswerMessage(answered, { pageSize: FIND_PAGE_SIZE }));
+    await reply(answerPlainQuestion(question, { catalog, ...(docs ? { docs } : {}) }));
   } catch (error) {
     await apologise(reply, error);
   }

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
 import type { RunNotifier } from '../../scaffolder/actions/notification-send.js';
 import type { ScaffolderService } from '../../scaffolder/scaffolder-service.js';
+import type { DocsService } from '../../docs/docs-service.js';
 import type { SlackMessage } from '../blocks/limits.js';
 import type { PeopleDirectory } from '../people.js';
 
@@ -14,6 +15,8 @@ export interface SurfaceContext {
   log: Logger;
   db: Db;
   scaffolder: ScaffolderService;
+  /** The docs sites, where they are read. */
+  docs?: DocsService;
   /** notification:send for runs started in Slack. */
   notifier: RunNotifier;
   /** The Slack user's User entity, by `slack.com/user-id` annotation or email. */
