@@ -1,4 +1,4 @@
-import MiniSearch from 'minisearch';
+import { EntityIndex } from '../catalog/search/entity-index.js';
 
 /** One indexed section: a heading's part of a page, with the entity whose docs it is in. */
 export interface IndexedSection {
@@ -36,19 +36,16 @@ function snippetOf(text: string, terms: string[]): string {
 }
 
 /**
- * The sections of every site, searchable by heading, page title, entity and text (minisearch).
- * A site is replaced whole when it changes; the others stay indexed as they are.
+ * The sections of every site, searchable by heading, page title, entity and text. They sit in an
+ * index of the catalog's own kind (postings scored as it scores entities: the heading as a name,
+ * the page title as a title, the text as a description), so a question costs what a catalog
+ * search does. A site is replaced whole when it changes; the others stay indexed as they are.
  */
 export class DocsIndex {
-  private readonly sections = new Map<number, IndexedSection>();
-  private readonly idsOf = new Map<string, number[]>();
+  private readonly sections = new Map<string, IndexedSection>();
+  private readonly idsOf = new Map<string, string[]>();
   private nextId = 0;
-  private readonly search = new MiniSearch<IndexedSection & { id: number }>({
-    fields: ['heading', 'pageTitle', 'entityTitle', 'text'],
-    storeFields: [],
-    // Only the last word is completed (it may be half typed): every expansion is a posting list to score.
-    searchOptions: { boost: { heading: 3, pageTitle: 2, entityTitle: 1.5 }, prefix: (_term, position, terms) => position === terms.length - 1, combineWith: 'AND' },
-  });
+  private readonly index = new EntityIndex();
 
   get size(): number {
     return this.sections.size;
@@ -57,17 +54,21 @@ export class DocsIndex {
   /** The entity's site, as these sections (none: it has no site any more). */
   replaceSite(entity: string, sections: IndexedSection[]): void {
     for (const id of this.idsOf.get(entity) ?? []) {
-      this.search.discard(id);
+      this.index.remove(id);
       this.sections.delete(id);
     }
     if (sections.length === 0) {
       this.idsOf.delete(entity);
       return;
     }
-    const added = sections.map((section) => ({ ...section, id: this.nextId++ }));
-    for (const section of added) this.sections.set(section.id, section);
-    this.idsOf.set(entity, added.map((section) => section.id));
-    this.search.addAll(added);
+    const ids: string[] = [];
+    for (const section of sections) {
+      const id = `section:${this.nextId++}`;
+      ids.push(id);
+      this.sections.set(id, section);
+      this.index.upsert({ id, name: section.heading, title: section.pageTitle, description: section.text, tags: [], kind: 'section', type: '', lifecycle: '', owner: section.entity, system: '', namespace: '', links: section.entityTitle });
+    }
+    this.idsOf.set(entity, ids);
   }
 
   /** The entities with a site indexed. */
@@ -75,20 +76,20 @@ export class DocsIndex {
     return [...this.idsOf.keys()];
   }
 
-  /** The best sections for a question, each with a snippet: all of its words first, then with typos, then any of them. */
+  /** The best sections for a question, each with a snippet: all of its words first (widened as the catalog's search widens), then any of them. */
   find(question: string, limit = 5): SectionHit[] {
     const words = question.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word && !QUESTION_WORDS.has(word));
     if (words.length === 0) return [];
-    const query = words.join(' ');
-    // Widening only while too little is found: typos (in longer words) cost a walk of the whole
-    // dictionary, and any-of-the-words matches most of it.
-    const typos = { fuzzy: (term: string) => (term.length >= 5 ? 0.2 : false), maxFuzzy: 2 };
-    let results = this.search.search(query);
-    if (results.length < limit) results = this.search.search(query, typos);
-    if (results.length === 0) results = this.search.search(query, { combineWith: 'OR' });
-    return results.slice(0, limit).map((result) => {
-      const section = this.sections.get(result.id as number)!;
-      return { entity: section.entity, page: section.pageTitle, heading: section.heading, url: section.url, snippet: snippetOf(section.text, words), score: Math.round(result.score * 100) / 100 };
+    let hits = this.index.search(words.join(' '), {}, { limit }).hits;
+    if (hits.length === 0 && words.length > 1) {
+      // None holds every word: the sections holding most of them, by their summed scores.
+      const scores = new Map<string, number>();
+      for (const word of words) for (const hit of this.index.search(word, {}, { limit: limit * 4 }).hits) scores.set(hit.ref, (scores.get(hit.ref) ?? 0) + hit.score);
+      hits = [...scores].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([ref, score]) => ({ ref, score }));
+    }
+    return hits.map((hit) => {
+      const section = this.sections.get(hit.ref)!;
+      return { entity: section.entity, page: section.pageTitle, heading: section.heading, url: section.url, snippet: snippetOf(section.text, words), score: Math.round(hit.score * 100) / 100 };
     });
   }
 }
