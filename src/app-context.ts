@@ -50,7 +50,7 @@ export async function createAppContext(config: Config, logger: Logger, overrides
     localRepositories: path.resolve(overrides.localRepositories ?? config.callboard.scaffolder.localRepositories),
     approvalRules: config.callboard.scaffolder.approvals,
   });
-  const docs = createDocsService({ catalog, ...(config.app?.baseUrl ? { backstageUrl: config.app.baseUrl } : {}) });
+  const docs = createDocsService({ catalog, github: overrides.github ?? clients, ...(config.app?.baseUrl ? { backstageUrl: config.app.baseUrl } : {}) });
   return { config, database, catalog, scaffolder, docs, logger, close: () => database.close() };
 }
 

@@ -445,10 +445,12 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
   try {
     if (useExamples) process.stderr.write(`No catalog.locations configured: using the bundled example catalog in ${EXAMPLE_CATALOG}\n`);
     await context.catalog.load();
-    // The docs are read again after each refresh: they live beside the catalog files.
+    // The docs are read again after each refresh (they live beside the catalog files), in the
+    // background: sites on GitHub are many calls, and answers must not wait for them.
+    let docsRead: Promise<unknown> = Promise.resolve();
     const refresh = async () => {
       const report = await context.catalog.refresh(paths.length > 0 ? catalogRoots(paths) : undefined);
-      await context.docs.refresh().catch((error: unknown) => logger.error({ err: error }, 'reading the docs failed'));
+      docsRead = context.docs.refresh().catch((error: unknown) => logger.error({ err: error }, 'reading the docs failed'));
       return report;
     };
     const report = await refresh();
@@ -466,6 +468,8 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
       await stopped;
       await app.stop();
     } else {
+      // The console's first question may be for the docs.
+      if (!options.noConsole) await docsRead;
       await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { scaffolder: context.scaffolder, docs: context.docs, userRef: asUser(options) }), stopped]));
     }
     if (timer) clearInterval(timer);

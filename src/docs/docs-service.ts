@@ -4,6 +4,9 @@ import { sourceLocationOf, type Entity } from '../catalog/model/entity.js';
 import { DocsIndex, type SectionHit } from './docs-index.js';
 import { docsPlaceOf, pageUrl, type DocsPlace } from './entity-docs.js';
 import { localDocsReader } from './local-docs-reader.js';
+import { githubDocsReader } from './github-docs-reader.js';
+import { errorMessage } from '../errors.js';
+import { formatGitHubUrl, type GitHubClient } from '../github/github-client.js';
 import { readDocsSite, type DocsSite, type SitePage } from './mkdocs-site.js';
 
 export interface DocLink {
@@ -64,7 +67,15 @@ const TOC_HEADING_LEVEL = 2;
  * split into sections and searched. Links go to Backstage's TechDocs when `backstageUrl` is set,
  * else to the repository, else to the files.
  */
-export function createDocsService({ catalog, backstageUrl }: { catalog: CatalogService; backstageUrl?: string }): DocsService {
+export interface DocsServiceDeps {
+  catalog: CatalogService;
+  /** Backstage's app.baseUrl: page links go to its TechDocs reader. */
+  backstageUrl?: string;
+  /** GitHub per host, for docs not on disk (the catalog's clients and tokens). */
+  github?: (host: string) => GitHubClient | undefined;
+}
+
+export function createDocsService({ catalog, backstageUrl, github = () => undefined }: DocsServiceDeps): DocsService {
   let sites = new Map<string, ReadSite>();
   const index = new DocsIndex();
   let problems: DocsProblem[] = [];
@@ -85,47 +96,72 @@ export function createDocsService({ catalog, backstageUrl }: { catalog: CatalogS
     return links.filter((link, position) => links.findIndex((other) => other.url === link.url) === position);
   };
 
-  return {
-    async refresh() {
-      const next = new Map<string, ReadSite>();
-      const found: DocsProblem[] = [];
-      const owners: { ref: string; entity: Entity; place: DocsPlace & { folder: string } }[] = [];
-      for (const ref of catalog.view.refs()) {
-        const entity = catalog.view.get(ref);
-        if (!entity) continue;
-        const place = placeOf(ref, entity);
-        if (typeof place === 'string') found.push({ entity: ref, message: place });
-        // Borrowers read nothing of their own: their lender's site is read for the lender.
-        if (typeof place === 'object' && place.ref === ref && place.folder) owners.push({ ref, entity, place: { ...place, folder: place.folder } });
+  /** On disk when the catalog file's folder has the site, else from GitHub; undefined when neither has one. */
+  const readSite = async (place: DocsPlace, previous: ReadonlyMap<string, SitePage>): Promise<DocsSite | undefined> => {
+    const local = place.folder ? await readDocsSite(localDocsReader(place.folder), previous) : undefined;
+    if (local || !place.remote) return local;
+    const client = github(place.remote.host);
+    if (!client) throw new Error(`${place.remote.host} is not among integrations.github`);
+    return readDocsSite(githubDocsReader(client, place.remote), previous);
+  };
+
+  const refreshNow = async () => {
+    const next = new Map<string, ReadSite>();
+    const found: DocsProblem[] = [];
+    const owners: { ref: string; entity: Entity; place: DocsPlace }[] = [];
+    for (const ref of catalog.view.refs()) {
+      const entity = catalog.view.get(ref);
+      if (!entity) continue;
+      const place = placeOf(ref, entity);
+      if (typeof place === 'string') found.push({ entity: ref, message: place });
+      // Borrowers read nothing of their own: their lender's site is read for the lender.
+      if (typeof place === 'object' && place.ref === ref && (place.folder || place.remote)) owners.push({ ref, entity, place });
+    }
+    const readOne = async ({ ref, entity, place }: (typeof owners)[number]) => {
+      const known = sites.get(ref);
+      const previous = new Map<string, SitePage>((known?.site.pages ?? []).map((page) => [page.path, page]));
+      let site: DocsSite | undefined;
+      try {
+        site = await readSite(place, previous);
+      } catch (error) {
+        // GitHub unreachable or refusing: what was read before stays, marked as such.
+        found.push({ entity: ref, message: `the docs could not be read (${errorMessage(error)}); ${known ? 'the last ones read are kept' : 'nothing indexed yet'}` });
+        if (known) next.set(ref, known);
+        return;
       }
-      const readOne = async ({ ref, entity, place }: (typeof owners)[number]) => {
-        const known = sites.get(ref);
-        const previous = new Map<string, SitePage>((known?.site.pages ?? []).map((page) => [page.path, page]));
-        const site = await readDocsSite(localDocsReader(place.folder), previous);
-        if (!site) {
-          found.push({ entity: ref, message: `${place.folder} has no mkdocs.yml and no Markdown under docs/` });
-          index.replaceSite(ref, []);
-          return;
-        }
-        for (const problem of site.problems) found.push({ entity: ref, message: problem });
-        const read: ReadSite = { place, site, signature: siteSignature(place, site) };
-        next.set(ref, read);
-        // An unchanged site (every page's bytes, its place and settings) stays indexed as it was.
-        if (known?.signature === read.signature) return;
-        const entityTitle = entity.metadata.title ?? entity.metadata.name;
-        index.replaceSite(
-          ref,
-          site.pages.flatMap((page) =>
-            page.sections.map((section) => ({ entity: ref, entityTitle, page: page.path, pageTitle: page.title, heading: section.heading, level: section.level, url: pageUrl(place, site.docsDir, page.path, section.anchor), text: section.text })),
-          ),
-        );
-      };
-      // A few sites at a time: each is many small files.
-      for (let start = 0; start < owners.length; start += SITES_AT_ONCE) await Promise.all(owners.slice(start, start + SITES_AT_ONCE).map(readOne));
-      for (const ref of index.sites()) if (!next.has(ref)) index.replaceSite(ref, []);
-      sites = next;
-      problems = found;
-      return { sites: next.size, sections: index.size, problems: found };
+      if (!site) {
+        found.push({ entity: ref, message: `${place.folder ?? (place.remote ? formatGitHubUrl(place.remote, 'tree') : 'the docs folder')} has no mkdocs.yml and no Markdown under docs/` });
+        index.replaceSite(ref, []);
+        return;
+      }
+      for (const problem of site.problems) found.push({ entity: ref, message: problem });
+      const read: ReadSite = { place, site, signature: siteSignature(place, site) };
+      next.set(ref, read);
+      // An unchanged site (every page's bytes, its place and settings) stays indexed as it was.
+      if (known?.signature === read.signature) return;
+      const entityTitle = entity.metadata.title ?? entity.metadata.name;
+      index.replaceSite(
+        ref,
+        site.pages.flatMap((page) =>
+          page.sections.map((section) => ({ entity: ref, entityTitle, page: page.path, pageTitle: page.title, heading: section.heading, level: section.level, url: pageUrl(place, site.docsDir, page.path, section.anchor), text: section.text })),
+        ),
+      );
+    };
+    // A few sites at a time: each is many small files.
+    for (let start = 0; start < owners.length; start += SITES_AT_ONCE) await Promise.all(owners.slice(start, start + SITES_AT_ONCE).map(readOne));
+    for (const ref of index.sites()) if (!next.has(ref)) index.replaceSite(ref, []);
+    sites = next;
+    problems = found;
+    return { sites: next.size, sections: index.size, problems: found };
+  };
+  // One at a time: a scheduled refresh may come while the last one still reads GitHub.
+  let refreshing: Promise<unknown> = Promise.resolve();
+
+  return {
+    refresh() {
+      const run = refreshing.then(refreshNow, refreshNow);
+      refreshing = run.catch(() => undefined);
+      return run;
     },
     answer(query, limit = 5) {
       const trimmed = query.trim();

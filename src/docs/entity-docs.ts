@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ANNOTATIONS, annotationOf, sourceLocationOf, type Entity } from '../catalog/model/entity.js';
 import { normalizeEntityRef, parseEntityRef } from '../catalog/model/entity-ref.js';
 import { isInside } from '../catalog/ingestion/local-files.js';
-import { parseGitHubUrl } from '../github/github-client.js';
+import { parseGitHubUrl, type GitHubUrl } from '../github/github-client.js';
 
 export const TECHDOCS_ENTITY = 'backstage.io/techdocs-entity';
 export const TECHDOCS_ENTITY_PATH = 'backstage.io/techdocs-entity-path';
@@ -13,6 +13,8 @@ export interface DocsPlace {
   ref: string;
   /** A folder on disk holding mkdocs.yml; undefined when the docs are not on this machine. */
   folder?: string;
+  /** The docs folder in a GitHub repository, read when there is none on disk. */
+  remote?: GitHubUrl;
   /** Page links: Backstage's TechDocs reader, the repository on GitHub, or the files. */
   links: { type: 'techdocs'; base: string } | { type: 'repository'; base: string } | { type: 'files'; base: string };
   /** A sub-path inside the borrowed site (techdocs-entity-path). */
@@ -37,8 +39,9 @@ function blobBase(url: string): string | undefined {
 /**
  * Where an entity's docs are, as TechDocs finds them: `backstage.io/techdocs-entity` borrows another
  * entity's (one step, never in a loop); `backstage.io/techdocs-ref: dir:<path>` is resolved against
- * the catalog file the entity was read from (read there when that is on disk) and linked from its
- * source location; `url:<url>` names a repository folder. Undefined without docs; a string says why
+ * the catalog file the entity was read from and read there (on disk, or in the GitHub repository of
+ * its source location), and linked from its source location; `url:<url>` names a repository
+ * folder. Undefined without docs; a string says why
  * the annotation cannot be used.
  */
 export function docsPlaceOf(ref: string, entity: Entity, options: DocsPlaceOptions, borrowed = false): DocsPlace | string | undefined {
@@ -61,8 +64,9 @@ export function docsPlaceOf(ref: string, entity: Entity, options: DocsPlaceOptio
   const techdocs = options.backstageUrl ? techdocsBase(options.backstageUrl, ref) : undefined;
   if (reference.startsWith('url:')) {
     const base = blobBase(reference.slice(4));
-    if (!base) return `${ANNOTATIONS.techdocsRef}: ${reference} is not a GitHub folder URL`;
-    return { ref, links: techdocs ? { type: 'techdocs', base: techdocs } : { type: 'repository', base } };
+    const remote = parseGitHubUrl(reference.slice(4));
+    if (!base || !remote) return `${ANNOTATIONS.techdocsRef}: ${reference} is not a GitHub folder URL`;
+    return { ref, remote, links: techdocs ? { type: 'techdocs', base: techdocs } : { type: 'repository', base } };
   }
   if (!reference.startsWith('dir:')) return `${ANNOTATIONS.techdocsRef}: ${reference} starts with neither dir: nor url:`;
   const relative = reference.slice(4).trim() || '.';
@@ -74,9 +78,12 @@ export function docsPlaceOf(ref: string, entity: Entity, options: DocsPlaceOptio
     if (!isInside(catalogFolder, folder)) return `${ANNOTATIONS.techdocsRef}: ${reference} leaves the folder of the entity's catalog file`;
   }
   const source = sourceLocationOf(entity) ?? (managedBy.startsWith('url:') ? new URL('.', managedBy.slice(4)).href : undefined);
-  const repository = source ? blobBase(new URL(`${relative.replace(/\/+$/, '')}/`, source.endsWith('/') ? source : `${source}/`).href) : undefined;
+  const docsUrl = source ? new URL(`${relative.replace(/\/+$/, '')}/`, source.endsWith('/') ? source : `${source}/`).href : undefined;
+  const repository = docsUrl ? blobBase(docsUrl) : undefined;
+  // Read from where the catalog file was read: a catalog on disk has its docs on disk.
+  const remote = docsUrl && !managedBy.startsWith('file:') ? parseGitHubUrl(docsUrl) : undefined;
   const links: DocsPlace['links'] = techdocs ? { type: 'techdocs', base: techdocs } : repository ? { type: 'repository', base: repository } : { type: 'files', base: folder ? `file://${folder}/` : '' };
-  return { ref, ...(folder ? { folder } : {}), links };
+  return { ref, ...(folder ? { folder } : {}), ...(remote ? { remote } : {}), links };
 }
 
 /** `<app.baseUrl>/docs/<namespace>/<kind>/<name>/`, as Backstage's TechDocs reader serves it. */

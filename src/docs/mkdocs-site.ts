@@ -13,7 +13,7 @@ export interface SitePage {
   /** The nav's depth of the page (1 for a top-level entry). */
   level: number;
   sections: PageSection[];
-  /** Of the page's bytes: an unchanged page is not split again. */
+  /** Of the page's bytes (or the reader's fingerprint of them): an unchanged page is not read or split again. */
   hash: string;
 }
 
@@ -30,6 +30,8 @@ export interface DocsReader {
   read(path: string): Promise<Buffer | undefined>;
   /** Every file path under `folder` (relative to the docs source). */
   list(folder: string): Promise<string[]>;
+  /** A file's fingerprint and size without reading it, where that is cheaper than reading (a git blob sha). */
+  describe?(path: string): Promise<{ fingerprint: string; size: number } | undefined>;
 }
 
 interface NavEntry {
@@ -85,23 +87,32 @@ export async function readDocsSite(reader: DocsReader, previous: ReadonlyMap<str
   const entries: NavEntry[] =
     nav.length > 0 ? nav : listed.sort((a, b) => (a === 'index.md' ? -1 : b === 'index.md' ? 1 : a < b ? -1 : 1)).map((path) => ({ path, level: path.split('/').length }));
   const pages: SitePage[] = [];
-  // Read at once, used in nav order.
-  const contents = await Promise.all(entries.map((entry) => reader.read(`${docsDir}/${entry.path}`)));
+  // Where the reader can say what a file is without reading it, a file that is unchanged or too large is not read.
+  const described = await Promise.all(entries.map((entry) => reader.describe?.(`${docsDir}/${entry.path}`)));
+  const contents = await Promise.all(
+    entries.map((entry, position) => {
+      const about = described[position];
+      if (reader.describe && (!about || about.size > MAX_PAGE_BYTES || previous.get(entry.path)?.hash === about.fingerprint)) return undefined;
+      return reader.read(`${docsDir}/${entry.path}`);
+    }),
+  );
   for (const [position, entry] of entries.entries()) {
     const file = `${docsDir}/${entry.path}`;
-    const bytes = contents[position];
-    if (!bytes) {
+    const about = described[position];
+    const known = previous.get(entry.path);
+    const size = about?.size ?? contents[position]?.length;
+    if (size === undefined) {
       problems.push(`${file}: the nav names this page, and it is not there`);
       continue;
     }
-    if (bytes.length > MAX_PAGE_BYTES) {
-      problems.push(`${file}: ${bytes.length} bytes, more than the ${MAX_PAGE_BYTES} a page may have to be indexed`);
+    if (size > MAX_PAGE_BYTES) {
+      problems.push(`${file}: ${size} bytes, more than the ${MAX_PAGE_BYTES} a page may have to be indexed`);
       continue;
     }
-    const hash = createHash('sha256').update(bytes).digest('hex');
-    const known = previous.get(entry.path);
-    if (known?.hash === hash) {
-      pages.push({ ...known, level: entry.level, ...(entry.title ? { title: entry.title } : {}) });
+    const bytes = contents[position];
+    const hash = about?.fingerprint ?? createHash('sha256').update(bytes!).digest('hex');
+    if (known?.hash === hash || !bytes) {
+      pages.push({ ...known!, level: entry.level, ...(entry.title ? { title: entry.title } : {}) });
       continue;
     }
     let text: string;

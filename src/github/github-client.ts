@@ -7,6 +7,14 @@ export interface RepositoryFileRef {
   path: string;
 }
 
+export interface FolderEntry {
+  path: string;
+  sha: string;
+  size: number;
+  /** Git's file mode: 100644, 100755 (executable), 120000 (link). */
+  mode: string;
+}
+
 export interface FolderFile {
   /** Relative to the folder, with `/` separators. */
   path: string;
@@ -33,6 +41,10 @@ export interface GitHubClient {
    * it. A folder past `limits` is refused (ExternalServiceError, not transient) before any file is read.
    */
   readFolder(folder: RepositoryFileRef, limits: { files: number; bytes: number }): Promise<FolderFile[]>;
+  /** The files under a folder at `ref` without their contents: path (relative to it), git blob sha and size. */
+  listFolder(folder: RepositoryFileRef): Promise<FolderEntry[]>;
+  /** One file's bytes by its git blob sha (from listFolder). */
+  readBlob(repo: { owner: string; repo: string }, sha: string): Promise<Buffer>;
   listOrganizationRepositories(organization: string): Promise<RepositorySummary[]>;
 }
 

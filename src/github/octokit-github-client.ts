@@ -2,7 +2,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { ExternalServiceError, NotFoundError } from '../errors.js';
-import type { BranchProtection, CommitFile, FolderFile, GitHubClient, GitHubPublisher, PublishedRepository, RepositoryFileRef, RepositorySettings, RepositorySummary } from './github-client.js';
+import type { BranchProtection, CommitFile, FolderEntry, FolderFile, GitHubClient, GitHubPublisher, PublishedRepository, RepositoryFileRef, RepositorySettings, RepositorySummary } from './github-client.js';
 
 /** Blobs read at once when a folder is read. */
 const BLOBS_AT_ONCE = 8;
@@ -83,7 +83,7 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
     return response.data.tree.filter((item) => item.type === 'blob' && item.path).map((item) => item.path!);
   }
 
-  async readFolder(folder: RepositoryFileRef, limits: { files: number; bytes: number }): Promise<FolderFile[]> {
+  async listFolder(folder: RepositoryFileRef): Promise<FolderEntry[]> {
     const where = `${folder.owner}/${folder.repo}/${folder.path}`;
     const tree = (treeSha: string, recursive: boolean) =>
       this.call(`listing ${where}`, () =>
@@ -99,10 +99,22 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
     }
     const response = await tree(sha, true);
     if (response.data.truncated) throw new ExternalServiceError('github', `GitHub: ${where} is too large to list in one call`, false);
-    const entries = response.data.tree.filter((item) => item.type === 'blob' && item.path);
+    return response.data.tree.filter((item) => item.type === 'blob' && item.path && item.sha).map((item) => ({ path: item.path!, sha: item.sha!, size: item.size ?? 0, mode: item.mode ?? '100644' }));
+  }
+
+  async readBlob(repo: { owner: string; repo: string }, sha: string): Promise<Buffer> {
+    const blob = await this.call(`reading blob ${sha} of ${repo.owner}/${repo.repo}`, () =>
+      this.octokit.git.getBlob({ owner: repo.owner, repo: repo.repo, file_sha: sha, request: { signal: AbortSignal.timeout(this.timeoutMs) } }),
+    );
+    return Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8');
+  }
+
+  async readFolder(folder: RepositoryFileRef, limits: { files: number; bytes: number }): Promise<FolderFile[]> {
+    const where = `${folder.owner}/${folder.repo}/${folder.path}`;
+    const entries = await this.listFolder(folder);
     const link = entries.find((item) => item.mode === '120000');
     if (link) throw new ExternalServiceError('github', `${where}: ${link.path} is a symbolic link; a skeleton read from GitHub holds files only`, false);
-    const bytes = entries.reduce((total, item) => total + (item.size ?? 0), 0);
+    const bytes = entries.reduce((total, item) => total + item.size, 0);
     if (entries.length > limits.files || bytes > limits.bytes) {
       throw new ExternalServiceError('github', `${where} holds ${entries.length} files and ${bytes} bytes, more than the ${limits.files} files or ${limits.bytes} bytes a skeleton may`, false);
     }
@@ -110,16 +122,7 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
     // A few at a time: throttling keeps within GitHub's limits, this keeps within reason.
     for (let start = 0; start < entries.length; start += BLOBS_AT_ONCE) {
       const batch = entries.slice(start, start + BLOBS_AT_ONCE);
-      files.push(
-        ...(await Promise.all(
-          batch.map(async (item) => {
-            const blob = await this.call(`reading ${where}/${item.path}`, () =>
-              this.octokit.git.getBlob({ owner: folder.owner, repo: folder.repo, file_sha: item.sha!, request: { signal: AbortSignal.timeout(this.timeoutMs) } }),
-            );
-            return { path: item.path!, content: Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8'), mode: item.mode === '100755' ? 0o755 : 0o644 };
-          }),
-        )),
-      );
+      files.push(...(await Promise.all(batch.map(async (item) => ({ path: item.path, content: await this.readBlob(folder, item.sha), mode: item.mode === '100755' ? 0o755 : 0o644 })))));
     }
     return files;
   }

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppContext, type AppContext } from '../../../src/app-context.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { createLogger } from '../../../src/logger.js';
+import { startFakeGitHub } from '../../support/fake-github-server.js';
+
+describe('docs read from a GitHub repository through Octokit', () => {
+  let github: Awaited<ReturnType<typeof startFakeGitHub>>;
+  let context: AppContext;
+
+  beforeAll(async () => {
+    github = await startFakeGitHub({
+      acme: {
+        ledger: {
+          files: {
+            'catalog-info.yaml': 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ledger\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n    backstage.io/source-location: url:https://github.com/acme/ledger/tree/main/\nspec: { type: service, lifecycle: production, owner: payments }\n',
+            'mkdocs.yml': 'site_name: Ledger\nnav:\n  - Home: index.md\n  - Operations: ops/index.md\n',
+            'docs/index.md': '# Ledger\n\nBookkeeping.\n',
+            'docs/ops/index.md': '# Operations\n\n## Restore a backup\n\nRun `ledgerctl restore`.\n',
+            'src/main.ts': 'export {};\n',
+          },
+        },
+      },
+    });
+    const config = loadConfig({ files: [], env: { GITHUB_API_URL: github.baseUrl, GITHUB_TOKEN: 'ghp_test' } });
+    config.catalog.locations = [{ type: 'url', target: 'https://github.com/acme/ledger/blob/main/catalog-info.yaml' }];
+    context = await createAppContext(config, createLogger({ level: 'silent' }), { ephemeralDatabase: true });
+    await context.catalog.refresh();
+  });
+  afterAll(async () => {
+    await context?.close();
+    await github?.close();
+  });
+
+  it('reads the site beside the catalog file in its repository, and does not fetch an unchanged page again', async () => {
+    const first = await context.docs.refresh();
+    expect(first).toMatchObject({ sites: 1, sections: 3, problems: [] });
+    expect(context.docs.answer('restore backup').sections[0]).toMatchObject({ heading: 'Restore a backup', url: 'https://github.com/acme/ledger/blob/main/docs/ops/index.md#restore-a-backup' });
+    const blobsRead = () => github.requests.filter((request) => request.includes('/git/blobs/')).length;
+    const before = blobsRead();
+    expect(before).toBe(3);
+    await context.docs.refresh();
+    // The tree is listed again and mkdocs.yml read again; the pages, unchanged, are not fetched.
+    expect(blobsRead()).toBe(before + 1);
+  });
+
+  it('keeps what it read when GitHub fails, and says so on the entity', async () => {
+    github.fail({ match: /\/git\/trees\//, status: 500, times: 10 });
+    const { problems } = await context.docs.refresh();
+    github.clearFailures();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ entity: 'component:default/ledger', message: expect.stringContaining('the last ones read are kept') });
+    expect(context.docs.answer('restore backup').sections).toHaveLength(1);
+  });
+});
