@@ -7,7 +7,7 @@ import { localDocsReader } from './local-docs-reader.js';
 import { githubDocsReader } from './github-docs-reader.js';
 import { errorMessage } from '../errors.js';
 import { formatGitHubUrl, type GitHubClient } from '../github/github-client.js';
-import { readDocsSite, type DocsSite, type SitePage } from './mkdocs-site.js';
+import { readDocsSite, type DocsSite } from './mkdocs-site.js';
 
 export interface DocLink {
   title: string;
@@ -97,7 +97,7 @@ export function createDocsService({ catalog, backstageUrl, github = () => undefi
   };
 
   /** On disk when the catalog file's folder has the site, else from GitHub; undefined when neither has one. */
-  const readSite = async (place: DocsPlace, previous: ReadonlyMap<string, SitePage>): Promise<DocsSite | undefined> => {
+  const readSite = async (place: DocsPlace, previous: DocsSite | undefined): Promise<DocsSite | undefined> => {
     const local = place.folder ? await readDocsSite(localDocsReader(place.folder), previous) : undefined;
     if (local || !place.remote) return local;
     const client = github(place.remote.host);
@@ -119,10 +119,9 @@ export function createDocsService({ catalog, backstageUrl, github = () => undefi
     }
     const readOne = async ({ ref, entity, place }: (typeof owners)[number]) => {
       const known = sites.get(ref);
-      const previous = new Map<string, SitePage>((known?.site.pages ?? []).map((page) => [page.path, page]));
       let site: DocsSite | undefined;
       try {
-        site = await readSite(place, previous);
+        site = await readSite(place, known?.site);
       } catch (error) {
         // GitHub unreachable or refusing: what was read before stays, marked as such.
         found.push({ entity: ref, message: `the docs could not be read (${errorMessage(error)}); ${known ? 'the last ones read are kept' : 'nothing indexed yet'}` });

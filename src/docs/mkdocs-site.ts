@@ -17,8 +17,17 @@ export interface SitePage {
   hash: string;
 }
 
+/** A site's mkdocs.yml as read: which file, its fingerprint, and its settings. */
+interface SiteConfig {
+  file: string;
+  fingerprint: string;
+  settings: Record<string, unknown>;
+  problem?: string;
+}
+
 export interface DocsSite {
   siteName: string;
+  config?: SiteConfig;
   docsDir: string;
   pages: SitePage[];
   /** A page the nav names that is missing, too large or not UTF-8, each naming its file. */
@@ -63,23 +72,35 @@ function titleOf(path: string, sections: PageSection[]): string {
   return name === 'index' ? 'Home' : name.replace(/[-_]+/g, ' ');
 }
 
+/** mkdocs.yml (or mkdocs.yaml); the previous reading when the reader says the file is unchanged. */
+async function readConfig(reader: DocsReader, previous: SiteConfig | undefined): Promise<SiteConfig | undefined> {
+  for (const file of ['mkdocs.yml', 'mkdocs.yaml']) {
+    const about = await reader.describe?.(file);
+    if (reader.describe && !about) continue;
+    if (about && previous?.file === file && previous.fingerprint === about.fingerprint) return previous;
+    const bytes = await reader.read(file);
+    if (!bytes) continue;
+    const fingerprint = about?.fingerprint ?? createHash('sha256').update(bytes).digest('hex');
+    try {
+      const parsed = yaml.load(UTF8.decode(bytes), { schema: yaml.FAILSAFE_SCHEMA, json: true });
+      return { file, fingerprint, settings: parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {} };
+    } catch (error) {
+      return { file, fingerprint, settings: {}, problem: `${file}: ${(error as Error).message.split('\n')[0]}` };
+    }
+  }
+  return undefined;
+}
+
 /**
  * A docs-like-code site as TechDocs builds it: `mkdocs.yml` (or `mkdocs.yaml`) for `site_name`,
  * `nav` and `docs_dir` (default `docs`); without a nav, every Markdown page under docs_dir,
- * `index.md` first. `previous` pages whose bytes are unchanged are kept as they were.
+ * `index.md` first. What is unchanged since the `previous` reading is kept as it was.
  */
-export async function readDocsSite(reader: DocsReader, previous: ReadonlyMap<string, SitePage> = new Map()): Promise<DocsSite | undefined> {
-  const config = (await reader.read('mkdocs.yml')) ?? (await reader.read('mkdocs.yaml'));
-  const problems: string[] = [];
-  let settings: Record<string, unknown> = {};
-  if (config) {
-    try {
-      const parsed = yaml.load(UTF8.decode(config), { schema: yaml.FAILSAFE_SCHEMA, json: true });
-      if (parsed && typeof parsed === 'object') settings = parsed as Record<string, unknown>;
-    } catch (error) {
-      problems.push(`mkdocs.yml: ${(error as Error).message.split('\n')[0]}`);
-    }
-  }
+export async function readDocsSite(reader: DocsReader, previousSite?: DocsSite): Promise<DocsSite | undefined> {
+  const previous = new Map((previousSite?.pages ?? []).map((page) => [page.path, page]));
+  const config = await readConfig(reader, previousSite?.config);
+  const problems: string[] = config?.problem ? [config.problem] : [];
+  const settings = config?.settings ?? {};
   const docsDir = (typeof settings.docs_dir === 'string' ? settings.docs_dir : 'docs').replace(/^\.\//, '').replace(/\/+$/, '');
   const listed = (await reader.list(docsDir)).filter((path) => path.endsWith('.md')).map((path) => path.slice(docsDir.length + 1));
   if (!config && listed.length === 0) return undefined;
@@ -128,5 +149,5 @@ export async function readDocsSite(reader: DocsReader, previous: ReadonlyMap<str
     const sections = split.map((section) => (section.level === 0 ? { ...section, heading: title } : section));
     pages.push({ path: entry.path, title, level: entry.level, sections, hash });
   }
-  return { siteName: typeof settings.site_name === 'string' ? settings.site_name : 'Documentation Site', docsDir, pages, problems };
+  return { siteName: typeof settings.site_name === 'string' ? settings.site_name : 'Documentation Site', ...(config ? { config } : {}), docsDir, pages, problems };
 }

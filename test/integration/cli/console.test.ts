@@ -43,6 +43,14 @@ describe('the local console (start without Slack tokens)', () => {
     expect(help).toContain('/whoowns payments-api');
   }, 60_000);
 
+  it('answers /docs and how-to questions from the example catalog\'s docs', async () => {
+    const { code, stdout } = await startWithInput('/docs payments-api\nhow do I hand over the pager?\n');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Docs for component:default/payments-api');
+    expect(stdout).toContain('How to rotate the API keys (https://github.com/northwind/payments-api/blob/main/docs/api-keys.md#how-to-rotate-the-api-keys)');
+    expect(stdout).toMatch(/How to hand over the pager \(https:\/\/github\.com\/northwind\/engineering-handbook\/blob\/main\/docs\/practices\/on-call\.md#how-to-hand-over-the-pager\) · On-call/);
+  }, 60_000);
+
   it('runs /create-service as a form of questions, publishes locally, and /whoowns answers for the new service', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'callboard-console-'));
     try {

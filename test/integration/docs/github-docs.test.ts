@@ -40,8 +40,8 @@ describe('docs read from a GitHub repository through Octokit', () => {
     const before = blobsRead();
     expect(before).toBe(3);
     await context.docs.refresh();
-    // The tree is listed again and mkdocs.yml read again; the pages, unchanged, are not fetched.
-    expect(blobsRead()).toBe(before + 1);
+    // The tree is listed again; mkdocs.yml and the pages, unchanged, are not fetched.
+    expect(blobsRead()).toBe(before);
   });
 
   it('keeps what it read when GitHub fails, and says so on the entity', async () => {
