@@ -1,0 +1,98 @@
+import { ApiException, AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, Observable, type RequestContext } from '@kubernetes/client-node';
+import type { ClusterSettings } from './cluster-config.js';
+import type { WorkloadQuery } from './entity-workloads.js';
+import type { ClusterObjects } from './workload-health.js';
+
+/** How a cluster answered: with the entity's objects, or how it failed. */
+export type ClusterAnswer =
+  | { name: string; status: 'ok'; objects: ClusterObjects }
+  | { name: string; status: 'timeout' | 'unreachable' | 'forbidden' | 'tls-error'; error: string };
+
+const TLS_ERRORS = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE']);
+
+/** The client's settings for a cluster; certificates are always checked (never skipTLSVerify). */
+export function kubeConfigOf(cluster: ClusterSettings): KubeConfig {
+  const config = new KubeConfig();
+  if (cluster.source === 'in-cluster') config.loadFromCluster();
+  else if (cluster.source === 'kubeconfig') {
+    config.loadFromFile(cluster.kubeconfig);
+    config.setCurrentContext(cluster.context);
+  } else {
+    config.loadFromOptions({
+      clusters: [{ name: cluster.name, server: cluster.server, skipTLSVerify: false, ...(cluster.caData ? { caData: cluster.caData } : {}), ...(cluster.caFile ? { caFile: cluster.caFile } : {}) }],
+      users: [{ name: 'callboard', ...(cluster.token ? { token: cluster.token } : {}) }],
+      contexts: [{ name: cluster.name, cluster: cluster.name, user: 'callboard' }],
+      currentContext: cluster.name,
+    });
+  }
+  return config;
+}
+
+/** What went wrong, as the answer's status and a message for people (the client's own words). */
+function failure(name: string, error: unknown): ClusterAnswer {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return { name, status: 'timeout', error: 'the cluster did not answer in time' };
+  if (error instanceof ApiException && (error.code === 401 || error.code === 403)) return { name, status: 'forbidden', error: `the cluster refused access (${error.code}); check the token and its RBAC permissions` };
+  const tlsCode = [typeof code === 'string' ? code : undefined, cause?.code].find((candidate) => candidate && TLS_ERRORS.has(candidate));
+  if (tlsCode || /certificate/i.test(message)) return { name, status: 'tls-error', error: `the cluster's certificate was not accepted (${tlsCode ?? message}); check caData or caFile` };
+  return { name, status: 'unreachable', error: message.split('\n')[0]! };
+}
+
+/**
+ * The entity's workloads in one cluster, through the real client: Deployments, StatefulSets,
+ * DaemonSets, ReplicaSets and Pods by its label selector; autoscalers and warning events of
+ * the namespace (or all of them). Every call shares one deadline; past it the cluster counts as
+ * not answering.
+ */
+export async function readCluster(cluster: ClusterSettings, query: WorkloadQuery, timeoutMs: number): Promise<ClusterAnswer> {
+  try {
+    const config = kubeConfigOf(cluster);
+    const signal = AbortSignal.timeout(timeoutMs);
+    // The client's requests take a signal through a middleware only.
+    const options = {
+      middleware: [
+        {
+          pre: (context: RequestContext) => {
+            context.setSignal(signal);
+            return new Observable(Promise.resolve(context));
+          },
+          post: <T>(response: T) => new Observable(Promise.resolve(response)),
+        },
+      ],
+      middlewareMergeStrategy: 'append' as const,
+    };
+    const apps = config.makeApiClient(AppsV1Api);
+    const core = config.makeApiClient(CoreV1Api);
+    const autoscaling = config.makeApiClient(AutoscalingV2Api);
+    const { labelSelector, namespace } = query;
+    const selected = { labelSelector };
+    const warnings = { fieldSelector: 'type=Warning' };
+    const [deployments, statefulSets, daemonSets, replicaSets, pods, hpas, events] = await Promise.all(
+      namespace
+        ? [
+            apps.listNamespacedDeployment({ namespace, ...selected }, options),
+            apps.listNamespacedStatefulSet({ namespace, ...selected }, options),
+            apps.listNamespacedDaemonSet({ namespace, ...selected }, options),
+            apps.listNamespacedReplicaSet({ namespace, ...selected }, options),
+            core.listNamespacedPod({ namespace, ...selected }, options),
+            autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, options),
+            core.listNamespacedEvent({ namespace, ...warnings }, options),
+          ]
+        : [
+            apps.listDeploymentForAllNamespaces(selected, options),
+            apps.listStatefulSetForAllNamespaces(selected, options),
+            apps.listDaemonSetForAllNamespaces(selected, options),
+            apps.listReplicaSetForAllNamespaces(selected, options),
+            core.listPodForAllNamespaces(selected, options),
+            autoscaling.listHorizontalPodAutoscalerForAllNamespaces({}, options),
+            core.listEventForAllNamespaces(warnings, options),
+          ],
+    );
+    const objects: ClusterObjects = { deployments: deployments.items, statefulSets: statefulSets.items, daemonSets: daemonSets.items, replicaSets: replicaSets.items, pods: pods.items, hpas: hpas.items, events: events.items };
+    return { name: cluster.name, status: 'ok', objects };
+  } catch (error) {
+    return failure(cluster.name, error);
+  }
+}

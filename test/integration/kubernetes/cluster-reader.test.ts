@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCluster } from '../../../src/kubernetes/cluster-reader.js';
+import { startFakeKubernetes } from '../../support/fake-kubernetes.js';
+import { makeTestCertificates, type TestCertificates } from '../../support/test-certificates.js';
+
+const labels = { 'backstage.io/kubernetes-id': 'payments-api' };
+const OBJECTS = {
+  deployments: [{ metadata: { name: 'payments-api', namespace: 'payments', labels }, spec: { replicas: 2, selector: {}, template: {} }, status: { readyReplicas: 2 } }, { metadata: { name: 'other', namespace: 'payments', labels: { app: 'other' } }, spec: { selector: {}, template: {} } }],
+  pods: [{ metadata: { name: 'payments-api-1', namespace: 'payments', labels }, spec: { containers: [{ name: 'api', image: 'api:1' }] }, status: { phase: 'Running' } }],
+  events: [
+    { metadata: { name: 'e1', namespace: 'payments' }, involvedObject: { kind: 'Pod', name: 'payments-api-1', namespace: 'payments' }, type: 'Warning', reason: 'BackOff', message: 'back-off' },
+    { metadata: { name: 'e2', namespace: 'payments' }, involvedObject: { kind: 'Pod', name: 'payments-api-1', namespace: 'payments' }, type: 'Normal', reason: 'Pulled', message: 'ok' },
+  ],
+};
+
+describe('clusters read through @kubernetes/client-node, against HTTPS servers on loopback', () => {
+  let certs: TestCertificates;
+  const servers: { close(): Promise<void> }[] = [];
+  beforeAll(() => {
+    certs = makeTestCertificates();
+  });
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+  });
+  const start = async (...args: Parameters<typeof startFakeKubernetes>) => {
+    const server = await startFakeKubernetes(...args);
+    servers.push(server);
+    return server;
+  };
+  const query = { labelSelector: 'backstage.io/kubernetes-id=payments-api', namespace: 'payments' };
+  const cluster = (url: string) => ({ name: 'prod', source: 'config' as const, server: url, token: 'token-1', caData: Buffer.from(certs.ca).toString('base64') });
+
+  it("lists the entity's objects with its token, trusting the configured CA", async () => {
+    const server = await start({ key: certs.key, cert: certs.cert }, 'answer', OBJECTS);
+    const answer = await readCluster(cluster(server.url), query, 2_000);
+    expect(answer.status).toBe('ok');
+    if (answer.status !== 'ok') return;
+    expect(answer.objects.deployments.map((deployment) => deployment.metadata?.name)).toEqual(['payments-api']);
+    expect(answer.objects.pods).toHaveLength(1);
+    expect(answer.objects.events.map((event) => event.reason)).toEqual(['BackOff']);
+    expect(server.requests.every((request) => request.endsWith('Bearer token-1'))).toBe(true);
+    expect(server.requests.some((request) => request.startsWith('GET /apis/apps/v1/namespaces/payments/deployments?labelSelector=backstage.io%2Fkubernetes-id%3Dpayments-api'))).toBe(true);
+  });
+
+  it('says which cluster hung, refused the token, or showed a certificate its CA did not sign', async () => {
+    const hanging = await start({ key: certs.key, cert: certs.cert }, 'hang');
+    const refusing = await start({ key: certs.key, cert: certs.cert }, 403);
+    const stranger = await start({ key: certs.strangerKey, cert: certs.strangerCert }, 'answer', OBJECTS);
+    const [hung, refused, untrusted] = await Promise.all([readCluster(cluster(hanging.url), query, 500), readCluster(cluster(refusing.url), query, 2_000), readCluster(cluster(stranger.url), query, 2_000)]);
+    // Only the deadline's signal ends a request this way: the hanging cluster did not hold the others up.
+    expect(hung).toMatchObject({ status: 'timeout' });
+    expect(refused).toMatchObject({ status: 'forbidden', error: expect.stringContaining('403') });
+    expect(untrusted).toMatchObject({ status: 'tls-error' });
+    expect(stranger.requests).toEqual([]);
+    const closed = await readCluster(cluster('https://127.0.0.1:9'), query, 2_000);
+    expect(closed).toMatchObject({ status: 'unreachable' });
+  });
+});
