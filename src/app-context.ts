@@ -9,6 +9,8 @@ import { OctokitGitHubClient, type RetryOptions } from './github/octokit-github-
 import type { Logger } from './logger.js';
 import { createScaffolderService, type ScaffolderService } from './scaffolder/scaffolder-service.js';
 import { createDocsService, type DocsService } from './docs/docs-service.js';
+import { clustersFromConfig } from './kubernetes/cluster-config.js';
+import { createHealthService, type HealthService } from './kubernetes/health-service.js';
 
 export interface AppContext {
   config: Config;
@@ -16,6 +18,7 @@ export interface AppContext {
   catalog: CatalogService;
   scaffolder: ScaffolderService;
   docs: DocsService;
+  health: HealthService;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -51,7 +54,10 @@ export async function createAppContext(config: Config, logger: Logger, overrides
     approvalRules: config.callboard.scaffolder.approvals,
   });
   const docs = createDocsService({ catalog, github: overrides.github ?? clients, ...(config.app?.baseUrl ? { backstageUrl: config.app.baseUrl } : {}) });
-  return { config, database, catalog, scaffolder, docs, logger, close: () => database.close() };
+  const { clusters, problems } = clustersFromConfig(config.kubernetes, process.env);
+  for (const problem of problems) logger.warn({ problem }, 'a Kubernetes cluster is left out');
+  const health = createHealthService({ catalog, clusters });
+  return { config, database, catalog, scaffolder, docs, health, logger, close: () => database.close() };
 }
 
 /** Which hosts publish:github steps publish locally for (callboard.scaffolder.publisher). */

@@ -1,4 +1,5 @@
 import type { DocsAnswer } from '../docs/docs-service.js';
+import type { HealthAnswer } from '../kubernetes/health-service.js';
 import type { FindAnswer } from '../catalog/answers/find.js';
 import type { WhoOwnsAnswer } from '../catalog/answers/who-owns.js';
 import type { RefreshReport } from '../catalog/catalog-service.js';
@@ -110,5 +111,14 @@ export function formatDocs(answer: DocsAnswer): string {
   }
   if (answer.sections.length === 0) return `No docs answer "${answer.query}".`;
   for (const section of answer.sections) lines.push(`${section.heading} (${section.page}, ${section.entity})\n  ${section.snippet}\n  ${section.url}`);
+  return lines.join('\n');
+}
+
+export function formatHealth(answer: HealthAnswer): string {
+  const lines = [`${answer.entity ?? 'unknown entity'}: ${answer.status}`, ...answer.reasons.map((reason) => `  ${reason}`)];
+  for (const cluster of answer.clusters) {
+    lines.push(`cluster ${cluster.name}: ${cluster.status}${cluster.error ? ` (${cluster.error})` : ''}`);
+    for (const workload of cluster.workloads) lines.push(`  ${workload.kind} ${workload.namespace}/${workload.name}: ${workload.ready}/${workload.desired} ready, ${workload.images.join(', ') || 'no image'}`);
+  }
   return lines.join('\n');
 }

@@ -21,7 +21,7 @@ import type { TemplateDefinition } from '../scaffolder/template-definition.js';
 import { RunRefusedError } from '../scaffolder/template-access.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import type { FinishedRun } from '../scaffolder/scaffolder-service.js';
-import { formatDocs, formatFind, formatProblems, formatRefresh, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
+import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -38,6 +38,8 @@ Commands:
                              and /readyz on PORT either way
   whoowns QUERY              who owns an entity (name, ref or title); a team or person: what it owns
   find TEXT                  search, with filters such as kind:api owner:maps-team tag:go type:service
+  health ENTITY              the entity's workloads in every configured Kubernetes cluster: ready
+                             replicas, images, failing pods, and an overall status
   docs QUERY                 an entity's docs (links and contents, from its TechDocs site), or the
                              docs sections that best answer a question such as "rotate api keys"
   catalog validate PATH...   check catalog files or folders; prints file:line: ref: message, exits 1 on problems
@@ -173,6 +175,12 @@ export async function main(argv: string[]): Promise<number> {
           const answer = context.docs.answer(query, options.limit);
           print(options, answer, formatDocs(answer));
           return answer.entity || answer.sections.length > 0 ? 0 : 1;
+        });
+      case 'health':
+        return await withCatalog(config, options, async (context) => {
+          const answer = await context.health.health(requireText(rest, 'health ENTITY'));
+          print(options, answer, formatHealth(answer));
+          return answer.entity ? 0 : 1;
         });
       case 'manifest': {
         const host = config.app?.baseUrl ? new URL(config.app.baseUrl).host : undefined;
