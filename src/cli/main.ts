@@ -467,7 +467,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
     if (slackApp) {
-      const app = await slackApp.startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, docs: context.docs, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
+      const app = await slackApp.startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, docs: context.docs, health: context.health, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
       process.stderr.write(
         app.transport === 'socket-mode'
           ? `Slack app connected in Socket Mode; /healthz and /readyz on port ${app.port}\n`
@@ -478,7 +478,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     } else {
       // The console's first question may be for the docs.
       if (!options.noConsole) await docsRead;
-      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { scaffolder: context.scaffolder, docs: context.docs, userRef: asUser(options) }), stopped]));
+      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { scaffolder: context.scaffolder, docs: context.docs, health: context.health, userRef: asUser(options) }), stopped]));
     }
     if (timer) clearInterval(timer);
     await context.catalog.whenIdle();

@@ -12,6 +12,8 @@ import type { Logger } from '../../src/logger.js';
 import { startSlackApp, type RunningSlackApp } from '../../src/slack/slack-app.js';
 import { createScaffolderService, type ScaffolderService } from '../../src/scaffolder/scaffolder-service.js';
 import { createDocsService, type DocsService } from '../../src/docs/docs-service.js';
+import type { ClusterSettings } from '../../src/kubernetes/cluster-config.js';
+import { createHealthService } from '../../src/kubernetes/health-service.js';
 import { captureLogger } from './capture-logger.js';
 import { FakeSlack, slackSignature, type RecordedCall } from './fake-slack.js';
 import { createTestDatabase, type Engine } from './test-database.js';
@@ -91,6 +93,8 @@ export interface SlackHarnessOptions {
   commands?: SlashCommand[];
   /** Files beside catalog-info.yaml (docs sites: mkdocs.yml, docs/index.md...). */
   files?: Record<string, string>;
+  /** The clusters /health asks (none by default). */
+  clusters?: ClusterSettings[];
   broadcastChannel?: string;
 }
 
@@ -144,6 +148,7 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
       logger,
       scaffolder: appScaffolder,
       docs,
+      health: createHealthService({ catalog, clusters: options.clusters ?? [], timeoutMs: 1_000 }),
       ...(options.broadcastChannel ? { broadcastChannel: options.broadcastChannel } : {}),
       ...(options.commands ? { commands: options.commands } : {}),
     });

@@ -14,6 +14,8 @@ export interface OwnershipCardOptions {
   shared?: boolean;
   /** The entity has docs: a Docs button shows them. */
   docs?: boolean;
+  /** The entity has Kubernetes annotations: a Health button asks its clusters. */
+  health?: boolean;
 }
 
 /** Listing every entity a large team owns would crowd out the rest of the card. */
@@ -37,7 +39,7 @@ export function ownershipCard(answer: WhoOwnsAnswer, options: OwnershipCardOptio
   const links = [...(answer.source ? [link(answer.source, 'Repository')] : []), ...answer.links.map((entry) => link(entry.url, entry.title))];
   if (links.length > 0) blocks.push(section(`*Links:* ${links.join(' · ')}`));
   for (const warning of answer.warnings) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `⚠️ ${escapeText(warning)}` }] });
-  if (!options.shared) blocks.push(actions([button('Share in channel', ACTIONS.share, answer.query), ...(options.docs && answer.match ? [button('Docs', ACTIONS.docs, answer.match.ref)] : [])]));
+  if (!options.shared) blocks.push(actions([button('Share in channel', ACTIONS.share, answer.query), ...(options.docs && answer.match ? [button('Docs', ACTIONS.docs, answer.match.ref)] : []), ...(options.health && answer.match ? [button('Health', ACTIONS.health, answer.match.ref)] : [])]));
   return fitMessage({ text: escapeText(oneLine(summary(match, answer))), blocks });
 }
 

@@ -98,4 +98,7 @@ const EMOJI: Record<string, string> = {
   information_source: 'i',
   warning: '!',
   rotating_light: '!!',
+  large_green_circle: '●',
+  large_yellow_circle: '◐',
+  red_circle: '✗',
 };

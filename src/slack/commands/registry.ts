@@ -1,5 +1,6 @@
 import type { CatalogService } from '../../catalog/catalog-service.js';
 import type { DocsService } from '../../docs/docs-service.js';
+import type { HealthService } from '../../kubernetes/health-service.js';
 import type { ScaffolderService } from '../../scaffolder/scaffolder-service.js';
 import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
 import type { SlackMessage } from '../blocks/limits.js';
@@ -21,6 +22,8 @@ export interface CommandContext {
   people?: PeopleDirectory;
   /** The docs sites; absent where they are not read. */
   docs?: DocsService;
+  /** Kubernetes health; absent where it is not asked. */
+  health?: HealthService;
   /** The software templates; absent where they cannot run. */
   scaffolder?: ScaffolderService;
   forms?: TemplateForms;
