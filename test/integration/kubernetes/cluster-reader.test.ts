@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clustersFromConfig } from '../../../src/kubernetes/cluster-config.js';
 import { readCluster } from '../../../src/kubernetes/cluster-reader.js';
 import { startFakeKubernetes } from '../../support/fake-kubernetes.js';
 import { makeTestCertificates, type TestCertificates } from '../../support/test-certificates.js';
@@ -40,6 +44,24 @@ describe('clusters read through @kubernetes/client-node, against HTTPS servers o
     expect(answer.objects.events.map((event) => event.reason)).toEqual(['BackOff']);
     expect(server.requests.every((request) => request.endsWith('Bearer token-1'))).toBe(true);
     expect(server.requests.some((request) => request.startsWith('GET /apis/apps/v1/namespaces/payments/deployments?labelSelector=backstage.io%2Fkubernetes-id%3Dpayments-api'))).toBe(true);
+  });
+
+  it('reads a cluster named by a kubeconfig context, as KUBECONFIG gives them', async () => {
+    const server = await start({ key: certs.key, cert: certs.cert }, 'answer', OBJECTS);
+    const folder = mkdtempSync(path.join(tmpdir(), 'callboard-kubeconfig-'));
+    try {
+      const kubeconfig = path.join(folder, 'config');
+      writeFileSync(
+        kubeconfig,
+        `apiVersion: v1\nkind: Config\nclusters:\n- name: loopback\n  cluster:\n    server: ${server.url}\n    certificate-authority-data: ${Buffer.from(certs.ca).toString('base64')}\nusers:\n- name: reader\n  user: { token: kube-token }\ncontexts:\n- name: staging\n  context: { cluster: loopback, user: reader }\ncurrent-context: staging\n`,
+      );
+      const [settings] = clustersFromConfig(undefined, { KUBECONFIG: kubeconfig }).clusters;
+      const answer = await readCluster(settings!, query, 2_000);
+      expect(answer).toMatchObject({ name: 'staging', status: 'ok' });
+      expect(server.requests.every((request) => request.endsWith('Bearer kube-token'))).toBe(true);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('says which cluster hung, refused the token, or showed a certificate its CA did not sign', async () => {
