@@ -17,6 +17,7 @@ const replicaSet = { metadata: { name: 'payments-api-rs', namespace: 'payments',
 describe('health across several clusters at once', () => {
   let testCatalog: TestCatalog;
   let health: HealthService;
+  let silent: HealthService;
   const servers: { close(): Promise<void> }[] = [];
 
   beforeAll(async () => {
@@ -38,6 +39,7 @@ describe('health across several clusters at once', () => {
       ]),
     );
     health = createHealthService({ catalog: testCatalog.catalog, clusters, timeoutMs: 600 });
+    silent = createHealthService({ catalog: testCatalog.catalog, clusters: clusters.filter((cluster) => cluster.name === 'hanging' || cluster.name === 'refusing'), timeoutMs: 600 });
   });
   afterAll(async () => {
     for (const server of servers) await server.close();
@@ -61,6 +63,11 @@ describe('health across several clusters at once', () => {
     const first = health.health('payments-api');
     const second = health.health('payments-api');
     expect(await second).toBe(await first);
+  });
+
+  it('says unknown when no cluster answers, naming each', async () => {
+    const answer = await silent.health('payments-api');
+    expect(answer).toMatchObject({ status: 'unknown', reasons: ['no cluster answered', expect.stringContaining('cluster hanging: timeout'), expect.stringContaining('cluster refusing: forbidden')] });
   });
 
   it('says unknown, and why, for an entity without Kubernetes annotations or not in the catalog', async () => {
