@@ -98,7 +98,7 @@ export function createDocsService({ catalog, backstageUrl, github = () => undefi
 
   /** On disk when the catalog file's folder has the site, else from GitHub; undefined when neither has one. */
   const readSite = async (place: DocsPlace, previous: DocsSite | undefined): Promise<DocsSite | undefined> => {
-    const local = place.folder ? await readDocsSite(localDocsReader(place.folder), previous) : undefined;
+    const local = place.folder ? await readDocsSite(localDocsReader(place.folder, place.boundary), previous) : undefined;
     if (local || !place.remote) return local;
     const client = github(place.remote.host);
     if (!client) throw new Error(`${place.remote.host} is not among integrations.github`);

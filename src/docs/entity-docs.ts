@@ -13,6 +13,8 @@ export interface DocsPlace {
   ref: string;
   /** A folder on disk holding mkdocs.yml; undefined when the docs are not on this machine. */
   folder?: string;
+  /** The folder of the entity's catalog file: nothing out of it is read, links followed or not. */
+  boundary?: string;
   /** The docs folder in a GitHub repository, read when there is none on disk. */
   remote?: GitHubUrl;
   /** Page links: Backstage's TechDocs reader, the repository on GitHub, or the files. */
@@ -83,7 +85,8 @@ export function docsPlaceOf(ref: string, entity: Entity, options: DocsPlaceOptio
   // Read from where the catalog file was read: a catalog on disk has its docs on disk.
   const remote = docsUrl && !managedBy.startsWith('file:') ? parseGitHubUrl(docsUrl) : undefined;
   const links: DocsPlace['links'] = techdocs ? { type: 'techdocs', base: techdocs } : repository ? { type: 'repository', base: repository } : { type: 'files', base: folder ? `file://${folder}/` : '' };
-  return { ref, ...(folder ? { folder } : {}), ...(remote ? { remote } : {}), links };
+  const boundary = managedBy.startsWith('file:') ? path.dirname(managedBy.slice(5)) : undefined;
+  return { ref, ...(folder ? { folder } : {}), ...(boundary ? { boundary } : {}), ...(remote ? { remote } : {}), links };
 }
 
 /** `<app.baseUrl>/docs/<namespace>/<kind>/<name>/`, as Backstage's TechDocs reader serves it. */

@@ -10,14 +10,15 @@ const MAX_LISTED_FILES = 5_000;
  * A docs folder on disk. Paths come from mkdocs.yml, which anyone who can edit the catalog wrote:
  * a path, or a link, that leads out of the folder reads as missing.
  */
-export function localDocsReader(folder: string): DocsReader {
+export function localDocsReader(folder: string, boundary = folder): DocsReader {
+  // The real boundary: a docs folder that is a link out of the catalog's folder reads nothing.
   let realFolder: Promise<string> | undefined;
   const inside = async (relative: string): Promise<string | undefined> => {
     const candidate = path.resolve(folder, relative);
     if (!isInside(folder, candidate)) return undefined;
     try {
       const real = await realpath(candidate);
-      return isInside(await (realFolder ??= realpath(folder)), real) ? real : undefined;
+      return isInside(await (realFolder ??= realpath(boundary)), real) ? real : undefined;
     } catch {
       return undefined;
     }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import yaml from 'js-yaml';
 import { splitSections, type PageSection } from './markdown-sections.js';
 
@@ -49,17 +50,38 @@ interface NavEntry {
   level: number;
 }
 
+/** A nav is a site's pages: YAML aliases could make one of millions (a few hundred bytes of mkdocs.yml). */
+const MAX_NAV_ENTRIES = 2_000;
+const MAX_NAV_DEPTH = 10;
+
 /** The nav's pages in order: `- Title: page.md`, bare `- page.md`, and sections holding lists of them. */
-function navPages(nav: unknown, level = 1): NavEntry[] {
-  if (!Array.isArray(nav)) return [];
-  return nav.flatMap((item): NavEntry[] => {
-    if (typeof item === 'string') return /^https?:/.test(item) ? [] : [{ path: item, level }];
-    if (!item || typeof item !== 'object') return [];
-    return Object.entries(item as Record<string, unknown>).flatMap(([title, value]): NavEntry[] => {
-      if (typeof value === 'string') return /^https?:/.test(value) ? [] : [{ title, path: value, level }];
-      return navPages(value, level + 1);
-    });
-  });
+function navPages(nav: unknown): NavEntry[] {
+  const entries: NavEntry[] = [];
+  const walk = (items: unknown, level: number) => {
+    if (!Array.isArray(items) || level > MAX_NAV_DEPTH) return;
+    for (const item of items) {
+      if (entries.length >= MAX_NAV_ENTRIES) return;
+      if (typeof item === 'string') {
+        if (!/^https?:/.test(item)) entries.push({ path: item, level });
+      } else if (item && typeof item === 'object') {
+        for (const [title, value] of Object.entries(item as Record<string, unknown>)) {
+          if (typeof value === 'string') {
+            if (!/^https?:/.test(value)) entries.push({ title, path: value, level });
+          } else walk(value, level + 1);
+        }
+      }
+    }
+  };
+  walk(nav, 1);
+  return entries;
+}
+
+/** A nav path as a page of docs_dir, or why it is not one (out of the folder, not Markdown). */
+function pagePath(entry: string): { path: string } | { problem: string } {
+  const normal = path.posix.normalize(entry.replace(/^\.\//, ''));
+  if (normal.startsWith('..') || path.posix.isAbsolute(normal)) return { problem: `the nav names ${entry}, which is outside the docs folder` };
+  if (!normal.endsWith('.md')) return { problem: `the nav names ${entry}, which is not a Markdown page` };
+  return { path: normal };
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -104,7 +126,14 @@ export async function readDocsSite(reader: DocsReader, previousSite?: DocsSite):
   const docsDir = (typeof settings.docs_dir === 'string' ? settings.docs_dir : 'docs').replace(/^\.\//, '').replace(/\/+$/, '');
   const listed = (await reader.list(docsDir)).filter((path) => path.endsWith('.md')).map((path) => path.slice(docsDir.length + 1));
   if (!config && listed.length === 0) return undefined;
-  const nav = navPages(settings.nav);
+  const nav = navPages(settings.nav).flatMap((entry) => {
+    const page = pagePath(entry.path);
+    if ('problem' in page) {
+      problems.push(`mkdocs.yml: ${page.problem}`);
+      return [];
+    }
+    return [{ ...entry, path: page.path }];
+  });
   const entries: NavEntry[] =
     nav.length > 0 ? nav : listed.sort((a, b) => (a === 'index.md' ? -1 : b === 'index.md' ? 1 : a < b ? -1 : 1)).map((path) => ({ path, level: path.split('/').length }));
   const pages: SitePage[] = [];

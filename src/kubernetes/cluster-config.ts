@@ -23,11 +23,16 @@ interface ConfiguredCluster {
   skipTLSVerify?: unknown;
 }
 
-/** The contexts of a kubeconfig file, by name. */
-function contextsOf(file: string): string[] {
+/** The contexts of a kubeconfig file, each with why it cannot be used (TLS not verified, plain http), if so. */
+function contextsOf(file: string): { name: string; problem?: string }[] {
   const config = new KubeConfig();
   config.loadFromString(readFileSync(file, 'utf8'));
-  return config.getContexts().map((context) => context.name);
+  return config.getContexts().map((context) => {
+    const cluster = config.getCluster(context.cluster);
+    if (cluster?.skipTLSVerify) return { name: context.name, problem: 'its cluster sets insecure-skip-tls-verify; Callboard always verifies TLS' };
+    if (!cluster?.server.startsWith('https://')) return { name: context.name, problem: 'its cluster is not an https server' };
+    return { name: context.name };
+  });
 }
 
 /**
@@ -37,7 +42,7 @@ function contextsOf(file: string): string[] {
  * `KUBECONFIG` is set, every context there, named after it. TLS is always verified: a cluster
  * with `skipTLSVerify: true` is left out, as are locators and auth providers Callboard does not have.
  */
-export function clustersFromConfig(kubernetes: unknown, env: Record<string, string | undefined>, readContexts: (file: string) => string[] = contextsOf): ClusterConfigResult {
+export function clustersFromConfig(kubernetes: unknown, env: Record<string, string | undefined>, readContexts: (file: string) => { name: string; problem?: string }[] = contextsOf): ClusterConfigResult {
   const clusters: ClusterSettings[] = [];
   const problems: string[] = [];
   const methods = (kubernetes as { clusterLocatorMethods?: unknown } | undefined)?.clusterLocatorMethods;
@@ -87,7 +92,10 @@ export function clustersFromConfig(kubernetes: unknown, env: Record<string, stri
     // KUBECONFIG may list several files, as kubectl reads it.
     for (const file of env.KUBECONFIG.split(':').filter(Boolean)) {
       try {
-        for (const context of readContexts(file)) clusters.push({ name: context, source: 'kubeconfig', kubeconfig: file, context });
+        for (const context of readContexts(file)) {
+          if (context.problem) problems.push(`KUBECONFIG ${file}: context ${context.name} is left out: ${context.problem}`);
+          else clusters.push({ name: context.name, source: 'kubeconfig', kubeconfig: file, context: context.name });
+        }
       } catch (error) {
         problems.push(`KUBECONFIG ${file}: ${(error as Error).message}`);
       }

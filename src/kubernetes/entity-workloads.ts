@@ -33,13 +33,14 @@ function requirements(selector: string): string[] {
 }
 
 /**
- * Whether a requirement narrows what is matched: `key=value`, `key==value`, `key in (...)` or a bare
- * `key`. Negations alone (`!key`, `key!=value`, `key notin (...)`) match nearly everything.
+ * Whether a requirement narrows what is matched: `key=value`, `key==value` or `key in (...)`. A bare
+ * `key`, and negations (`!key`, `key!=value`, `key notin (...)`), match nearly everything.
  */
 function narrows(requirement: string): boolean {
   if (/^!/.test(requirement) || /!=/.test(requirement) || /\snotin\s*\(/.test(requirement)) return false;
-  const key = requirement.split(/==|=|\sin\s*\(/)[0]!.trim();
-  return LABEL_KEY.test(key);
+  const [key = '', value = ''] = requirement.split(/==|=|\sin\s*\(/);
+  // A key alone (`app`) matches every workload that has the label at all: a value is needed.
+  return LABEL_KEY.test(key.trim()) && value.replace(/[()\s,]/g, '') !== '';
 }
 
 /**

@@ -68,6 +68,9 @@ const SEVERITY: Record<ProblemType, number> = {
 
 const WAITING_PROBLEMS = new Set<ProblemType>(['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'CreateContainerConfigError']);
 
+/** Restarts accumulate for a pod's life: a few, long ago, are not a problem now (Backstage's own threshold). */
+const RESTARTS_NOTED = 3;
+
 /** The most recent warning events shown. */
 const MAX_EVENTS = 5;
 
@@ -85,7 +88,7 @@ export function podProblems(pod: V1Pod, now = Date.now()): WorkloadProblem[] {
     }
     const terminated = status.lastState?.terminated ?? status.state?.terminated;
     if (terminated?.reason === 'OOMKilled') problems.push({ type: 'OOMKilled', pod: name, container: status.name, message: `container ${status.name} was killed for running out of memory` });
-    if (status.restartCount > 0) problems.push({ type: 'Restarting', pod: name, container: status.name, message: `container ${status.name} restarted ${status.restartCount} times` });
+    if (status.restartCount > RESTARTS_NOTED) problems.push({ type: 'Restarting', pod: name, container: status.name, message: `container ${status.name} restarted ${status.restartCount} times` });
     const probe = probes.get(status.name);
     const started = status.state?.running?.startedAt;
     if (probe && started && !status.ready) {
@@ -145,7 +148,8 @@ export function clusterHealth(objects: ClusterObjects, now = Date.now()): { work
     const problems = [...conditions, ...pods.flatMap((pod) => podProblems(pod, now))];
     const hpa = hpaOf.get(id);
     const max = hpa?.spec?.maxReplicas;
-    if (hpa && max !== undefined && hpa.status?.currentReplicas === max) problems.push({ type: 'HpaAtMaximum', message: `the autoscaler ${hpa.metadata?.name} runs ${max} replicas, its maximum` });
+    // An autoscaler fixed at one size (min equal to max) is always at its maximum, by design.
+    if (hpa && max !== undefined && hpa.spec?.minReplicas !== max && hpa.status?.currentReplicas === max) problems.push({ type: 'HpaAtMaximum', message: `the autoscaler ${hpa.metadata?.name} runs ${max} replicas, its maximum` });
     return {
       kind,
       namespace: metadata?.namespace ?? '',

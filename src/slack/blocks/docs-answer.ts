@@ -23,8 +23,9 @@ export function docsAnswerMessage(answer: DocsAnswer): SlackMessage {
     return fitMessage({ text: `Docs for ${answer.entity}`, blocks }, { moreText: 'The rest of the contents is on the docs site.' });
   }
   if (answer.sections.length === 0) {
-    const text = `No docs answer "${escapeText(answer.query)}". Name a service (\`/docs payments-api\`) for its docs, or try other words.`;
-    return { text: `No docs answer "${answer.query}"`, blocks: [section(text)] };
+    const query = truncateText(answer.query, 200);
+    const text = `No docs answer "${escapeText(query)}". Name a service (\`/docs payments-api\`) for its docs, or try other words.`;
+    return fitMessage({ text: `No docs answer "${query}"`, blocks: [section(text)] });
   }
   const blocks: KnownBlock[] = [section(`*Docs for "${escapeText(truncateText(answer.query, 200))}"*`)];
   for (const hit of answer.sections) {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,10 +69,10 @@ spec: { type: service, lifecycle: production, owner: payments }
     expect(sites).toBe(1);
     expect(sections).toBe(4);
     expect(problems.map((problem) => [problem.entity, problem.message.replace(folder, '')])).toEqual([
+      ['component:default/ledger', 'mkdocs.yml: the nav names ../../secrets.md, which is outside the docs folder'],
       ['component:default/ledger', 'docs/ops/gone.md: the nav names this page, and it is not there'],
       ['component:default/ledger', 'docs/binary.md: not UTF-8 text'],
       ['component:default/ledger', `docs/huge.md: ${MAX_PAGE_BYTES + 1} bytes, more than the ${MAX_PAGE_BYTES} a page may have to be indexed`],
-      ['component:default/ledger', 'docs/../../secrets.md: the nav names this page, and it is not there'],
     ]);
   });
 
@@ -105,4 +105,39 @@ spec: { type: service, lifecycle: production, owner: payments }
     await docs.refresh();
     expect(docs.answer('restore archive').sections[0]).toMatchObject({ heading: 'Restore from the archive' });
   });
+});
+
+describe('docs that try to leave their folder', () => {
+  it('reads nothing through a docs folder that is a link out of the catalog folder, and survives an alias bomb in mkdocs.yml', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'callboard-docs-escape-'));
+    const outside = mkdtempSync(path.join(tmpdir(), 'callboard-docs-outside-'));
+    try {
+      mkdirSync(path.join(root, 'svc'), { recursive: true });
+      writeFileSync(path.join(outside, 'mkdocs.yml'), 'site_name: Stolen\n');
+      mkdirSync(path.join(outside, 'docs'));
+      writeFileSync(path.join(outside, 'docs', 'index.md'), '# Secret\n\nTOKEN=supersecret\n');
+      symlinkSync(outside, path.join(root, 'svc', 'site'));
+      const bomb = ['a0: &a0 [x.md]', ...Array.from({ length: 8 }, (_, level) => `a${level + 1}: &a${level + 1} [${Array.from({ length: 10 }, () => `*a${level}`).join(', ')}]`), 'nav: [*a8]'].join('\n');
+      mkdirSync(path.join(root, 'bomb'));
+      writeFileSync(path.join(root, 'bomb', 'mkdocs.yml'), `${bomb}\n`);
+      const entity = (name: string, dir: string) => `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\n  annotations: { backstage.io/techdocs-ref: 'dir:${dir}' }\nspec: { type: service, lifecycle: production, owner: team }\n`;
+      writeFileSync(path.join(root, 'svc', 'catalog-info.yaml'), entity('svc', './site'));
+      writeFileSync(path.join(root, 'bomb', 'catalog-info.yaml'), entity('bomb', '.'));
+      const database = await createTestDatabase('pglite');
+      const local = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) });
+      try {
+        await local.refresh([{ key: `file:${root}`, type: 'file', target: root }]);
+        const docs = createDocsService({ catalog: local });
+        const { sections } = await docs.refresh();
+        expect(sections).toBe(0);
+        expect(docs.answer('supersecret').sections).toEqual([]);
+      } finally {
+        await local.whenIdle();
+        await database.close();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -15,7 +15,7 @@ describe("an entity's docs, as TechDocs finds them", () => {
 
   it("reads dir: next to the catalog file and links the pages in the source location's repository", () => {
     const place = docsPlaceOf('component:default/handbook', lender, { entityOf }) as DocsPlace;
-    expect(place).toEqual({ ref: 'component:default/handbook', folder: '/repos/handbook/site', links: { type: 'repository', base: 'https://github.com/acme/handbook/blob/main/site/' } });
+    expect(place).toEqual({ ref: 'component:default/handbook', folder: '/repos/handbook/site', boundary: '/repos/handbook', links: { type: 'repository', base: 'https://github.com/acme/handbook/blob/main/site/' } });
     expect(pageUrl(place, 'docs', 'guides/keys.md', 'rotate')).toBe('https://github.com/acme/handbook/blob/main/site/docs/guides/keys.md#rotate');
   });
 

@@ -46,14 +46,14 @@ describe("the clusters Callboard asks, from Backstage's kubernetes config", () =
       const file = path.join(folder, 'config');
       writeFileSync(
         file,
-        `apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster: { server: 'https://a.test' }\n- name: b\n  cluster: { server: 'https://b.test' }\nusers:\n- name: u\n  user: { token: t }\ncontexts:\n- name: staging\n  context: { cluster: a, user: u }\n- name: production\n  context: { cluster: b, user: u }\ncurrent-context: staging\n`,
+        `apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster: { server: 'https://a.test' }\n- name: b\n  cluster: { server: 'https://b.test' }\n- name: lax\n  cluster: { server: 'https://lax.test', insecure-skip-tls-verify: true }\nusers:\n- name: u\n  user: { token: t }\ncontexts:\n- name: staging\n  context: { cluster: a, user: u }\n- name: production\n  context: { cluster: b, user: u }\n- name: careless\n  context: { cluster: lax, user: u }\ncurrent-context: staging\n`,
       );
       const { clusters, problems } = clustersFromConfig(undefined, { KUBECONFIG: `${file}:${path.join(folder, 'missing')}` });
       expect(clusters).toEqual([
         { name: 'staging', source: 'kubeconfig', kubeconfig: file, context: 'staging' },
         { name: 'production', source: 'kubeconfig', kubeconfig: file, context: 'production' },
       ]);
-      expect(problems).toEqual([expect.stringContaining(`KUBECONFIG ${path.join(folder, 'missing')}`)]);
+      expect(problems).toEqual([expect.stringContaining('context careless is left out: its cluster sets insecure-skip-tls-verify'), expect.stringContaining(`KUBECONFIG ${path.join(folder, 'missing')}`)]);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -14,7 +14,7 @@ describe("an entity's workloads, as Backstage's Kubernetes plugin finds them", (
   });
 
   it('refuses a selector that would match everything, and says which annotation to add when there is none', () => {
-    for (const selector of ['', '!legacy', 'tier!=batch', 'env notin (dev)', 'app=x,']) {
+    for (const selector of ['', '!legacy', 'tier!=batch', 'env notin (dev)', 'app=x,', 'app', 'app.kubernetes.io/name']) {
       expect(workloadQueryOf(entity({ 'backstage.io/kubernetes-label-selector': selector }))).toEqual(expect.stringContaining('backstage.io/kubernetes-label-selector'));
     }
     expect(workloadQueryOf(entity({ 'backstage.io/kubernetes-label-selector': 'app=payments,!legacy' }))).toEqual({ labelSelector: 'app=payments,!legacy' });
