@@ -1,4 +1,5 @@
 import type { CatalogService } from '../catalog/catalog-service.js';
+import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import { resolveQuery } from '../catalog/answers/who-owns.js';
 import { sourceLocationOf, type Entity } from '../catalog/model/entity.js';
 import { DocsIndex, type SectionHit } from './docs-index.js';
@@ -147,7 +148,7 @@ export function createDocsService({ catalog, backstageUrl, github = () => undefi
       );
     };
     // A few sites at a time: each is many small files.
-    for (let start = 0; start < owners.length; start += SITES_AT_ONCE) await Promise.all(owners.slice(start, start + SITES_AT_ONCE).map(readOne));
+    await mapWithLimit(owners, SITES_AT_ONCE, readOne);
     for (const ref of index.sites()) if (!next.has(ref)) index.replaceSite(ref, []);
     sites = next;
     problems = found;

@@ -1,4 +1,4 @@
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../catalog/ingestion/local-files.js';
 import type { DocsReader } from './mkdocs-site.js';
@@ -23,15 +23,20 @@ export function localDocsReader(folder: string, boundary = folder): DocsReader {
       return undefined;
     }
   };
+  // Only regular files are read: a FIFO or device named by the nav would block or never end.
+  const regularFile = async (relative: string) => {
+    const file = await inside(relative);
+    const about = file ? await stat(file).catch(() => undefined) : undefined;
+    return file && about?.isFile() ? { file, size: about.size } : undefined;
+  };
   return {
     async read(relative) {
-      const file = await inside(relative);
-      if (!file) return undefined;
-      try {
-        return await readFile(file);
-      } catch {
-        return undefined;
-      }
+      const found = await regularFile(relative);
+      return found ? readFile(found.file).catch(() => undefined) : undefined;
+    },
+    async describe(relative) {
+      const found = await regularFile(relative);
+      return found ? { size: found.size } : undefined;
     },
     async list(relative) {
       const root = await inside(relative);

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
+import { errorMessage } from '../errors.js';
 import { splitSections, type PageSection } from './markdown-sections.js';
 
 /** A page larger than this is not indexed (a problem on its entity). */
@@ -40,9 +42,15 @@ export interface DocsReader {
   read(path: string): Promise<Buffer | undefined>;
   /** Every file path under `folder` (relative to the docs source). */
   list(folder: string): Promise<string[]>;
-  /** A file's fingerprint and size without reading it, where that is cheaper than reading (a git blob sha). */
-  describe?(path: string): Promise<{ fingerprint: string; size: number } | undefined>;
+  /**
+   * A file's size, and its fingerprint where the reader has one without reading it (a git blob
+   * sha), so a file that is unchanged or too large is not read; undefined when it is not a file.
+   */
+  describe?(path: string): Promise<{ fingerprint?: string; size: number } | undefined>;
 }
+
+/** Pages read at once from one site. */
+const PAGES_AT_ONCE = 8;
 
 interface NavEntry {
   title?: string;
@@ -86,12 +94,36 @@ function pagePath(entry: string): { path: string } | { problem: string } {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Plain YAML, where the tags MkDocs themes use (`!ENV`, `!!python/name:...`) read as the text or
+ * list they tag: nothing is looked up or run, and the settings Callboard reads are still there.
+ */
+const MKDOCS_SCHEMA = yaml.FAILSAFE_SCHEMA.extend(
+  ['!', 'tag:yaml.org,2002:'].flatMap((prefix) =>
+    (['scalar', 'sequence', 'mapping'] as const).map((kind) => new yaml.Type(prefix, { kind, multi: true, construct: (data: unknown) => data ?? null })),
+  ),
+);
+
 /** A page's title without a nav entry naming it: its first heading, else its file name. */
 function titleOf(path: string, sections: PageSection[]): string {
   const heading = sections.find((section) => section.level > 0)?.heading;
   if (heading) return heading;
   const name = path.split('/').at(-1)!.replace(/\.md$/, '');
   return name === 'index' ? 'Home' : name.replace(/[-_]+/g, ' ');
+}
+
+/** What reading one page of the nav came to. */
+type PageReading =
+  | { outcome: 'read'; bytes: Buffer; hash: string }
+  | { outcome: 'unchanged' }
+  | { outcome: 'missing' }
+  | { outcome: 'too-large'; size: number }
+  | { outcome: 'failed'; reason: string };
+
+/** A page with its title: the nav's, else its first heading's; the text above the first heading belongs to the page itself. */
+function titledPage(entry: NavEntry, sections: PageSection[], hash: string): SitePage {
+  const title = entry.title ?? titleOf(entry.path, sections);
+  return { path: entry.path, title, level: entry.level, sections: sections.map((section) => (section.level === 0 ? { ...section, heading: title } : section)), hash };
 }
 
 /** mkdocs.yml (or mkdocs.yaml); the previous reading when the reader says the file is unchanged. */
@@ -104,7 +136,7 @@ async function readConfig(reader: DocsReader, previous: SiteConfig | undefined):
     if (!bytes) continue;
     const fingerprint = about?.fingerprint ?? createHash('sha256').update(bytes).digest('hex');
     try {
-      const parsed = yaml.load(UTF8.decode(bytes), { schema: yaml.FAILSAFE_SCHEMA, json: true });
+      const parsed = yaml.load(UTF8.decode(bytes), { schema: MKDOCS_SCHEMA, json: true });
       return { file, fingerprint, settings: parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {} };
     } catch (error) {
       return { file, fingerprint, settings: {}, problem: `${file}: ${(error as Error).message.split('\n')[0]}` };
@@ -137,46 +169,43 @@ export async function readDocsSite(reader: DocsReader, previousSite?: DocsSite):
   const entries: NavEntry[] =
     nav.length > 0 ? nav : listed.sort((a, b) => (a === 'index.md' ? -1 : b === 'index.md' ? 1 : a < b ? -1 : 1)).map((path) => ({ path, level: path.split('/').length }));
   const pages: SitePage[] = [];
-  // Where the reader can say what a file is without reading it, a file that is unchanged or too large is not read.
-  const described = await Promise.all(entries.map((entry) => reader.describe?.(`${docsDir}/${entry.path}`)));
-  const contents = await Promise.all(
-    entries.map((entry, position) => {
-      const about = described[position];
-      if (reader.describe && (!about || about.size > MAX_PAGE_BYTES || previous.get(entry.path)?.hash === about.fingerprint)) return undefined;
-      return reader.read(`${docsDir}/${entry.path}`);
-    }),
-  );
+  // One page that cannot be read is a problem on that page; the rest of the site is still read.
+  const fetched = await mapWithLimit(entries, PAGES_AT_ONCE, async (entry): Promise<PageReading> => {
+    const file = `${docsDir}/${entry.path}`;
+    try {
+      const about = await reader.describe?.(file);
+      if (reader.describe && !about) return { outcome: 'missing' };
+      if (about && about.size > MAX_PAGE_BYTES) return { outcome: 'too-large', size: about.size };
+      if (about?.fingerprint !== undefined && previous.get(entry.path)?.hash === about.fingerprint) return { outcome: 'unchanged' };
+      const bytes = await reader.read(file);
+      if (!bytes) return { outcome: 'missing' };
+      if (bytes.length > MAX_PAGE_BYTES) return { outcome: 'too-large', size: bytes.length };
+      const hash = about?.fingerprint ?? createHash('sha256').update(bytes).digest('hex');
+      return previous.get(entry.path)?.hash === hash ? { outcome: 'unchanged' } : { outcome: 'read', bytes, hash };
+    } catch (error) {
+      return { outcome: 'failed', reason: errorMessage(error) };
+    }
+  });
   for (const [position, entry] of entries.entries()) {
     const file = `${docsDir}/${entry.path}`;
-    const about = described[position];
+    const reading = fetched[position]!;
     const known = previous.get(entry.path);
-    const size = about?.size ?? contents[position]?.length;
-    if (size === undefined) {
-      problems.push(`${file}: the nav names this page, and it is not there`);
-      continue;
+    if (reading.outcome === 'failed') {
+      problems.push(`${file}: could not be read (${reading.reason})${known ? '; the last reading is kept' : ''}`);
+      if (known) pages.push(known);
+    } else if (reading.outcome === 'missing') problems.push(`${file}: the nav names this page, and it is not there`);
+    else if (reading.outcome === 'too-large') problems.push(`${file}: ${reading.size} bytes, more than the ${MAX_PAGE_BYTES} a page may have to be indexed`);
+    else if (reading.outcome === 'unchanged' && known) pages.push(titledPage(entry, known.sections, known.hash));
+    else if (reading.outcome === 'read') {
+      let text: string;
+      try {
+        text = UTF8.decode(reading.bytes);
+      } catch {
+        problems.push(`${file}: not UTF-8 text`);
+        continue;
+      }
+      pages.push(titledPage(entry, splitSections(text, ''), reading.hash));
     }
-    if (size > MAX_PAGE_BYTES) {
-      problems.push(`${file}: ${size} bytes, more than the ${MAX_PAGE_BYTES} a page may have to be indexed`);
-      continue;
-    }
-    const bytes = contents[position];
-    const hash = about?.fingerprint ?? createHash('sha256').update(bytes!).digest('hex');
-    if (known?.hash === hash || !bytes) {
-      pages.push({ ...known!, level: entry.level, ...(entry.title ? { title: entry.title } : {}) });
-      continue;
-    }
-    let text: string;
-    try {
-      text = UTF8.decode(bytes);
-    } catch {
-      problems.push(`${file}: not UTF-8 text`);
-      continue;
-    }
-    const split = splitSections(text, '');
-    const title = entry.title ?? titleOf(entry.path, split);
-    // The text above the first heading belongs to the page itself.
-    const sections = split.map((section) => (section.level === 0 ? { ...section, heading: title } : section));
-    pages.push({ path: entry.path, title, level: entry.level, sections, hash });
   }
   return { siteName: typeof settings.site_name === 'string' ? settings.site_name : 'Documentation Site', ...(config ? { config } : {}), docsDir, pages, problems };
 }

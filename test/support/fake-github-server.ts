@@ -22,7 +22,7 @@ export interface FakeRepository {
 }
 
 /** A file's blob sha, as the fake's trees and blobs name it. */
-const blobSha = (content: string) => createHash('sha1').update(`blob:${content}`).digest('hex');
+export const blobSha = (content: string) => createHash('sha1').update(`blob:${content}`).digest('hex');
 /** A folder's tree sha. */
 const treeSha = (folder: string) => createHash('sha1').update(`tree:${folder}`).digest('hex');
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -140,4 +141,35 @@ describe('docs that try to leave their folder', () => {
       rmSync(outside, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('reads an mkdocs.yml written for MkDocs Material, tags and all, and never waits on a page that is a pipe', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'callboard-docs-material-'));
+    try {
+      const site = path.join(root, 'svc');
+      mkdirSync(path.join(site, 'docs'), { recursive: true });
+      writeFileSync(
+        path.join(site, 'mkdocs.yml'),
+        'site_name: Service docs\nrepo_url: !ENV [REPO_URL, "https://example.test"]\ntheme:\n  name: material\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\nnav:\n  - Home: index.md\n  - Pipe: pipe.md\n',
+      );
+      writeFileSync(path.join(site, 'docs', 'index.md'), '# Service\n\n## Rotate the keys\n\nRun `keyctl rotate`.\n');
+      execFileSync('mkfifo', [path.join(site, 'docs', 'pipe.md')]);
+      writeFileSync(path.join(site, 'catalog-info.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations: { backstage.io/techdocs-ref: dir:. }\nspec: { type: service, lifecycle: production, owner: team }\n');
+      const database = await createTestDatabase('pglite');
+      const local = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) });
+      try {
+        await local.refresh([{ key: `file:${root}`, type: 'file', target: root }]);
+        const docs = createDocsService({ catalog: local });
+        const { sections, problems } = await docs.refresh();
+        expect(sections).toBe(2);
+        expect(problems.map((problem) => problem.message)).toEqual(['docs/pipe.md: the nav names this page, and it is not there']);
+        expect(docs.answer('svc').links[0]).toMatchObject({ title: 'Service docs' });
+        expect(docs.answer('rotate keys').sections[0]).toMatchObject({ heading: 'Rotate the keys' });
+      } finally {
+        await local.whenIdle();
+        await database.close();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

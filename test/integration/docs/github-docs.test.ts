@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../../src/app-context.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { createLogger } from '../../../src/logger.js';
-import { startFakeGitHub } from '../../support/fake-github-server.js';
+import { blobSha, startFakeGitHub } from '../../support/fake-github-server.js';
+
+const ledgerFiles: Record<string, string> = {
+  'catalog-info.yaml': 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ledger\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n    backstage.io/source-location: url:https://github.com/acme/ledger/tree/main/\nspec: { type: service, lifecycle: production, owner: payments }\n',
+  'mkdocs.yml': 'site_name: Ledger\nnav:\n  - Home: index.md\n  - Operations: ops/index.md\n',
+  'docs/index.md': '# Ledger\n\nBookkeeping.\n',
+  'docs/ops/index.md': '# Operations\n\n## Restore a backup\n\nRun `ledgerctl restore`.\n',
+  'src/main.ts': 'export {};\n',
+};
 
 describe('docs read from a GitHub repository through Octokit', () => {
   let github: Awaited<ReturnType<typeof startFakeGitHub>>;
@@ -11,15 +19,7 @@ describe('docs read from a GitHub repository through Octokit', () => {
   beforeAll(async () => {
     github = await startFakeGitHub({
       acme: {
-        ledger: {
-          files: {
-            'catalog-info.yaml': 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ledger\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n    backstage.io/source-location: url:https://github.com/acme/ledger/tree/main/\nspec: { type: service, lifecycle: production, owner: payments }\n',
-            'mkdocs.yml': 'site_name: Ledger\nnav:\n  - Home: index.md\n  - Operations: ops/index.md\n',
-            'docs/index.md': '# Ledger\n\nBookkeeping.\n',
-            'docs/ops/index.md': '# Operations\n\n## Restore a backup\n\nRun `ledgerctl restore`.\n',
-            'src/main.ts': 'export {};\n',
-          },
-        },
+        ledger: { files: ledgerFiles },
       },
     });
     const config = loadConfig({ files: [], env: { GITHUB_API_URL: github.baseUrl, GITHUB_TOKEN: 'ghp_test' } });
@@ -51,5 +51,15 @@ describe('docs read from a GitHub repository through Octokit', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ entity: 'component:default/ledger', message: expect.stringContaining('the last ones read are kept') });
     expect(context.docs.answer('restore backup').sections).toHaveLength(1);
+  });
+
+  it('keeps the other pages when one page cannot be fetched, and names that page', async () => {
+    github.fail({ match: new RegExp(`/git/blobs/${blobSha('# Ledger\n\nEdited.\n')}`), status: 404, times: 10 });
+    ledgerFiles['docs/index.md'] = '# Ledger\n\nEdited.\n';
+    const { problems } = await context.docs.refresh();
+    github.clearFailures();
+    expect(problems).toEqual([{ entity: 'component:default/ledger', message: expect.stringMatching(/^docs\/index\.md: could not be read .*; the last reading is kept$/) }]);
+    expect(context.docs.answer('restore backup').sections).toHaveLength(1);
+    expect(context.docs.answer('bookkeeping').sections).toHaveLength(1);
   });
 });
