@@ -5,10 +5,15 @@ import type { ClusterObjects } from './workload-health.js';
 
 /** How a cluster answered: with the entity's objects, or how it failed. */
 export type ClusterAnswer =
-  | { name: string; status: 'ok'; objects: ClusterObjects }
+  /** `partial` says what could not be read beside the workloads (autoscalers, events). */
+  | { name: string; status: 'ok'; objects: ClusterObjects; partial?: string }
   | { name: string; status: 'timeout' | 'unreachable' | 'forbidden' | 'tls-error'; error: string };
 
 const TLS_ERRORS = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE']);
+
+/** Per cluster and call: enough for any one entity, bounded for a cluster with thousands. */
+const MAX_AUTOSCALERS = 500;
+const MAX_WARNING_EVENTS = 1_000;
 
 /** The client's settings for a cluster; certificates are always checked (never skipTLSVerify). */
 export function kubeConfigOf(cluster: ClusterSettings): KubeConfig {
@@ -29,12 +34,13 @@ export function kubeConfigOf(cluster: ClusterSettings): KubeConfig {
 }
 
 /** What went wrong, as the answer's status and a message for people (the client's own words). */
-function failure(name: string, error: unknown): ClusterAnswer {
+function failure(name: string, error: unknown): Extract<ClusterAnswer, { error: string }> {
   const cause = (error as { cause?: { code?: string } }).cause;
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return { name, status: 'timeout', error: 'the cluster did not answer in time' };
-  if (error instanceof ApiException && (error.code === 401 || error.code === 403)) return { name, status: 'forbidden', error: `the cluster refused access (${error.code}); check the token and its RBAC permissions` };
+  if (error instanceof ApiException && error.code === 401) return { name, status: 'forbidden', error: 'the cluster did not accept the credentials (401); check the token or the kubeconfig user' };
+  if (error instanceof ApiException && error.code === 403) return { name, status: 'forbidden', error: "the cluster's RBAC refused access (403); the service account needs list on workloads, pods, autoscalers and events" };
   const tlsCode = [typeof code === 'string' ? code : undefined, cause?.code].find((candidate) => candidate && TLS_ERRORS.has(candidate));
   if (tlsCode || /certificate/i.test(message)) return { name, status: 'tls-error', error: `the cluster's certificate was not accepted (${tlsCode ?? message}); check caData or caFile` };
   return { name, status: 'unreachable', error: message.split('\n')[0]! };
@@ -68,30 +74,49 @@ export async function readCluster(cluster: ClusterSettings, query: WorkloadQuery
     const autoscaling = config.makeApiClient(AutoscalingV2Api);
     const { labelSelector, namespace } = query;
     const selected = { labelSelector };
-    const warnings = { fieldSelector: 'type=Warning' };
-    const [deployments, statefulSets, daemonSets, replicaSets, pods, hpas, events] = await Promise.all(
-      namespace
-        ? [
-            apps.listNamespacedDeployment({ namespace, ...selected }, options),
-            apps.listNamespacedStatefulSet({ namespace, ...selected }, options),
-            apps.listNamespacedDaemonSet({ namespace, ...selected }, options),
-            apps.listNamespacedReplicaSet({ namespace, ...selected }, options),
-            core.listNamespacedPod({ namespace, ...selected }, options),
-            autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, options),
-            core.listNamespacedEvent({ namespace, ...warnings }, options),
-          ]
-        : [
-            apps.listDeploymentForAllNamespaces(selected, options),
-            apps.listStatefulSetForAllNamespaces(selected, options),
-            apps.listDaemonSetForAllNamespaces(selected, options),
-            apps.listReplicaSetForAllNamespaces(selected, options),
-            core.listPodForAllNamespaces(selected, options),
-            autoscaling.listHorizontalPodAutoscalerForAllNamespaces({}, options),
-            core.listEventForAllNamespaces(warnings, options),
-          ],
-    );
-    const objects: ClusterObjects = { deployments: deployments.items, statefulSets: statefulSets.items, daemonSets: daemonSets.items, replicaSets: replicaSets.items, pods: pods.items, hpas: hpas.items, events: events.items };
-    return { name: cluster.name, status: 'ok', objects };
+    // Autoscalers and events carry no workload labels, so they are listed by namespace and
+    // bounded; a cluster that will not list them still reports the workloads.
+    const autoscalers = { limit: MAX_AUTOSCALERS };
+    const warnings = { fieldSelector: 'type=Warning', limit: MAX_WARNING_EVENTS };
+    const [workloads, extras] = [
+      Promise.all(
+        namespace
+          ? [
+              apps.listNamespacedDeployment({ namespace, ...selected }, options),
+              apps.listNamespacedStatefulSet({ namespace, ...selected }, options),
+              apps.listNamespacedDaemonSet({ namespace, ...selected }, options),
+              apps.listNamespacedReplicaSet({ namespace, ...selected }, options),
+              core.listNamespacedPod({ namespace, ...selected }, options),
+            ]
+          : [
+              apps.listDeploymentForAllNamespaces(selected, options),
+              apps.listStatefulSetForAllNamespaces(selected, options),
+              apps.listDaemonSetForAllNamespaces(selected, options),
+              apps.listReplicaSetForAllNamespaces(selected, options),
+              core.listPodForAllNamespaces(selected, options),
+            ],
+      ),
+      Promise.allSettled([
+        namespace ? autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace, ...autoscalers }, options) : autoscaling.listHorizontalPodAutoscalerForAllNamespaces(autoscalers, options),
+        namespace ? core.listNamespacedEvent({ namespace, ...warnings }, options) : core.listEventForAllNamespaces(warnings, options),
+      ]),
+    ];
+    const [deployments, statefulSets, daemonSets, replicaSets, pods] = await workloads;
+    const [hpas, events] = await extras;
+    const unread = [
+      ...(hpas.status === 'rejected' ? [`autoscalers (${failure(cluster.name, hpas.reason).error})`] : []),
+      ...(events.status === 'rejected' ? [`warning events (${failure(cluster.name, events.reason).error})`] : []),
+    ];
+    const objects: ClusterObjects = {
+      deployments: deployments.items,
+      statefulSets: statefulSets.items,
+      daemonSets: daemonSets.items,
+      replicaSets: replicaSets.items,
+      pods: pods.items,
+      hpas: hpas.status === 'fulfilled' ? hpas.value.items : [],
+      events: events.status === 'fulfilled' ? events.value.items : [],
+    };
+    return { name: cluster.name, status: 'ok', objects, ...(unread.length > 0 ? { partial: `could not read ${unread.join(' or ')}` } : {}) };
   } catch (error) {
     return failure(cluster.name, error);
   }

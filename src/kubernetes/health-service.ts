@@ -39,9 +39,13 @@ export function createHealthService({ catalog, clusters, timeoutMs = 1_500, cach
 
   const fetchHealth = async (ref: string, query: WorkloadQuery): Promise<HealthAnswer> => {
     const answers = await Promise.all(clusters.map((cluster) => read(cluster, query, timeoutMs)));
-    const described = answers.map((answer) => (answer.status === 'ok' ? { name: answer.name, status: answer.status, ...clusterHealth(answer.objects, now()) } : { name: answer.name, status: answer.status, error: answer.error, workloads: [], events: [] }));
-    const failed = described.filter((cluster) => cluster.status !== 'ok').map((cluster) => `cluster ${cluster.name}: ${cluster.status} (${cluster.error})`);
-    if (failed.length === described.length) return { entity: ref, status: 'unknown', reasons: ['no cluster answered', ...failed], clusters: described };
+    const described = answers.map((answer) =>
+      answer.status === 'ok'
+        ? { name: answer.name, status: answer.status, ...(answer.partial ? { error: answer.partial } : {}), ...clusterHealth(answer.objects, now()) }
+        : { name: answer.name, status: answer.status, error: answer.error, workloads: [], events: [] },
+    );
+    const failed = described.filter((cluster) => cluster.error).map((cluster) => `cluster ${cluster.name}: ${cluster.status === 'ok' ? 'partly read' : cluster.status} (${cluster.error})`);
+    if (described.every((cluster) => cluster.status !== 'ok')) return { entity: ref, status: 'unknown', reasons: ['no cluster answered', ...failed], clusters: described };
     const overall = overallHealth(described.flatMap((cluster) => cluster.workloads));
     return { entity: ref, status: overall.status, reasons: [...overall.reasons, ...failed], clusters: described };
   };

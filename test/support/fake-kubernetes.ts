@@ -20,9 +20,9 @@ function matches(labels: Record<string, string> | undefined, selector: string | 
 /**
  * A loopback Kubernetes API server over HTTPS: the list endpoints the health check reads, with
  * label selectors, namespaces and the events' `type=Warning` field selector; or a cluster that
- * hangs, or refuses the token.
+ * hangs, or refuses the token; `forbidden` resources answer 403 as RBAC would.
  */
-export async function startFakeKubernetes(tls: { key: string; cert: string }, behaviour: FakeClusterBehaviour, objects: FakeClusterObjects = {}) {
+export async function startFakeKubernetes(tls: { key: string; cert: string }, behaviour: FakeClusterBehaviour, objects: FakeClusterObjects = {}, forbidden: (keyof FakeClusterObjects)[] = []) {
   const requests: string[] = [];
   const server: Server = createServer(tls, (request, response) => {
     const url = new URL(request.url ?? '/', 'https://localhost');
@@ -38,6 +38,10 @@ export async function startFakeKubernetes(tls: { key: string; cert: string }, be
       return response.end(JSON.stringify({ kind: 'Status', code: 404 }));
     }
     const [, namespace, resource] = route;
+    if (forbidden.includes(resource as keyof FakeClusterObjects)) {
+      response.writeHead(403, { 'content-type': 'application/json' });
+      return response.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403 }));
+    }
     const warningsOnly = url.searchParams.get('fieldSelector') === 'type=Warning';
     const items = (objects[resource as keyof FakeClusterObjects] ?? []).filter((item) => {
       const metadata = (item.metadata ?? {}) as { namespace?: string; labels?: Record<string, string> };

@@ -46,6 +46,16 @@ describe('clusters read through @kubernetes/client-node, against HTTPS servers o
     expect(server.requests.some((request) => request.startsWith('GET /apis/apps/v1/namespaces/payments/deployments?labelSelector=backstage.io%2Fkubernetes-id%3Dpayments-api'))).toBe(true);
   });
 
+  it('still reports the workloads when RBAC refuses autoscalers and events, saying what was not read', async () => {
+    const server = await start({ key: certs.key, cert: certs.cert }, 'answer', OBJECTS, ['horizontalpodautoscalers', 'events']);
+    const answer = await readCluster(cluster(server.url), query, 2_000);
+    expect(answer).toMatchObject({ status: 'ok', partial: expect.stringMatching(/^could not read autoscalers \(.*403.*\) or warning events \(.*403.*\)$/) });
+    if (answer.status !== 'ok') return;
+    expect(answer.objects.deployments).toHaveLength(1);
+    expect(answer.objects.events).toEqual([]);
+    expect(server.requests.some((request) => request.startsWith('GET /api/v1/namespaces/payments/events?fieldSelector=type%3DWarning&limit=1000'))).toBe(true);
+  });
+
   it('reads a cluster named by a kubeconfig context, as KUBECONFIG gives them', async () => {
     const server = await start({ key: certs.key, cert: certs.cert }, 'answer', OBJECTS);
     const folder = mkdtempSync(path.join(tmpdir(), 'callboard-kubeconfig-'));
