@@ -59,7 +59,8 @@ export interface CatalogService {
   find(query: string, options?: { limit?: number; offset?: number }): FindAnswer;
   problems(): Promise<CatalogProblem[]>;
   /** The asker's teams, what they own and the problems in those entities' files. */
-  homeFor(person: PersonKey): Promise<HomeOverview>;
+  /** `moreProblems` (docs problems, say) are listed beside the catalog's own when they are on the person's entities. */
+  homeFor(person: PersonKey, moreProblems?: CatalogProblem[]): Promise<HomeOverview>;
   /** The asker's User entity: by `slack.com/user-id` annotation, else by email. */
   userRefFor(person: PersonKey): string | undefined;
   /** Resolves once the loads and refreshes queued so far have finished (before closing the database). */
@@ -208,7 +209,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
     ownersOfLinks: (urls) => links.lookup(urls),
     find: (query, options) => find(view, query, options),
     problems: () => listProblems(database.db),
-    homeFor: async (person) => homeOverview(view, people, person, await listProblems(database.db)),
+    homeFor: async (person, moreProblems = []) => homeOverview(view, people, person, [...(await listProblems(database.db)), ...moreProblems]),
     userRefFor: (person) => people.find(person),
     whenIdle: () => serially(async () => undefined),
   };

@@ -242,7 +242,9 @@ async function catalogCommand(config: Config, options: CliOptions, args: string[
   }
   if (verb === 'problems') {
     return withCatalog(config, options, async (context) => {
-      const problems = await context.catalog.problems();
+      // Docs problems are warnings on their entities, read now as a refresh would.
+      await context.docs.refresh();
+      const problems = [...(await context.catalog.problems()), ...context.docs.problems()];
       print(options, { problems }, problems.length > 0 ? formatProblems(problems) : 'No problems.');
       return 0;
     });

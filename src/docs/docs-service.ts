@@ -1,7 +1,8 @@
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import { resolveQuery } from '../catalog/answers/who-owns.js';
-import { sourceLocationOf, type Entity } from '../catalog/model/entity.js';
+import { annotationOf, ANNOTATIONS, sourceLocationOf, type Entity } from '../catalog/model/entity.js';
+import type { CatalogProblem } from '../catalog/processing/catalog-problem.js';
 import { DocsIndex, type SectionHit } from './docs-index.js';
 import { docsPlaceOf, pageUrl, type DocsPlace } from './entity-docs.js';
 import { localDocsReader } from './local-docs-reader.js';
@@ -30,9 +31,10 @@ export interface DocsAnswer {
   problems: string[];
 }
 
-/** A docs problem, on the entity whose docs it is in. */
+/** A docs problem, on the entity whose docs it is in; `file` is the docs folder (or the entity's file). */
 export interface DocsProblem {
   entity: string;
+  file: string;
   message: string;
 }
 
@@ -40,7 +42,13 @@ export interface DocsService {
   /** Reads every entity's docs site again (unchanged pages are not split again) and indexes its sections. */
   refresh(): Promise<{ sites: number; sections: number; problems: DocsProblem[] }>;
   answer(query: string, limit?: number): DocsAnswer;
-  problems(): DocsProblem[];
+  /** The last refresh's docs problems, as catalog warnings: `catalog problems` and App Home list them beside the catalog's. */
+  problems(): CatalogProblem[];
+}
+
+/** Where a site is, for people: its folder on disk or in the repository. */
+function siteLocation(place: DocsPlace): string {
+  return place.folder ?? (place.remote ? formatGitHubUrl(place.remote, 'tree') : 'the docs folder');
 }
 
 /** Entity links that are documentation by their icon or title (Backstage's `docs` icon, a runbook, a handbook...). */
@@ -114,7 +122,7 @@ export function createDocsService({ catalog, backstageUrl, github = () => undefi
       const entity = catalog.view.get(ref);
       if (!entity) continue;
       const place = placeOf(ref, entity);
-      if (typeof place === 'string') found.push({ entity: ref, message: place });
+      if (typeof place === 'string') found.push({ entity: ref, file: (annotationOf(entity, ANNOTATIONS.managedByLocation) ?? ref).replace(/^(file|url):/, ''), message: place });
       // Borrowers read nothing of their own: their lender's site is read for the lender.
       if (typeof place === 'object' && place.ref === ref && (place.folder || place.remote)) owners.push({ ref, entity, place });
     }
@@ -125,16 +133,16 @@ export function createDocsService({ catalog, backstageUrl, github = () => undefi
         site = await readSite(place, known?.site);
       } catch (error) {
         // GitHub unreachable or refusing: what was read before stays, marked as such.
-        found.push({ entity: ref, message: `the docs could not be read (${errorMessage(error)}); ${known ? 'the last ones read are kept' : 'nothing indexed yet'}` });
+        found.push({ entity: ref, file: siteLocation(place), message: `the docs could not be read (${errorMessage(error)}); ${known ? 'the last ones read are kept' : 'nothing indexed yet'}` });
         if (known) next.set(ref, known);
         return;
       }
       if (!site) {
-        found.push({ entity: ref, message: `${place.folder ?? (place.remote ? formatGitHubUrl(place.remote, 'tree') : 'the docs folder')} has no mkdocs.yml and no Markdown under docs/` });
+        found.push({ entity: ref, file: siteLocation(place), message: 'no mkdocs.yml and no Markdown under docs/' });
         index.replaceSite(ref, []);
         return;
       }
-      for (const problem of site.problems) found.push({ entity: ref, message: problem });
+      for (const problem of site.problems) found.push({ entity: ref, file: siteLocation(place), message: problem });
       const read: ReadSite = { place, site, signature: siteSignature(place, site) };
       next.set(ref, read);
       // An unchanged site (every page's bytes, its place and settings) stays indexed as it was.
@@ -184,6 +192,6 @@ export function createDocsService({ catalog, backstageUrl, github = () => undefi
       const own = problems.filter((problem) => problem.entity === (typeof place === 'object' ? place.ref : ref)).map((problem) => problem.message);
       return { query: trimmed, entity: ref, links: linksOf(entity, read, typeof place === 'object' ? place : undefined), toc, sections: [], problems: [...why, ...own] };
     },
-    problems: () => problems,
+    problems: () => problems.map((problem) => ({ severity: 'warning', file: problem.file, ref: problem.entity, message: `docs: ${problem.message}` })),
   };
 }

@@ -13,11 +13,11 @@ export const appHome: Surface = {
     scopes: { 'users:read': 'users.info: who opened App Home', 'users:read.email': "users.info's email: finding that person's User entity" },
     homeTab: true,
   },
-  register: (app, { catalog, people, log }) => {
+  register: (app, { catalog, people, log, docs }) => {
     app.event('app_home_opened', async ({ event, client }) => {
       if (event.tab !== 'home') return;
       try {
-        const overview = await catalog.homeFor(await askerKey(event.user, people));
+        const overview = await catalog.homeFor(await askerKey(event.user, people), docs?.problems());
         await client.views.publish({ user_id: event.user, view: appHomeView(overview) });
       } catch (error) {
         // The page keeps what it showed last time; there is no message to apologise in.

@@ -76,6 +76,17 @@ describe('callboard CLI on the bundled example catalog', () => {
     });
   });
 
+  it('lists docs problems as warnings beside the catalog problems', async () => {
+    const folder = path.join(scratch, 'docs-problems');
+    mkdirSync(path.join(folder, 'docs'), { recursive: true });
+    writeFileSync(path.join(folder, 'catalog-info.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ledger\n  annotations: { backstage.io/techdocs-ref: dir:. }\nspec: { type: service, lifecycle: production, owner: team }\n');
+    writeFileSync(path.join(folder, 'mkdocs.yml'), 'site_name: Ledger\nnav:\n  - Home: index.md\n  - Gone: gone.md\n');
+    writeFileSync(path.join(folder, 'docs', 'index.md'), '# Ledger\n');
+    const { code, stdout } = await callboard(['catalog', 'problems', '--catalog', folder, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).problems).toEqual([{ severity: 'warning', file: folder, ref: 'component:default/ledger', message: 'docs: docs/gone.md: the nav names this page, and it is not there' }]);
+  });
+
   it('lists the templates of a catalog in the documented shape', async () => {
     const folder = path.join(scratch, 'templates-catalog');
     mkdirSync(folder, { recursive: true });

@@ -58,7 +58,7 @@ describe('docs read from a GitHub repository through Octokit', () => {
     ledgerFiles['docs/index.md'] = '# Ledger\n\nEdited.\n';
     const { problems } = await context.docs.refresh();
     github.clearFailures();
-    expect(problems).toEqual([{ entity: 'component:default/ledger', message: expect.stringMatching(/^docs\/index\.md: could not be read .*; the last reading is kept$/) }]);
+    expect(problems).toEqual([{ entity: 'component:default/ledger', file: 'https://github.com/acme/ledger/tree/main/', message: expect.stringMatching(/^docs\/index\.md: could not be read .*; the last reading is kept$/) }]);
     expect(context.docs.answer('restore backup').sections).toHaveLength(1);
     expect(context.docs.answer('bookkeeping').sections).toHaveLength(1);
   });

@@ -24,7 +24,10 @@ spec: { profile: { displayName: Bob Bell }, memberOf: [] }
 ---
 apiVersion: backstage.io/v1alpha1
 kind: Component
-metadata: { name: payments-api, description: "Takes <!channel> payments" }
+metadata:
+  name: payments-api
+  description: "Takes <!channel> payments"
+  annotations: { backstage.io/techdocs-ref: dir:. }
 spec: { type: service, lifecycle: production, owner: payments-team }
 ---
 apiVersion: backstage.io/v1alpha1
@@ -44,7 +47,7 @@ describe.each(ENGINES)('App Home and the search modal over HTTP on %s', (engine)
   let harness: SlackHarness;
 
   beforeAll(async () => {
-    harness = await startSlackHarness(engine, { catalogYaml: CATALOG, prepare: (slack) => slack.usersByEmail.set('alice@acme.test', 'U0ALICE') });
+    harness = await startSlackHarness(engine, { catalogYaml: CATALOG, files: { 'mkdocs.yml': 'site_name: Payments\nnav: [{ Home: index.md }, { Gone: gone.md }]\n', 'docs/index.md': '# Payments\n' }, prepare: (slack) => slack.usersByEmail.set('alice@acme.test', 'U0ALICE') });
   });
   afterAll(() => harness?.stop());
 
@@ -63,8 +66,9 @@ describe.each(ENGINES)('App Home and the search modal over HTTP on %s', (engine)
     const texts = sectionTexts(view.blocks).join('\n');
     expect(texts).toContain('Hello, Alice Ames. You are in *Payments team*.');
     expect(texts).toContain('*Payments team* owns 1 entity: payments-api');
-    expect(texts).toMatch(/Catalog problems in your entities’ files: 1\*/);
+    expect(texts).toMatch(/Catalog problems in your entities’ files: 2\*/);
     expect(texts).toContain('broken-thing');
+    expect(texts).toContain('component:default/payments-api: warning: docs: docs/gone.md: the nav names this page, and it is not there');
     expect(JSON.stringify(view.blocks)).toContain(ACTIONS.openSearch);
   });
 
