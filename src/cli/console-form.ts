@@ -2,7 +2,6 @@ import type { CatalogView } from '../catalog/answers/catalog-view.js';
 import { entitySuggestions } from '../scaffolder/entity-suggestions.js';
 import { choiceOf, formFields, type FormField } from '../scaffolder/form-fields.js';
 import { mergePage, nextPage, pageErrors } from '../scaffolder/form-session.js';
-import type { RunStatus } from '../scaffolder/run-template.js';
 import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
 import type { TemplateDefinition } from '../scaffolder/template-definition.js';
 import { findTemplate } from '../scaffolder/template-library.js';
@@ -10,6 +9,8 @@ import { parseRepoUrl } from '../scaffolder/template-filters.js';
 import { section } from '../slack/blocks/block-parts.js';
 import { runReport } from '../slack/blocks/template-runs.js';
 import type { TemplateForms } from '../slack/commands/registry.js';
+import { runningUser } from '../scaffolder/template-access.js';
+import { STEP_MARKS } from './format.js';
 
 /** Asks one question and reads one line of answer (a secret one is never shown back); undefined at end of input. */
 export type Ask = (question: string, options?: { secret?: boolean }) => Promise<string | undefined>;
@@ -24,7 +25,6 @@ const SUGGESTIONS_SHOWN = 10;
 
 class FormLeft extends Error {}
 
-const STEP_MARKS: Record<RunStatus, string> = { open: '○', processing: '…', completed: '✓', failed: '✗', cancelled: '⊘', skipped: '»' };
 
 /**
  * /create-service in the local console: the same form as Slack's modals, a question per field,
@@ -62,7 +62,7 @@ export function consoleTemplateForms(ask: Ask, write: (text: string) => void, sc
           }
         }
         write(`\nCreating from ${template.title}…`);
-        const user = userRef ? { ref: userRef, ...(view.get(userRef) ? { entity: view.get(userRef)! } : {}) } : undefined;
+        const user = runningUser(view, userRef);
         const shown = new Set<string>();
         const { run } = await scaffolder.run({
           template,

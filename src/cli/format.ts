@@ -4,6 +4,10 @@ import type { FindAnswer } from '../catalog/answers/find.js';
 import type { WhoOwnsAnswer } from '../catalog/answers/who-owns.js';
 import type { RefreshReport } from '../catalog/catalog-service.js';
 import { formatProblem, type CatalogProblem } from '../catalog/processing/catalog-problem.js';
+import type { RunStatus } from '../scaffolder/run-template.js';
+
+/** A step's state on a terminal. */
+export const STEP_MARKS: Record<RunStatus, string> = { open: '○', processing: '…', completed: '✓', failed: '✗', cancelled: '⊘', skipped: '»' };
 
 /** Contacts that `onCall` already lists, with their links. */
 const ON_CALL_ANNOTATION = /^(pagerduty|opsgenie)\.com\//;
@@ -82,14 +86,14 @@ export function formatTemplates(answer: { templates: { name: string; title: stri
 }
 
 export function formatTemplateRun(answer: {
-  run: { template: string; status: string; error?: string; approval?: { approvers: string; state: string }; steps: { id: string; action: string; status: string; log: string[] }[] };
+  run: { template: string; status: string; error?: string; approval?: { approvers: string; state: string }; steps: { id: string; action: string; status: RunStatus; log: string[] }[] };
   output: { links: { title: string; url?: string; entityRef?: string }[]; text: { title: string; content: string }[] };
   files: string[];
 }): string {
   const waiting = answer.run.approval?.state === 'pending' ? `, waiting for approval by ${answer.run.approval.approvers}` : '';
   const lines = [`${answer.run.template}: ${answer.run.status}${waiting}${answer.run.error ? `: ${answer.run.error}` : ''}`];
   for (const step of answer.run.steps) {
-    lines.push(`  ${step.status === 'completed' ? '✓' : step.status === 'failed' ? '✗' : '·'} ${step.id} (${step.action}) ${step.status}`);
+    lines.push(`  ${STEP_MARKS[step.status]} ${step.id} (${step.action}) ${step.status}`);
     for (const entry of step.log) lines.push(`      ${entry.replaceAll('\n', '\n      ')}`);
   }
   for (const link of answer.output.links) lines.push(`${link.title}: ${link.url ?? link.entityRef ?? ''}`);

@@ -18,7 +18,7 @@ import { slackSettingsProblems } from '../slack/settings.js';
 import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack/manifest.js';
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
 import type { TemplateDefinition } from '../scaffolder/template-definition.js';
-import { RunRefusedError } from '../scaffolder/template-access.js';
+import { RunRefusedError, runningUser } from '../scaffolder/template-access.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import type { FinishedRun } from '../scaffolder/scaffolder-service.js';
 import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
@@ -276,8 +276,7 @@ async function runTemplateCommand(config: Config, options: CliOptions, nameOrPat
   const values = readValuesFile(options.values);
   return withCatalog(config, options, async (context) => {
     const template = await templateNamed(context, nameOrPath);
-    const ref = asUser(options);
-    const user = ref ? { ref, entity: context.catalog.view.get(ref) } : undefined;
+    const user = runningUser(context.catalog.view, asUser(options));
     let finished;
     try {
       finished = await context.scaffolder.run({ template, values, dryRun: options.dryRun, user });

@@ -15,8 +15,8 @@ import { approvedWaiting, decideApproval, findRun, recordRun, requestCancel, run
 import { checkedValues, maskedValues, redacted, redactedValue, runTemplate, type StepReport } from './run-template.js';
 import type { TemplateDefinition } from './template-definition.js';
 import { errorMessage } from '../errors.js';
-import { approversOf, assertMayRun, declaredMembersOf, mayRun, RunRefusedError, type ApprovalRule } from './template-access.js';
-import { availableTemplates, type TemplateFolder } from './template-library.js';
+import { approversOf, assertMayRun, declaredMembersOf, mayRun, RunRefusedError, runningUser, type ApprovalRule } from './template-access.js';
+import { availableTemplates, loadTemplateFolder, type TemplateFolder } from './template-library.js';
 
 export interface StartRunRequest {
   template: TemplateDefinition;
@@ -97,6 +97,9 @@ export interface ApprovalOutcome {
   run?: RecordedRun;
 }
 
+/** How long a reading of the templates folder is reused. */
+const TEMPLATE_FOLDER_REUSE_MS = 5_000;
+
 export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, readers, templatesFolder, extraActions = [], approvalRules = [] }: ScaffolderServiceDeps): ScaffolderService {
   const actions = new ActionRegistry([...builtInActions({ catalog, localRepositories, github, publishesLocally, readers }), ...extraActions]);
   // The runs under way in this process, to stop them at once when cancelled here.
@@ -136,9 +139,20 @@ export function createScaffolderService({ db, catalog, localRepositories, github
     }
   };
 
+  // Forms ask for the templates on every page and every keystroke of a picker: the folder on disk
+  // is read again only once its last reading is a few seconds old.
+  let folderReading: { folder: string; at: number; read: Promise<TemplateFolder> } | undefined;
+  const readFolder = (folder: string) => {
+    if (!folderReading || folderReading.folder !== folder || Date.now() - folderReading.at > TEMPLATE_FOLDER_REUSE_MS) folderReading = { folder, at: Date.now(), read: loadTemplateFolder(folder) };
+    return folderReading.read;
+  };
+  const offeredTemplates = () => availableTemplates(catalog.view, templatesFolder, readFolder);
+  // An approved run checks the template as it is now: it may have changed a moment ago.
+  const currentTemplates = () => availableTemplates(catalog.view, templatesFolder);
+
   return {
     async templates(userRef) {
-      const offered = await availableTemplates(catalog.view, templatesFolder);
+      const offered = await offeredTemplates();
       return userRef ? { ...offered, templates: offered.templates.filter((template) => mayRun(template, userRef, catalog.view)) } : offered;
     },
     async run(request) {
@@ -148,7 +162,7 @@ export function createScaffolderService({ db, catalog, localRepositories, github
       // Values that fail their pages fail the run at once: approvers are not asked about them.
       const approvers = !request.dryRun && checked.problems.length === 0 ? approversOf(template, approvalRules) : undefined;
       // Once approved, the run is started from the templates on offer: one read from elsewhere would not be found then.
-      if (approvers && !(await availableTemplates(catalog.view, templatesFolder)).templates.some((offered) => offered.ref === template.ref)) {
+      if (approvers && !(await offeredTemplates()).templates.some((offered) => offered.ref === template.ref)) {
         throw new RunRefusedError(`${template.title} needs approval by ${approvers}, so it must be on offer (in the catalog or in templates/) to run once approved`);
       }
       const recordedRun = await recordRun(db, {
@@ -180,7 +194,7 @@ export function createScaffolderService({ db, catalog, localRepositories, github
       const run = await findRun(db, id);
       const values = run && (await takePendingValues(db, id));
       if (!run || !values) return undefined;
-      const template = (await availableTemplates(catalog.view, templatesFolder)).templates.find((candidate) => candidate.ref === run.templateRef);
+      const template = (await currentTemplates()).templates.find((candidate) => candidate.ref === run.templateRef);
       const userRef = run.requestedBy ?? undefined;
       const refusal = !template
         ? `the template ${run.templateRef} is no longer offered`
@@ -191,8 +205,8 @@ export function createScaffolderService({ db, catalog, localRepositories, github
         await updateRun(db, id, { status: 'failed', steps: run.steps, error: refusal ?? 'the template is not on offer' });
         return { run: (await findRun(db, id))!, existing: false, files: [] };
       }
-      const entity = userRef ? catalog.view.get(userRef) : undefined;
-      return execute(id, { ...options, template, values, ...(userRef ? { user: { ref: userRef, ...(entity ? { entity } : {}) } } : {}) });
+      const user = runningUser(catalog.view, userRef);
+      return execute(id, { ...options, template, values, ...(user ? { user } : {}) });
     },
     findRun: (id) => findRun(db, id),
     async cancel(id, userRef) {

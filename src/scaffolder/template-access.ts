@@ -1,7 +1,22 @@
 import type { CatalogView } from '../catalog/answers/catalog-view.js';
-import { annotationOf } from '../catalog/model/entity.js';
+import { annotationOf, type Entity } from '../catalog/model/entity.js';
 import { normalizeEntityRef } from '../catalog/model/entity-ref.js';
 import type { TemplateDefinition } from './template-definition.js';
+
+/** Who runs a template, as its steps see them (`user.ref`, `user.entity`). */
+export interface RunningUser {
+  ref: string;
+  entity?: Entity;
+}
+
+/** The running user of a ref, with their entity when the catalog has it; undefined for nobody. */
+export function runningUser(view: CatalogView, userRef: string): RunningUser;
+export function runningUser(view: CatalogView, userRef: string | undefined): RunningUser | undefined;
+export function runningUser(view: CatalogView, userRef: string | undefined): RunningUser | undefined {
+  if (!userRef) return undefined;
+  const entity = view.get(userRef);
+  return entity ? { ref: userRef, entity } : { ref: userRef };
+}
 
 /** The annotation on a Template naming the groups whose members may run it: `group:default/platform, payments-team`. */
 export const ALLOWED_GROUPS_ANNOTATION = 'callboard.dev/allowed-groups';

@@ -100,7 +100,7 @@ export function findTemplate(templates: TemplateDefinition[], nameOrRef: string)
 }
 
 /** The templates on offer with this catalog: its own and the built-in ones, and those that failed to load. */
-export async function availableTemplates(view: CatalogView, builtInFolder = BUILT_IN_TEMPLATES): Promise<TemplateFolder> {
-  const [fromCatalog, builtIn] = [catalogTemplates(view), await loadTemplateFolder(builtInFolder)];
+export async function availableTemplates(view: CatalogView, builtInFolder = BUILT_IN_TEMPLATES, loadFolder = loadTemplateFolder): Promise<TemplateFolder> {
+  const [fromCatalog, builtIn] = [catalogTemplates(view), await loadFolder(builtInFolder)];
   return { templates: mergeTemplates(fromCatalog.templates, builtIn.templates), problems: [...fromCatalog.problems, ...builtIn.problems] };
 }

@@ -10,7 +10,7 @@ import { formFields } from '../../scaffolder/form-fields.js';
 import { mergePage, nextPage, pageErrors, previousPage, shownPages } from '../../scaffolder/form-session.js';
 import { recordReportPlace, type RecordedRun, type SlackPlace } from '../../scaffolder/run-store.js';
 import type { ScaffolderService, StartRunRequest } from '../../scaffolder/scaffolder-service.js';
-import { declaredMembersOf, RunRefusedError } from '../../scaffolder/template-access.js';
+import { declaredMembersOf, RunRefusedError, runningUser } from '../../scaffolder/template-access.js';
 import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
 import { ACTIONS, APPROVAL_REASON, SHORTCUTS, TEMPLATE_CHOICE, VIEWS } from '../blocks/action-ids.js';
 import { section } from '../blocks/block-parts.js';
@@ -195,8 +195,7 @@ async function startRun(context: SurfaceContext, client: App['client'], template
   try {
     const userRef = await context.userRefOf(userId);
     if (!userRef) return void (await reporter.report({ text: NOT_IN_CATALOG, blocks: [section(NOT_IN_CATALOG)] }));
-    const entity = context.catalog.view.get(userRef);
-    const finished = await scaffolder.run({ template, values, user: { ref: userRef, ...(entity ? { entity } : {}) }, requestKey: draftId, notifier: context.notifier, ...progress(reporter, template.title) });
+    const finished = await scaffolder.run({ template, values, user: runningUser(context.catalog.view, userRef), requestKey: draftId, notifier: context.notifier, ...progress(reporter, template.title) });
     // A repeated submission (another replica took the first): that one reports.
     if (finished.existing) return;
     await reporter.report(runReport(finished.run, template.title));
