@@ -204,7 +204,7 @@ describe('callboard CLI on the bundled example catalog', () => {
     const anonymous = await callboard(['template', 'run', 'platform-only', ...catalogArgs, '--values', values, '--json']);
     expect(anonymous.code).toBe(1);
     expect(JSON.parse(anonymous.stdout).run.error).toBe('Platform only may be run only by members of group:default/platform-team: run it as one of them');
-  });
+  }, 90_000);
 
   it("lists a person's template runs, and cancels only one still under way", async () => {
     const env = { CALLBOARD_DATA_DIR: path.join(scratch, 'runs-data') };
@@ -222,7 +222,7 @@ describe('callboard CLI on the bundled example catalog', () => {
     const cancel = await callboard(['template', 'cancel', id, '--as', 'ada', '--json'], env);
     expect(cancel.code).toBe(1);
     expect(JSON.parse(cancel.stdout)).toEqual({ id, cancelled: false });
-  });
+  }, 90_000);
 
   it('runs a template that needs approval once a member of the approving group approves it, never on their own run', async () => {
     const env = { CALLBOARD_DATA_DIR: path.join(scratch, 'approvals-data') };
@@ -252,7 +252,7 @@ describe('callboard CLI on the bundled example catalog', () => {
     const byGrace = await callboard(['template', 'approve', waiting.id, '--as', 'grace', '--reason', 'fine', '--config', config, '--json'], env);
     expect(byGrace.code).toBe(0);
     expect(JSON.parse(byGrace.stdout).run).toMatchObject({ status: 'completed', approval: { state: 'approved', decidedBy: 'user:default/grace' }, steps: [{ log: ['for user:default/ada'] }] });
-  });
+  }, 90_000);
 
   it('refuses bad paging options and an ingest with nothing configured, changing nothing', async () => {
     const paging = await callboard(['find', 'x', '--catalog', 'examples', '--limit', 'abc']);

@@ -38,8 +38,8 @@ describe('health across several clusters at once', () => {
         { kind: 'Component', metadata: { name: 'no-k8s' }, spec: { type: 'service', lifecycle: 'production', owner: 'payments' } },
       ]),
     );
-    health = createHealthService({ catalog: testCatalog.catalog, clusters, timeoutMs: 600 });
-    silent = createHealthService({ catalog: testCatalog.catalog, clusters: clusters.filter((cluster) => cluster.name === 'hanging' || cluster.name === 'refusing'), timeoutMs: 600 });
+    health = createHealthService({ catalog: testCatalog.catalog, clusters, timeoutMs: 1_500 });
+    silent = createHealthService({ catalog: testCatalog.catalog, clusters: clusters.filter((cluster) => cluster.name === 'hanging' || cluster.name === 'refusing'), timeoutMs: 1_500 });
   });
   afterAll(async () => {
     for (const server of servers) await server.close();
