@@ -9,7 +9,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# Runtime stage: production dependencies only, compiled code, migrations, examples and templates.
+# Runtime stage: production dependencies only, compiled code, migrations, examples, templates and scorecards.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 # git: templates' publish:local steps (and publish:github ones without a GitHub token) make git repositories.
@@ -23,6 +23,7 @@ COPY bin ./bin
 COPY drizzle ./drizzle
 COPY examples ./examples
 COPY templates ./templates
+COPY scorecards ./scorecards
 COPY manifest.yml ./
 # PGlite keeps its data here when DATABASE_URL is not set; mount a volume to keep it.
 RUN mkdir -p /app/.callboard && chown node:node /app/.callboard

@@ -11,6 +11,9 @@ import { createScaffolderService, type ScaffolderService } from './scaffolder/sc
 import { createDocsService, type DocsService } from './docs/docs-service.js';
 import { clustersFromConfig } from './kubernetes/cluster-config.js';
 import { createHealthService, type HealthService } from './kubernetes/health-service.js';
+import { BUILT_IN_COLLECTORS } from './scorecards/collectors/built-in.js';
+import { loadScorecards } from './scorecards/scorecard-library.js';
+import { createScorecardService, type ScorecardService } from './scorecards/scorecard-service.js';
 
 export interface AppContext {
   config: Config;
@@ -19,6 +22,7 @@ export interface AppContext {
   scaffolder: ScaffolderService;
   docs: DocsService;
   health: HealthService;
+  scorecards: ScorecardService;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -29,6 +33,10 @@ export interface AppContextOverrides {
   github?: (host: string) => GitHubClient | undefined;
   /** Where publish:local creates repositories, instead of callboard.scaffolder.localRepositories (the CLI's --out). */
   localRepositories?: string;
+  /** Folders of scorecard files beside callboard.scorecards.paths (the CLI's --scorecards). */
+  scorecardFolders?: string[];
+  /** Where the configuration came from, for problems in its Tech Insights checks. */
+  configSource?: string;
 }
 
 /** The composition root: the only place adapters are built. Tests call it with overrides. */
@@ -57,7 +65,14 @@ export async function createAppContext(config: Config, logger: Logger, overrides
   const { clusters, problems } = clustersFromConfig(config.kubernetes, process.env);
   for (const problem of problems) logger.warn({ problem }, 'a Kubernetes cluster is left out');
   const health = createHealthService({ catalog, clusters });
-  return { config, database, catalog, scaffolder, docs, health, logger, close: () => database.close() };
+  const library = loadScorecards({
+    folders: [...config.callboard.scorecards.paths, ...(overrides.scorecardFolders ?? [])].map((folder) => path.resolve(folder)),
+    ...(config.techInsights ? { techInsights: { value: config.techInsights, source: overrides.configSource ?? 'the configuration' } } : {}),
+    collectors: BUILT_IN_COLLECTORS,
+  });
+  for (const problem of library.problems) logger.warn({ problem }, 'a scorecard problem');
+  const scorecards = createScorecardService({ catalog, library, collectors: BUILT_IN_COLLECTORS });
+  return { config, database, catalog, scaffolder, docs, health, scorecards, logger, close: () => database.close() };
 }
 
 /** Which hosts publish:github steps publish locally for (callboard.scaffolder.publisher). */

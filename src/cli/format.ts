@@ -5,6 +5,8 @@ import type { WhoOwnsAnswer } from '../catalog/answers/who-owns.js';
 import type { RefreshReport } from '../catalog/catalog-service.js';
 import { formatProblem, type CatalogProblem } from '../catalog/processing/catalog-problem.js';
 import type { RunStatus } from '../scaffolder/run-template.js';
+import type { CheckStatus } from '../scorecards/evaluate-scorecards.js';
+import type { EntityScorecardAnswer, TeamScorecardAnswer } from '../scorecards/scorecard-service.js';
 
 /** A step's state on a terminal. */
 export const STEP_MARKS: Record<RunStatus, string> = { open: '○', processing: '…', completed: '✓', failed: '✗', cancelled: '⊘', skipped: '»' };
@@ -124,5 +126,29 @@ export function formatHealth(answer: HealthAnswer): string {
     lines.push(`cluster ${cluster.name}: ${cluster.status}${cluster.error ? ` (${cluster.error})` : ''}`);
     for (const workload of cluster.workloads) lines.push(`  ${workload.kind} ${workload.namespace}/${workload.name}: ${workload.ready}/${workload.desired} ready, ${workload.images.join(', ') || 'no image'}`);
   }
+  return lines.join('\n');
+}
+
+/** A check's status on a terminal. */
+const CHECK_MARKS: Record<CheckStatus, string> = { pass: '✓', fail: '✗', unknown: '?', snoozed: 'z', wontfix: '–' };
+
+export function formatScorecard(answer: EntityScorecardAnswer): string {
+  if (!answer.entity) return answer.reasons.join('\n');
+  const lines = [`${answer.entity}${answer.owner ? ` (owner ${answer.owner})` : ''}`, ...answer.reasons.map((reason) => `  ${reason}`)];
+  for (const scorecard of answer.scorecards) {
+    lines.push(`${scorecard.title}: ${scorecard.level ?? 'no level yet'} (levels ${scorecard.levels.join(' → ')})`);
+    for (const check of scorecard.checks) {
+      lines.push(`  ${CHECK_MARKS[check.status]} [${check.level}] ${check.title}${check.status === 'pass' ? '' : `: ${check.message}`}`);
+      if (check.status === 'fail' && check.fix) lines.push(`      fix: ${check.fix}`);
+    }
+  }
+  for (const problem of answer.problems) lines.push(`(scorecard problem) ${problem.file}: ${problem.field}: ${problem.message}`);
+  return lines.join('\n');
+}
+
+export function formatTeamScorecard(answer: TeamScorecardAnswer): string {
+  if (!answer.team) return answer.reasons.join('\n');
+  const lines = [answer.team, ...answer.reasons.map((reason) => `  ${reason}`)];
+  for (const entity of answer.entities) lines.push(`  ${entity.ref}: ${entity.level ?? 'no level'}${entity.failing.length > 0 ? `; failing ${entity.failing.join(', ')}` : ''}`);
   return lines.join('\n');
 }

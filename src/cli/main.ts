@@ -4,7 +4,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createAppContext, githubClientsFromConfig, type AppContext } from '../app-context.js';
+import { createAppContext, githubClientsFromConfig, type AppContext, type AppContextOverrides } from '../app-context.js';
 import { ingestLocations, type RootLocation } from '../catalog/ingestion/ingest-locations.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Config, SlackConfig } from '../config/config-schema.js';
@@ -21,7 +21,7 @@ import type { TemplateDefinition } from '../scaffolder/template-definition.js';
 import { RunRefusedError, runningUser } from '../scaffolder/template-access.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import type { FinishedRun } from '../scaffolder/scaffolder-service.js';
-import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
+import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -40,6 +40,9 @@ Commands:
   find TEXT                  search, with filters such as kind:api owner:maps-team tag:go type:service
   health ENTITY              the entity's workloads in every configured Kubernetes cluster: ready
                              replicas, images, failing pods, and an overall status
+  scorecard ENTITY           the entity's scorecards: each check passing, failing or unknown, with how
+                             to fix it, and the level reached
+  scorecard --team GROUP     each entity the group owns: its level and failing checks
   docs QUERY                 an entity's docs (links and contents, from its TechDocs site), or the
                              docs sections that best answer a question such as "rotate api keys"
   catalog validate PATH...   check catalog files or folders; prints file:line: ref: message, exits 1 on problems
@@ -65,6 +68,7 @@ Commands:
 Options:
   --config FILE    app-config.yaml style file (repeatable; later files win). Default: $CALLBOARD_CONFIG
   --catalog PATH   use this catalog file or folder in a throw-away database instead of the configured one
+  --scorecards DIR folder of scorecard files, beside callboard.scorecards.paths (repeatable)
   --json           print the answer as JSON (and nothing else on stdout)
   --limit N        results per page for find (default 10)
   --offset N       skip the first N results of find
@@ -86,6 +90,10 @@ interface CliOptions {
   reason?: string;
   config: string[];
   catalog: string[];
+  /** Folders of scorecard files, beside callboard.scorecards.paths. */
+  scorecards: string[];
+  /** scorecard: the group whose entities to list. */
+  team?: string;
   json: boolean;
   limit?: number;
   offset?: number;
@@ -100,6 +108,8 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         config: { type: 'string', multiple: true, default: [] },
         catalog: { type: 'string', multiple: true, default: [] },
+        scorecards: { type: 'string', multiple: true, default: [] },
+        team: { type: 'string' },
         json: { type: 'boolean', default: false },
         limit: { type: 'string' },
         offset: { type: 'string' },
@@ -133,6 +143,8 @@ export async function main(argv: string[]): Promise<number> {
     dryRun: values['dry-run'],
     config: values.config,
     catalog: values.catalog,
+    scorecards: values.scorecards,
+    team: values.team,
     json: values.json,
     limit: countOption(values.limit, 1),
     offset: countOption(values.offset, 0),
@@ -182,6 +194,17 @@ export async function main(argv: string[]): Promise<number> {
           print(options, answer, formatHealth(answer));
           return answer.entity ? 0 : 1;
         });
+      case 'scorecard':
+        return await withCatalog(config, options, async (context) => {
+          if (options.team) {
+            const answer = await context.scorecards.team(options.team);
+            print(options, answer, formatTeamScorecard(answer));
+            return answer.team ? 0 : 1;
+          }
+          const answer = await context.scorecards.entity(requireText(rest, 'scorecard ENTITY | scorecard --team GROUP'));
+          print(options, answer, formatScorecard(answer));
+          return answer.entity ? 0 : 1;
+        });
       case 'manifest': {
         const host = config.app?.baseUrl ? new URL(config.app.baseUrl).host : undefined;
         if (!host) process.stderr.write(`callboard: app.baseUrl is not configured; unfurl_domains holds ${PLACEHOLDER_UNFURL_DOMAIN}, to be replaced with your Backstage host\n`);
@@ -207,6 +230,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`callboard: ${errorMessage(error)}\n`);
     return 1;
   }
+}
+
+function contextOverrides(options: CliOptions): AppContextOverrides {
+  return {
+    ephemeralDatabase: options.catalog.length > 0,
+    localRepositories: options.out,
+    scorecardFolders: options.scorecards,
+    ...(options.config.length > 0 ? { configSource: options.config.join(', ') } : {}),
+  };
 }
 
 /** A whole-number option; NaN when it is given but not a whole number of at least `minimum`. */
@@ -409,7 +441,7 @@ function quietLogger(config: Config) {
 
 async function withContext<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T): Promise<T> {
   const logger = quietLogger(config);
-  const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0, localRepositories: options.out });
+  const context = await createAppContext(config, logger, contextOverrides(options));
   try {
     return await use(context);
   } finally {
@@ -450,7 +482,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
   const useExamples = options.catalog.length === 0 && config.catalog.locations.length === 0 && !config.catalog.providers?.github;
   const paths = useExamples ? [EXAMPLE_CATALOG] : options.catalog;
   const logger = quietLogger(config);
-  const context = await createAppContext(config, logger, { ephemeralDatabase: options.catalog.length > 0, localRepositories: options.out });
+  const context = await createAppContext(config, logger, contextOverrides(options));
   try {
     if (useExamples) process.stderr.write(`No catalog.locations configured: using the bundled example catalog in ${EXAMPLE_CATALOG}\n`);
     await context.catalog.load();

@@ -52,6 +52,8 @@ export interface Config {
       /** Templates whose runs a group approves before they start, beside those annotated callboard.dev/approvers. */
       approvals: { templates: string[]; approvers: string }[];
     };
+    /** `paths`: folders of scorecard files, added to the shipped scorecards (relative to the working directory). */
+    scorecards: { paths: string[] };
     log: { level: string };
     slack: SlackConfig;
   };
@@ -185,6 +187,11 @@ export const configSchema = {
               },
             },
           },
+          additionalProperties: false,
+        },
+        scorecards: {
+          type: 'object',
+          properties: { paths: { type: 'array', items: { type: 'string', minLength: 1 } } },
           additionalProperties: false,
         },
         log: {

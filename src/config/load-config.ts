@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { Ajv } from 'ajv';
+import { ajvMessage, fieldPath } from './field-path.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { configSchema, type Config, type GithubIntegrationConfig } from './config-schema.js';
 
@@ -40,11 +41,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema);
   if (!validate(config)) {
     for (const error of validate.errors ?? []) {
-      const where = error.instancePath ? configPath(error.instancePath) : '(top level)';
-      const message = Array.isArray(error.params.allowedValues)
-        ? `must be one of: ${error.params.allowedValues.join(', ')}`
-        : `${error.message ?? 'is invalid'}${describeUnknownKey(error.params)}`;
-      problems.push(`${where}: ${message}`);
+      problems.push(`${error.instancePath ? fieldPath(error.instancePath) : '(top level)'}: ${ajvMessage(error)}`);
     }
   }
   problems.push(...(options.require?.(config as unknown as Config) ?? []));
@@ -127,6 +124,7 @@ function withDefaults(config: { [key: string]: Json }, cwd: string): { [key: str
       database: { dataDir: path.join(cwd, '.callboard', 'data'), statementTimeoutMs: 15_000, poolSize: 10 },
       catalog: { refreshIntervalMinutes: 30, maxFileBytes: 1_048_576 },
       scaffolder: { localRepositories: path.join(cwd, '.callboard', 'repositories'), publisher: 'auto', approvals: [] },
+      scorecards: { paths: [] },
       log: { level: 'info' },
       slack: { port: 3000, webApiTimeoutMs: 10_000, webApiRetries: 2 },
     },
@@ -177,18 +175,4 @@ function githubFromEnv(config: { [key: string]: Json }, env: Env, problems: stri
   if (env.GITHUB_API_URL) entry.apiBaseUrl = env.GITHUB_API_URL.replace(/\/+$/, '');
   if (env.GITHUB_TOKEN) entry.token = env.GITHUB_TOKEN;
   return [...configured.filter((item) => item.host !== host), entry] as unknown as Json;
-}
-
-function describeUnknownKey(params: Record<string, unknown>): string {
-  return typeof params.additionalProperty === 'string' ? ` ("${params.additionalProperty}" is not a known key)` : '';
-}
-
-/** `/catalog/locations/0/type` as the `catalog.locations[0].type` people write in YAML. */
-function configPath(pointer: string): string {
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
-    .join('')
-    .replace(/^\./, '');
 }

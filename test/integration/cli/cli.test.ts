@@ -87,6 +87,25 @@ describe('callboard CLI on the bundled example catalog', () => {
     expect(JSON.parse(stdout).problems).toEqual([{ severity: 'warning', file: folder, ref: 'component:default/ledger', message: 'docs: docs/gone.md: the nav names this page, and it is not there' }]);
   });
 
+  it('scores an entity on the shipped scorecard, configured folders and Tech Insights checks, naming the problems of a bad file', async () => {
+    const folder = path.join(scratch, 'scorecards');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'runbook.yaml'), 'id: runbook\ntitle: Runbook\nlevels:\n  - id: ready\n    title: Ready\n    checks:\n      - id: has-runbook\n        title: Has a runbook\n        fix: Add a link titled Runbook.\n        rule: { conditions: { all: [{ fact: links, path: "$[*].title", operator: contains, value: Runbook }] } }\n');
+    writeFileSync(path.join(folder, 'broken.yaml'), 'id: broken\ntitle: Broken\nlevels: [{ id: one, title: One, checks: [{ id: c, title: C, rule: { conditions: { all: [{ fact: hasOwner, operator: sameAs, value: true }] } } }] }]\n');
+    const appConfig = path.join(scratch, 'backstage-app-config.yaml');
+    writeFileSync(appConfig, 'backend: { baseUrl: http://localhost:7007 }\ntechInsights:\n  factChecker:\n    checks:\n      groupOwnerCheck: { type: json-rules-engine, name: Group Owner Check, factIds: [entityOwnershipFactRetriever], rule: { conditions: { all: [{ fact: hasGroupOwner, operator: equal, value: true }] } } }\n');
+    const { code, stdout } = await callboard(['scorecard', 'legacy-billing', '--catalog', 'examples', '--scorecards', folder, '--config', appConfig, '--json']);
+    expect(code).toBe(0);
+    const answer = JSON.parse(stdout);
+    expect(answer).toMatchObject({ entity: 'component:default/legacy-billing', owner: 'group:default/payments-team' });
+    expect(answer.scorecards.map((scorecard: { id: string; level: string | null }) => [scorecard.id, scorecard.level])).toEqual([['default', 'bronze'], ['runbook', 'ready'], ['tech-insights', 'checks']]);
+    expect(answer.scorecards[0].levels).toEqual(['bronze', 'silver', 'gold']);
+    expect(answer.scorecards[0].checks.find((check: { id: string }) => check.id === 'has-techdocs')).toEqual({ id: 'has-techdocs', title: 'Has TechDocs', level: 'silver', status: 'fail', message: 'Fails', fix: expect.stringContaining('backstage.io/techdocs-ref'), why: expect.any(String) });
+    expect(answer.problems).toEqual([{ file: path.join(folder, 'broken.yaml'), field: 'levels[0].checks[0].rule.conditions.all[0].operator', message: expect.stringContaining('must be one of') }]);
+    const team = await callboard(['scorecard', '--team', 'payments-team', '--catalog', 'examples', '--json']);
+    expect(JSON.parse(team.stdout).entities).toContainEqual({ ref: 'component:default/legacy-billing', level: 'bronze', levels: { default: 'bronze' }, failing: ['has-techdocs'] });
+  }, 60_000);
+
   it('lists the templates of a catalog in the documented shape', async () => {
     const folder = path.join(scratch, 'templates-catalog');
     mkdirSync(folder, { recursive: true });

@@ -1,0 +1,5 @@
+import type { FactCollector } from '../fact-collector.js';
+import { entityFacts } from './entity-facts.js';
+
+/** The fact collectors Callboard ships; a new one is a file in this folder, listed here. */
+export const BUILT_IN_COLLECTORS: FactCollector[] = [entityFacts];
