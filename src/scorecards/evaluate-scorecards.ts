@@ -77,14 +77,17 @@ export interface ScoringInput {
 export function scoreEntity({ scorecard, checks }: CompiledScorecard, { facts, unknownBecause, exemptions }: ScoringInput): EntityScore {
   const results = checks.map(({ check, facts: needed, outcome }): CheckResult => {
     const status = outcome(facts);
-    const base = { id: check.id, title: check.title, level: check.level, fix: check.fix ?? '', ...(check.why ? { why: check.why } : {}) };
+    const result: CheckResult = { id: check.id, title: check.title, level: check.level, status, message: 'Passes', fix: check.fix ?? '' };
+    if (check.why) result.why = check.why;
     if (status === 'unknown') {
       const reasons = [...new Set(needed.filter((fact) => !facts.has(fact)).map((fact) => unknownBecause.get(fact) ?? `no fact collector gives ${fact}`))];
-      return { ...base, status, message: `Unknown: ${reasons.join('; ')}` };
+      result.message = `Unknown: ${reasons.join('; ')}`;
+    } else if (status === 'fail') {
+      const exemption = exemptions?.get(`${scorecard.id}/${check.id}`);
+      result.status = exemption?.status ?? 'fail';
+      result.message = exemption?.message ?? 'Fails';
     }
-    if (status === 'pass') return { ...base, status, message: 'Passes' };
-    const exemption = exemptions?.get(`${scorecard.id}/${check.id}`);
-    return exemption ? { ...base, status: exemption.status, message: exemption.message } : { ...base, status, message: 'Fails' };
+    return result;
   });
   let level: string | null = null;
   for (const { id } of scorecard.levels) {

@@ -29,6 +29,8 @@ export interface ScorecardService {
   readonly library: ScorecardLibrary;
   entity(query: string): Promise<EntityScorecardAnswer>;
   team(query: string): Promise<TeamScorecardAnswer>;
+  /** Every entity's scores on the scorecards that apply to it (entities no scorecard applies to are left out). */
+  evaluateAll(): Promise<Map<string, EntityScore[]>>;
 }
 
 export interface ScorecardServiceDeps {
@@ -103,6 +105,16 @@ export function createScorecardService({ catalog, library, collectors, now = () 
         entities.push({ ref: owned, level: scores[0]!.level, levels: Object.fromEntries(scores.map((score) => [score.id, score.level])), failing });
       }
       return { team: ref, entities, reasons: entities.length === 0 ? [`${ref} owns no entity that a scorecard applies to`] : [] };
+    },
+    async evaluateAll() {
+      const context = await contextFor();
+      const results = new Map<string, EntityScore[]>();
+      for (const ref of [...catalog.view.refs()]) {
+        const entity = catalog.view.get(ref);
+        const applicable = entity ? applicableTo(entity) : [];
+        if (entity && applicable.length > 0) results.set(ref, await scoresOf(ref, entity, applicable, context));
+      }
+      return results;
     },
   };
 }
