@@ -31,6 +31,20 @@ export interface RepositorySummary {
   htmlUrl: string;
 }
 
+/** What scorecards read of a repository: its settings, its default branch, and the files that matter at its top. */
+export interface RepositoryHealth {
+  defaultBranch: string;
+  archived: boolean;
+  /** The license's SPDX id as GitHub detects it (`NOASSERTION` for one it cannot name); null for none. */
+  license: string | null;
+  /** Whether the default branch is protected. */
+  branchProtected: boolean;
+  /** When the default branch's last commit was made (ISO 8601). */
+  lastCommitAt: string | null;
+  /** File paths at the root and in `.github/`, `.github/workflows/` and `docs/` (one level each). */
+  files: string[];
+}
+
 export interface GitHubClient {
   /** The file's text; throws NotFoundError when absent, ExternalServiceError (with `transient`) otherwise. */
   readFile(file: RepositoryFileRef): Promise<string>;
@@ -46,6 +60,8 @@ export interface GitHubClient {
   /** One file's bytes by its git blob sha (from listFolder). */
   readBlob(repo: { owner: string; repo: string }, sha: string): Promise<Buffer>;
   listOrganizationRepositories(organization: string): Promise<RepositorySummary[]>;
+  /** Throws NotFoundError for a repository that is gone or hidden from the token. */
+  repositoryHealth(repo: { owner: string; repo: string }): Promise<RepositoryHealth>;
 }
 
 export interface GitHubUrl {

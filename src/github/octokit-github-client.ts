@@ -2,7 +2,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { ExternalServiceError, NotFoundError } from '../errors.js';
-import type { BranchProtection, CommitFile, FolderEntry, FolderFile, GitHubClient, GitHubPublisher, PublishedRepository, RepositoryFileRef, RepositorySettings, RepositorySummary } from './github-client.js';
+import type { BranchProtection, CommitFile, FolderEntry, FolderFile, GitHubClient, GitHubPublisher, PublishedRepository, RepositoryFileRef, RepositoryHealth, RepositorySettings, RepositorySummary } from './github-client.js';
 
 /** Blobs read at once when a folder is read. */
 const BLOBS_AT_ONCE = 8;
@@ -125,6 +125,36 @@ export class OctokitGitHubClient implements GitHubClient, GitHubPublisher {
       files.push(...(await Promise.all(batch.map(async (item) => ({ path: item.path, content: await this.readBlob(folder, item.sha), mode: item.mode === '100755' ? 0o755 : 0o644 })))));
     }
     return files;
+  }
+
+  async repositoryHealth(repo: { owner: string; repo: string }): Promise<RepositoryHealth> {
+    const where = `${repo.owner}/${repo.repo}`;
+    const request = { signal: AbortSignal.timeout(this.timeoutMs) };
+    const { data: about } = await this.call(`reading ${where}`, () => this.octokit.repos.get({ ...repo, request }));
+    const branch = about.default_branch;
+    const [{ data: head }, root] = await Promise.all([
+      this.call(`reading branch ${branch} of ${where}`, () => this.octokit.repos.getBranch({ ...repo, branch, request })),
+      this.call(`listing ${where}`, () => this.octokit.git.getTree({ ...repo, tree_sha: branch, request })),
+    ]);
+    const files = root.data.tree.filter((item) => item.type === 'blob').map((item) => item.path!);
+    // One level down where the files scorecards look for live: .github (CODEOWNERS, workflows) and docs.
+    const subtree = async (prefix: string, sha: string | undefined) => {
+      if (!sha) return [];
+      const { data } = await this.call(`listing ${where}/${prefix}`, () => this.octokit.git.getTree({ ...repo, tree_sha: sha, request }));
+      return data.tree.map((item) => ({ path: `${prefix}/${item.path}`, type: item.type, sha: item.sha }));
+    };
+    const folderSha = (name: string) => root.data.tree.find((item) => item.type === 'tree' && item.path === name)?.sha;
+    const [github, docs] = await Promise.all([subtree('.github', folderSha('.github')), subtree('docs', folderSha('docs'))]);
+    const workflows = await subtree('.github/workflows', github.find((item) => item.type === 'tree' && item.path === '.github/workflows')?.sha);
+    files.push(...[...github, ...docs, ...workflows].filter((item) => item.type === 'blob').map((item) => item.path));
+    return {
+      defaultBranch: branch,
+      archived: about.archived,
+      license: about.license?.spdx_id ?? null,
+      branchProtected: head.protected,
+      lastCommitAt: head.commit.commit.committer?.date ?? head.commit.commit.author?.date ?? null,
+      files,
+    };
   }
 
   async listOrganizationRepositories(organization: string): Promise<RepositorySummary[]> {

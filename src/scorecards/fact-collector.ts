@@ -1,6 +1,7 @@
 import type { CatalogView } from '../catalog/answers/catalog-view.js';
 import type { Entity } from '../catalog/model/entity.js';
 import type { CatalogProblem } from '../catalog/processing/catalog-problem.js';
+import type { GitHubClient } from '../github/github-client.js';
 
 /** Tech Insights' fact types. */
 export type FactType = 'integer' | 'float' | 'string' | 'boolean' | 'datetime' | 'set' | 'object';
@@ -11,6 +12,8 @@ export interface FactContext {
   /** The problems found in an entity's own YAML by the last refresh. */
   problemsOf(ref: string): CatalogProblem[];
   now: Date;
+  /** GitHub per host, where a token is configured for it. */
+  github?: (host: string) => GitHubClient | undefined;
   /** Abandoned collections (a run stopped) end their calls. */
   signal?: AbortSignal;
 }

@@ -3,6 +3,8 @@ import { resolveQuery } from '../catalog/answers/who-owns.js';
 import type { Entity } from '../catalog/model/entity.js';
 import type { CatalogProblem } from '../catalog/processing/catalog-problem.js';
 import { errorMessage } from '../errors.js';
+import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
+import type { GitHubClient } from '../github/github-client.js';
 import { appliesTo, compileScorecards, scoreEntity, type CompiledScorecard, type EntityScore, type ScoringInput } from './evaluate-scorecards.js';
 import type { FactCollector, FactContext } from './fact-collector.js';
 import type { ScorecardLibrary } from './scorecard-library.js';
@@ -37,26 +39,45 @@ export interface ScorecardServiceDeps {
   catalog: CatalogService;
   library: ScorecardLibrary;
   collectors: FactCollector[];
+  /** GitHub per host, only where a token is configured: anonymous calls would run out at 60 an hour. */
+  github?: (host: string) => GitHubClient | undefined;
   now?: () => Date;
 }
 
+/** Entities whose remote facts are collected at once in a full evaluation. */
+const ENTITIES_AT_ONCE = 8;
+/** A remote collector's failure is remembered this long, so a full evaluation does not ask again for every check. */
+const FAILURE_REUSE_MS = 5 * 60 * 1000;
+
+type Collected = { at: number; maxAgeMs: number; facts: Record<string, unknown> } | { at: number; maxAgeMs: number; error: string };
+
 /** Every fact the collectors give for one entity, and why each one they could not give is unknown. */
-export async function collectFacts(ref: string, entity: Entity, collectors: FactCollector[], context: FactContext): Promise<Omit<ScoringInput, 'exemptions'>> {
+async function collectFacts(ref: string, entity: Entity, collectors: FactCollector[], context: FactContext, remembered: Map<string, Collected>): Promise<Omit<ScoringInput, 'exemptions'>> {
   const facts = new Map<string, unknown>();
   const unknownBecause = new Map<string, string>();
-  await Promise.all(
-    collectors.map(async (collector) => {
-      try {
-        const collected = await collector.collect(ref, entity, context);
-        for (const name of Object.keys(collector.facts)) {
-          if (Object.hasOwn(collected, name) && collected[name] !== undefined) facts.set(name, collected[name]);
-          else unknownBecause.set(name, `${collector.id} facts do not include ${name} for this entity`);
-        }
-      } catch (error) {
-        for (const name of Object.keys(collector.facts)) unknownBecause.set(name, errorMessage(error));
-      }
-    }),
-  );
+  const at = context.now.getTime();
+  const collectOne = async (collector: FactCollector): Promise<Collected> => {
+    const key = `${collector.id}\u0000${ref}`;
+    const known = collector.cost === 'remote' ? remembered.get(key) : undefined;
+    if (known && at - known.at < known.maxAgeMs) return known;
+    let collected: Collected;
+    try {
+      collected = { at, maxAgeMs: collector.maxAgeMs ?? 0, facts: await collector.collect(ref, entity, context) };
+    } catch (error) {
+      collected = { at, maxAgeMs: FAILURE_REUSE_MS, error: errorMessage(error) };
+    }
+    if (collector.cost === 'remote') remembered.set(key, collected);
+    return collected;
+  };
+  const results = await Promise.all(collectors.map(collectOne));
+  for (const [position, collector] of collectors.entries()) {
+    const result = results[position]!;
+    for (const name of Object.keys(collector.facts)) {
+      if ('error' in result) unknownBecause.set(name, result.error);
+      else if (Object.hasOwn(result.facts, name) && result.facts[name] !== undefined) facts.set(name, result.facts[name]);
+      else unknownBecause.set(name, `${collector.id} facts do not include ${name} for this entity`);
+    }
+  }
   return { facts, unknownBecause };
 }
 
@@ -64,15 +85,17 @@ export async function collectFacts(ref: string, entity: Entity, collectors: Fact
  * Scorecards for entities and teams, from the facts the collectors give. Each scorecard's rules
  * are compiled once; an entity is scored on the scorecards whose filter takes it in.
  */
-export function createScorecardService({ catalog, library, collectors, now = () => new Date() }: ScorecardServiceDeps): ScorecardService {
+export function createScorecardService({ catalog, library, collectors, github, now = () => new Date() }: ScorecardServiceDeps): ScorecardService {
   const compiled = compileScorecards(library.scorecards);
+  // Remote facts (GitHub's) by collector and entity, reused while fresh.
+  const remembered = new Map<string, Collected>();
   const contextFor = async (): Promise<FactContext> => {
     const byRef = new Map<string, CatalogProblem[]>();
     for (const problem of await catalog.problems()) if (problem.ref) byRef.set(problem.ref, [...(byRef.get(problem.ref) ?? []), problem]);
-    return { view: catalog.view, problemsOf: (ref) => byRef.get(ref) ?? [], now: now() };
+    return { view: catalog.view, problemsOf: (ref) => byRef.get(ref) ?? [], now: now(), ...(github ? { github } : {}) };
   };
   const scoresOf = async (ref: string, entity: Entity, applicable: CompiledScorecard[], context: FactContext) => {
-    const input = await collectFacts(ref, entity, collectors, context);
+    const input = await collectFacts(ref, entity, collectors, context, remembered);
     return applicable.map((scorecard) => scoreEntity(scorecard, input));
   };
   const applicableTo = (entity: Entity) => compiled.filter((scorecard) => appliesTo(scorecard.scorecard, entity));
@@ -109,11 +132,11 @@ export function createScorecardService({ catalog, library, collectors, now = () 
     async evaluateAll() {
       const context = await contextFor();
       const results = new Map<string, EntityScore[]>();
-      for (const ref of [...catalog.view.refs()]) {
+      await mapWithLimit([...catalog.view.refs()], ENTITIES_AT_ONCE, async (ref) => {
         const entity = catalog.view.get(ref);
         const applicable = entity ? applicableTo(entity) : [];
         if (entity && applicable.length > 0) results.set(ref, await scoresOf(ref, entity, applicable, context));
-      }
+      });
       return results;
     },
   };

@@ -27,7 +27,7 @@ const BUILT_IN_KINDS = ['Component', 'API', 'Resource', 'System', 'Domain', 'Gro
 
 /** No network: every GitHub read fails the way a missing file does. */
 const offline = (): Promise<never> => Promise.reject(new NotFoundError('offline'));
-const fakeClient: GitHubClient = { readFile: offline, listFiles: offline, readFolder: offline, listFolder: offline, readBlob: offline, listOrganizationRepositories: offline };
+const fakeClient: GitHubClient = { readFile: offline, listFiles: offline, readFolder: offline, listFolder: offline, readBlob: offline, listOrganizationRepositories: offline, repositoryHealth: offline };
 
 function ingest(dir: string): Promise<IngestResult> {
   return ingestLocations([{ key: `file:${dir}`, type: 'file', target: dir }], { github: () => fakeClient, maxFileBytes: 1_048_576 });

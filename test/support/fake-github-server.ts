@@ -17,6 +17,10 @@ export interface FakeRepository {
   access?: Record<string, string>;
   /** branch -> commit sha */
   refs?: Record<string, string>;
+  /** The SPDX id GitHub detected, if any. */
+  license?: string;
+  /** When the default branch's last commit was made (default 2026-01-01). */
+  lastCommitAt?: string;
   /** The commits of the default branch's history, newest first (for assertions). */
   history?: { message: string; parents: string[]; files: Record<string, { content: string; mode: string }> }[];
 }
@@ -116,6 +120,10 @@ export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRe
       return send(response, 200, { sha: parts[5], encoding: 'base64', content: Buffer.from(content, 'utf8').toString('base64') });
     }
     if (parts.length === 3) return send(response, 200, repositoryJson(parts[1]!, parts[2]!, repo));
+    if (parts[3] === 'branches' && parts.length === 5) {
+      const date = repo.lastCommitAt ?? '2026-01-01T00:00:00Z';
+      return send(response, 200, { name: parts[4], protected: Boolean(repo.protection?.[parts[4]!]), commit: { sha: repo.refs?.[parts[4]!] ?? 'head', commit: { author: { date }, committer: { date } } } });
+    }
     return send(response, 404, { message: 'Not Found' });
   });
 
@@ -234,6 +242,7 @@ function repositoryJson(owner: string, name: string, repo: FakeRepository) {
     clone_url: `https://github.com/${owner}/${name}.git`,
     created_at: repo.createdAt ?? '2020-01-01T00:00:00Z',
     description: (repo.settings?.description as string | undefined) ?? null,
+    license: repo.license ? { key: repo.license.toLowerCase(), spdx_id: repo.license, name: repo.license } : null,
   };
 }
 
