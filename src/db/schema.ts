@@ -1,4 +1,4 @@
-import { bigint, index, integer, json, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, json, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** One row per stored entity; `entity` is the processed descriptor (namespace filled, relations apart). */
 export const catalogEntities = pgTable(
@@ -145,3 +145,36 @@ export const scaffolderDrafts = pgTable('scaffolder_drafts', {
   values: jsonb('values').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Each entity's standing on each scorecard as last evaluated: its level, and per check its status,
+ * since when, and the last known status (pass or fail) before any unknown, so that a check that
+ * went from passing to failing through an unknown spell is still a regression.
+ */
+export const scorecardResults = pgTable(
+  'scorecard_results',
+  {
+    entityRef: text('entity_ref').notNull(),
+    scorecardId: text('scorecard_id').notNull(),
+    level: text('level'),
+    checks: jsonb('checks').notNull(),
+    evaluatedAt: timestamp('evaluated_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.entityRef, table.scorecardId] })],
+);
+
+/** Every change of a check's status, with its time: the history regressions and recoveries are read from. */
+export const scorecardTransitions = pgTable(
+  'scorecard_transitions',
+  {
+    id: serial('id').primaryKey(),
+    entityRef: text('entity_ref').notNull(),
+    scorecardId: text('scorecard_id').notNull(),
+    checkId: text('check_id').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    regression: boolean('regression').notNull().default(false),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('scorecard_transitions_entity_idx').on(table.entityRef, table.at)],
+);

@@ -5,6 +5,8 @@ import type { CatalogProblem } from '../catalog/processing/catalog-problem.js';
 import { errorMessage } from '../errors.js';
 import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import type { GitHubClient } from '../github/github-client.js';
+import type { Db } from '../db/client.js';
+import { recordEvaluation, type RecordedEvaluation } from './scorecard-store.js';
 import { appliesTo, compileScorecards, scoreEntity, type CompiledScorecard, type EntityScore, type ScoringInput } from './evaluate-scorecards.js';
 import type { FactCollector, FactContext } from './fact-collector.js';
 import type { ScorecardLibrary } from './scorecard-library.js';
@@ -33,9 +35,12 @@ export interface ScorecardService {
   team(query: string): Promise<TeamScorecardAnswer>;
   /** Every entity's scores on the scorecards that apply to it (entities no scorecard applies to are left out). */
   evaluateAll(): Promise<Map<string, EntityScore[]>>;
+  /** Evaluates every entity and stores the outcome with the history of what changed. */
+  evaluateAndRecord(): Promise<RecordedEvaluation & { scored: number; at: Date }>;
 }
 
 export interface ScorecardServiceDeps {
+  db: Db;
   catalog: CatalogService;
   library: ScorecardLibrary;
   collectors: FactCollector[];
@@ -85,7 +90,7 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
  * Scorecards for entities and teams, from the facts the collectors give. Each scorecard's rules
  * are compiled once; an entity is scored on the scorecards whose filter takes it in.
  */
-export function createScorecardService({ catalog, library, collectors, github, now = () => new Date() }: ScorecardServiceDeps): ScorecardService {
+export function createScorecardService({ db, catalog, library, collectors, github, now = () => new Date() }: ScorecardServiceDeps): ScorecardService {
   const compiled = compileScorecards(library.scorecards);
   // Remote facts (GitHub's) by collector and entity, reused while fresh.
   const remembered = new Map<string, Collected>();
@@ -99,6 +104,17 @@ export function createScorecardService({ catalog, library, collectors, github, n
     return applicable.map((scorecard) => scoreEntity(scorecard, input));
   };
   const applicableTo = (entity: Entity) => compiled.filter((scorecard) => appliesTo(scorecard.scorecard, entity));
+
+  const evaluateAll = async () => {
+    const context = await contextFor();
+    const results = new Map<string, EntityScore[]>();
+    await mapWithLimit([...catalog.view.refs()], ENTITIES_AT_ONCE, async (ref) => {
+      const entity = catalog.view.get(ref);
+      const applicable = entity ? applicableTo(entity) : [];
+      if (entity && applicable.length > 0) results.set(ref, await scoresOf(ref, entity, applicable, context));
+    });
+    return results;
+  };
 
   return {
     library,
@@ -129,15 +145,11 @@ export function createScorecardService({ catalog, library, collectors, github, n
       }
       return { team: ref, entities, reasons: entities.length === 0 ? [`${ref} owns no entity that a scorecard applies to`] : [] };
     },
-    async evaluateAll() {
-      const context = await contextFor();
-      const results = new Map<string, EntityScore[]>();
-      await mapWithLimit([...catalog.view.refs()], ENTITIES_AT_ONCE, async (ref) => {
-        const entity = catalog.view.get(ref);
-        const applicable = entity ? applicableTo(entity) : [];
-        if (entity && applicable.length > 0) results.set(ref, await scoresOf(ref, entity, applicable, context));
-      });
-      return results;
+    evaluateAll,
+    async evaluateAndRecord() {
+      const at = now();
+      const scores = await evaluateAll();
+      return { ...(await recordEvaluation(db, scores, at)), scored: scores.size, at };
     },
   };
 }

@@ -1,0 +1,117 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { scorecardResults, scorecardTransitions } from '../db/schema.js';
+import type { EntityScore } from './evaluate-scorecards.js';
+import type { RuleOutcome } from './rule-evaluator.js';
+
+/** A check as stored: its status, since when, and the last status that was not unknown. */
+export interface StoredCheck {
+  status: RuleOutcome;
+  since: string;
+  known?: 'pass' | 'fail';
+}
+
+export interface StoredResult {
+  entityRef: string;
+  scorecardId: string;
+  level: string | null;
+  checks: Record<string, StoredCheck>;
+  evaluatedAt: Date;
+}
+
+export interface Transition {
+  entityRef: string;
+  scorecardId: string;
+  checkId: string;
+  fromStatus: RuleOutcome | null;
+  toStatus: RuleOutcome;
+  /** From passing to failing (through any unknown spell in between). */
+  regression: boolean;
+  at: Date;
+}
+
+export interface RecordedEvaluation {
+  /** Entity and scorecard pairs whose level or checks changed (new ones included). */
+  changed: number;
+  removed: number;
+  transitions: number;
+  regressions: number;
+}
+
+/** Rows written per statement. */
+const ROWS_PER_INSERT = 500;
+
+const keyOf = (entityRef: string, scorecardId: string) => `${entityRef}\u0000${scorecardId}`;
+
+/** The stored standing of a check after this evaluation, and the transition that led there, if any. */
+function nextCheck(previous: StoredCheck | undefined, status: RuleOutcome, at: Date): { check: StoredCheck; transition?: { from: RuleOutcome; regression: boolean } } {
+  const known = status === 'unknown' ? previous?.known : status;
+  const check: StoredCheck = { status, since: previous && previous.status === status ? previous.since : at.toISOString(), ...(known ? { known } : {}) };
+  if (!previous || previous.status === status) return { check };
+  return { check, transition: { from: previous.status, regression: status === 'fail' && previous.known === 'pass' } };
+}
+
+/** jsonb keeps keys in its own order, so checks are compared field by field. */
+function sameChecks(a: Record<string, StoredCheck>, b: Record<string, StoredCheck>): boolean {
+  const ids = Object.keys(b);
+  return Object.keys(a).length === ids.length && ids.every((id) => a[id] !== undefined && a[id].status === b[id]!.status && a[id].since === b[id]!.since && a[id].known === b[id]!.known);
+}
+
+/**
+ * Stores a full evaluation (as `evaluateAll` gives it, statuses before any exemption) in one
+ * transaction: only the pairs that changed are written, each change of a check's status is a
+ * transition with its time, and the pairs no longer scored are removed. A check seen for the
+ * first time has no transition: it did not change, it began.
+ */
+export async function recordEvaluation(db: Db, scores: ReadonlyMap<string, EntityScore[]>, at: Date): Promise<RecordedEvaluation> {
+  return db.transaction(async (tx) => {
+    const existing = new Map((await tx.select().from(scorecardResults)).map((row) => [keyOf(row.entityRef, row.scorecardId), row]));
+    const rows: (typeof scorecardResults.$inferInsert)[] = [];
+    const transitions: (typeof scorecardTransitions.$inferInsert)[] = [];
+    for (const [entityRef, entityScores] of scores) {
+      for (const score of entityScores) {
+        const key = keyOf(entityRef, score.id);
+        const before = existing.get(key);
+        existing.delete(key);
+        const previousChecks = (before?.checks ?? {}) as Record<string, StoredCheck>;
+        const checks: Record<string, StoredCheck> = {};
+        for (const result of score.checks) {
+          const status: RuleOutcome = result.status === 'snoozed' || result.status === 'wontfix' ? 'fail' : result.status;
+          const { check, transition } = nextCheck(previousChecks[result.id], status, at);
+          checks[result.id] = check;
+          if (transition) transitions.push({ entityRef, scorecardId: score.id, checkId: result.id, fromStatus: transition.from, toStatus: status, regression: transition.regression, at });
+        }
+        if (before && before.level === score.level && sameChecks(previousChecks, checks)) continue;
+        rows.push({ entityRef, scorecardId: score.id, level: score.level, checks, evaluatedAt: at });
+      }
+    }
+    for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+      await tx
+        .insert(scorecardResults)
+        .values(rows.slice(start, start + ROWS_PER_INSERT))
+        .onConflictDoUpdate({ target: [scorecardResults.entityRef, scorecardResults.scorecardId], set: { level: sql`excluded.level`, checks: sql`excluded.checks`, evaluatedAt: sql`excluded.evaluated_at` } });
+    }
+    for (let start = 0; start < transitions.length; start += ROWS_PER_INSERT) await tx.insert(scorecardTransitions).values(transitions.slice(start, start + ROWS_PER_INSERT));
+    const gone = [...existing.values()];
+    for (let start = 0; start < gone.length; start += ROWS_PER_INSERT) {
+      const batch = gone.slice(start, start + ROWS_PER_INSERT);
+      for (const scorecardId of new Set(batch.map((row) => row.scorecardId))) {
+        const refs = batch.filter((row) => row.scorecardId === scorecardId).map((row) => row.entityRef);
+        await tx.delete(scorecardResults).where(and(eq(scorecardResults.scorecardId, scorecardId), inArray(scorecardResults.entityRef, refs)));
+      }
+    }
+    return { changed: rows.length, removed: gone.length, transitions: transitions.length, regressions: transitions.filter((item) => item.regression).length };
+  });
+}
+
+/** The stored standing of these entities (all of them when `refs` is absent). */
+export async function storedResults(db: Db, refs?: string[]): Promise<StoredResult[]> {
+  const rows = refs ? (refs.length === 0 ? [] : await db.select().from(scorecardResults).where(inArray(scorecardResults.entityRef, refs))) : await db.select().from(scorecardResults);
+  return rows.map((row) => ({ ...row, checks: row.checks as Record<string, StoredCheck> }));
+}
+
+/** An entity's check history, newest first. */
+export async function transitionsOf(db: Db, entityRef: string, limit = 100): Promise<Transition[]> {
+  const rows = await db.select().from(scorecardTransitions).where(eq(scorecardTransitions.entityRef, entityRef)).orderBy(desc(scorecardTransitions.at), desc(scorecardTransitions.id)).limit(limit);
+  return rows.map((row) => ({ entityRef: row.entityRef, scorecardId: row.scorecardId, checkId: row.checkId, fromStatus: row.fromStatus as RuleOutcome | null, toStatus: row.toStatus as RuleOutcome, regression: row.regression, at: row.at }));
+}
