@@ -10,6 +10,7 @@ import { consoleTemplateForms, type Ask } from './console-form.js';
 import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
 import type { DocsService } from '../docs/docs-service.js';
 import type { HealthService } from '../kubernetes/health-service.js';
+import type { ScorecardService } from '../scorecards/scorecard-service.js';
 
 /** The console's user id: commands that look the asker up find nobody, as for a Slack user not in the catalog. */
 const CONSOLE_USER = 'console';
@@ -32,9 +33,10 @@ export interface ConsoleOptions {
   userRef?: string;
   docs?: DocsService;
   health?: HealthService;
+  scorecards?: ScorecardService;
 }
 
-export async function runConsole(catalog: CatalogService, io: ConsoleIo, { commands = BUILT_IN_COMMANDS, scaffolder, userRef, docs, health }: ConsoleOptions = {}): Promise<void> {
+export async function runConsole(catalog: CatalogService, io: ConsoleIo, { commands = BUILT_IN_COMMANDS, scaffolder, userRef, docs, health, scorecards }: ConsoleOptions = {}): Promise<void> {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const interactive = (io.input as { isTTY?: boolean }).isTTY === true;
@@ -60,7 +62,7 @@ export async function runConsole(catalog: CatalogService, io: ConsoleIo, { comma
     return line;
   };
   const forms = scaffolder ? consoleTemplateForms(askInForm, write, scaffolder, catalog.view) : undefined;
-  const context = { catalog, userId: CONSOLE_USER, ...(scaffolder && forms ? { scaffolder, forms } : {}), ...(docs ? { docs } : {}), ...(health ? { health } : {}), userRef: async () => userRef };
+  const context = { catalog, userId: CONSOLE_USER, ...(scaffolder && forms ? { scaffolder, forms } : {}), ...(docs ? { docs } : {}), ...(health ? { health } : {}), ...(scorecards ? { scorecards } : {}), userRef: async () => userRef };
   for (let line = await ask(prompt); line !== undefined; line = await ask(prompt)) {
     const [word = '', ...rest] = line.trim().split(/\s+/);
     const text = rest.join(' ');

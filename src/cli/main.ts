@@ -19,6 +19,7 @@ import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
 import type { TemplateDefinition } from '../scaffolder/template-definition.js';
 import { RunRefusedError, runningUser } from '../scaffolder/template-access.js';
+import { jobRunner } from '../jobs/scheduled-job.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import type { FinishedRun } from '../scaffolder/scaffolder-service.js';
 import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
@@ -43,6 +44,7 @@ Commands:
   scorecard ENTITY           the entity's scorecards: each check passing, failing or unknown, with how
                              to fix it, and the level reached
   scorecard --team GROUP     each entity the group owns: its level and failing checks
+  scorecard --evaluate       score every entity now and store the results with what changed since
   docs QUERY                 an entity's docs (links and contents, from its TechDocs site), or the
                              docs sections that best answer a question such as "rotate api keys"
   catalog validate PATH...   check catalog files or folders; prints file:line: ref: message, exits 1 on problems
@@ -94,6 +96,8 @@ interface CliOptions {
   scorecards: string[];
   /** scorecard: the group whose entities to list. */
   team?: string;
+  /** scorecard: evaluate every entity now and store the results. */
+  evaluate: boolean;
   json: boolean;
   limit?: number;
   offset?: number;
@@ -110,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
         catalog: { type: 'string', multiple: true, default: [] },
         scorecards: { type: 'string', multiple: true, default: [] },
         team: { type: 'string' },
+        evaluate: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         limit: { type: 'string' },
         offset: { type: 'string' },
@@ -145,6 +150,7 @@ export async function main(argv: string[]): Promise<number> {
     catalog: values.catalog,
     scorecards: values.scorecards,
     team: values.team,
+    evaluate: values.evaluate,
     json: values.json,
     limit: countOption(values.limit, 1),
     offset: countOption(values.offset, 0),
@@ -196,12 +202,17 @@ export async function main(argv: string[]): Promise<number> {
         });
       case 'scorecard':
         return await withCatalog(config, options, async (context) => {
+          if (options.evaluate) {
+            const recorded = await context.scorecards.evaluateAndRecord();
+            print(options, recorded, `${recorded.scored} entities scored; ${recorded.changed} results changed, ${recorded.transitions} checks changed status (${recorded.regressions} regressions), ${recorded.removed} results removed.`);
+            return 0;
+          }
           if (options.team) {
             const answer = await context.scorecards.team(options.team);
             print(options, answer, formatTeamScorecard(answer));
             return answer.team ? 0 : 1;
           }
-          const answer = await context.scorecards.entity(requireText(rest, 'scorecard ENTITY | scorecard --team GROUP'));
+          const answer = await context.scorecards.entity(requireText(rest, 'scorecard ENTITY | scorecard --team GROUP | scorecard --evaluate'));
           print(options, answer, formatScorecard(answer));
           return answer.entity ? 0 : 1;
         });
@@ -496,11 +507,27 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     };
     const report = await refresh();
     process.stderr.write(`${formatRefresh({ ...report, problems: [] })}${report.problems.length ? ` ${report.problems.length} catalog problem(s): type "problems".` : ''}\n`);
+    // Scorecards are evaluated on their schedule by one replica at a time, and at the first start.
+    const { evaluateSchedule, timezone } = config.callboard.scorecards;
+    const evaluation = jobRunner(
+      {
+        name: 'scorecards.evaluate',
+        schedule: evaluateSchedule,
+        timezone,
+        runAtFirstStart: true,
+        run: async () => {
+          const recorded = await context.scorecards.evaluateAndRecord();
+          logger.info({ scored: recorded.scored, changed: recorded.changed, regressions: recorded.regressions }, 'scorecards evaluated');
+        },
+      },
+      { db: context.database.db, logger },
+    );
+    const evaluating = evaluation.start().catch((error: unknown) => logger.error({ err: error }, 'starting the scorecard evaluation failed'));
     const minutes = config.callboard.catalog.refreshIntervalMinutes;
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
     if (slackApp) {
-      const app = await slackApp.startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, docs: context.docs, health: context.health, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
+      const app = await slackApp.startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
       process.stderr.write(
         app.transport === 'socket-mode'
           ? `Slack app connected in Socket Mode; /healthz and /readyz on port ${app.port}\n`
@@ -511,9 +538,11 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     } else {
       // The console's first question may be for the docs.
       if (!options.noConsole) await docsRead;
-      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { scaffolder: context.scaffolder, docs: context.docs, health: context.health, userRef: asUser(options) }), stopped]));
+      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, userRef: asUser(options) }), stopped]));
     }
     if (timer) clearInterval(timer);
+    await evaluation.stop();
+    await evaluating;
     await context.catalog.whenIdle();
     return 0;
   } finally {

@@ -52,8 +52,11 @@ export interface Config {
       /** Templates whose runs a group approves before they start, beside those annotated callboard.dev/approvers. */
       approvals: { templates: string[]; approvers: string }[];
     };
-    /** `paths`: folders of scorecard files, added to the shipped scorecards (relative to the working directory). */
-    scorecards: { paths: string[] };
+    /**
+     * `paths`: folders of scorecard files, added to the shipped scorecards (relative to the working
+     * directory). `evaluateSchedule`: when every entity is scored and the results stored (cron, in `timezone`).
+     */
+    scorecards: { paths: string[]; evaluateSchedule: string; timezone: string };
     log: { level: string };
     slack: SlackConfig;
   };
@@ -191,7 +194,7 @@ export const configSchema = {
         },
         scorecards: {
           type: 'object',
-          properties: { paths: { type: 'array', items: { type: 'string', minLength: 1 } } },
+          properties: { paths: { type: 'array', items: { type: 'string', minLength: 1 } }, evaluateSchedule: { type: 'string', minLength: 9 }, timezone: { type: 'string', minLength: 1 } },
           additionalProperties: false,
         },
         log: {

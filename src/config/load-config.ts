@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { Ajv } from 'ajv';
+import cron from 'node-cron';
 import { ajvMessage, fieldPath } from './field-path.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { configSchema, type Config, type GithubIntegrationConfig } from './config-schema.js';
@@ -44,6 +45,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       problems.push(`${error.instancePath ? fieldPath(error.instancePath) : '(top level)'}: ${ajvMessage(error)}`);
     }
   }
+  else problems.push(...scheduleProblems(config as unknown as Config));
   problems.push(...(options.require?.(config as unknown as Config) ?? []));
   if (problems.length > 0) throw new ConfigError(problems);
   return config as unknown as Config;
@@ -112,6 +114,19 @@ export function mergeConfig(base: Json, override: Json): Json {
   return override;
 }
 
+/** Cron expressions and time zones that JSON Schema cannot check. */
+function scheduleProblems(config: Config): string[] {
+  const { evaluateSchedule, timezone } = config.callboard.scorecards;
+  const problems: string[] = [];
+  if (!cron.validate(evaluateSchedule)) problems.push(`callboard.scorecards.evaluateSchedule: "${evaluateSchedule}" is not a cron expression (e.g. "0 * * * *", every hour)`);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+  } catch {
+    problems.push(`callboard.scorecards.timezone: "${timezone}" is not a time zone (e.g. Europe/Berlin, UTC)`);
+  }
+  return problems;
+}
+
 function isMapping(value: Json): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -124,7 +139,7 @@ function withDefaults(config: { [key: string]: Json }, cwd: string): { [key: str
       database: { dataDir: path.join(cwd, '.callboard', 'data'), statementTimeoutMs: 15_000, poolSize: 10 },
       catalog: { refreshIntervalMinutes: 30, maxFileBytes: 1_048_576 },
       scaffolder: { localRepositories: path.join(cwd, '.callboard', 'repositories'), publisher: 'auto', approvals: [] },
-      scorecards: { paths: [] },
+      scorecards: { paths: [], evaluateSchedule: '0 * * * *', timezone: 'UTC' },
       log: { level: 'info' },
       slack: { port: 3000, webApiTimeoutMs: 10_000, webApiRetries: 2 },
     },

@@ -178,3 +178,17 @@ export const scorecardTransitions = pgTable(
   },
   (table) => [index('scorecard_transitions_entity_idx').on(table.entityRef, table.at)],
 );
+
+/**
+ * Scheduled jobs, one row each: who holds the job's lease and until when (a holder that dies lets
+ * it lapse), and the last scheduled time it ran for, so a time is run once across all replicas
+ * and a time missed while none was up is run at the next start.
+ */
+export const scheduledJobs = pgTable('scheduled_jobs', {
+  job: text('job').primaryKey(),
+  leaseHolder: text('lease_holder'),
+  leaseUntil: timestamp('lease_until', { withTimezone: true }),
+  lastSlot: timestamp('last_slot', { withTimezone: true }),
+  lastFinishedAt: timestamp('last_finished_at', { withTimezone: true }),
+  lastError: text('last_error'),
+});

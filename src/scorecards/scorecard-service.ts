@@ -6,7 +6,7 @@ import { errorMessage } from '../errors.js';
 import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { Db } from '../db/client.js';
-import { recordEvaluation, type RecordedEvaluation } from './scorecard-store.js';
+import { recordEvaluation, storedResults, type RecordedEvaluation } from './scorecard-store.js';
 import { appliesTo, compileScorecards, scoreEntity, type CompiledScorecard, type EntityScore, type ScoringInput } from './evaluate-scorecards.js';
 import type { FactCollector, FactContext } from './fact-collector.js';
 import type { ScorecardLibrary } from './scorecard-library.js';
@@ -29,12 +29,26 @@ export interface TeamScorecardAnswer {
   reasons: string[];
 }
 
+/** `/scorecard` alone: how the teams stand on the first scorecard, and the checks failed most across all. */
+export interface OrgScorecardAnswer {
+  /** When the stored results were evaluated; null before the first evaluation. */
+  evaluatedAt: Date | null;
+  scorecard: { id: string; title: string; levels: string[] } | null;
+  /** Each owning team, with how many of its entities stand at each level (`none` below the first). */
+  teams: { team: string; entities: number; levels: Record<string, number> }[];
+  mostFailed: { scorecard: string; check: string; title: string; failing: number }[];
+}
+
 export interface ScorecardService {
   readonly library: ScorecardLibrary;
   entity(query: string): Promise<EntityScorecardAnswer>;
+  /** Whether any scorecard's filter takes the entity in. */
+  appliesTo(entity: Entity): boolean;
   team(query: string): Promise<TeamScorecardAnswer>;
   /** Every entity's scores on the scorecards that apply to it (entities no scorecard applies to are left out). */
   evaluateAll(): Promise<Map<string, EntityScore[]>>;
+  /** The organisation's standing, from the last stored evaluation. */
+  org(limit?: number): Promise<OrgScorecardAnswer>;
   /** Evaluates every entity and stores the outcome with the history of what changed. */
   evaluateAndRecord(): Promise<RecordedEvaluation & { scored: number; at: Date }>;
 }
@@ -118,6 +132,7 @@ export function createScorecardService({ db, catalog, library, collectors, githu
 
   return {
     library,
+    appliesTo: (entity) => applicableTo(entity).length > 0,
     async entity(rawQuery) {
       const query = rawQuery.trim();
       const ref = resolveQuery(catalog.view, query);
@@ -146,6 +161,35 @@ export function createScorecardService({ db, catalog, library, collectors, githu
       return { team: ref, entities, reasons: entities.length === 0 ? [`${ref} owns no entity that a scorecard applies to`] : [] };
     },
     evaluateAll,
+    async org(limit = 10) {
+      const stored = await storedResults(db);
+      const first = library.scorecards[0];
+      const titles = new Map<string, string>(library.scorecards.flatMap((scorecard) => scorecard.levels.flatMap((level) => level.checks.map((check) => [`${scorecard.id}/${check.id}`, check.title] as const))));
+      const teams = new Map<string, { entities: number; levels: Record<string, number> }>();
+      const failing = new Map<string, number>();
+      let evaluatedAt: Date | null = null;
+      for (const result of stored) {
+        if (!evaluatedAt || result.evaluatedAt > evaluatedAt) evaluatedAt = result.evaluatedAt;
+        for (const [check, standing] of Object.entries(result.checks)) if (standing.status === 'fail') failing.set(`${result.scorecardId}/${check}`, (failing.get(`${result.scorecardId}/${check}`) ?? 0) + 1);
+        if (result.scorecardId !== first?.id) continue;
+        const team = catalog.view.related(result.entityRef, 'ownedBy')[0] ?? 'no owner';
+        const counts = teams.get(team) ?? { entities: 0, levels: {} };
+        counts.entities += 1;
+        counts.levels[result.level ?? 'none'] = (counts.levels[result.level ?? 'none'] ?? 0) + 1;
+        teams.set(team, counts);
+      }
+      // Teams with the most entities below the first level come first: they need the help.
+      const below = (counts: { levels: Record<string, number> }) => counts.levels.none ?? 0;
+      return {
+        evaluatedAt,
+        scorecard: first ? { id: first.id, title: first.title, levels: first.levels.map((level) => level.id) } : null,
+        teams: [...teams.entries()].sort((a, b) => below(b[1]) - below(a[1]) || b[1].entities - a[1].entities || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([team, counts]) => ({ team, ...counts })),
+        mostFailed: [...failing.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([key, count]) => {
+          const [scorecard, check] = key.split('/') as [string, string];
+          return { scorecard, check, title: titles.get(key) ?? check, failing: count };
+        }),
+      };
+    },
     async evaluateAndRecord() {
       const at = now();
       const scores = await evaluateAll();

@@ -24,6 +24,8 @@ import type { DocsService } from '../docs/docs-service.js';
 import { docsAnswerMessage } from './blocks/docs-answer.js';
 import { healthMessage } from './blocks/health-answer.js';
 import type { HealthService } from '../kubernetes/health-service.js';
+import type { ScorecardService } from '../scorecards/scorecard-service.js';
+import { entityScorecardMessage } from './blocks/scorecard-answer.js';
 
 /** An answer ready within this long goes back in the acknowledgement itself; a slower one follows through response_url. */
 const ANSWER_IN_ACK_MS = 1_500;
@@ -42,6 +44,7 @@ export interface ListenerDeps {
   scaffolder: ScaffolderService;
   docs?: DocsService;
   health?: HealthService;
+  scorecards?: ScorecardService;
   /** Where notification:send's broadcasts go. */
   broadcastChannel?: string;
 }
@@ -50,7 +53,7 @@ export interface ListenerDeps {
  * Everything the app answers, on either transport: slash commands, buttons, and the de-duplication
  * that runs before them. Listeners only translate; answers come from the catalog and the block builders.
  */
-export function registerListeners(app: App, { catalog, db, log, commands, surfaces, peopleClient, scaffolder, docs, health, broadcastChannel }: ListenerDeps): { purgeExpired(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer; startSurfaces(): void } {
+export function registerListeners(app: App, { catalog, db, log, commands, surfaces, peopleClient, scaffolder, docs, health, scorecards, broadcastChannel }: ListenerDeps): { purgeExpired(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer; startSurfaces(): void } {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const deliveries = createDeliveryLog(db);
@@ -82,6 +85,7 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     scaffolder,
     ...(docs ? { docs } : {}),
     ...(health ? { health } : {}),
+    ...(scorecards ? { scorecards } : {}),
     notifier: slackRunNotifier(app.client, catalog.view, people, broadcastChannel),
     userRefOf: async (slackUserId) => catalog.userRefFor(await askerKey(slackUserId, people)),
     apologise: async (send, error) => {
@@ -109,7 +113,7 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     }
     const forms = command.trigger_id ? slackTemplateForms(app.client, db, command.trigger_id, command.user_id) : undefined;
     const answering = Promise.resolve().then(() =>
-      handler.answer(command.text, { catalog, people, userId: command.user_id, scaffolder, ...(docs ? { docs } : {}), ...(health ? { health } : {}), ...(forms ? { forms } : {}), userRef: () => context.userRefOf(command.user_id) }),
+      handler.answer(command.text, { catalog, people, userId: command.user_id, scaffolder, ...(docs ? { docs } : {}), ...(health ? { health } : {}), ...(scorecards ? { scorecards } : {}), ...(forms ? { forms } : {}), userRef: () => context.userRefOf(command.user_id) }),
     );
     const quick = await Promise.race([answering.then((message) => ({ message }), () => undefined), sleep(ANSWER_IN_ACK_MS, undefined, { ref: false })]);
     if (quick) {
@@ -153,6 +157,7 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
   onButton(new RegExp(`^${ACTIONS.suggestion}:`), async (value, respond) => respond({ replace_original: true, ...(await ownershipAnswer(value, context)) }));
   onButton(ACTIONS.share, async (value, respond) => shareInChannel(respond, await ownershipAnswer(value, context, true)));
   onButton(ACTIONS.health, async (value, respond) => respond({ response_type: 'ephemeral', replace_original: false, ...(health ? healthMessage(await health.health(value)) : { text: 'Health is not available here.' }) }));
+  onButton(ACTIONS.scorecard, async (value, respond) => respond({ response_type: 'ephemeral', replace_original: false, ...(scorecards ? entityScorecardMessage(await scorecards.entity(value)) : { text: 'Scorecards are not available here.' }) }));
   onButton(ACTIONS.docs, async (value, respond) => respond({ response_type: 'ephemeral', replace_original: false, ...(docs ? docsAnswerMessage(docs.answer(value)) : { text: 'Docs are not available here.' }) }));
 
   for (const surface of surfaces) surface.register(app, context);

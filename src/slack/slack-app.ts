@@ -19,6 +19,7 @@ import type { Surface } from './surfaces/surface.js';
 import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
 import type { DocsService } from '../docs/docs-service.js';
 import type { HealthService } from '../kubernetes/health-service.js';
+import type { ScorecardService } from '../scorecards/scorecard-service.js';
 import { requestTimeProblem } from './request-time.js';
 
 /** How often the workspace's people are listed again: someone who joins is mentioned from the next listing on. */
@@ -39,6 +40,7 @@ export interface SlackAppDeps {
   scaffolder: ScaffolderService;
   docs?: DocsService;
   health?: HealthService;
+  scorecards?: ScorecardService;
   /** notification:send's broadcast channel (callboard.scaffolder.broadcastChannel). */
   broadcastChannel?: string;
 }
@@ -63,7 +65,7 @@ interface Transport {
  * The Slack app over Socket Mode (an outgoing WebSocket) or HTTP (Slack calls `/slack/events`),
  * with liveness and readiness served on `slack.port` either way.
  */
-export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS, surfaces = BUILT_IN_SURFACES, scaffolder, docs, health, broadcastChannel }: SlackAppDeps): Promise<RunningSlackApp> {
+export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS, surfaces = BUILT_IN_SURFACES, scaffolder, docs, health, scorecards, broadcastChannel }: SlackAppDeps): Promise<RunningSlackApp> {
   const settings = slackAppSettings(slack);
   const log = logger.child({ module: 'slack' });
   const transport = settings.transport.name === 'socket-mode' ? socketModeTransport(settings.transport.appToken, slack, log) : httpTransport(settings.transport.signingSecret, log);
@@ -74,7 +76,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     deferInitialization: true,
     clientOptions: webApiOptions(slack),
   });
-  const { purgeExpired, people, answerCommand, startSurfaces } = registerListeners(app, { catalog, db, log, commands, surfaces, scaffolder, ...(docs ? { docs } : {}), ...(health ? { health } : {}), broadcastChannel, peopleClient: backgroundWebClient(settings.botToken, slack) });
+  const { purgeExpired, people, answerCommand, startSurfaces } = registerListeners(app, { catalog, db, log, commands, surfaces, scaffolder, ...(docs ? { docs } : {}), ...(health ? { health } : {}), ...(scorecards ? { scorecards } : {}), broadcastChannel, peopleClient: backgroundWebClient(settings.botToken, slack) });
 
   try {
     await app.init();

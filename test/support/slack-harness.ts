@@ -14,6 +14,9 @@ import { createScaffolderService, type ScaffolderService } from '../../src/scaff
 import { createDocsService, type DocsService } from '../../src/docs/docs-service.js';
 import type { ClusterSettings } from '../../src/kubernetes/cluster-config.js';
 import { createHealthService } from '../../src/kubernetes/health-service.js';
+import { BUILT_IN_COLLECTORS } from '../../src/scorecards/collectors/built-in.js';
+import { loadScorecards } from '../../src/scorecards/scorecard-library.js';
+import { createScorecardService, type ScorecardService } from '../../src/scorecards/scorecard-service.js';
 import { captureLogger } from './capture-logger.js';
 import { FakeSlack, slackSignature, type RecordedCall } from './fake-slack.js';
 import { createTestDatabase, type Engine } from './test-database.js';
@@ -108,6 +111,8 @@ export interface SlackHarness {
   /** The app's database, for tests that get in its way. */
   database: Database;
   scaffolder: ScaffolderService;
+  /** The scorecards the app answers from (no GitHub: those checks are unknown). */
+  scorecards: ScorecardService;
   /** Where publish:local creates repositories. */
   repositories: string;
   /** The app's base URL. */
@@ -140,6 +145,7 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
   const slack = new FakeSlack();
   const slackUrl = await slack.start();
   options.prepare?.(slack);
+  const scorecards = createScorecardService({ db: database.db, catalog, library: loadScorecards({ folders: [], collectors: BUILT_IN_COLLECTORS }), collectors: BUILT_IN_COLLECTORS });
   const startApp = (appScaffolder: ScaffolderService) =>
     startSlackApp({
       slack: { ...DEFAULT_SLACK, port: 0, ...options.slack, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: `${slackUrl}/api/` },
@@ -149,6 +155,7 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
       scaffolder: appScaffolder,
       docs,
       health: createHealthService({ catalog, clusters: options.clusters ?? [], timeoutMs: 1_000 }),
+      scorecards,
       ...(options.broadcastChannel ? { broadcastChannel: options.broadcastChannel } : {}),
       ...(options.commands ? { commands: options.commands } : {}),
     });
@@ -172,6 +179,7 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
     catalog,
     database,
     scaffolder,
+    scorecards,
     repositories,
     appUrl,
     logLines,

@@ -1,5 +1,5 @@
 /** Listeners match on these; a block holding several buttons of one kind suffixes `:<something>` to keep ids unique. */
-export const ACTIONS = { findPage: 'find_page', share: 'share_answer', shareFind: 'share_find', suggestion: 'whoowns_suggestion', openSearch: 'open_search', formBack: 'template_form_back', cancelRun: 'cancel_template_run', approveRun: 'approve_template_run', rejectRun: 'reject_template_run', docs: 'show_docs', health: 'show_health' } as const;
+export const ACTIONS = { findPage: 'find_page', share: 'share_answer', shareFind: 'share_find', suggestion: 'whoowns_suggestion', openSearch: 'open_search', formBack: 'template_form_back', cancelRun: 'cancel_template_run', approveRun: 'approve_template_run', rejectRun: 'reject_template_run', docs: 'show_docs', health: 'show_health', scorecard: 'show_scorecard' } as const;
 
 /** Shortcut callback ids, as manifest.yml declares them. */
 export const SHORTCUTS = { linkOwners: 'who_owns_links', search: 'search_catalog', createService: 'create_service' } as const;

@@ -16,6 +16,8 @@ export interface OwnershipCardOptions {
   docs?: boolean;
   /** The entity has Kubernetes annotations: a Health button asks its clusters. */
   health?: boolean;
+  /** A scorecard applies to the entity: a Scorecard button shows its checks. */
+  scorecard?: boolean;
 }
 
 /** Listing every entity a large team owns would crowd out the rest of the card. */
@@ -39,7 +41,7 @@ export function ownershipCard(answer: WhoOwnsAnswer, options: OwnershipCardOptio
   const links = [...(answer.source ? [link(answer.source, 'Repository')] : []), ...answer.links.map((entry) => link(entry.url, entry.title))];
   if (links.length > 0) blocks.push(section(`*Links:* ${links.join(' · ')}`));
   for (const warning of answer.warnings) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `⚠️ ${escapeText(warning)}` }] });
-  if (!options.shared) blocks.push(actions([button('Share in channel', ACTIONS.share, answer.query), ...(options.docs && answer.match ? [button('Docs', ACTIONS.docs, answer.match.ref)] : []), ...(options.health && answer.match ? [button('Health', ACTIONS.health, answer.match.ref)] : [])]));
+  if (!options.shared) blocks.push(actions([button('Share in channel', ACTIONS.share, answer.query), ...(options.docs && answer.match ? [button('Docs', ACTIONS.docs, answer.match.ref)] : []), ...(options.health && answer.match ? [button('Health', ACTIONS.health, answer.match.ref)] : []), ...(options.scorecard && answer.match ? [button('Scorecard', ACTIONS.scorecard, answer.match.ref)] : [])]));
   return fitMessage({ text: escapeText(oneLine(summary(match, answer))), blocks });
 }
 

@@ -1,6 +1,7 @@
 import type { CatalogService } from '../../catalog/catalog-service.js';
 import type { DocsService } from '../../docs/docs-service.js';
 import type { HealthService } from '../../kubernetes/health-service.js';
+import type { ScorecardService } from '../../scorecards/scorecard-service.js';
 import type { ScaffolderService } from '../../scaffolder/scaffolder-service.js';
 import type { TemplateDefinition } from '../../scaffolder/template-definition.js';
 import type { SlackMessage } from '../blocks/limits.js';
@@ -24,6 +25,8 @@ export interface CommandContext {
   docs?: DocsService;
   /** Kubernetes health; absent where it is not asked. */
   health?: HealthService;
+  /** Best-practice scorecards; absent where they are not kept. */
+  scorecards?: ScorecardService;
   /** The software templates; absent where they cannot run. */
   scaffolder?: ScaffolderService;
   forms?: TemplateForms;

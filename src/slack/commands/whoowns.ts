@@ -8,13 +8,14 @@ import type { CommandContext, SlashCommand } from './registry.js';
  * The ownership card for a query, its members mentioned where Slack knows them. A card shared in
  * the channel names them instead: a mention there would notify the whole team at once.
  */
-export async function ownershipAnswer(query: string, { catalog, people, docs, health }: Pick<CommandContext, 'catalog' | 'people' | 'docs' | 'health'>, shared = false): Promise<SlackMessage> {
+export async function ownershipAnswer(query: string, { catalog, people, docs, health, scorecards }: Pick<CommandContext, 'catalog' | 'people' | 'docs' | 'health' | 'scorecards'>, shared = false): Promise<SlackMessage> {
   const answer = catalog.whoOwns(query);
   const mentions = !shared && people && answer.owner ? await people.mentionsFor(answer.owner.people) : {};
   const documented = docs && answer.match ? docs.answer(answer.match.ref).links.length > 0 : false;
   const entity = answer.match ? catalog.view.get(answer.match.ref) : undefined;
   const deployed = Boolean(health && entity && typeof workloadQueryOf(entity) === 'object');
-  return ownershipCard(answer, { mentions, shared, docs: documented, health: deployed });
+  const scored = Boolean(scorecards && entity && scorecards.appliesTo(entity));
+  return ownershipCard(answer, { mentions, shared, docs: documented, health: deployed, scorecard: scored });
 }
 
 export const whoOwnsCommand: SlashCommand = {
