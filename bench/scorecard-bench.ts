@@ -27,7 +27,7 @@ const catalog = createCatalogService({ database, config: loadConfig({ files: [],
 try {
   await catalog.refresh([{ key: `file:${folder}`, type: 'file', target: folder }]);
   const library = loadScorecards({ folders: [], collectors: BUILT_IN_COLLECTORS });
-  const scorecards = createScorecardService({ db: database.db, catalog, library, collectors: BUILT_IN_COLLECTORS });
+  const scorecards = createScorecardService({ db: database.db, catalog, library, collectors: BUILT_IN_COLLECTORS, nudges: loadConfig({ files: [], env: {} }).callboard.scorecards.nudges });
   const evaluateMs: number[] = [];
   let scored = 0;
   for (let run = 0; run < 3; run++) {

@@ -7,6 +7,7 @@ import { formatProblem, type CatalogProblem } from '../catalog/processing/catalo
 import type { RunStatus } from '../scaffolder/run-template.js';
 import type { CheckStatus } from '../scorecards/evaluate-scorecards.js';
 import type { EntityScorecardAnswer, TeamScorecardAnswer } from '../scorecards/scorecard-service.js';
+import type { NudgePlan } from '../scorecards/nudge-planner.js';
 
 /** A step's state on a terminal. */
 export const STEP_MARKS: Record<RunStatus, string> = { open: '○', processing: '…', completed: '✓', failed: '✗', cancelled: '⊘', skipped: '»' };
@@ -150,5 +151,20 @@ export function formatTeamScorecard(answer: TeamScorecardAnswer): string {
   if (!answer.team) return answer.reasons.join('\n');
   const lines = [answer.team, ...answer.reasons.map((reason) => `  ${reason}`)];
   for (const entity of answer.entities) lines.push(`  ${entity.ref}: ${entity.level ?? 'no level'}${entity.failing.length > 0 ? `; failing ${entity.failing.join(', ')}` : ''}`);
+  return lines.join('\n');
+}
+
+export function formatNudgePlan(plan: NudgePlan): string {
+  const lines = [`Nudges at ${plan.at}: ${plan.messages.length} message(s)`];
+  for (const message of plan.messages) {
+    const to = message.channel ? `channel ${message.channel}` : `direct messages to ${message.users.join(', ')}`;
+    lines.push(`${message.team} (${to})${message.individual ? ', owned by one person' : ''}`);
+    for (const entity of message.entities) {
+      lines.push(`  ${entity.ref}`);
+      for (const failure of entity.failing) lines.push(`    ✗ ${failure.title} (${failure.scorecard}/${failure.check}), failing since ${failure.since}${failure.regression ? ', a regression' : ''}`);
+    }
+  }
+  if (plan.orphans.length > 0) lines.push(`Without an owner in the catalog: ${plan.orphans.join(', ')}`);
+  for (const skip of plan.skipped) lines.push(`Skipped ${skip.team}: ${skip.reason}`);
   return lines.join('\n');
 }

@@ -22,7 +22,7 @@ import { RunRefusedError, runningUser } from '../scaffolder/template-access.js';
 import { jobRunner } from '../jobs/scheduled-job.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import type { FinishedRun } from '../scaffolder/scaffolder-service.js';
-import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
+import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatNudgePlan, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -45,6 +45,9 @@ Commands:
                              to fix it, and the level reached
   scorecard --team GROUP     each entity the group owns: its level and failing checks
   scorecard --evaluate       score every entity now and store the results with what changed since
+  nudge --dry-run [--now ISO-8601]
+                             what a nudge run at that time would send to whom (failing checks per owning
+                             team, regressions first), and which teams it would skip and why; sends nothing
   docs QUERY                 an entity's docs (links and contents, from its TechDocs site), or the
                              docs sections that best answer a question such as "rotate api keys"
   catalog validate PATH...   check catalog files or folders; prints file:line: ref: message, exits 1 on problems
@@ -98,6 +101,8 @@ interface CliOptions {
   team?: string;
   /** scorecard: evaluate every entity now and store the results. */
   evaluate: boolean;
+  /** nudge --dry-run: the time the run is planned for. */
+  now?: string;
   json: boolean;
   limit?: number;
   offset?: number;
@@ -115,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
         scorecards: { type: 'string', multiple: true, default: [] },
         team: { type: 'string' },
         evaluate: { type: 'boolean', default: false },
+        now: { type: 'string' },
         json: { type: 'boolean', default: false },
         limit: { type: 'string' },
         offset: { type: 'string' },
@@ -151,6 +157,7 @@ export async function main(argv: string[]): Promise<number> {
     scorecards: values.scorecards,
     team: values.team,
     evaluate: values.evaluate,
+    now: values.now,
     json: values.json,
     limit: countOption(values.limit, 1),
     offset: countOption(values.offset, 0),
@@ -216,6 +223,16 @@ export async function main(argv: string[]): Promise<number> {
           print(options, answer, formatScorecard(answer));
           return answer.entity ? 0 : 1;
         });
+      case 'nudge': {
+        if (!options.dryRun) throw new Error('usage: callboard nudge --dry-run [--now ISO-8601]: only the dry run is available so far; it sends and records nothing');
+        const at = options.now === undefined ? new Date() : new Date(options.now);
+        if (Number.isNaN(at.getTime())) throw new ConfigError([`--now: "${options.now}" is not an ISO-8601 time (e.g. 2026-12-01T10:00:00+01:00)`]);
+        return await withCatalog(config, options, async (context) => {
+          const plan = await context.scorecards.planNudges(at);
+          print(options, plan, formatNudgePlan(plan));
+          return 0;
+        });
+      }
       case 'manifest': {
         const host = config.app?.baseUrl ? new URL(config.app.baseUrl).host : undefined;
         if (!host) process.stderr.write(`callboard: app.baseUrl is not configured; unfurl_domains holds ${PLACEHOLDER_UNFURL_DOMAIN}, to be replaced with your Backstage host\n`);

@@ -56,13 +56,22 @@ export interface Config {
      * `paths`: folders of scorecard files, added to the shipped scorecards (relative to the working
      * directory). `evaluateSchedule`: when every entity is scored and the results stored (cron, in `timezone`).
      */
-    scorecards: { paths: string[]; evaluateSchedule: string; timezone: string };
+    scorecards: { paths: string[]; evaluateSchedule: string; timezone: string; nudges: NudgeConfig };
     log: { level: string };
     slack: SlackConfig;
   };
   kubernetes?: unknown;
   techdocs?: unknown;
   techInsights?: unknown;
+}
+
+/** When nudges are sent (`schedule`, cron in UTC) and under which rules (see NudgeSettings). */
+export interface NudgeConfig {
+  schedule: string;
+  intervalDays: number;
+  workingHours: { days: number[]; start: string; end: string };
+  platformChannel?: string;
+  timezones: Record<string, string>;
 }
 
 export interface SlackConfig {
@@ -194,7 +203,27 @@ export const configSchema = {
         },
         scorecards: {
           type: 'object',
-          properties: { paths: { type: 'array', items: { type: 'string', minLength: 1 } }, evaluateSchedule: { type: 'string', minLength: 9 }, timezone: { type: 'string', minLength: 1 } },
+          properties: {
+            paths: { type: 'array', items: { type: 'string', minLength: 1 } },
+            evaluateSchedule: { type: 'string', minLength: 9 },
+            timezone: { type: 'string', minLength: 1 },
+            nudges: {
+              type: 'object',
+              properties: {
+                schedule: { type: 'string', minLength: 9 },
+                intervalDays: { type: 'number', minimum: 0 },
+                workingHours: {
+                  type: 'object',
+                  required: ['days', 'start', 'end'],
+                  properties: { days: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1, maximum: 7 } }, start: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }, end: { type: 'string', pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' } },
+                  additionalProperties: false,
+                },
+                platformChannel: { type: 'string', pattern: '^[CG][A-Z0-9]+$' },
+                timezones: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+              },
+              additionalProperties: false,
+            },
+          },
           additionalProperties: false,
         },
         log: {

@@ -116,13 +116,17 @@ export function mergeConfig(base: Json, override: Json): Json {
 
 /** Cron expressions and time zones that JSON Schema cannot check. */
 function scheduleProblems(config: Config): string[] {
-  const { evaluateSchedule, timezone } = config.callboard.scorecards;
+  const { evaluateSchedule, timezone, nudges } = config.callboard.scorecards;
   const problems: string[] = [];
-  if (!cron.validate(evaluateSchedule)) problems.push(`callboard.scorecards.evaluateSchedule: "${evaluateSchedule}" is not a cron expression (e.g. "0 * * * *", every hour)`);
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone });
-  } catch {
-    problems.push(`callboard.scorecards.timezone: "${timezone}" is not a time zone (e.g. Europe/Berlin, UTC)`);
+  for (const [field, schedule] of [['evaluateSchedule', evaluateSchedule], ['nudges.schedule', nudges.schedule]] as const) {
+    if (!cron.validate(schedule)) problems.push(`callboard.scorecards.${field}: "${schedule}" is not a cron expression (e.g. "0 * * * *", every hour)`);
+  }
+  for (const [field, zone] of [['timezone', timezone], ...Object.entries(nudges.timezones).map(([group, zone]) => [`nudges.timezones.${group}`, zone])]) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+    } catch {
+      problems.push(`callboard.scorecards.${field}: "${zone}" is not a time zone (e.g. Europe/Berlin, UTC)`);
+    }
   }
   return problems;
 }
@@ -139,7 +143,12 @@ function withDefaults(config: { [key: string]: Json }, cwd: string): { [key: str
       database: { dataDir: path.join(cwd, '.callboard', 'data'), statementTimeoutMs: 15_000, poolSize: 10 },
       catalog: { refreshIntervalMinutes: 30, maxFileBytes: 1_048_576 },
       scaffolder: { localRepositories: path.join(cwd, '.callboard', 'repositories'), publisher: 'auto', approvals: [] },
-      scorecards: { paths: [], evaluateSchedule: '0 * * * *', timezone: 'UTC' },
+      scorecards: {
+        paths: [],
+        evaluateSchedule: '0 * * * *',
+        timezone: 'UTC',
+        nudges: { schedule: '0 * * * 1-5', intervalDays: 7, workingHours: { days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' }, timezones: {} },
+      },
       log: { level: 'info' },
       slack: { port: 3000, webApiTimeoutMs: 10_000, webApiRetries: 2 },
     },

@@ -192,3 +192,52 @@ export const scheduledJobs = pgTable('scheduled_jobs', {
   lastFinishedAt: timestamp('last_finished_at', { withTimezone: true }),
   lastError: text('last_error'),
 });
+
+/** A failing check its owners set aside: snoozed until a time, or won't fix with a reason (shown to everyone). */
+export const scorecardExemptions = pgTable(
+  'scorecard_exemptions',
+  {
+    entityRef: text('entity_ref').notNull(),
+    scorecardId: text('scorecard_id').notNull(),
+    checkId: text('check_id').notNull(),
+    kind: text('kind').notNull(),
+    until: timestamp('until', { withTimezone: true }),
+    reason: text('reason'),
+    decidedBy: text('decided_by').notNull(),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.entityRef, table.scorecardId, table.checkId] })],
+);
+
+/**
+ * The nudge ledger: each message a nudge run will send, written before it is sent and marked
+ * after, so a run that stops in the middle resends nothing already sent and skips nothing.
+ */
+export const nudgeDeliveries = pgTable(
+  'nudge_deliveries',
+  {
+    id: text('id').primaryKey(),
+    slot: timestamp('slot', { withTimezone: true }).notNull(),
+    recipient: text('recipient').notNull(),
+    message: jsonb('message').notNull(),
+    status: text('status').notNull(),
+    channel: text('channel'),
+    messageTs: text('message_ts'),
+    error: text('error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (table) => [index('nudge_deliveries_slot_idx').on(table.slot, table.status)],
+);
+
+/** When each failing check was last nudged about, so a run nudges only what was not nudged within the interval. */
+export const nudgedChecks = pgTable(
+  'nudged_checks',
+  {
+    entityRef: text('entity_ref').notNull(),
+    scorecardId: text('scorecard_id').notNull(),
+    checkId: text('check_id').notNull(),
+    lastNudgedAt: timestamp('last_nudged_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.entityRef, table.scorecardId, table.checkId] })],
+);

@@ -6,7 +6,8 @@ import { errorMessage } from '../errors.js';
 import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { Db } from '../db/client.js';
-import { recordEvaluation, storedResults, type RecordedEvaluation } from './scorecard-store.js';
+import { asStored, exemptChecks, lastNudges, recordEvaluation, storedResults, type RecordedEvaluation } from './scorecard-store.js';
+import { planNudges, type NudgePlan, type NudgeSettings } from './nudge-planner.js';
 import { appliesTo, compileScorecards, scoreEntity, type CompiledScorecard, type EntityScore, type ScoringInput } from './evaluate-scorecards.js';
 import type { FactCollector, FactContext } from './fact-collector.js';
 import type { ScorecardLibrary } from './scorecard-library.js';
@@ -49,6 +50,8 @@ export interface ScorecardService {
   evaluateAll(): Promise<Map<string, EntityScore[]>>;
   /** The organisation's standing, from the last stored evaluation. */
   org(limit?: number): Promise<OrgScorecardAnswer>;
+  /** What a nudge run at `at` would send, to whom, from the stored evaluation (nothing is sent or recorded). */
+  planNudges(at: Date): Promise<NudgePlan>;
   /** Evaluates every entity and stores the outcome with the history of what changed. */
   evaluateAndRecord(): Promise<RecordedEvaluation & { scored: number; at: Date }>;
 }
@@ -60,6 +63,7 @@ export interface ScorecardServiceDeps {
   collectors: FactCollector[];
   /** GitHub per host, only where a token is configured: anonymous calls would run out at 60 an hour. */
   github?: (host: string) => GitHubClient | undefined;
+  nudges: NudgeSettings;
   now?: () => Date;
 }
 
@@ -104,8 +108,10 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
  * Scorecards for entities and teams, from the facts the collectors give. Each scorecard's rules
  * are compiled once; an entity is scored on the scorecards whose filter takes it in.
  */
-export function createScorecardService({ db, catalog, library, collectors, github, now = () => new Date() }: ScorecardServiceDeps): ScorecardService {
+export function createScorecardService({ db, catalog, library, collectors, github, nudges, now = () => new Date() }: ScorecardServiceDeps): ScorecardService {
   const compiled = compileScorecards(library.scorecards);
+  // Each check's title and fix by `scorecard/check`.
+  const checkCatalog = new Map<string, { title: string; fix: string }>(library.scorecards.flatMap((scorecard) => scorecard.levels.flatMap((level) => level.checks.map((check) => [`${scorecard.id}/${check.id}`, { title: check.title, fix: check.fix ?? '' }] as const))));
   // Remote facts (GitHub's) by collector and entity, reused while fresh.
   const remembered = new Map<string, Collected>();
   const contextFor = async (): Promise<FactContext> => {
@@ -161,10 +167,15 @@ export function createScorecardService({ db, catalog, library, collectors, githu
       return { team: ref, entities, reasons: entities.length === 0 ? [`${ref} owns no entity that a scorecard applies to`] : [] };
     },
     evaluateAll,
+    async planNudges(at) {
+      const [stored, exempt, lastNudged] = await Promise.all([storedResults(db), exemptChecks(db, at), lastNudges(db)]);
+      // Before the first stored evaluation (a fresh database), what an evaluation now would store.
+      const results = stored.length > 0 ? stored : [...(await evaluateAll())].flatMap(([entityRef, scores]) => scores.map((score) => asStored(entityRef, score, at)));
+      return planNudges({ at, view: catalog.view, results, exempt, lastNudged, checks: checkCatalog, settings: nudges });
+    },
     async org(limit = 10) {
       const stored = await storedResults(db);
       const first = library.scorecards[0];
-      const titles = new Map<string, string>(library.scorecards.flatMap((scorecard) => scorecard.levels.flatMap((level) => level.checks.map((check) => [`${scorecard.id}/${check.id}`, check.title] as const))));
       const teams = new Map<string, { entities: number; levels: Record<string, number> }>();
       const failing = new Map<string, number>();
       let evaluatedAt: Date | null = null;
@@ -186,7 +197,7 @@ export function createScorecardService({ db, catalog, library, collectors, githu
         teams: [...teams.entries()].sort((a, b) => below(b[1]) - below(a[1]) || b[1].entities - a[1].entities || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([team, counts]) => ({ team, ...counts })),
         mostFailed: [...failing.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([key, count]) => {
           const [scorecard, check] = key.split('/') as [string, string];
-          return { scorecard, check, title: titles.get(key) ?? check, failing: count };
+          return { scorecard, check, title: checkCatalog.get(key)?.title ?? check, failing: count };
         }),
       };
     },

@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { scorecardResults, scorecardTransitions } from '../db/schema.js';
-import type { EntityScore } from './evaluate-scorecards.js';
+import { nudgedChecks, scorecardExemptions, scorecardResults, scorecardTransitions } from '../db/schema.js';
+import type { CheckStatus, EntityScore } from './evaluate-scorecards.js';
 import type { RuleOutcome } from './rule-evaluator.js';
 
 /** A check as stored: its status, since when, and the last status that was not unknown. */
@@ -9,6 +9,8 @@ export interface StoredCheck {
   status: RuleOutcome;
   since: string;
   known?: 'pass' | 'fail';
+  /** Failing since it went from passing to failing (a regression), rather than failing from the start. */
+  regressed?: boolean;
 }
 
 export interface StoredResult {
@@ -41,20 +43,26 @@ export interface RecordedEvaluation {
 /** Rows written per statement. */
 const ROWS_PER_INSERT = 500;
 
+/** A check set aside still fails underneath: that is what is stored. */
+const outcomeOf = (status: CheckStatus): RuleOutcome => (status === 'snoozed' || status === 'wontfix' ? 'fail' : status);
+
 const keyOf = (entityRef: string, scorecardId: string) => `${entityRef}\u0000${scorecardId}`;
 
 /** The stored standing of a check after this evaluation, and the transition that led there, if any. */
 function nextCheck(previous: StoredCheck | undefined, status: RuleOutcome, at: Date): { check: StoredCheck; transition?: { from: RuleOutcome; regression: boolean } } {
   const known = status === 'unknown' ? previous?.known : status;
-  const check: StoredCheck = { status, since: previous && previous.status === status ? previous.since : at.toISOString(), ...(known ? { known } : {}) };
+  const regression = status === 'fail' && previous !== undefined && previous.status !== 'fail' && previous.known === 'pass';
+  // A failure stays a regression through unknown spells, until the check passes again.
+  const regressed = regression || (status !== 'pass' && previous?.regressed === true);
+  const check: StoredCheck = { status, since: previous && previous.status === status ? previous.since : at.toISOString(), ...(known ? { known } : {}), ...(regressed ? { regressed } : {}) };
   if (!previous || previous.status === status) return { check };
-  return { check, transition: { from: previous.status, regression: status === 'fail' && previous.known === 'pass' } };
+  return { check, transition: { from: previous.status, regression } };
 }
 
 /** jsonb keeps keys in its own order, so checks are compared field by field. */
 function sameChecks(a: Record<string, StoredCheck>, b: Record<string, StoredCheck>): boolean {
   const ids = Object.keys(b);
-  return Object.keys(a).length === ids.length && ids.every((id) => a[id] !== undefined && a[id].status === b[id]!.status && a[id].since === b[id]!.since && a[id].known === b[id]!.known);
+  return Object.keys(a).length === ids.length && ids.every((id) => a[id] !== undefined && a[id].status === b[id]!.status && a[id].since === b[id]!.since && a[id].known === b[id]!.known && a[id].regressed === b[id]!.regressed);
 }
 
 /**
@@ -76,7 +84,7 @@ export async function recordEvaluation(db: Db, scores: ReadonlyMap<string, Entit
         const previousChecks = (before?.checks ?? {}) as Record<string, StoredCheck>;
         const checks: Record<string, StoredCheck> = {};
         for (const result of score.checks) {
-          const status: RuleOutcome = result.status === 'snoozed' || result.status === 'wontfix' ? 'fail' : result.status;
+          const status = outcomeOf(result.status);
           const { check, transition } = nextCheck(previousChecks[result.id], status, at);
           checks[result.id] = check;
           if (transition) transitions.push({ entityRef, scorecardId: score.id, checkId: result.id, fromStatus: transition.from, toStatus: status, regression: transition.regression, at });
@@ -104,6 +112,12 @@ export async function recordEvaluation(db: Db, scores: ReadonlyMap<string, Entit
   });
 }
 
+/** A score as an evaluation at `at` would store it, for a database that has none yet. */
+export function asStored(entityRef: string, score: EntityScore, at: Date): StoredResult {
+  const checks = Object.fromEntries(score.checks.map((check) => [check.id, nextCheck(undefined, outcomeOf(check.status), at).check]));
+  return { entityRef, scorecardId: score.id, level: score.level, checks, evaluatedAt: at };
+}
+
 /** The stored standing of these entities (all of them when `refs` is absent). */
 export async function storedResults(db: Db, refs?: string[]): Promise<StoredResult[]> {
   const rows = refs ? (refs.length === 0 ? [] : await db.select().from(scorecardResults).where(inArray(scorecardResults.entityRef, refs))) : await db.select().from(scorecardResults);
@@ -114,4 +128,19 @@ export async function storedResults(db: Db, refs?: string[]): Promise<StoredResu
 export async function transitionsOf(db: Db, entityRef: string, limit = 100): Promise<Transition[]> {
   const rows = await db.select().from(scorecardTransitions).where(eq(scorecardTransitions.entityRef, entityRef)).orderBy(desc(scorecardTransitions.at), desc(scorecardTransitions.id)).limit(limit);
   return rows.map((row) => ({ entityRef: row.entityRef, scorecardId: row.scorecardId, checkId: row.checkId, fromStatus: row.fromStatus as RuleOutcome | null, toStatus: row.toStatus as RuleOutcome, regression: row.regression, at: row.at }));
+}
+
+/** `entity/scorecard/check` keys set aside at `at`: won't fix, or snoozed until after it. */
+export async function exemptChecks(db: Db, at: Date): Promise<Set<string>> {
+  const rows = await db
+    .select({ entityRef: scorecardExemptions.entityRef, scorecardId: scorecardExemptions.scorecardId, checkId: scorecardExemptions.checkId })
+    .from(scorecardExemptions)
+    .where(or(eq(scorecardExemptions.kind, 'wontfix'), isNull(scorecardExemptions.until), gt(scorecardExemptions.until, at)));
+  return new Set(rows.map((row) => `${row.entityRef}/${row.scorecardId}/${row.checkId}`));
+}
+
+/** When each `entity/scorecard/check` was last nudged about. */
+export async function lastNudges(db: Db): Promise<Map<string, Date>> {
+  const rows = await db.select().from(nudgedChecks);
+  return new Map(rows.map((row) => [`${row.entityRef}/${row.scorecardId}/${row.checkId}`, row.lastNudgedAt]));
 }

@@ -145,7 +145,7 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
   const slack = new FakeSlack();
   const slackUrl = await slack.start();
   options.prepare?.(slack);
-  const scorecards = createScorecardService({ db: database.db, catalog, library: loadScorecards({ folders: [], collectors: BUILT_IN_COLLECTORS }), collectors: BUILT_IN_COLLECTORS });
+  const scorecards = createScorecardService({ db: database.db, catalog, library: loadScorecards({ folders: [], collectors: BUILT_IN_COLLECTORS }), collectors: BUILT_IN_COLLECTORS, nudges: loadConfig({ files: [], env: {} }).callboard.scorecards.nudges });
   const startApp = (appScaffolder: ScaffolderService) =>
     startSlackApp({
       slack: { ...DEFAULT_SLACK, port: 0, ...options.slack, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: `${slackUrl}/api/` },

@@ -106,6 +106,19 @@ describe('callboard CLI on the bundled example catalog', () => {
     expect(JSON.parse(team.stdout).entities).toContainEqual({ ref: 'component:default/legacy-billing', level: 'bronze', levels: { default: 'bronze' }, failing: ['has-techdocs'] });
   }, 60_000);
 
+  it('plans the nudges of a run at a given time on the example catalog, sending nothing', async () => {
+    const { code, stdout } = await callboard(['nudge', '--dry-run', '--now', '2026-12-01T10:00:00Z', '--catalog', 'examples', '--json']);
+    expect(code).toBe(0);
+    const plan = JSON.parse(stdout);
+    expect(plan.at).toBe('2026-12-01T10:00:00.000Z');
+    const payments = plan.messages.find((message: { team: string }) => message.team === 'group:default/payments-team');
+    expect(payments).toMatchObject({ channel: '#team-payments', users: [] });
+    expect(payments.entities).toContainEqual({ ref: 'component:default/legacy-billing', failing: [expect.objectContaining({ check: 'has-techdocs', since: '2026-12-01T10:00:00.000Z', regression: false })] });
+    const saturday = JSON.parse((await callboard(['nudge', '--dry-run', '--now', '2026-12-05T10:00:00Z', '--catalog', 'examples', '--json'])).stdout);
+    expect(saturday.messages).toEqual([]);
+    expect(saturday.skipped).toContainEqual({ team: 'group:default/payments-team', reason: expect.stringContaining('outside working hours') });
+  }, 60_000);
+
   it('lists the templates of a catalog in the documented shape', async () => {
     const folder = path.join(scratch, 'templates-catalog');
     mkdirSync(folder, { recursive: true });

@@ -34,7 +34,7 @@ describe.each(ENGINES)('scorecard results and their history on %s', (engine) => 
     const recovered = await transitionsOf(db, 'component:default/b');
     expect(recovered).toMatchObject([{ checkId: 'readme', fromStatus: 'fail', toStatus: 'pass', regression: false }]);
     const [stored] = await storedResults(db, ['component:default/a']);
-    expect(stored).toMatchObject({ level: null, checks: { readme: { status: 'fail', since: at(4).toISOString(), known: 'fail' }, owner: { status: 'pass', since: at(1).toISOString() } } });
+    expect(stored).toMatchObject({ level: null, checks: { readme: { status: 'fail', since: at(4).toISOString(), known: 'fail', regressed: true }, owner: { status: 'pass', since: at(1).toISOString() } } });
     // b is no longer scored (removed from the catalog): its standing goes, its history stays.
     expect(await storedResults(db, ['component:default/b'])).toEqual([]);
     expect(await transitionsOf(db, 'component:default/b')).toHaveLength(1);
