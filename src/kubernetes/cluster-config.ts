@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import yaml from 'js-yaml';
 
 /** One cluster Callboard may ask about workloads, and how it reaches it. Only ever from config. */
 export type ClusterSettings =
   | { name: string; source: 'config'; server: string; token?: string; caData?: string; caFile?: string }
   | { name: string; source: 'in-cluster' }
-  | { name: string; source: 'kubeconfig'; kubeconfig: string; context: string };
+  /** `config` is the file's text as read and checked at start: an edit to it (turning TLS checks off, say) needs a restart. */
+  | { name: string; source: 'kubeconfig'; kubeconfig: string; config: string; context: string };
 
 export interface ClusterConfigResult {
   clusters: ClusterSettings[];
@@ -23,15 +24,20 @@ interface ConfiguredCluster {
   skipTLSVerify?: unknown;
 }
 
-/** The contexts of a kubeconfig file, each with why it cannot be used (TLS not verified, plain http), if so. */
-function contextsOf(file: string): { name: string; problem?: string }[] {
-  const config = new KubeConfig();
-  config.loadFromString(readFileSync(file, 'utf8'));
-  return config.getContexts().map((context) => {
-    const cluster = config.getCluster(context.cluster);
-    if (cluster?.skipTLSVerify) return { name: context.name, problem: 'its cluster sets insecure-skip-tls-verify; Callboard always verifies TLS' };
-    if (!cluster?.server.startsWith('https://')) return { name: context.name, problem: 'its cluster is not an https server' };
-    return { name: context.name };
+interface KubeconfigFile {
+  clusters?: { name?: string; cluster?: { server?: string; 'insecure-skip-tls-verify'?: boolean } }[];
+  contexts?: { name?: string; context?: { cluster?: string } }[];
+}
+
+/** The contexts of a kubeconfig file's text, each with why it cannot be used (TLS not verified, plain http), if so. */
+function contextsOf(text: string): { name: string; problem?: string }[] {
+  const parsed = (yaml.load(text, { schema: yaml.CORE_SCHEMA }) ?? {}) as KubeconfigFile;
+  return (parsed.contexts ?? []).flatMap((context) => {
+    if (!context?.name) return [];
+    const cluster = parsed.clusters?.find((candidate) => candidate?.name === context.context?.cluster)?.cluster;
+    if (cluster?.['insecure-skip-tls-verify'] === true) return [{ name: context.name, problem: 'its cluster sets insecure-skip-tls-verify; Callboard always verifies TLS' }];
+    if (!cluster?.server?.startsWith('https://')) return [{ name: context.name, problem: 'its cluster is not an https server' }];
+    return [{ name: context.name }];
   });
 }
 
@@ -42,7 +48,7 @@ function contextsOf(file: string): { name: string; problem?: string }[] {
  * `KUBECONFIG` is set, every context there, named after it. TLS is always verified: a cluster
  * with `skipTLSVerify: true` is left out, as are locators and auth providers Callboard does not have.
  */
-export function clustersFromConfig(kubernetes: unknown, env: Record<string, string | undefined>, readContexts: (file: string) => { name: string; problem?: string }[] = contextsOf): ClusterConfigResult {
+export function clustersFromConfig(kubernetes: unknown, env: Record<string, string | undefined>, readContexts: (text: string) => { name: string; problem?: string }[] = contextsOf): ClusterConfigResult {
   const clusters: ClusterSettings[] = [];
   const problems: string[] = [];
   const methods = (kubernetes as { clusterLocatorMethods?: unknown } | undefined)?.clusterLocatorMethods;
@@ -92,9 +98,10 @@ export function clustersFromConfig(kubernetes: unknown, env: Record<string, stri
     // KUBECONFIG may list several files, as kubectl reads it.
     for (const file of env.KUBECONFIG.split(':').filter(Boolean)) {
       try {
-        for (const context of readContexts(file)) {
+        const text = readFileSync(file, 'utf8');
+        for (const context of readContexts(text)) {
           if (context.problem) problems.push(`KUBECONFIG ${file}: context ${context.name} is left out: ${context.problem}`);
-          else clusters.push({ name: context.name, source: 'kubeconfig', kubeconfig: file, context: context.name });
+          else clusters.push({ name: context.name, source: 'kubeconfig', kubeconfig: file, config: text, context: context.name });
         }
       } catch (error) {
         problems.push(`KUBECONFIG ${file}: ${(error as Error).message}`);

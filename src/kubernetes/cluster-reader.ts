@@ -1,4 +1,4 @@
-import { ApiException, AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, Observable, type RequestContext } from '@kubernetes/client-node';
+import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
 import type { ClusterSettings } from './cluster-config.js';
 import type { WorkloadQuery } from './entity-workloads.js';
 import type { ClusterObjects } from './workload-health.js';
@@ -15,12 +15,17 @@ const TLS_ERRORS = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT
 const MAX_AUTOSCALERS = 500;
 const MAX_WARNING_EVENTS = 1_000;
 
+// The client is loaded on the first health question: it takes a second or two to load, and most commands never ask.
+type KubernetesClient = typeof import('@kubernetes/client-node');
+let client: Promise<KubernetesClient> | undefined;
+const kubernetesClient = () => (client ??= import('@kubernetes/client-node'));
+
 /** The client's settings for a cluster; certificates are always checked (never skipTLSVerify). */
-export function kubeConfigOf(cluster: ClusterSettings): KubeConfig {
-  const config = new KubeConfig();
+function kubeConfigOf(k8s: KubernetesClient, cluster: ClusterSettings): KubeConfig {
+  const config = new k8s.KubeConfig();
   if (cluster.source === 'in-cluster') config.loadFromCluster();
   else if (cluster.source === 'kubeconfig') {
-    config.loadFromFile(cluster.kubeconfig);
+    config.loadFromString(cluster.config);
     config.setCurrentContext(cluster.context);
   } else {
     config.loadFromOptions({
@@ -34,13 +39,13 @@ export function kubeConfigOf(cluster: ClusterSettings): KubeConfig {
 }
 
 /** What went wrong, as the answer's status and a message for people (the client's own words). */
-function failure(name: string, error: unknown): Extract<ClusterAnswer, { error: string }> {
+function failure(k8s: KubernetesClient, name: string, error: unknown): Extract<ClusterAnswer, { error: string }> {
   const cause = (error as { cause?: { code?: string } }).cause;
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return { name, status: 'timeout', error: 'the cluster did not answer in time' };
-  if (error instanceof ApiException && error.code === 401) return { name, status: 'forbidden', error: 'the cluster did not accept the credentials (401); check the token or the kubeconfig user' };
-  if (error instanceof ApiException && error.code === 403) return { name, status: 'forbidden', error: "the cluster's RBAC refused access (403); the service account needs list on workloads, pods, autoscalers and events" };
+  if (error instanceof k8s.ApiException && error.code === 401) return { name, status: 'forbidden', error: 'the cluster did not accept the credentials (401); check the token or the kubeconfig user' };
+  if (error instanceof k8s.ApiException && error.code === 403) return { name, status: 'forbidden', error: "the cluster's RBAC refused access (403); the service account needs list on workloads, pods, autoscalers and events" };
   const tlsCode = [typeof code === 'string' ? code : undefined, cause?.code].find((candidate) => candidate && TLS_ERRORS.has(candidate));
   if (tlsCode || /certificate/i.test(message)) return { name, status: 'tls-error', error: `the cluster's certificate was not accepted (${tlsCode ?? message}); check caData or caFile` };
   return { name, status: 'unreachable', error: message.split('\n')[0]! };
@@ -53,8 +58,9 @@ function failure(name: string, error: unknown): Extract<ClusterAnswer, { error: 
  * not answering.
  */
 export async function readCluster(cluster: ClusterSettings, query: WorkloadQuery, timeoutMs: number): Promise<ClusterAnswer> {
+  const k8s = await kubernetesClient();
   try {
-    const config = kubeConfigOf(cluster);
+    const config = kubeConfigOf(k8s, cluster);
     const signal = AbortSignal.timeout(timeoutMs);
     // The client's requests take a signal through a middleware only.
     const options = {
@@ -62,16 +68,16 @@ export async function readCluster(cluster: ClusterSettings, query: WorkloadQuery
         {
           pre: (context: RequestContext) => {
             context.setSignal(signal);
-            return new Observable(Promise.resolve(context));
+            return new k8s.Observable(Promise.resolve(context));
           },
-          post: <T>(response: T) => new Observable(Promise.resolve(response)),
+          post: <T>(response: T) => new k8s.Observable(Promise.resolve(response)),
         },
       ],
       middlewareMergeStrategy: 'append' as const,
     };
-    const apps = config.makeApiClient(AppsV1Api);
-    const core = config.makeApiClient(CoreV1Api);
-    const autoscaling = config.makeApiClient(AutoscalingV2Api);
+    const apps = config.makeApiClient(k8s.AppsV1Api);
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const autoscaling = config.makeApiClient(k8s.AutoscalingV2Api);
     const { labelSelector, namespace } = query;
     const selected = { labelSelector };
     // Autoscalers and events carry no workload labels, so they are listed by namespace and
@@ -104,8 +110,8 @@ export async function readCluster(cluster: ClusterSettings, query: WorkloadQuery
     const [deployments, statefulSets, daemonSets, replicaSets, pods] = await workloads;
     const [hpas, events] = await extras;
     const unread = [
-      ...(hpas.status === 'rejected' ? [`autoscalers (${failure(cluster.name, hpas.reason).error})`] : []),
-      ...(events.status === 'rejected' ? [`warning events (${failure(cluster.name, events.reason).error})`] : []),
+      ...(hpas.status === 'rejected' ? [`autoscalers (${failure(k8s, cluster.name, hpas.reason).error})`] : []),
+      ...(events.status === 'rejected' ? [`warning events (${failure(k8s, cluster.name, events.reason).error})`] : []),
     ];
     const objects: ClusterObjects = {
       deployments: deployments.items,
@@ -118,6 +124,6 @@ export async function readCluster(cluster: ClusterSettings, query: WorkloadQuery
     };
     return { name: cluster.name, status: 'ok', objects, ...(unread.length > 0 ? { partial: `could not read ${unread.join(' or ')}` } : {}) };
   } catch (error) {
-    return failure(cluster.name, error);
+    return failure(k8s, cluster.name, error);
   }
 }

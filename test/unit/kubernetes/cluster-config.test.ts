@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,8 +50,8 @@ describe("the clusters Callboard asks, from Backstage's kubernetes config", () =
       );
       const { clusters, problems } = clustersFromConfig(undefined, { KUBECONFIG: `${file}:${path.join(folder, 'missing')}` });
       expect(clusters).toEqual([
-        { name: 'staging', source: 'kubeconfig', kubeconfig: file, context: 'staging' },
-        { name: 'production', source: 'kubeconfig', kubeconfig: file, context: 'production' },
+        { name: 'staging', source: 'kubeconfig', kubeconfig: file, config: readFileSync(file, 'utf8'), context: 'staging' },
+        { name: 'production', source: 'kubeconfig', kubeconfig: file, config: readFileSync(file, 'utf8'), context: 'production' },
       ]);
       expect(problems).toEqual([expect.stringContaining('context careless is left out: its cluster sets insecure-skip-tls-verify'), expect.stringContaining(`KUBECONFIG ${path.join(folder, 'missing')}`)]);
     } finally {
