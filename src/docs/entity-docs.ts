@@ -84,6 +84,12 @@ export function docsPlaceOf(ref: string, entity: Entity, options: DocsPlaceOptio
   const repository = docsUrl ? blobBase(docsUrl) : undefined;
   // Read from where the catalog file was read: a catalog on disk has its docs on disk.
   const remote = docsUrl && !managedBy.startsWith('file:') ? parseGitHubUrl(docsUrl) : undefined;
+  // dir: is a folder of the entity's own repository: one that climbs into another is not read with our token.
+  const home = source ? parseGitHubUrl(source) : undefined;
+  if (remote && (!home || remote.host !== home.host || remote.owner !== home.owner || remote.repo !== home.repo || remote.ref !== home.ref)) {
+    return `${ANNOTATIONS.techdocsRef}: ${reference} leaves the entity's repository`;
+  }
+  if (!folder && !remote) return `${ANNOTATIONS.techdocsRef}: ${reference} cannot be read: the entity's source location (${source ?? 'none'}) is not a GitHub folder with a branch (https://github.com/OWNER/REPO/tree/BRANCH/)`;
   const links: DocsPlace['links'] = techdocs ? { type: 'techdocs', base: techdocs } : repository ? { type: 'repository', base: repository } : { type: 'files', base: folder ? `file://${folder}/` : '' };
   const boundary = managedBy.startsWith('file:') ? path.dirname(managedBy.slice(5)) : undefined;
   return { ref, ...(folder ? { folder } : {}), ...(boundary ? { boundary } : {}), ...(remote ? { remote } : {}), links };

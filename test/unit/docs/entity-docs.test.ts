@@ -33,4 +33,12 @@ describe("an entity's docs, as TechDocs finds them", () => {
     expect(docsPlaceOf('component:default/x', component('x', { 'backstage.io/techdocs-ref': 'ftp:x' }), { entityOf })).toContain('starts with neither dir: nor url:');
     expect(docsPlaceOf('component:default/x', component('x', {}), { entityOf })).toBeUndefined();
   });
+
+  it('reads dir: of a catalog on GitHub only inside the entity\'s own repository, and says when it cannot be read at all', () => {
+    const onGitHub = (annotations: Record<string, string>) => ({ ...component('ledger', {}), metadata: { name: 'ledger', namespace: 'default', annotations: { 'backstage.io/managed-by-location': 'url:https://github.com/acme/ledger/blob/main/catalog-info.yaml', ...annotations } } });
+    expect(docsPlaceOf('component:default/ledger', onGitHub({ 'backstage.io/techdocs-ref': 'dir:.' }), { entityOf })).toMatchObject({ remote: { owner: 'acme', repo: 'ledger', ref: 'main' } });
+    expect(docsPlaceOf('component:default/ledger', onGitHub({ 'backstage.io/techdocs-ref': 'dir:../../../../evil/private/tree/main' }), { entityOf })).toBe("backstage.io/techdocs-ref: dir:../../../../evil/private/tree/main leaves the entity's repository");
+    const noBranch = onGitHub({ 'backstage.io/techdocs-ref': 'dir:./site', 'backstage.io/source-location': 'url:https://github.com/acme/ledger' });
+    expect(docsPlaceOf('component:default/ledger', noBranch, { entityOf })).toContain('is not a GitHub folder with a branch');
+  });
 });
