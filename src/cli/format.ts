@@ -126,6 +126,7 @@ export function formatHealth(answer: HealthAnswer): string {
   for (const cluster of answer.clusters) {
     lines.push(`cluster ${cluster.name}: ${cluster.status}${cluster.error ? ` (${cluster.error})` : ''}`);
     for (const workload of cluster.workloads) lines.push(`  ${workload.kind} ${workload.namespace}/${workload.name}: ${workload.ready}/${workload.desired} ready, ${workload.images.join(', ') || 'no image'}`);
+    for (const event of cluster.events) lines.push(`  warning ${event.object} ${event.reason}${event.count > 1 ? ` (×${event.count})` : ''}: ${event.message}`);
   }
   return lines.join('\n');
 }

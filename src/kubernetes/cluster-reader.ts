@@ -20,6 +20,11 @@ type KubernetesClient = typeof import('@kubernetes/client-node');
 let client: Promise<KubernetesClient> | undefined;
 const kubernetesClient = () => (client ??= import('@kubernetes/client-node'));
 
+/** Starts loading the client where clusters are configured, so the first question does not wait for it. */
+export function preloadKubernetesClient(): void {
+  void kubernetesClient().catch(() => undefined);
+}
+
 /** The client's settings for a cluster; certificates are always checked (never skipTLSVerify). */
 function kubeConfigOf(k8s: KubernetesClient, cluster: ClusterSettings): KubeConfig {
   const config = new k8s.KubeConfig();

@@ -1,7 +1,7 @@
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { resolveQuery } from '../catalog/answers/who-owns.js';
 import type { ClusterSettings } from './cluster-config.js';
-import { readCluster, type ClusterAnswer } from './cluster-reader.js';
+import { preloadKubernetesClient, readCluster, type ClusterAnswer } from './cluster-reader.js';
 import { workloadQueryOf, type WorkloadQuery } from './entity-workloads.js';
 import { clusterHealth, overallHealth, type HealthStatus, type WarningEvent, type WorkloadHealth } from './workload-health.js';
 
@@ -28,6 +28,9 @@ export interface HealthServiceDeps {
   now?: () => number;
 }
 
+/** How long an answer in which a cluster failed is reused. */
+const FAILED_CACHE_MS = 2_000;
+
 /**
  * An entity's health across every configured cluster at once: its workloads where the clusters
  * answered, how the others failed (named in the reasons, without changing the status by
@@ -35,7 +38,8 @@ export interface HealthServiceDeps {
  * while one is being fetched waits for that one.
  */
 export function createHealthService({ catalog, clusters, timeoutMs = 1_500, cacheMs = 15_000, read = readCluster, now = Date.now }: HealthServiceDeps): HealthService {
-  const cache = new Map<string, { at: number; answer: Promise<HealthAnswer> }>();
+  const cache = new Map<string, { at: number; keepMs: number; answer: Promise<HealthAnswer> }>();
+  if (clusters.length > 0 && read === readCluster) preloadKubernetesClient();
 
   const fetchHealth = async (ref: string, query: WorkloadQuery): Promise<HealthAnswer> => {
     const answers = await Promise.all(clusters.map((cluster) => read(cluster, query, timeoutMs)));
@@ -60,10 +64,14 @@ export function createHealthService({ catalog, clusters, timeoutMs = 1_500, cach
       if (typeof workloads === 'string') return { entity: ref, status: 'unknown', reasons: [workloads], clusters: [] };
       if (clusters.length === 0) return { entity: ref, status: 'unknown', reasons: ['no clusters are configured: list them under kubernetes.clusterLocatorMethods, or set KUBECONFIG'], clusters: [] };
       const cached = cache.get(ref);
-      if (cached && now() - cached.at < cacheMs) return cached.answer;
+      if (cached && now() - cached.at < cached.keepMs) return cached.answer;
       const answer = fetchHealth(ref, workloads);
-      cache.set(ref, { at: now(), answer });
-      answer.catch(() => cache.delete(ref));
+      const entry = { at: now(), keepMs: cacheMs, answer };
+      cache.set(ref, entry);
+      // A cluster that failed may answer in a moment: that answer is asked again sooner.
+      answer.then((settled) => {
+        if (settled.clusters.some((cluster) => cluster.status !== 'ok')) entry.keepMs = Math.min(cacheMs, FAILED_CACHE_MS);
+      }, () => cache.delete(ref));
       return answer;
     },
   };

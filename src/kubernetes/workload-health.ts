@@ -22,7 +22,9 @@ export type ProblemType =
   | 'Pending'
   | 'Restarting'
   | 'HpaAtMaximum'
-  | 'ConditionFalse';
+  | 'ConditionFalse'
+  /** A container waiting for any other reason Kubernetes explains (InvalidImageName, CreateContainerError...). */
+  | 'ContainerWaiting';
 
 export interface WorkloadProblem {
   type: ProblemType;
@@ -61,15 +63,13 @@ const SEVERITY: Record<ProblemType, number> = {
   Unschedulable: 8,
   HpaAtMaximum: 8,
   ConditionFalse: 6,
+  ContainerWaiting: 6,
   ReadinessProbeFailed: 4,
   Pending: 4,
   Restarting: 4,
 };
 
 const WAITING_PROBLEMS = new Set<ProblemType>(['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'CreateContainerConfigError']);
-
-/** Restarts accumulate for a pod's life: a few, long ago, are not a problem now (Backstage's own threshold). */
-const RESTARTS_NOTED = 3;
 
 /** The most recent warning events shown. */
 const MAX_EVENTS = 5;
@@ -83,12 +83,14 @@ export function podProblems(pod: V1Pod, now = Date.now()): WorkloadProblem[] {
   const probes = new Map((pod.spec?.containers ?? []).map((container) => [container.name, container.readinessProbe]));
   for (const status of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
     const waiting = status.state?.waiting;
-    if (waiting?.reason && WAITING_PROBLEMS.has(waiting.reason as ProblemType)) {
-      problems.push({ type: waiting.reason as ProblemType, pod: name, container: status.name, message: waiting.message ?? waiting.reason });
+    // As Backstage: any waiting container Kubernetes explains, and the known failures even unexplained.
+    const known = waiting?.reason && WAITING_PROBLEMS.has(waiting.reason as ProblemType);
+    if (waiting && (known || waiting.message)) {
+      problems.push({ type: known ? (waiting.reason as ProblemType) : 'ContainerWaiting', pod: name, container: status.name, message: waiting.message ?? waiting.reason ?? 'waiting' });
     }
     const terminated = status.lastState?.terminated ?? status.state?.terminated;
     if (terminated?.reason === 'OOMKilled') problems.push({ type: 'OOMKilled', pod: name, container: status.name, message: `container ${status.name} was killed for running out of memory` });
-    if (status.restartCount > RESTARTS_NOTED) problems.push({ type: 'Restarting', pod: name, container: status.name, message: `container ${status.name} restarted ${status.restartCount} times` });
+    if (status.restartCount > 0) problems.push({ type: 'Restarting', pod: name, container: status.name, message: `container ${status.name} restarted ${status.restartCount} times` });
     const probe = probes.get(status.name);
     const started = status.state?.running?.startedAt;
     if (probe && started && !status.ready) {
@@ -99,7 +101,7 @@ export function podProblems(pod: V1Pod, now = Date.now()): WorkloadProblem[] {
   if (pod.status?.phase === 'Pending') {
     const scheduled = pod.status.conditions?.find((condition) => condition.type === 'PodScheduled');
     if (scheduled?.status === 'False') problems.push({ type: 'Unschedulable', pod: name, message: scheduled.message ?? 'the pod cannot be scheduled on any node' });
-    else if (!problems.some((problem) => WAITING_PROBLEMS.has(problem.type))) problems.push({ type: 'Pending', pod: name, message: 'the pod is pending' });
+    else if (!problems.some((problem) => WAITING_PROBLEMS.has(problem.type) || problem.type === 'ContainerWaiting')) problems.push({ type: 'Pending', pod: name, message: 'the pod is pending' });
   }
   return problems;
 }
@@ -148,8 +150,7 @@ export function clusterHealth(objects: ClusterObjects, now = Date.now()): { work
     const problems = [...conditions, ...pods.flatMap((pod) => podProblems(pod, now))];
     const hpa = hpaOf.get(id);
     const max = hpa?.spec?.maxReplicas;
-    // An autoscaler fixed at one size (min equal to max) is always at its maximum, by design.
-    if (hpa && max !== undefined && hpa.spec?.minReplicas !== max && hpa.status?.currentReplicas === max) problems.push({ type: 'HpaAtMaximum', message: `the autoscaler ${hpa.metadata?.name} runs ${max} replicas, its maximum` });
+    if (hpa && max !== undefined && hpa.status?.currentReplicas === max) problems.push({ type: 'HpaAtMaximum', message: `the autoscaler ${hpa.metadata?.name} runs ${max} replicas, its maximum` });
     return {
       kind,
       namespace: metadata?.namespace ?? '',

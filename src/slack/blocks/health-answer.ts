@@ -28,7 +28,8 @@ export function healthMessage(answer: HealthAnswer): SlackMessage {
   const clusters = answer.clusters.map((cluster) => {
     const head = `*${escapeText(cluster.name)}*: ${cluster.status === 'ok' ? 'answered' : escapeText(cluster.status)}`;
     const workloads = cluster.workloads.map((workload) => `\u2003${escapeText(`${workload.kind} ${workload.namespace}/${workload.name}`)}: ${workload.ready}/${workload.desired} ready · ${escapeText(workload.images.join(', ') || 'no image')}`);
-    return [head, ...workloads].join('\n');
+    const events = cluster.events.map((event) => `\u2003:warning: ${escapeText(`${event.object} ${event.reason}${event.count > 1 ? ` (×${event.count})` : ''}: ${truncateText(event.message, 300)}`)}`);
+    return [head, ...workloads, ...events].join('\n');
   });
   if (clusters.length > 0) blocks.push(...linesAsSections(clusters));
   return fitMessage({ text: `${answer.entity ?? 'unknown entity'}: ${answer.status}`, blocks }, { moreText: '`callboard health --json` has everything.' });

@@ -23,6 +23,7 @@ describe('/health over HTTP', () => {
     const certs = makeTestCertificates();
     cluster = await startFakeKubernetes({ key: certs.key, cert: certs.cert }, 'answer', {
       deployments: [{ metadata: { name: 'ledger', namespace: 'payments', labels }, spec: { replicas: 2, selector: {}, template: {} }, status: { readyReplicas: 0, conditions: [{ type: 'Available', status: 'False', message: 'minimum availability <!channel>' }] } }],
+      events: [{ metadata: { name: 'e1', namespace: 'payments' }, involvedObject: { kind: 'Deployment', name: 'ledger', namespace: 'payments' }, type: 'Warning', reason: 'FailedCreate', message: 'quota exceeded <@U0ADMIN>', count: 3, lastTimestamp: '2026-12-01T10:00:00Z' }],
     });
     harness = await startSlackHarness('pglite', { catalogYaml: CATALOG, clusters: [{ name: 'prod', source: 'config', server: cluster.url, token: 't', caData: Buffer.from(certs.ca).toString('base64') }] });
   });
@@ -31,15 +32,18 @@ describe('/health over HTTP', () => {
     await cluster?.close();
   });
 
-  it("answers with the status, the worst reasons and each cluster's workloads, cluster text escaped", async () => {
-    const response = await harness.slashCommand('/health', 'ledger');
-    const message = (await response.json()) as { text: string; blocks: KnownBlock[] };
+  it("answers with the status, the worst reasons, each cluster's workloads and its last warnings, cluster text escaped", async () => {
+    // In the acknowledgement, or at response_url when the clusters take longer (the first TLS handshakes).
+    const response = await harness.slashCommand('/health', 'ledger', { trigger_id: 'health-first' });
+    const acknowledged = await response.text();
+    const message = (acknowledged ? JSON.parse(acknowledged) : (await harness.responses('health-first'))[0]!.body) as { text: string; blocks: KnownBlock[] };
     expect(messageProblems(message)).toEqual([]);
     expect(message.text).toBe('component:default/ledger: down');
     const text = JSON.stringify(message.blocks);
     expect(text).toContain('Deployment payments/ledger: no replica ready of 2');
     expect(text).toContain('minimum availability &lt;!channel&gt;');
     expect(text).toContain('*prod*: answered');
+    expect(text).toContain('Deployment/ledger FailedCreate (×3): quota exceeded &lt;@U0ADMIN&gt;');
   });
 
   it('offers a Health button on the ownership card that posts the same answer', async () => {

@@ -80,6 +80,15 @@ describe("an entity's workloads in one cluster", () => {
     expect(podProblems({ metadata: { name: 'p' }, status: { phase: 'Pending' } }, NOW).map((problem) => problem.type)).toEqual(['Pending']);
   });
 
+  it('reports, as Backstage does, any waiting container Kubernetes explains, any restart, and an autoscaler at its maximum even when fixed', () => {
+    const waiting = podProblems({ metadata: { name: 'p' }, status: { phase: 'Pending', containerStatuses: [{ name: 'c', image: 'x:@', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'InvalidImageName', message: 'couldn\'t parse image reference "x:@"' } } }] } }, NOW);
+    expect(waiting).toEqual([{ type: 'ContainerWaiting', pod: 'p', container: 'c', message: 'couldn\'t parse image reference "x:@"' }]);
+    const once = podProblems({ metadata: { name: 'p' }, status: { phase: 'Running', containerStatuses: [{ name: 'c', image: 'x', imageID: '', ready: true, restartCount: 1, state: { running: {} } }] } }, NOW);
+    expect(once).toEqual([{ type: 'Restarting', pod: 'p', container: 'c', message: 'container c restarted 1 times' }]);
+    const fixed = clusterHealth({ deployments: [{ metadata: { name: 'd', namespace: 'n' }, spec: { replicas: 3, selector: {}, template: {} }, status: { readyReplicas: 3 } }], statefulSets: [], daemonSets: [], replicaSets: [], pods: [], events: [], hpas: [{ metadata: { name: 'h', namespace: 'n' }, spec: { minReplicas: 3, maxReplicas: 3, scaleTargetRef: { kind: 'Deployment', name: 'd' } }, status: { currentReplicas: 3, desiredReplicas: 3 } }] }, NOW);
+    expect(fixed.workloads[0]!.problems.map((problem) => problem.type)).toEqual(['HpaAtMaximum']);
+  });
+
   it('says down, degraded, healthy or unknown, the worst reasons first', () => {
     const { workloads } = clusterHealth(objects(), NOW);
     const degraded = overallHealth(workloads);
