@@ -28,12 +28,22 @@ export function headingAnchor(heading: string): string {
 
 /** Inline Markdown read as plain text: links keep their words, emphasis and code lose their marks. */
 export function plainText(markdown: string): string {
+  // Code spans are kept as written (MAX_POOL_SIZE stays so); emphasis marks go only where they open
+  // or close a word, as in **bold** and _em_, never inside one.
   return markdown
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    // HTML tags and comments, not every pair of angle brackets: "a < b > c" is text.
-    .replace(/<!--[\s\S]*?-->|<\/?[A-Za-z][^<>]*>/g, '')
-    .replace(/[*_`~]+/g, '')
+    .split(/(`+[^`]*`+)/)
+    .map((part, position) =>
+      position % 2 === 1
+        ? part.replace(/^`+|`+$/g, '')
+        : part
+            .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+            .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+            // HTML tags and comments, not every pair of angle brackets: "a < b > c" is text.
+            .replace(/<!--[\s\S]*?-->|<\/?[A-Za-z][^<>]*>/g, '')
+            .replace(/(^|[^\p{L}\p{N}])[*_~]+(?=\S)/gu, '$1')
+            .replace(/(?<=\S)[*_~]+(?=[^\p{L}\p{N}]|$)/gu, ''),
+    )
+    .join('')
     .replace(/[ \t]+/g, ' ')
     .trim();
 }

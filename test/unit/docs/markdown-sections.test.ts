@@ -37,4 +37,9 @@ describe('a Markdown page as sections', () => {
     expect(headingAnchor('Café & Crème: how-to (v2)!')).toBe('cafe-creme-how-to-v2');
     expect(headingAnchor('  Many   spaces -- here ')).toBe('many-spaces-here');
   });
+
+  it('keeps underscores inside words and code spans, in the heading and its anchor', () => {
+    const [section] = splitSections('## Set `max_pool_size` or MAX_POOL_SIZE, **not** _both_\n\nUse `a_b`.\n', 'Page');
+    expect(section).toMatchObject({ heading: 'Set max_pool_size or MAX_POOL_SIZE, not both', anchor: 'set-max_pool_size-or-max_pool_size-not-both', text: 'Use a_b.' });
+  });
 });
