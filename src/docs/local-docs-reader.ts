@@ -24,10 +24,19 @@ export function localDocsReader(folder: string, boundary = folder): DocsReader {
     }
   };
   // Only regular files are read: a FIFO or device named by the nav would block or never end.
-  const regularFile = async (relative: string) => {
-    const file = await inside(relative);
-    const about = file ? await stat(file).catch(() => undefined) : undefined;
-    return file && about?.isFile() ? { file, size: about.size } : undefined;
+  // Described, then read: each path is resolved and checked once per reading of the site.
+  const checked = new Map<string, Promise<{ file: string; size: number } | undefined>>();
+  const regularFile = (relative: string) => {
+    let found = checked.get(relative);
+    if (!found) {
+      found = (async () => {
+        const file = await inside(relative);
+        const about = file ? await stat(file).catch(() => undefined) : undefined;
+        return file && about?.isFile() ? { file, size: about.size } : undefined;
+      })();
+      checked.set(relative, found);
+    }
+    return found;
   };
   return {
     async read(relative) {

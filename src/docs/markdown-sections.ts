@@ -40,8 +40,8 @@ export function plainText(markdown: string): string {
             .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
             // HTML tags and comments, not every pair of angle brackets: "a < b > c" is text.
             .replace(/<!--[\s\S]*?-->|<\/?[A-Za-z][^<>]*>/g, '')
-            .replace(/(^|[^\p{L}\p{N}])[*_~]+(?=\S)/gu, '$1')
-            .replace(/(?<=\S)[*_~]+(?=[^\p{L}\p{N}]|$)/gu, ''),
+            .replace(/(^|\W)[*_~]+(?=\S)/g, '$1')
+            .replace(/(?<=\S)[*_~]+(?=\W|$)/g, ''),
     )
     .join('')
     .replace(/[ \t]+/g, ' ')
