@@ -34,7 +34,8 @@ export interface WorkloadProblem {
 }
 
 export interface WorkloadHealth {
-  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  /** `Pod`: a pod no listed workload controls (a bare pod, a Job's), reported on its own. */
+  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod';
   namespace: string;
   name: string;
   ready: number;
@@ -119,7 +120,8 @@ export function clusterHealth(objects: ClusterObjects, now = Date.now()): { work
   const ownerOfReplicaSet = new Map<string, string>();
   const replicaSetsOf = new Map<string, V1ReplicaSet[]>();
   for (const replicaSet of objects.replicaSets) {
-    const owner = replicaSet.metadata?.ownerReferences?.find((reference) => reference.kind === 'Deployment');
+    const owner = controllerOf(replicaSet.metadata?.ownerReferences);
+    if (owner?.kind !== 'Deployment') continue;
     if (!owner) continue;
     const deployment = key('Deployment', replicaSet.metadata?.namespace, owner.name);
     ownerOfReplicaSet.set(key('ReplicaSet', replicaSet.metadata?.namespace, replicaSet.metadata?.name), deployment);
@@ -127,7 +129,7 @@ export function clusterHealth(objects: ClusterObjects, now = Date.now()): { work
   }
   const podsOf = new Map<string, V1Pod[]>();
   for (const pod of objects.pods) {
-    const owner = pod.metadata?.ownerReferences?.[0];
+    const owner = controllerOf(pod.metadata?.ownerReferences);
     if (!owner) continue;
     const direct = key(owner.kind, pod.metadata?.namespace, owner.name);
     const workload = owner.kind === 'ReplicaSet' ? ownerOfReplicaSet.get(direct) : direct;
@@ -172,6 +174,15 @@ export function clusterHealth(objects: ClusterObjects, now = Date.now()): { work
     ...objects.daemonSets.map((set) => describe('DaemonSet', set.metadata, set.status?.numberReady ?? 0, set.status?.desiredNumberScheduled ?? 0, conditionProblems(set.status?.conditions), imagesOf(set.spec?.template))),
   ];
 
+  // Pods that no workload above controls are still the entity's: each is reported as its own.
+  const attached = new Set(workloads.flatMap((workload) => (podsOf.get(key(workload.kind, workload.namespace, workload.name)) ?? []).map((pod) => pod.metadata?.uid ?? pod.metadata?.name)));
+  for (const pod of objects.pods.filter((candidate) => !attached.has(candidate.metadata?.uid ?? candidate.metadata?.name))) {
+    const finished = pod.status?.phase === 'Succeeded';
+    const ready = pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ? 1 : 0;
+    const images = [...new Set((pod.spec?.containers ?? []).flatMap((container) => (container.image ? [container.image] : [])))].sort();
+    workloads.push({ kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', ready: finished ? 0 : ready, desired: finished ? 0 : 1, images, rollout: false, problems: podProblems(pod, now) });
+  }
+
   const own = new Set<string>();
   for (const workload of workloads) own.add(key(workload.kind, workload.namespace, workload.name));
   for (const replicaSet of objects.replicaSets) own.add(key('ReplicaSet', replicaSet.metadata?.namespace, replicaSet.metadata?.name));
@@ -184,6 +195,11 @@ export function clusterHealth(objects: ClusterObjects, now = Date.now()): { work
     .slice(0, MAX_EVENTS)
     .map(({ event, at }) => ({ object: `${event.involvedObject.kind}/${event.involvedObject.name}`, reason: event.reason ?? '', message: event.message ?? '', count: event.count ?? 1, ...(at ? { at } : {}) }));
   return { workloads, events };
+}
+
+/** The reference Kubernetes marks as the controller (the first one, from servers that mark none). */
+function controllerOf<T extends { controller?: boolean }>(references: T[] | undefined): T | undefined {
+  return references?.find((reference) => reference.controller) ?? references?.[0];
 }
 
 export type HealthStatus = 'healthy' | 'degraded' | 'down' | 'unknown';

@@ -41,7 +41,7 @@ function objects(): ClusterObjects {
       }),
       pod('payments-api-old-c', 'payments-api-old', running(false), 'ghcr.io/acme/payments-api:1.4.1'),
       pod('payments-api-new-d', 'payments-api-new', { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', message: '0/3 nodes are available: 3 Insufficient memory.' }] }),
-      { metadata: { name: 'stranger', namespace: 'payments', ownerReferences: owned('ReplicaSet', 'someone-else') }, spec: { containers: [{ name: 'x', image: 'x:1' }] }, status: { phase: 'Running' } },
+      { metadata: { name: 'stranger', namespace: 'payments', ownerReferences: owned('ReplicaSet', 'someone-else') }, spec: { containers: [{ name: 'x', image: 'x:1' }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } },
     ],
     hpas: [{ metadata: { name: 'payments-api', namespace: 'payments' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'payments-api' }, maxReplicas: 3 }, status: { currentReplicas: 3, desiredReplicas: 3 } }],
     events: [
@@ -55,7 +55,8 @@ function objects(): ClusterObjects {
 describe("an entity's workloads in one cluster", () => {
   it('finds each failure state of its pods, its false conditions and its autoscaler at the maximum', () => {
     const { workloads, events } = clusterHealth(objects(), NOW);
-    expect(workloads).toHaveLength(1);
+    // The pod of a ReplicaSet the selector did not match is not the Deployment's: it is reported on its own.
+    expect(workloads.map((workload) => [workload.kind, workload.name, workload.ready, workload.desired])).toEqual([['Deployment', 'payments-api', 1, 3], ['Pod', 'stranger', 1, 1]]);
     const [deployment] = workloads;
     expect(deployment).toMatchObject({ kind: 'Deployment', namespace: 'payments', name: 'payments-api', ready: 1, desired: 3, rollout: true, images: ['ghcr.io/acme/payments-api:1.4.1', 'ghcr.io/acme/payments-api:1.4.2'] });
     expect(deployment!.problems.map((problem) => [problem.type, problem.pod ?? ''])).toEqual([
@@ -99,5 +100,16 @@ describe("an entity's workloads in one cluster", () => {
     expect(overallHealth([{ ...workloads[0]!, ready: 0 }]).status).toBe('down');
     expect(overallHealth([{ ...workloads[0]!, ready: 3, problems: [], rollout: false }])).toEqual({ status: 'healthy', reasons: [] });
     expect(overallHealth([]).status).toBe('unknown');
+  });
+
+  it('reports pods that no workload controls on their own, so a lone crashing pod is not "no workload"', () => {
+    const crashing = { metadata: { name: 'migrate-x1', namespace: 'n', uid: 'u1', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'migrate', uid: 'j', controller: true }] }, spec: { containers: [{ name: 'm', image: 'migrate:3' }] }, status: { phase: 'Running', containerStatuses: [{ name: 'm', image: 'migrate:3', imageID: '', ready: false, restartCount: 5, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' } } }] } };
+    const done = { metadata: { name: 'seed-x2', namespace: 'n', uid: 'u2' }, spec: { containers: [{ name: 's', image: 'seed:1' }] }, status: { phase: 'Succeeded' } };
+    const { workloads } = clusterHealth({ deployments: [], statefulSets: [], daemonSets: [], replicaSets: [], pods: [crashing, done], hpas: [], events: [] }, NOW);
+    expect(workloads.map((workload) => [workload.kind, workload.name, workload.ready, workload.desired, workload.problems.map((problem) => problem.type)])).toEqual([
+      ['Pod', 'migrate-x1', 0, 1, ['CrashLoopBackOff', 'Restarting']],
+      ['Pod', 'seed-x2', 0, 0, []],
+    ]);
+    expect(overallHealth(workloads).status).toBe('down');
   });
 });
