@@ -117,6 +117,9 @@ export async function readCluster(cluster: ClusterSettings, query: WorkloadQuery
     const unread = [
       ...(hpas.status === 'rejected' ? [`autoscalers (${failure(k8s, cluster.name, hpas.reason).error})`] : []),
       ...(events.status === 'rejected' ? [`warning events (${failure(k8s, cluster.name, events.reason).error})`] : []),
+      // Past the limit, the rest are left unread: said, rather than silently missing.
+      ...(hpas.status === 'fulfilled' && hpas.value.metadata?._continue ? [`autoscalers beyond the first ${MAX_AUTOSCALERS}`] : []),
+      ...(events.status === 'fulfilled' && events.value.metadata?._continue ? [`warning events beyond the first ${MAX_WARNING_EVENTS}`] : []),
     ];
     const objects: ClusterObjects = {
       deployments: deployments.items,

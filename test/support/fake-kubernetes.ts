@@ -49,8 +49,11 @@ export async function startFakeKubernetes(tls: { key: string; cert: string }, be
       if (warningsOnly && item.type !== 'Warning') return false;
       return resource === 'events' || resource === 'horizontalpodautoscalers' || matches(metadata.labels, url.searchParams.get('labelSelector'));
     });
+    // A limit is honoured as the API server does: the first items, and a continue token for the rest.
+    const limit = Number(url.searchParams.get('limit') ?? 0);
+    const more = limit > 0 && items.length > limit;
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ kind: 'List', apiVersion: 'v1', metadata: {}, items }));
+    response.end(JSON.stringify({ kind: 'List', apiVersion: 'v1', metadata: more ? { continue: 'next-page' } : {}, items: more ? items.slice(0, limit) : items }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -56,6 +56,13 @@ describe('clusters read through @kubernetes/client-node, against HTTPS servers o
     expect(server.requests.some((request) => request.startsWith('GET /api/v1/namespaces/payments/events?fieldSelector=type%3DWarning&limit=1000'))).toBe(true);
   });
 
+  it('says when a cluster has more warning events than it reads', async () => {
+    const many = Array.from({ length: 1_001 }, (_, index) => ({ metadata: { name: `e${index}`, namespace: 'payments' }, involvedObject: { kind: 'Pod', name: 'other', namespace: 'payments' }, type: 'Warning', reason: 'BackOff', message: 'x' }));
+    const server = await start({ key: certs.key, cert: certs.cert }, 'answer', { ...OBJECTS, events: many });
+    const answer = await readCluster(cluster(server.url), query, 5_000);
+    expect(answer).toMatchObject({ status: 'ok', partial: 'could not read warning events beyond the first 1000' });
+  });
+
   it('reads a cluster named by a kubeconfig context, as KUBECONFIG gives them', async () => {
     const server = await start({ key: certs.key, cert: certs.cert }, 'answer', OBJECTS);
     const folder = mkdtempSync(path.join(tmpdir(), 'callboard-kubeconfig-'));
