@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../support/fake-slack.js';
 import { FakeSocketMode } from '../../support/fake-socket-mode.js';
+import { startFakeKubernetes } from '../../support/fake-kubernetes.js';
+import { makeTestCertificates } from '../../support/test-certificates.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -117,6 +119,26 @@ describe('callboard CLI on the bundled example catalog', () => {
     const saturday = JSON.parse((await callboard(['nudge', '--dry-run', '--now', '2026-12-05T10:00:00Z', '--catalog', 'examples', '--json'])).stdout);
     expect(saturday.messages).toEqual([]);
     expect(saturday.skipped).toContainEqual({ team: 'group:default/payments-team', reason: expect.stringContaining('outside working hours') });
+  }, 60_000);
+
+  it('answers health --json in the documented shape, from a cluster in the config read through the real client', async () => {
+    const certs = makeTestCertificates();
+    const labels = { 'backstage.io/kubernetes-id': 'payments-api' };
+    const cluster = await startFakeKubernetes({ key: certs.key, cert: certs.cert }, 'answer', {
+      deployments: [{ metadata: { name: 'payments-api', namespace: 'payments', labels }, spec: { replicas: 2, selector: {}, template: {} }, status: { readyReplicas: 1 } }],
+      pods: [{ metadata: { name: 'payments-api-a', namespace: 'payments', labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'payments-api', uid: 'd', controller: true }] }, spec: { containers: [{ name: 'api', image: 'api:7' }] }, status: { phase: 'Pending', containerStatuses: [{ name: 'api', image: 'api:7', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "api:7"' } } }] } }],
+    });
+    try {
+      const config = path.join(scratch, 'clusters.yaml');
+      writeFileSync(config, `kubernetes:\n  clusterLocatorMethods:\n    - type: config\n      clusters:\n        - { name: prod, url: '${cluster.url}', authProvider: serviceAccount, serviceAccountToken: t, caData: '${Buffer.from(certs.ca).toString('base64')}' }\n`);
+      const { code, stdout } = await callboard(['health', 'payments-api', '--catalog', 'examples', '--config', config, '--json']);
+      expect(code).toBe(0);
+      const answer = JSON.parse(stdout);
+      expect(answer).toMatchObject({ entity: 'component:default/payments-api', status: 'degraded', reasons: expect.arrayContaining([expect.stringContaining('ImagePullBackOff')]) });
+      expect(answer.clusters[0]).toMatchObject({ name: 'prod', status: 'ok', workloads: [{ kind: 'Deployment', namespace: 'payments', name: 'payments-api', ready: 1, desired: 2, images: ['api:7'], problems: [{ type: 'ImagePullBackOff', pod: 'payments-api-a', container: 'api', message: 'Back-off pulling image "api:7"' }] }] });
+    } finally {
+      await cluster.close();
+    }
   }, 60_000);
 
   it('lists the templates of a catalog in the documented shape', async () => {

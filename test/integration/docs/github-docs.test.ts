@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../../src/app-context.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { createLogger } from '../../../src/logger.js';
+import { MAX_PAGE_BYTES } from '../../../src/docs/mkdocs-site.js';
 import { blobSha, startFakeGitHub } from '../../support/fake-github-server.js';
 
 const ledgerFiles: Record<string, string> = {
@@ -61,5 +62,14 @@ describe('docs read from a GitHub repository through Octokit', () => {
     expect(problems).toEqual([{ entity: 'component:default/ledger', file: 'https://github.com/acme/ledger/tree/main/', message: expect.stringMatching(/^docs\/index\.md: could not be read .*; the last reading is kept$/) }]);
     expect(context.docs.answer('restore backup').sections).toHaveLength(1);
     expect(context.docs.answer('bookkeeping').sections).toHaveLength(1);
+  });
+
+  it('names a page the nav lists that the repository does not have, and one too large, without fetching it', async () => {
+    ledgerFiles['mkdocs.yml'] = 'site_name: Ledger\nnav:\n  - Home: index.md\n  - Operations: ops/index.md\n  - Gone: gone.md\n  - Huge: huge.md\n';
+    ledgerFiles['docs/huge.md'] = 'x'.repeat(MAX_PAGE_BYTES + 1);
+    const { problems } = await context.docs.refresh();
+    expect(problems.map((problem) => problem.message)).toEqual(['docs/gone.md: the nav names this page, and it is not there', `docs/huge.md: ${MAX_PAGE_BYTES + 1} bytes, more than the ${MAX_PAGE_BYTES} a page may have to be indexed`]);
+    expect(github.requests.some((request) => request.includes(`/git/blobs/${blobSha(ledgerFiles['docs/huge.md']!)}`))).toBe(false);
+    expect(context.docs.answer('restore backup').sections).toHaveLength(1);
   });
 });
