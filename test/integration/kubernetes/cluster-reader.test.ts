@@ -84,6 +84,8 @@ describe('clusters read through @kubernetes/client-node, against HTTPS servers o
   it('says which cluster hung, refused the token, or showed a certificate its CA did not sign', async () => {
     const hanging = await start({ key: certs.key, cert: certs.cert }, 'hang');
     const refusing = await start({ key: certs.key, cert: certs.cert }, 403);
+    const unauthenticated = await start({ key: certs.key, cert: certs.cert }, 401);
+    expect(await readCluster(cluster(unauthenticated.url), query, 2_000)).toMatchObject({ status: 'forbidden', error: expect.stringContaining('did not accept the credentials (401)') });
     const stranger = await start({ key: certs.strangerKey, cert: certs.strangerCert }, 'answer', OBJECTS);
     const [hung, refused, untrusted] = await Promise.all([readCluster(cluster(hanging.url), query, 500), readCluster(cluster(refusing.url), query, 2_000), readCluster(cluster(stranger.url), query, 2_000)]);
     // Only the deadline's signal ends a request this way: the hanging cluster did not hold the others up.

@@ -27,10 +27,13 @@ describe('health across several clusters at once', () => {
     const west = await startFakeKubernetes(tls, 'answer', { deployments: [deployment(1)], replicasets: [replicaSet], pods: [crashing] });
     const hanging = await startFakeKubernetes(tls, 'hang');
     const refusing = await startFakeKubernetes(tls, 401);
-    servers.push(east, west, hanging, refusing);
+    // Signed by a CA of its own, not the one configured.
+    const stranger = makeTestCertificates();
+    const impostor = await startFakeKubernetes({ key: stranger.key, cert: stranger.cert }, 'answer', { deployments: [deployment(2)] });
+    servers.push(east, west, hanging, refusing, impostor);
     const caData = Buffer.from(certs.ca).toString('base64');
     const cluster = (name: string, url: string) => ({ name, url, authProvider: 'serviceAccount', serviceAccountToken: 't', caData });
-    const { clusters } = clustersFromConfig({ clusterLocatorMethods: [{ type: 'config', clusters: [cluster('east', east.url), cluster('west', west.url), cluster('hanging', hanging.url), cluster('refusing', refusing.url)] }] }, {});
+    const { clusters } = clustersFromConfig({ clusterLocatorMethods: [{ type: 'config', clusters: [cluster('east', east.url), cluster('west', west.url), cluster('hanging', hanging.url), cluster('refusing', refusing.url), cluster('impostor', impostor.url)] }] }, {});
     testCatalog = await createTestCatalog(
       'pglite',
       catalogInfoYaml([
@@ -53,7 +56,8 @@ describe('health across several clusters at once', () => {
     expect(answer.reasons[0]).toBe('Deployment payments/payments-api: 1 of 2 replicas ready');
     expect(answer.reasons).toContain("cluster hanging: timeout (the cluster did not answer in time)");
     expect(answer.reasons.find((reason) => reason.startsWith('cluster refusing: forbidden'))).toContain('401');
-    expect(answer.clusters.map((cluster) => [cluster.name, cluster.status])).toEqual([['east', 'ok'], ['west', 'ok'], ['hanging', 'timeout'], ['refusing', 'forbidden']]);
+    expect(answer.reasons.find((reason) => reason.startsWith('cluster impostor: tls-error'))).toContain('check caData or caFile');
+    expect(answer.clusters.map((cluster) => [cluster.name, cluster.status])).toEqual([['east', 'ok'], ['west', 'ok'], ['hanging', 'timeout'], ['refusing', 'forbidden'], ['impostor', 'tls-error']]);
     const west = answer.clusters[1]!.workloads[0]!;
     expect(west).toMatchObject({ kind: 'Deployment', ready: 1, desired: 2, images: ['api:2'] });
     expect(west.problems.map((problem) => problem.type)).toEqual(['CrashLoopBackOff', 'Restarting']);
