@@ -101,4 +101,6 @@ const EMOJI: Record<string, string> = {
   large_green_circle: '●',
   large_yellow_circle: '◐',
   red_circle: '✗',
+  grey_question: '?',
+  zzz: 'z',
 };

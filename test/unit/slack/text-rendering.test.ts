@@ -15,6 +15,7 @@ describe('mrkdwnAsText', () => {
 
   it("drops inline code's backticks, shows a date as its fallback text and the app's emoji as characters", () => {
     expect(mrkdwnAsText(':white_check_mark: Run `abc-123` at <!date^1796150000^{date_short_pretty}|2026-12-01T18:33:20Z> :unknown_emoji:')).toBe('✓ Run abc-123 at 2026-12-01T18:33:20Z :unknown_emoji:');
+    expect(mrkdwnAsText(':grey_question: Has a README :zzz:')).toBe('? Has a README z');
   });
 
   it('keeps escaped markup inert: an escaped <!channel> reads as text, not as a mention', () => {
