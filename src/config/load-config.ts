@@ -3,6 +3,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { Ajv } from 'ajv';
 import cron from 'node-cron';
+import { isTimeZone } from '../time-zone.js';
 import { ajvMessage, fieldPath } from './field-path.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { configSchema, type Config, type GithubIntegrationConfig } from './config-schema.js';
@@ -121,12 +122,9 @@ function scheduleProblems(config: Config): string[] {
   for (const [field, schedule] of [['evaluateSchedule', evaluateSchedule], ['nudges.schedule', nudges.schedule]] as const) {
     if (!cron.validate(schedule)) problems.push(`callboard.scorecards.${field}: "${schedule}" is not a cron expression (e.g. "0 * * * *", every hour)`);
   }
-  for (const [field, zone] of [['timezone', timezone], ...Object.entries(nudges.timezones).map(([group, zone]) => [`nudges.timezones.${group}`, zone])]) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-    } catch {
-      problems.push(`callboard.scorecards.${field}: "${zone}" is not a time zone (e.g. Europe/Berlin, UTC)`);
-    }
+  const zones: [string, string][] = [['timezone', timezone], ...Object.entries(nudges.timezones).map(([group, zone]): [string, string] => [`nudges.timezones.${group}`, zone])];
+  for (const [field, zone] of zones) {
+    if (!isTimeZone(zone)) problems.push(`callboard.scorecards.${field}: "${zone}" is not a time zone (e.g. Europe/Berlin, UTC)`);
   }
   return problems;
 }

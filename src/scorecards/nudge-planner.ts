@@ -1,6 +1,7 @@
 import type { CatalogView } from '../catalog/answers/catalog-view.js';
 import { ANNOTATIONS, annotationOf } from '../catalog/model/entity.js';
-import type { StoredResult } from './scorecard-store.js';
+import { isTimeZone } from '../time-zone.js';
+import { checkKey, type StoredResult } from './scorecard-store.js';
 
 /** How nudges are sent: which failures, to whom, when. */
 export interface NudgeSettings {
@@ -66,23 +67,13 @@ export interface NudgePlanInput {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-export const checkKey = (entityRef: string, scorecardId: string, checkId: string) => `${entityRef}/${scorecardId}/${checkId}`;
-
 /** The weekday (1 Monday … 7 Sunday) and HH:MM at `at` in `timeZone`. */
 export function localTime(at: Date, timeZone: string): { weekday: number; time: string } {
   const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((part) => [part.type, part.value]));
   return { weekday: WEEKDAYS.indexOf(parts.weekday!) + 1, time: `${parts.hour}:${parts.minute}` };
 }
 
-const validZone = (zone: string | undefined) => {
-  if (!zone) return undefined;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone;
-  } catch {
-    return undefined;
-  }
-};
+const validZone = (zone: string | undefined) => (zone && isTimeZone(zone) ? zone : undefined);
 
 /**
  * What a nudge run at `at` sends, to whom: one message per owning team (or owning person), its

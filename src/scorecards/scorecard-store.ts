@@ -130,17 +130,20 @@ export async function transitionsOf(db: Db, entityRef: string, limit = 100): Pro
   return rows.map((row) => ({ entityRef: row.entityRef, scorecardId: row.scorecardId, checkId: row.checkId, fromStatus: row.fromStatus as RuleOutcome | null, toStatus: row.toStatus as RuleOutcome, regression: row.regression, at: row.at }));
 }
 
+/** How exemptions and nudges name one check of one entity: `entity/scorecard/check`. */
+export const checkKey = (entityRef: string, scorecardId: string, checkId: string) => `${entityRef}/${scorecardId}/${checkId}`;
+
 /** `entity/scorecard/check` keys set aside at `at`: won't fix, or snoozed until after it. */
 export async function exemptChecks(db: Db, at: Date): Promise<Set<string>> {
   const rows = await db
     .select({ entityRef: scorecardExemptions.entityRef, scorecardId: scorecardExemptions.scorecardId, checkId: scorecardExemptions.checkId })
     .from(scorecardExemptions)
     .where(or(eq(scorecardExemptions.kind, 'wontfix'), isNull(scorecardExemptions.until), gt(scorecardExemptions.until, at)));
-  return new Set(rows.map((row) => `${row.entityRef}/${row.scorecardId}/${row.checkId}`));
+  return new Set(rows.map((row) => checkKey(row.entityRef, row.scorecardId, row.checkId)));
 }
 
 /** When each `entity/scorecard/check` was last nudged about. */
 export async function lastNudges(db: Db): Promise<Map<string, Date>> {
   const rows = await db.select().from(nudgedChecks);
-  return new Map(rows.map((row) => [`${row.entityRef}/${row.scorecardId}/${row.checkId}`, row.lastNudgedAt]));
+  return new Map(rows.map((row) => [checkKey(row.entityRef, row.scorecardId, row.checkId), row.lastNudgedAt]));
 }
