@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface FakeRepository {
   defaultBranch?: string;
   archived?: boolean;
-  /** path -> content on the default branch (UTF-8) */
-  files: Record<string, string>;
+  /** path -> content on the default branch: text (UTF-8), or bytes as they are (a page that is not UTF-8) */
+  files: Record<string, string | Buffer>;
   /** path -> git file mode, for files that are not 100644 (100755 executables, 120000 links) */
   modes?: Record<string, string>;
   /** For repositories created through the API: when, with which settings, and what was set on them since. */
@@ -26,7 +26,7 @@ export interface FakeRepository {
 }
 
 /** A file's blob sha, as the fake's trees and blobs name it. */
-export const blobSha = (content: string) => createHash('sha1').update(`blob:${content}`).digest('hex');
+export const blobSha = (content: string | Buffer) => createHash('sha1').update('blob:').update(content).digest('hex');
 /** A folder's tree sha. */
 const treeSha = (folder: string) => createHash('sha1').update(`tree:${folder}`).digest('hex');
 
@@ -96,7 +96,7 @@ export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRe
     if (parts[3] === 'contents') {
       const content = repo.files[parts.slice(4).join('/')];
       if (content === undefined) return send(response, 404, { message: 'Not Found' });
-      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      response.writeHead(200, { 'content-type': typeof content === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream' });
       return response.end(content);
     }
     if (parts[3] === 'git' && parts[4] === 'trees') {
@@ -105,7 +105,7 @@ export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRe
       const folder = [...folders].find((candidate) => treeSha(candidate) === parts[5]) ?? '';
       const prefix = folder ? `${folder}/` : '';
       const inside = Object.entries(repo.files).filter(([path]) => path.startsWith(prefix));
-      const blob = (path: string, content: string) => ({ path, type: 'blob', mode: repo.modes?.[prefix + path] ?? '100644', size: Buffer.byteLength(content), sha: blobSha(content) });
+      const blob = (path: string, content: string | Buffer) => ({ path, type: 'blob', mode: repo.modes?.[prefix + path] ?? '100644', size: Buffer.byteLength(content), sha: blobSha(content) });
       if (url.searchParams.get('recursive')) return send(response, 200, { tree: inside.map(([path, content]) => blob(path.slice(prefix.length), content)), truncated: false });
       const level = new Map<string, unknown>();
       for (const [path, content] of inside) {
@@ -117,7 +117,7 @@ export async function startFakeGitHub(orgs: Record<string, Record<string, FakeRe
     if (parts[3] === 'git' && parts[4] === 'blobs') {
       const content = Object.values(repo.files).find((candidate) => blobSha(candidate) === parts[5]);
       if (content === undefined) return send(response, 404, { message: 'Not Found' });
-      return send(response, 200, { sha: parts[5], encoding: 'base64', content: Buffer.from(content, 'utf8').toString('base64') });
+      return send(response, 200, { sha: parts[5], encoding: 'base64', content: (typeof content === 'string' ? Buffer.from(content, 'utf8') : content).toString('base64') });
     }
     if (parts.length === 3) return send(response, 200, repositoryJson(parts[1]!, parts[2]!, repo));
     if (parts[3] === 'branches' && parts.length === 5) {
