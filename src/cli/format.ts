@@ -8,6 +8,7 @@ import type { RunStatus } from '../scaffolder/run-template.js';
 import type { CheckStatus } from '../scorecards/evaluate-scorecards.js';
 import type { EntityScorecardAnswer, TeamScorecardAnswer } from '../scorecards/scorecard-service.js';
 import type { NudgePlan } from '../scorecards/nudge-planner.js';
+import type { NudgeRunReport } from '../scorecards/nudge-run.js';
 
 /** A step's state on a terminal. */
 export const STEP_MARKS: Record<RunStatus, string> = { open: '○', processing: '…', completed: '✓', failed: '✗', cancelled: '⊘', skipped: '»' };
@@ -152,6 +153,17 @@ export function formatTeamScorecard(answer: TeamScorecardAnswer): string {
   if (!answer.team) return answer.reasons.join('\n');
   const lines = [answer.team, ...answer.reasons.map((reason) => `  ${reason}`)];
   for (const entity of answer.entities) lines.push(`  ${entity.ref}: ${entity.level ?? 'no level'}${entity.failing.length > 0 ? `; failing ${entity.failing.join(', ')}` : ''}`);
+  return lines.join('\n');
+}
+
+export function formatNudgeReport(report: NudgeRunReport): string {
+  const lines = [`Nudges at ${report.at}: ${report.sent.length} sent${report.confirmed > 0 ? `, ${report.confirmed} found already sent by an interrupted run` : ''}`];
+  for (const sent of report.sent) lines.push(`  ✓ ${sent.team} → ${sent.recipient}`);
+  for (const failed of report.undeliverable) lines.push(`  ✗ ${failed.team} → ${failed.recipient}: ${failed.reason}`);
+  for (const waiting of report.pending) lines.push(`  … ${waiting.team} → ${waiting.recipient}: ${waiting.error} (the next run sends it)`);
+  if (report.expired > 0) lines.push(`${report.expired} nudge(s) a day old were dropped unsent; their checks are nudged again`);
+  if (report.orphans.length > 0) lines.push(`Without an owner in the catalog: ${report.orphans.join(', ')}`);
+  for (const skip of report.skipped) lines.push(`Skipped ${skip.team}: ${skip.reason}`);
   return lines.join('\n');
 }
 

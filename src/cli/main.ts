@@ -20,9 +20,11 @@ import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
 import type { TemplateDefinition } from '../scaffolder/template-definition.js';
 import { RunRefusedError, runningUser } from '../scaffolder/template-access.js';
 import { jobRunner } from '../jobs/scheduled-job.js';
+import { nudgeJob } from '../scorecards/nudge-job.js';
+import type { NudgeRunReport } from '../scorecards/nudge-run.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import type { FinishedRun } from '../scaffolder/scaffolder-service.js';
-import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatNudgePlan, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
+import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatNudgePlan, formatNudgeReport, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -48,6 +50,8 @@ Commands:
   nudge --dry-run [--now ISO-8601]
                              what a nudge run at that time would send to whom (failing checks per owning
                              team, regressions first), and which teams it would skip and why; sends nothing
+  nudge                      send the nudges due now through Slack (SLACK_BOT_TOKEN), as the schedule
+                             does: one replica at a time, each message recorded before it is sent
   docs QUERY                 an entity's docs (links and contents, from its TechDocs site), or the
                              docs sections that best answer a question such as "rotate api keys"
   catalog validate PATH...   check catalog files or folders; prints file:line: ref: message, exits 1 on problems
@@ -224,14 +228,36 @@ export async function main(argv: string[]): Promise<number> {
           return answer.entity ? 0 : 1;
         });
       case 'nudge': {
-        if (!options.dryRun) throw new Error('usage: callboard nudge --dry-run [--now ISO-8601]: only the dry run is available so far; it sends and records nothing');
         const at = options.now === undefined ? new Date() : new Date(options.now);
         if (Number.isNaN(at.getTime())) throw new ConfigError([`--now: "${options.now}" is not an ISO-8601 time (e.g. 2026-12-01T10:00:00+01:00)`]);
+        if (!options.dryRun && options.now !== undefined) throw new ConfigError(['--now: only a dry run can be planned for another time; a real run sends now']);
+        const { nudgeSenderFromConfig } = config.callboard.slack.botToken || !options.dryRun ? await import('../slack/nudge-sender.js') : { nudgeSenderFromConfig: undefined };
+        if (options.dryRun) {
+          return await withCatalog(config, options, async (context) => {
+            // Slack is only asked (time zones), never sent to.
+            const sender = config.callboard.slack.botToken && nudgeSenderFromConfig ? nudgeSenderFromConfig(config.callboard.slack, context.catalog.view, context.logger) : undefined;
+            await sender?.prepare?.();
+            const plan = await context.scorecards.planNudges(at, sender?.timezoneOf);
+            print(options, plan, formatNudgePlan(plan));
+            return 0;
+          });
+        }
+        // The ledger must outlive the run, so a real run keeps to the configured database even with --catalog.
         return await withCatalog(config, options, async (context) => {
-          const plan = await context.scorecards.planNudges(at);
-          print(options, plan, formatNudgePlan(plan));
-          return 0;
-        });
+          const sender = nudgeSenderFromConfig!(config.callboard.slack, context.catalog.view, context.logger);
+          let report: NudgeRunReport | undefined;
+          const { schedule } = config.callboard.scorecards.nudges;
+          const runner = jobRunner(nudgeJob({ db: context.database.db, scorecards: context.scorecards, sender, schedule, timezone: config.callboard.scorecards.timezone, logger: context.logger, onReport: (done) => (report = done) }), { db: context.database.db, logger: context.logger });
+          const outcome = await runner.runFor(new Date(Math.floor(Date.now() / 1000) * 1000));
+          await runner.stop();
+          if (!report) {
+            const why = outcome === 'busy' ? 'another replica is sending nudges right now; try again when it is done' : outcome === 'already-ran' ? 'a run for this second has already happened' : 'the run failed (see the log above)';
+            process.stderr.write(`callboard: no nudges sent: ${why}\n`);
+            return 1;
+          }
+          print(options, report, formatNudgeReport(report));
+          return report.pending.length > 0 ? 1 : 0;
+        }, { persistent: true });
       }
       case 'manifest': {
         const host = config.app?.baseUrl ? new URL(config.app.baseUrl).host : undefined;
@@ -293,7 +319,7 @@ async function catalogCommand(config: Config, options: CliOptions, args: string[
       // A complete refresh of nothing would empty the catalog.
       throw new Error('nothing to ingest: configure catalog.locations or catalog.providers.github (--config), or pass --catalog PATH');
     }
-    return withContext(config, options, async (context) => {
+    return withContext(config, options, false, async (context) => {
       if (!options.json && process.stderr.isTTY) process.stderr.write('Refreshing the catalog...\n');
       const report = await context.catalog.refresh(options.catalog.length > 0 ? catalogRoots(options.catalog) : undefined);
       print(options, { ...report, changedRefs: undefined, removedRefs: undefined }, formatRefresh(report));
@@ -372,7 +398,7 @@ function printRun(options: CliOptions, { run, files }: FinishedRun): number {
 async function templateDecisionCommand(config: Config, options: CliOptions, approved: boolean, runId: string | undefined): Promise<number> {
   const user = asUser(options);
   if (!user || !runId || (!approved && !options.reason)) throw new Error(`usage: callboard template ${approved ? 'approve RUN_ID --as USER [--reason TEXT]' : 'reject RUN_ID --as USER --reason TEXT'}`);
-  return withContext(config, options, async (context) => {
+  return withContext(config, options, false, async (context) => {
     await context.catalog.load();
     const { outcome, run } = await context.scaffolder.decide(runId, { approved, by: user, ...(options.reason ? { reason: options.reason } : {}) });
     const refusals: Record<string, string> = {
@@ -394,7 +420,7 @@ async function templateDecisionCommand(config: Config, options: CliOptions, appr
 async function templateRunsCommand(config: Config, options: CliOptions, verb: 'runs' | 'cancel', runId: string | undefined): Promise<number> {
   const user = asUser(options);
   if (!user || (verb === 'cancel' && !runId)) throw new Error(`usage: callboard template ${verb === 'runs' ? 'runs' : 'cancel RUN_ID'} --as USER`);
-  return withContext(config, options, async (context) => {
+  return withContext(config, options, false, async (context) => {
     if (verb === 'cancel') {
       const cancelled = await context.scaffolder.cancel(runId!, user);
       print(options, { id: runId, cancelled }, cancelled ? `Cancelled ${runId}: it stops before its next step.` : `${runId} is not a run of ${user} that is still open or processing.`);
@@ -467,9 +493,9 @@ function quietLogger(config: Config) {
   return createLogger({ level });
 }
 
-async function withContext<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T): Promise<T> {
+async function withContext<T>(config: Config, options: CliOptions, persistent: boolean, use: (context: AppContext) => Promise<T> | T): Promise<T> {
   const logger = quietLogger(config);
-  const context = await createAppContext(config, logger, contextOverrides(options));
+  const context = await createAppContext(config, logger, { ...contextOverrides(options), ...(persistent ? { ephemeralDatabase: false } : {}) });
   try {
     return await use(context);
   } finally {
@@ -478,8 +504,8 @@ async function withContext<T>(config: Config, options: CliOptions, use: (context
 }
 
 /** Answers from --catalog (loaded into a throw-away database) or from the configured database as stored. */
-async function withCatalog<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T): Promise<T> {
-  return withContext(config, options, async (context) => {
+async function withCatalog<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T, { persistent = false } = {}): Promise<T> {
+  return withContext(config, options, persistent, async (context) => {
     if (options.catalog.length > 0) {
       const report = await context.catalog.refresh(catalogRoots(options.catalog));
       if (!options.json && report.problems.length > 0) {
@@ -540,6 +566,14 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
       { db: context.database.db, logger },
     );
     const evaluating = evaluation.start().catch((error: unknown) => logger.error({ err: error }, 'starting the scorecard evaluation failed'));
+    // Nudges go through Slack: without a bot token there is nobody to send them.
+    const nudging = slack.botToken
+      ? jobRunner(
+          nudgeJob({ db: context.database.db, scorecards: context.scorecards, sender: (await import('../slack/nudge-sender.js')).nudgeSenderFromConfig(slack, context.catalog.view, logger), schedule: config.callboard.scorecards.nudges.schedule, timezone: config.callboard.scorecards.timezone, logger }),
+          { db: context.database.db, logger },
+        )
+      : undefined;
+    const nudgesStarted = nudging?.start().catch((error: unknown) => logger.error({ err: error }, 'starting the nudge schedule failed'));
     const minutes = config.callboard.catalog.refreshIntervalMinutes;
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
@@ -558,8 +592,8 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
       await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, userRef: asUser(options) }), stopped]));
     }
     if (timer) clearInterval(timer);
-    await evaluation.stop();
-    await evaluating;
+    await Promise.all([evaluation.stop(), nudging?.stop()]);
+    await Promise.all([evaluating, nudgesStarted]);
     await context.catalog.whenIdle();
     return 0;
   } finally {

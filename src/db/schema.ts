@@ -225,6 +225,9 @@ export const nudgeDeliveries = pgTable(
     messageTs: text('message_ts'),
     error: text('error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** When the last send began: a row left `sending` by a replica that died is checked against Slack before it is sent again. */
+    attemptedAt: timestamp('attempted_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (table) => [index('nudge_deliveries_slot_idx').on(table.slot, table.status)],

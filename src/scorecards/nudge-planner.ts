@@ -75,6 +75,20 @@ export function localTime(at: Date, timeZone: string): { weekday: number; time: 
 
 const validZone = (zone: string | undefined) => (zone && isTimeZone(zone) ? zone : undefined);
 
+const membersOf = (view: CatalogView, team: string) => (team.startsWith('group:') ? view.related(team, 'hasMember').filter((member) => member.startsWith('user:')).sort() : []);
+
+/**
+ * The time zone the catalog or the config gives an owner, or else the person whose Slack time
+ * zone stands in for it: the owner itself when a user, a group's first member.
+ */
+export function zoneSourceOf(team: string, view: CatalogView, settings: Pick<NudgeSettings, 'timezones'>): { zone: string } | { person: string } | undefined {
+  const owner = view.get(team);
+  const zone = validZone(settings.timezones[team]) ?? validZone(owner ? annotationOf(owner, TIMEZONE_ANNOTATION) : undefined);
+  if (zone) return { zone };
+  const person = team.startsWith('user:') ? team : membersOf(view, team)[0];
+  return person ? { person } : undefined;
+}
+
 /**
  * What a nudge run at `at` sends, to whom: one message per owning team (or owning person), its
  * entities' failing checks not set aside and not nudged within the interval, regressions first,
@@ -110,9 +124,9 @@ export function planNudges({ at, view, results, exempt, lastNudged, checks, sett
   const interval = settings.intervalDays * DAY_MS;
   for (const [team, entities] of [...byOwner.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const owner = team === 'platform' ? undefined : view.get(team);
-    const members = team.startsWith('group:') ? view.related(team, 'hasMember').filter((member) => member.startsWith('user:')).sort() : [];
-    const zone =
-      validZone(settings.timezones[team]) ?? validZone(owner ? annotationOf(owner, TIMEZONE_ANNOTATION) : undefined) ?? validZone(team.startsWith('user:') ? slackTimezoneOf?.(team) : members[0] ? slackTimezoneOf?.(members[0]) : undefined) ?? 'UTC';
+    const members = membersOf(view, team);
+    const source = zoneSourceOf(team, view, settings);
+    const zone = (source && ('zone' in source ? source.zone : validZone(slackTimezoneOf?.(source.person)))) ?? 'UTC';
     const local = localTime(at, zone);
     const { days, start, end } = settings.workingHours;
     if (team !== 'platform' && (!days.includes(local.weekday) || local.time < start || local.time >= end)) {

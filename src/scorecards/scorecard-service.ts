@@ -6,9 +6,11 @@ import { errorMessage } from '../errors.js';
 import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { Db } from '../db/client.js';
-import { asStored, exemptChecks, lastNudges, recordEvaluation, storedResults, type RecordedEvaluation } from './scorecard-store.js';
-import { planNudges, type NudgePlan, type NudgeSettings } from './nudge-planner.js';
-import { appliesTo, compileScorecards, scoreEntity, type CompiledScorecard, type EntityScore, type ScoringInput } from './evaluate-scorecards.js';
+import { asStored, exemptChecks, exemptionsInForce, lastNudges, recordEvaluation, saveExemptions, storedResults, type RecordedEvaluation, type StoredExemption } from './scorecard-store.js';
+import { planNudges, zoneSourceOf, type NudgePlan, type NudgeSettings } from './nudge-planner.js';
+import { deliveryById } from './nudge-ledger.js';
+import { standingOf, type NudgeStanding } from './nudge-standing.js';
+import { appliesTo, compileScorecards, scoreEntity, type CompiledScorecard, type EntityScore, type Exemption, type ScoringInput } from './evaluate-scorecards.js';
 import type { FactCollector, FactContext } from './fact-collector.js';
 import type { ScorecardLibrary } from './scorecard-library.js';
 import type { ScorecardProblem } from './scorecard-definition.js';
@@ -38,7 +40,12 @@ export interface OrgScorecardAnswer {
   /** Each owning team, with how many of its entities stand at each level (`none` below the first). */
   teams: { team: string; entities: number; levels: Record<string, number> }[];
   mostFailed: { scorecard: string; check: string; title: string; failing: number }[];
+  /** Checks their owners will not fix, with why: shown to everyone, so the reasons can be questioned. */
+  wontFix: { entity: string; scorecard: string; check: string; title: string; reason: string; decidedBy: string; decidedAt: Date }[];
 }
+
+/** Whether someone may set an entity's checks aside: only its owners may. */
+export type Decision = { allowed: true } | { allowed: false; reason: string };
 
 export interface ScorecardService {
   readonly library: ScorecardLibrary;
@@ -50,8 +57,19 @@ export interface ScorecardService {
   evaluateAll(): Promise<Map<string, EntityScore[]>>;
   /** The organisation's standing, from the last stored evaluation. */
   org(limit?: number): Promise<OrgScorecardAnswer>;
-  /** What a nudge run at `at` would send, to whom, from the stored evaluation (nothing is sent or recorded). */
-  planNudges(at: Date): Promise<NudgePlan>;
+  /**
+   * What a nudge run at `at` would send, to whom, from the stored evaluation (nothing is sent or
+   * recorded). `timezoneOf` gives a person's time zone from Slack, for owners with none of their own.
+   */
+  planNudges(at: Date, timezoneOf?: (userRef: string) => Promise<string | undefined>): Promise<NudgePlan>;
+  /** A sent nudge with its checks as they stand now; undefined for a delivery the ledger does not hold. */
+  nudgeStanding(deliveryId: string): Promise<NudgeStanding | undefined>;
+  /** Whether `userRef` (a catalog user, or nobody known) may snooze or mark won't-fix the entity's checks. */
+  mayDecide(userRef: string | undefined, entityRef: string): Decision;
+  /** Sets the entity's failing checks in a nudge aside, as snoozed until a week from now, or as won't fix with a reason (all of them, or those named `scorecard/check`). */
+  setAside(deliveryId: string, entityRef: string, decision: { kind: 'snooze' } | { kind: 'wontfix'; reason: string; checks?: string[] }, userRef: string): Promise<NudgeStanding | undefined>;
+  /** Collects the entity's facts afresh (GitHub's too), scores and stores it; the nudge's standing after. */
+  recheck(deliveryId: string, entityRef: string): Promise<NudgeStanding | undefined>;
   /** Evaluates every entity and stores the outcome with the history of what changed. */
   evaluateAndRecord(): Promise<RecordedEvaluation & { scored: number; at: Date }>;
 }
@@ -67,6 +85,11 @@ export interface ScorecardServiceDeps {
   now?: () => Date;
 }
 
+/** A snooze lasts a week: the next nudge after it asks again. */
+const SNOOZE_MS = 7 * 24 * 60 * 60 * 1000;
+/** Time zones looked up in Slack at once while a nudge run is planned. */
+const ZONE_LOOKUPS_AT_ONCE = 8;
+
 /** Entities whose remote facts are collected at once in a full evaluation. */
 const ENTITIES_AT_ONCE = 8;
 /** A remote collector's failure is remembered this long, so a full evaluation does not ask again for every check. */
@@ -75,13 +98,13 @@ const FAILURE_REUSE_MS = 5 * 60 * 1000;
 type Collected = { at: number; maxAgeMs: number; facts: Record<string, unknown> } | { at: number; maxAgeMs: number; error: string };
 
 /** Every fact the collectors give for one entity, and why each one they could not give is unknown. */
-async function collectFacts(ref: string, entity: Entity, collectors: FactCollector[], context: FactContext, remembered: Map<string, Collected>): Promise<Omit<ScoringInput, 'exemptions'>> {
+async function collectFacts(ref: string, entity: Entity, collectors: FactCollector[], context: FactContext, remembered: Map<string, Collected>, fresh = false): Promise<Omit<ScoringInput, 'exemptions'>> {
   const facts = new Map<string, unknown>();
   const unknownBecause = new Map<string, string>();
   const at = context.now.getTime();
   const collectOne = async (collector: FactCollector): Promise<Collected> => {
     const key = `${collector.id}\u0000${ref}`;
-    const known = collector.cost === 'remote' ? remembered.get(key) : undefined;
+    const known = collector.cost === 'remote' && !fresh ? remembered.get(key) : undefined;
     if (known && at - known.at < known.maxAgeMs) return known;
     let collected: Collected;
     try {
@@ -119,9 +142,26 @@ export function createScorecardService({ db, catalog, library, collectors, githu
     for (const problem of await catalog.problems()) if (problem.ref) byRef.set(problem.ref, [...(byRef.get(problem.ref) ?? []), problem]);
     return { view: catalog.view, problemsOf: (ref) => byRef.get(ref) ?? [], now: now(), ...(github ? { github } : {}) };
   };
-  const scoresOf = async (ref: string, entity: Entity, applicable: CompiledScorecard[], context: FactContext) => {
-    const input = await collectFacts(ref, entity, collectors, context, remembered);
-    return applicable.map((scorecard) => scoreEntity(scorecard, input));
+  const scoresOf = async (ref: string, entity: Entity, applicable: CompiledScorecard[], context: FactContext, exemptions?: ReadonlyMap<string, Exemption>, fresh = false) => {
+    const input = await collectFacts(ref, entity, collectors, context, remembered, fresh);
+    return applicable.map((scorecard) => scoreEntity(scorecard, exemptions ? { ...input, exemptions } : input));
+  };
+  /** The exemptions in force for these entities, by entity and then `scorecard/check`, as the scores show them. */
+  const exemptionsByEntity = async (refs: string[]) => {
+    const byEntity = new Map<string, Map<string, Exemption>>();
+    for (const exemption of await exemptionsInForce(db, now(), refs)) {
+      const map = byEntity.get(exemption.entityRef) ?? new Map<string, Exemption>();
+      map.set(`${exemption.scorecardId}/${exemption.checkId}`, exemptionShown(exemption));
+      byEntity.set(exemption.entityRef, map);
+    }
+    return byEntity;
+  };
+  const standing = async (deliveryId: string): Promise<NudgeStanding | undefined> => {
+    const delivery = await deliveryById(db, deliveryId);
+    if (!delivery) return undefined;
+    const refs = delivery.message.entities.map((entity) => entity.ref);
+    const [results, exemptions] = await Promise.all([storedResults(db, refs), exemptionsInForce(db, now(), refs)]);
+    return standingOf(delivery, results, exemptions);
   };
   const applicableTo = (entity: Entity) => compiled.filter((scorecard) => appliesTo(scorecard.scorecard, entity));
 
@@ -146,7 +186,7 @@ export function createScorecardService({ db, catalog, library, collectors, githu
       if (!ref || !entity) return { entity: null, owner: null, scorecards: [], problems: library.problems, reasons: [`no entity named ${query}`] };
       const owner = catalog.view.related(ref, 'ownedBy')[0] ?? null;
       const applicable = applicableTo(entity);
-      const scorecards = applicable.length > 0 ? await scoresOf(ref, entity, applicable, await contextFor()) : [];
+      const scorecards = applicable.length > 0 ? await scoresOf(ref, entity, applicable, await contextFor(), (await exemptionsByEntity([ref])).get(ref)) : [];
       const reasons = applicable.length === 0 ? [`no scorecard applies to ${ref} (each has a filter of kinds, types and lifecycles)`] : [];
       return { entity: ref, owner, scorecards, problems: library.problems, reasons };
     },
@@ -156,25 +196,77 @@ export function createScorecardService({ db, catalog, library, collectors, githu
       if (!ref || !ref.startsWith('group:')) return { team: null, entities: [], reasons: [`no group named ${query}`] };
       const context = await contextFor();
       const entities: TeamScorecardAnswer['entities'] = [];
-      for (const owned of catalog.view.related(ref, 'ownerOf').sort()) {
+      const ownedRefs = catalog.view.related(ref, 'ownerOf').sort();
+      const exemptions = await exemptionsByEntity(ownedRefs);
+      for (const owned of ownedRefs) {
         const entity = catalog.view.get(owned);
         const applicable = entity ? applicableTo(entity) : [];
         if (!entity || applicable.length === 0) continue;
-        const scores = await scoresOf(owned, entity, applicable, context);
+        const scores = await scoresOf(owned, entity, applicable, context, exemptions.get(owned));
         const failing = [...new Set(scores.flatMap((score) => score.checks.filter((check) => check.status === 'fail').map((check) => check.id)))];
         entities.push({ ref: owned, level: scores[0]!.level, levels: Object.fromEntries(scores.map((score) => [score.id, score.level])), failing });
       }
       return { team: ref, entities, reasons: entities.length === 0 ? [`${ref} owns no entity that a scorecard applies to`] : [] };
     },
     evaluateAll,
-    async planNudges(at) {
+    async planNudges(at, timezoneOf) {
       const [stored, exempt, lastNudged] = await Promise.all([storedResults(db), exemptChecks(db, at), lastNudges(db)]);
       // Before the first stored evaluation (a fresh database), what an evaluation now would store.
       const results = stored.length > 0 ? stored : [...(await evaluateAll())].flatMap(([entityRef, scores]) => scores.map((score) => asStored(entityRef, score, at)));
-      return planNudges({ at, view: catalog.view, results, exempt, lastNudged, checks: checkCatalog, settings: nudges });
+      const zones = new Map<string, string>();
+      if (timezoneOf) {
+        // Only the people whose owners have no time zone of their own are asked about.
+        const people = new Set<string>();
+        for (const result of results) {
+          const owner = catalog.view.related(result.entityRef, 'ownedBy')[0];
+          const source = owner ? zoneSourceOf(owner, catalog.view, nudges) : undefined;
+          if (source && 'person' in source) people.add(source.person);
+        }
+        await mapWithLimit([...people], ZONE_LOOKUPS_AT_ONCE, async (person) => {
+          const zone = await timezoneOf(person).catch(() => undefined);
+          if (zone) zones.set(person, zone);
+        });
+      }
+      return planNudges({ at, view: catalog.view, results, exempt, lastNudged, checks: checkCatalog, settings: nudges, slackTimezoneOf: (person) => zones.get(person) });
+    },
+    nudgeStanding: standing,
+    mayDecide(userRef, entityRef) {
+      const owner = catalog.view.related(entityRef, 'ownedBy')[0];
+      if (!owner || !catalog.view.has(owner)) return { allowed: false, reason: `${entityRef} has no owner in the catalog, so nobody can set its checks aside: give it a spec.owner` };
+      if (!userRef) return { allowed: false, reason: `only ${owner}${owner.startsWith('group:') ? "'s members" : ''} may set these checks aside, and the catalog has no User entity for you` };
+      const owners = owner.startsWith('group:') ? catalog.view.related(owner, 'hasMember') : [owner];
+      return owners.includes(userRef) ? { allowed: true } : { allowed: false, reason: `only ${owner}${owner.startsWith('group:') ? "'s members" : ''} may set these checks aside` };
+    },
+    async setAside(deliveryId, entityRef, decision, userRef) {
+      const before = await standing(deliveryId);
+      const entity = before?.entities.find((item) => item.ref === entityRef);
+      if (!before || !entity) return before;
+      const at = now();
+      const chosen = entity.checks.filter((check) => (check.status === 'fail' || check.status === 'snoozed' || check.status === 'wontfix') && (decision.kind === 'snooze' || !decision.checks || decision.checks.includes(`${check.scorecard}/${check.check}`)));
+      await saveExemptions(
+        db,
+        chosen.map((check): StoredExemption => ({
+          entityRef,
+          scorecardId: check.scorecard,
+          checkId: check.check,
+          kind: decision.kind,
+          until: decision.kind === 'snooze' ? new Date(at.getTime() + SNOOZE_MS) : null,
+          reason: decision.kind === 'wontfix' ? decision.reason : null,
+          decidedBy: userRef,
+          decidedAt: at,
+        })),
+      );
+      return standing(deliveryId);
+    },
+    async recheck(deliveryId, entityRef) {
+      const entity = catalog.view.get(entityRef);
+      const applicable = entity ? applicableTo(entity) : [];
+      const scores = entity && applicable.length > 0 ? await scoresOf(entityRef, entity, applicable, await contextFor(), undefined, true) : [];
+      await recordEvaluation(db, new Map([[entityRef, scores]]), now(), { entities: [entityRef] });
+      return standing(deliveryId);
     },
     async org(limit = 10) {
-      const stored = await storedResults(db);
+      const [stored, exemptions] = await Promise.all([storedResults(db), exemptionsInForce(db, now())]);
       const first = library.scorecards[0];
       const teams = new Map<string, { entities: number; levels: Record<string, number> }>();
       const failing = new Map<string, number>();
@@ -199,6 +291,10 @@ export function createScorecardService({ db, catalog, library, collectors, githu
           const [scorecard, check] = key.split('/') as [string, string];
           return { scorecard, check, title: checkCatalog.get(key)?.title ?? check, failing: count };
         }),
+        wontFix: exemptions
+          .filter((exemption) => exemption.kind === 'wontfix' && catalog.view.has(exemption.entityRef))
+          .slice(0, limit)
+          .map((exemption) => ({ entity: exemption.entityRef, scorecard: exemption.scorecardId, check: exemption.checkId, title: checkCatalog.get(`${exemption.scorecardId}/${exemption.checkId}`)?.title ?? exemption.checkId, reason: exemption.reason ?? '', decidedBy: exemption.decidedBy, decidedAt: exemption.decidedAt })),
       };
     },
     async evaluateAndRecord() {
@@ -207,4 +303,10 @@ export function createScorecardService({ db, catalog, library, collectors, githu
       return { ...(await recordEvaluation(db, scores, at)), scored: scores.size, at };
     },
   };
+}
+
+/** How a score shows an exemption: snoozed until when, or won't fix and why, and who decided. */
+function exemptionShown(exemption: StoredExemption): Exemption {
+  if (exemption.kind === 'snooze') return { status: 'snoozed', message: `Snoozed by ${exemption.decidedBy}${exemption.until ? ` until ${exemption.until.toISOString().slice(0, 10)}` : ''}` };
+  return { status: 'wontfix', message: `Won't fix (${exemption.decidedBy}): ${exemption.reason ?? 'no reason given'}` };
 }

@@ -69,11 +69,14 @@ function sameChecks(a: Record<string, StoredCheck>, b: Record<string, StoredChec
  * Stores a full evaluation (as `evaluateAll` gives it, statuses before any exemption) in one
  * transaction: only the pairs that changed are written, each change of a check's status is a
  * transition with its time, and the pairs no longer scored are removed. A check seen for the
- * first time has no transition: it did not change, it began.
+ * first time has no transition: it did not change, it began. With `scope`, only those entities
+ * were evaluated, and only their pairs can be removed.
  */
-export async function recordEvaluation(db: Db, scores: ReadonlyMap<string, EntityScore[]>, at: Date): Promise<RecordedEvaluation> {
+export async function recordEvaluation(db: Db, scores: ReadonlyMap<string, EntityScore[]>, at: Date, scope?: { entities: string[] }): Promise<RecordedEvaluation> {
   return db.transaction(async (tx) => {
-    const existing = new Map((await tx.select().from(scorecardResults)).map((row) => [keyOf(row.entityRef, row.scorecardId), row]));
+    // A partial evaluation (one entity rechecked) leaves every other entity's results alone.
+    const previous = scope ? await tx.select().from(scorecardResults).where(inArray(scorecardResults.entityRef, scope.entities)) : await tx.select().from(scorecardResults);
+    const existing = new Map(previous.map((row) => [keyOf(row.entityRef, row.scorecardId), row]));
     const rows: (typeof scorecardResults.$inferInsert)[] = [];
     const transitions: (typeof scorecardTransitions.$inferInsert)[] = [];
     for (const [entityRef, entityScores] of scores) {
@@ -133,13 +136,47 @@ export async function transitionsOf(db: Db, entityRef: string, limit = 100): Pro
 /** How exemptions and nudges name one check of one entity: `entity/scorecard/check`. */
 export const checkKey = (entityRef: string, scorecardId: string, checkId: string) => `${entityRef}/${scorecardId}/${checkId}`;
 
+/** A failing check its owners set aside: snoozed until a time, or won't fix with a reason. */
+export interface StoredExemption {
+  entityRef: string;
+  scorecardId: string;
+  checkId: string;
+  kind: 'snooze' | 'wontfix';
+  until: Date | null;
+  reason: string | null;
+  decidedBy: string;
+  decidedAt: Date;
+}
+
+const inForce = (at: Date) => or(eq(scorecardExemptions.kind, 'wontfix'), isNull(scorecardExemptions.until), gt(scorecardExemptions.until, at));
+
 /** `entity/scorecard/check` keys set aside at `at`: won't fix, or snoozed until after it. */
 export async function exemptChecks(db: Db, at: Date): Promise<Set<string>> {
-  const rows = await db
-    .select({ entityRef: scorecardExemptions.entityRef, scorecardId: scorecardExemptions.scorecardId, checkId: scorecardExemptions.checkId })
-    .from(scorecardExemptions)
-    .where(or(eq(scorecardExemptions.kind, 'wontfix'), isNull(scorecardExemptions.until), gt(scorecardExemptions.until, at)));
+  const rows = await db.select({ entityRef: scorecardExemptions.entityRef, scorecardId: scorecardExemptions.scorecardId, checkId: scorecardExemptions.checkId }).from(scorecardExemptions).where(inForce(at));
   return new Set(rows.map((row) => checkKey(row.entityRef, row.scorecardId, row.checkId)));
+}
+
+/** The exemptions in force at `at` for these entities (every entity's when `refs` is absent), newest decision first. */
+export async function exemptionsInForce(db: Db, at: Date, refs?: string[]): Promise<StoredExemption[]> {
+  if (refs?.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(scorecardExemptions)
+    .where(refs ? and(inForce(at), inArray(scorecardExemptions.entityRef, refs)) : inForce(at))
+    .orderBy(desc(scorecardExemptions.decidedAt));
+  return rows.map((row) => ({ ...row, kind: row.kind as StoredExemption['kind'] }));
+}
+
+/** Sets checks aside, replacing what was decided about them before (a snooze can become won't fix, and back). */
+export async function saveExemptions(db: Db, exemptions: StoredExemption[]): Promise<void> {
+  if (exemptions.length === 0) return;
+  await db
+    .insert(scorecardExemptions)
+    .values(exemptions)
+    .onConflictDoUpdate({
+      target: [scorecardExemptions.entityRef, scorecardExemptions.scorecardId, scorecardExemptions.checkId],
+      set: { kind: sql`excluded.kind`, until: sql`excluded.until`, reason: sql`excluded.reason`, decidedBy: sql`excluded.decided_by`, decidedAt: sql`excluded.decided_at` },
+    });
 }
 
 /** When each `entity/scorecard/check` was last nudged about. */

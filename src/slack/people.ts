@@ -10,6 +10,11 @@ export interface PeopleDirectory {
   /** The Slack user's email (users.info), or null when Slack will not say. */
   emailOf(userId: string): Promise<string | null>;
   /**
+   * The person's Slack user and time zone, waiting as long as Slack takes (a message to them
+   * depends on it): null when nobody in Slack is that person; a failed lookup throws.
+   */
+  slackUserOf(person: PersonAnswer): Promise<{ id: string; timezone?: string } | null>;
+  /**
    * Reads every person in the workspace (users.list): until the next listing, people are found
    * without asking Slack, and an email nobody in the workspace has is not asked about either.
    * A listing that fails leaves lookups one by one in place.
@@ -30,6 +35,7 @@ export interface PeopleDirectoryOptions {
 
 interface CachedLookup {
   userId: string | null;
+  timezone?: string;
   expiresAt: number;
 }
 
@@ -53,9 +59,10 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
   /** While a complete listing is fresh, an email it lacks is a known miss. */
   let listedUntil = 0;
   const emails = new Map<string, { email: string | null; expiresAt: number }>();
-  const inFlight = new Map<string, Promise<string | null>>();
+  const inFlight = new Map<string, Promise<CachedLookup>>();
 
-  const lookUp = (email: string): Promise<string | null> => {
+  /** Rejects when Slack cannot say (rate limit, network); a person Slack does not know is a remembered miss. */
+  const lookUpStrictly = (email: string): Promise<CachedLookup> => {
     const running = inFlight.get(email);
     if (running) return running;
     const lookup = client.users
@@ -63,22 +70,29 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
       .then(
         (result) => {
           const userId = result.user?.id ?? null;
-          cache.set(email, { userId, expiresAt: now() + (userId ? foundTtlMs : missTtlMs) });
-          return userId;
+          const found: CachedLookup = { userId, ...(result.user?.tz ? { timezone: result.user.tz } : {}), expiresAt: now() + (userId ? foundTtlMs : missTtlMs) };
+          cache.set(email, found);
+          return found;
         },
         (error: unknown) => {
-          if (platformError(error) === 'users_not_found') {
-            cache.set(email, { userId: null, expiresAt: now() + missTtlMs });
-          } else {
-            logger.warn({ err: error }, 'users.lookupByEmail failed; naming the person instead of mentioning them');
-          }
-          return null;
+          if (platformError(error) !== 'users_not_found') throw error;
+          const miss: CachedLookup = { userId: null, expiresAt: now() + missTtlMs };
+          cache.set(email, miss);
+          return miss;
         },
       )
       .finally(() => inFlight.delete(email));
     inFlight.set(email, lookup);
     return lookup;
   };
+  const lookUp = (email: string): Promise<string | null> =>
+    lookUpStrictly(email).then(
+      (found) => found.userId,
+      (error: unknown) => {
+        logger.warn({ err: error }, 'users.lookupByEmail failed; naming the person instead of mentioning them');
+        return null;
+      },
+    );
 
   return {
     async mentionsFor(people) {
@@ -109,7 +123,7 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
       return { ...mentions };
     },
     async listWorkspace() {
-      const found = new Map<string, string>();
+      const found = new Map<string, { id: string; timezone?: string }>();
       try {
         for (let cursor: string | undefined, waits = 0; ; ) {
           let page;
@@ -125,7 +139,7 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
           }
           for (const member of page.members ?? []) {
             const email = member.profile?.email && emailKey(member.profile.email);
-            if (member.id && email && !member.deleted && !member.is_bot) found.set(email, member.id);
+            if (member.id && email && !member.deleted && !member.is_bot) found.set(email, { id: member.id, ...(member.tz ? { timezone: member.tz } : {}) });
           }
           cursor = page.response_metadata?.next_cursor || undefined;
           if (!cursor) break;
@@ -135,9 +149,19 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
         return;
       }
       const expiresAt = now() + foundTtlMs;
-      for (const [email, userId] of found) cache.set(email, { userId, expiresAt });
+      for (const [email, user] of found) cache.set(email, { userId: user.id, ...(user.timezone ? { timezone: user.timezone } : {}), expiresAt });
       listedUntil = expiresAt;
       logger.info({ people: found.size }, 'workspace people listed');
+    },
+    async slackUserOf(person) {
+      const email = person.email && emailKey(person.email);
+      const cached = email ? cache.get(email) : undefined;
+      const known = cached && cached.expiresAt > now() ? cached : undefined;
+      // An annotated id is trusted as cards trust it; its time zone comes from the listing when it has one.
+      if (person.slackUserId && SLACK_USER_ID.test(person.slackUserId)) return { id: person.slackUserId, ...(known?.userId === person.slackUserId && known.timezone ? { timezone: known.timezone } : {}) };
+      if (!email) return null;
+      const found = known ?? (listedUntil > now() ? { userId: null, expiresAt: listedUntil } : await lookUpStrictly(email));
+      return found.userId ? { id: found.userId, ...(found.timezone ? { timezone: found.timezone } : {}) } : null;
     },
     async emailOf(userId) {
       const cached = emails.get(userId);

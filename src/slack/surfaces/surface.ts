@@ -6,6 +6,7 @@ import type { RunNotifier } from '../../scaffolder/actions/notification-send.js'
 import type { ScaffolderService } from '../../scaffolder/scaffolder-service.js';
 import type { DocsService } from '../../docs/docs-service.js';
 import type { HealthService } from '../../kubernetes/health-service.js';
+import type { ScorecardService } from '../../scorecards/scorecard-service.js';
 import type { SlackMessage } from '../blocks/limits.js';
 import type { PeopleDirectory } from '../people.js';
 
@@ -19,6 +20,7 @@ export interface SurfaceContext {
   /** The docs sites, where they are read. */
   docs?: DocsService;
   health?: HealthService;
+  scorecards?: ScorecardService;
   /** notification:send for runs started in Slack. */
   notifier: RunNotifier;
   /** The Slack user's User entity, by `slack.com/user-id` annotation or email. */
