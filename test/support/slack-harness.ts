@@ -48,6 +48,9 @@ export interface TestCatalog {
   /** The scaffolder over this catalog; publish:local creates repositories under `repositories`. */
   scaffolder: ScaffolderService;
   repositories: string;
+  /** The folder holding catalog-info.yaml: rewrite it and refresh `catalog` from `location` to change the catalog. */
+  folder: string;
+  location: { key: string; type: 'file'; target: string };
   /** The docs beside the catalog file (see `files`), read once the catalog is. */
   docs: DocsService;
   /** Waits for the catalog to settle, then drops the database and the catalog's folder. */
@@ -73,14 +76,15 @@ export async function createTestCatalog(engine: Engine, catalogYaml: string, con
     rmSync(folder, { recursive: true, force: true });
   };
   const docs = createDocsService({ catalog });
+  const location = { key: `file:${folder}`, type: 'file' as const, target: folder };
   try {
-    await catalog.refresh([{ key: `file:${folder}`, type: 'file', target: folder }]);
+    await catalog.refresh([location]);
     await docs.refresh();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { catalog, database, logger: captured.logger, logLines: captured.lines, scaffolder, repositories, docs, stop };
+  return { catalog, database, logger: captured.logger, logLines: captured.lines, scaffolder, repositories, folder, location, docs, stop };
 }
 
 export interface SlackHarnessOptions {
@@ -117,6 +121,11 @@ export interface SlackHarness {
   repositories: string;
   /** The app's base URL. */
   appUrl: string;
+  /** The loopback Slack's Web API base URL, for clients of a test's own. */
+  apiUrl: string;
+  /** The catalog's folder and location, to change the catalog under the app. */
+  folder: string;
+  location: TestCatalog['location'];
   logLines: Record<string, unknown>[];
   /** POSTs a body to /slack/events, signed with SIGNING_SECRET; given `headers` are sent instead of that signature. */
   post(body: string, options?: { contentType?: string; headers?: Record<string, string> }): Promise<Response>;
@@ -141,7 +150,7 @@ export interface SlackHarness {
 }
 
 export async function startSlackHarness(engine: Engine, options: SlackHarnessOptions): Promise<SlackHarness> {
-  const { catalog, database, logger, logLines, scaffolder, repositories, docs, stop: stopCatalog } = await createTestCatalog(engine, options.catalogYaml, options.config, options.files);
+  const { catalog, database, logger, logLines, scaffolder, repositories, folder, location, docs, stop: stopCatalog } = await createTestCatalog(engine, options.catalogYaml, options.config, options.files);
   const slack = new FakeSlack();
   const slackUrl = await slack.start();
   options.prepare?.(slack);
@@ -182,6 +191,9 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
     scorecards,
     repositories,
     appUrl,
+    apiUrl: `${slackUrl}/api/`,
+    folder,
+    location,
     logLines,
     post,
     commandBody,

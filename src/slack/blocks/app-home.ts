@@ -6,6 +6,8 @@ import { ACTIONS } from './action-ids.js';
 import { actions, button, section } from './block-parts.js';
 import { fitMessage, truncateText } from './limits.js';
 import { escapeText } from './mrkdwn.js';
+import type { OrgScorecardAnswer } from '../../scorecards/scorecard-service.js';
+import { orgScorecardMessage } from './scorecard-answer.js';
 
 const HOME_BLOCKS = 100;
 /** Per team: enough to recognise the team's estate; /find owner:<team> lists the rest. */
@@ -16,7 +18,7 @@ const PROBLEM_CHARS = 300;
  * App Home for one person: their teams and what each owns, what is wrong in those entities'
  * catalog files, and a way into search. Someone the catalog does not know is told how to be found.
  */
-export function appHomeView(overview: HomeOverview): HomeView {
+export function appHomeView(overview: HomeOverview, scorecards?: OrgScorecardAnswer): HomeView {
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'Callboard' } }, actions([button('Search the catalog', ACTIONS.openSearch, 'home')])];
   if (!overview.user) {
     blocks.push(
@@ -38,6 +40,8 @@ export function appHomeView(overview: HomeOverview): HomeView {
     const heading = `*Catalog problems in your entities’ files: ${overview.problemCount}*${overview.problemCount > overview.problems.length ? ` (the first ${overview.problems.length})` : ''}`;
     blocks.push(section(heading), ...overview.problems.map((problem) => section(`\`${escapeText(truncateText(formatProblem(problem), PROBLEM_CHARS))}\``)));
   }
+  // How the organisation stands, as `/scorecard` shows it: the same for everyone.
+  if (scorecards) blocks.push({ type: 'divider' }, ...orgScorecardMessage(scorecards).blocks);
   return home(blocks);
 }
 

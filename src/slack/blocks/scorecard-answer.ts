@@ -4,6 +4,7 @@ import type { EntityScorecardAnswer, OrgScorecardAnswer, TeamScorecardAnswer } f
 import { linesAsSections, section } from './block-parts.js';
 import { fitMessage, truncateText, type SlackMessage } from './limits.js';
 import { escapeText } from './mrkdwn.js';
+import { nameOfRef } from '../../catalog/model/entity-ref.js';
 
 const STATUS_ICONS: Record<CheckStatus, string> = {
   pass: ':white_check_mark:',
@@ -57,5 +58,7 @@ export function orgScorecardMessage(answer: OrgScorecardAnswer): SlackMessage {
   if (teamLines.length > 0) blocks.push(section('*Teams, the most entities below the first level first*'), ...linesAsSections(teamLines));
   const failed = answer.mostFailed.map((item) => `${STATUS_ICONS.fail} ${escapeText(item.title)} (${code(item.check)}): ${item.failing} entities`);
   if (failed.length > 0) blocks.push(section('*Checks failed most*'), ...linesAsSections(failed));
+  const wontFix = answer.wontFix.map((item) => `${STATUS_ICONS.wontfix} ${escapeText(item.title)} on ${code(item.entity)}: ${escapeText(truncateText(item.reason, 300))} (${escapeText(nameOfRef(item.decidedBy))})`);
+  if (wontFix.length > 0) blocks.push(section("*Won't fix, and why*"), ...linesAsSections(wontFix));
   return fitMessage({ text: `${scorecard.title}: ${answer.teams.length} teams`, blocks }, { moreText: '`/scorecard team GROUP` shows one team.' });
 }

@@ -13,12 +13,12 @@ export const appHome: Surface = {
     scopes: { 'users:read': 'users.info: who opened App Home', 'users:read.email': "users.info's email: finding that person's User entity" },
     homeTab: true,
   },
-  register: (app, { catalog, people, log, docs }) => {
+  register: (app, { catalog, people, log, docs, scorecards }) => {
     app.event('app_home_opened', async ({ event, client }) => {
       if (event.tab !== 'home') return;
       try {
-        const overview = await catalog.homeFor(await askerKey(event.user, people), docs?.problems());
-        await client.views.publish({ user_id: event.user, view: appHomeView(overview) });
+        const [overview, standing] = await Promise.all([catalog.homeFor(await askerKey(event.user, people), docs?.problems()), scorecards?.org(5)]);
+        await client.views.publish({ user_id: event.user, view: appHomeView(overview, standing) });
       } catch (error) {
         // The page keeps what it showed last time; there is no message to apologise in.
         log.error({ err: error }, 'publishing App Home failed');

@@ -70,6 +70,19 @@ describe.each(ENGINES)('App Home and the search modal over HTTP on %s', (engine)
     expect(texts).toContain('broken-thing');
     expect(texts).toContain('component:default/payments-api: warning: docs: docs/gone.md: the nav names this page, and it is not there');
     expect(JSON.stringify(view.blocks)).toContain(ACTIONS.openSearch);
+    expect(texts).toContain('No scorecard evaluation yet');
+  });
+
+  it("shows how the organisation stands on the scorecard, from the stored evaluation, as /scorecard does", async () => {
+    await harness.scorecards.evaluateAndRecord();
+    await harness.event({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0001', tab: 'home' });
+    const view = await publishedFor('U0ALICE');
+    expect(messageProblems({ text: '', blocks: view.blocks }, 100)).toEqual([]);
+    const texts = sectionTexts(view.blocks).join('\n');
+    expect(texts).toContain('*Service basics* across the organisation');
+    expect(texts).toContain('`group:default/payments-team` (1): bronze 1');
+    expect(texts).toContain('`user:default/bob` (1): no level 1');
+    expect(texts).toContain('*Checks failed most*');
   });
 
   it('finds someone by their slack.com/user-id annotation and reminds a personal owner to hand over to a team', async () => {
