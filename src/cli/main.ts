@@ -231,6 +231,7 @@ export async function main(argv: string[]): Promise<number> {
         const at = options.now === undefined ? new Date() : new Date(options.now);
         if (Number.isNaN(at.getTime())) throw new ConfigError([`--now: "${options.now}" is not an ISO-8601 time (e.g. 2026-12-01T10:00:00+01:00)`]);
         if (!options.dryRun && options.now !== undefined) throw new ConfigError(['--now: only a dry run can be planned for another time; a real run sends now']);
+        if (!options.dryRun && !config.callboard.slack.botToken) throw new ConfigError(['nudges are sent through Slack: set SLACK_BOT_TOKEN (or callboard.slack.botToken), or use --dry-run to see what would be sent']);
         const { nudgeSenderFromConfig } = config.callboard.slack.botToken || !options.dryRun ? await import('../slack/nudge-sender.js') : { nudgeSenderFromConfig: undefined };
         if (options.dryRun) {
           return await withCatalog(config, options, async (context) => {

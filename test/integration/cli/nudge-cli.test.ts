@@ -1,0 +1,93 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeSlack } from '../../support/fake-slack.js';
+import { catalogInfoYaml } from '../../support/slack-harness.js';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const serverUrl = process.env.TEST_DATABASE_URL;
+
+const team = (name: string) => ({ kind: 'Group', metadata: { name, annotations: { 'slack.com/channel': `C0${name.toUpperCase()}` } }, spec: { type: 'team', children: [] } });
+const service = (name: string, owner: string) => ({ kind: 'Component', metadata: { name }, spec: { type: 'service', lifecycle: 'production', owner } });
+
+/** Each delivery's id in the messages Slack holds: a message sent twice shows as a repeated id. */
+const deliveriesIn = (slack: FakeSlack) => slack.messages.map((message) => (message.metadata as { event_payload: { delivery: string } }).event_payload.delivery);
+
+// A process killed with SIGKILL is the case here; PostgreSQL survives its client dying mid-statement, which is what replicas run on.
+describe.skipIf(!serverUrl)('callboard nudge, killed in the middle and run again', () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-nudge-'));
+  const slack = new FakeSlack();
+  const name = `callboard_nudge_${randomBytes(5).toString('hex')}`;
+  const admin = serverUrl ? postgres(serverUrl, { max: 1, onnotice: () => {} }) : undefined;
+  let env: Record<string, string>;
+  let database: postgres.Sql | undefined;
+
+  beforeAll(async () => {
+    const apiUrl = `${await slack.start()}/api/`;
+    await admin!.unsafe(`create database ${name}`);
+    const url = new URL(serverUrl!);
+    url.pathname = `/${name}`;
+    writeFileSync(path.join(scratch, 'catalog-info.yaml'), catalogInfoYaml([team('alpha'), team('beta'), team('gamma'), service('alpha-api', 'alpha'), service('beta-api', 'beta'), service('gamma-api', 'gamma')]));
+    writeFileSync(
+      path.join(scratch, 'app-config.yaml'),
+      `callboard:\n  scorecards:\n    nudges:\n      workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' }\n  slack:\n    botToken: xoxb-test-token\n    apiUrl: ${apiUrl}\n    webApiTimeoutMs: 2000\n`,
+    );
+    env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url.href };
+    database = postgres(url.href, { max: 1, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await slack.stop();
+    await database?.end();
+    await admin?.unsafe(`drop database if exists ${name} with (force)`);
+    await admin?.end();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const args = ['--import', 'tsx', 'src/cli/main.ts', 'nudge', '--config', path.join(scratch, 'app-config.yaml'), '--catalog', scratch, '--json'];
+
+  it('resends nothing Slack already has and skips nothing, after a kill while a message was being sent', async () => {
+    // Slack posts the second message, and the process is killed before it hears back.
+    slack.postBehaviours.push('answer', 'post-then-hang');
+    const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const deadline = Date.now() + 60_000;
+    while (slack.messages.length < 2 && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGKILL');
+    await exited;
+    expect(slack.messages).toHaveLength(2);
+
+    // The dead process's lease holds until it lapses: a run straight away is refused, and says why.
+    const blocked = await run(process.execPath, args, { cwd: repoRoot, env }).then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain('another replica is sending nudges right now');
+    // Two minutes on, as far as the lease can tell.
+    await database!.unsafe(`update scheduled_jobs set lease_until = now() - interval '1 second' where job = 'scorecards.nudge'`);
+    const again = await run(process.execPath, args, { cwd: repoRoot, env });
+    const report = JSON.parse(again.stdout) as { sent: { team: string }[]; confirmed: number; pending: unknown[] };
+    expect(report.confirmed).toBe(1);
+    expect(report.pending).toEqual([]);
+    expect(slack.messages).toHaveLength(3);
+    expect(new Set(deliveriesIn(slack)).size).toBe(3);
+    expect(new Set(slack.messages.map((message) => message.channel))).toEqual(new Set(['C0ALPHA', 'C0BETA', 'C0GAMMA']));
+
+    // And a third run, within the interval, has nothing to send.
+    const third = JSON.parse((await run(process.execPath, args, { cwd: repoRoot, env })).stdout) as { sent: unknown[] };
+    expect(third.sent).toEqual([]);
+    expect(slack.messages).toHaveLength(3);
+  }, 120_000);
+
+  it('refuses to run without a bot token, and says what to set', async () => {
+    const { code, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'nudge', '--catalog', scratch], { cwd: repoRoot, env: { ...env, DATABASE_URL: '' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('set SLACK_BOT_TOKEN');
+  }, 60_000);
+});
