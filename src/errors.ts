@@ -31,12 +31,15 @@ export class ExternalServiceError extends AppError {
     readonly service: 'github' | 'kubernetes' | 'slack',
     message: string,
     readonly transient: boolean,
-    options?: { cause?: unknown; status?: number },
+    options?: { cause?: unknown; status?: number; retryAt?: Date },
   ) {
     super('EXTERNAL', message, options);
     this.status = options?.status;
+    this.retryAt = options?.retryAt;
   }
   readonly status: number | undefined;
+  /** A rate limit's end, when the service said when calls may resume. */
+  readonly retryAt: Date | undefined;
 }
 
 /** Start-up configuration is wrong; `problems` lists every one of them, each with what to set. */

@@ -355,5 +355,14 @@ export function classifyGitHubError(what: string, error: unknown): Error {
   const transient = rateLimited || timedOut || status === undefined || status >= 500;
   const reason = rateLimited ? 'rate limited' : timedOut ? 'timed out' : status ? `HTTP ${status}` : (error as Error).message;
   const hint = status === 401 ? ' (check GITHUB_TOKEN or integrations.github[].token)' : '';
-  return new ExternalServiceError('github', `GitHub: ${what} failed: ${reason}${hint}`, transient, { cause: error, status });
+  const retryAt = rateLimited ? rateLimitEnd(headers) : undefined;
+  return new ExternalServiceError('github', `GitHub: ${what} failed: ${reason}${retryAt ? ` until ${retryAt.toISOString()}` : ''}${hint}`, transient, { cause: error, status, ...(retryAt ? { retryAt } : {}) });
+}
+
+/** When GitHub said a rate limit ends: Retry-After (seconds), else the primary limit's reset (epoch seconds). */
+function rateLimitEnd(headers: Record<string, string | undefined>): Date | undefined {
+  const retryAfter = Number(headers['retry-after']);
+  if (headers['retry-after'] !== undefined && Number.isFinite(retryAfter)) return new Date(Date.now() + retryAfter * 1_000);
+  const reset = Number(headers['x-ratelimit-reset']);
+  return headers['x-ratelimit-reset'] !== undefined && Number.isFinite(reset) ? new Date(reset * 1_000) : undefined;
 }

@@ -2,7 +2,8 @@ import type { CatalogService } from '../catalog/catalog-service.js';
 import { resolveQuery } from '../catalog/answers/who-owns.js';
 import type { Entity } from '../catalog/model/entity.js';
 import type { CatalogProblem } from '../catalog/processing/catalog-problem.js';
-import { errorMessage } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage, ExternalServiceError } from '../errors.js';
 import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { Db } from '../db/client.js';
@@ -83,6 +84,8 @@ export interface ScorecardServiceDeps {
   github?: (host: string) => GitHubClient | undefined;
   nudges: NudgeSettings;
   now?: () => Date;
+  /** A rate limit ending within this long is waited out in the middle of an evaluation (default 15 minutes). */
+  maxRateLimitPauseMs?: number;
 }
 
 /** A snooze lasts a week: the next nudge after it asks again. */
@@ -98,7 +101,15 @@ const FAILURE_REUSE_MS = 5 * 60 * 1000;
 type Collected = { at: number; maxAgeMs: number; facts: Record<string, unknown> } | { at: number; maxAgeMs: number; error: string };
 
 /** Every fact the collectors give for one entity, and why each one they could not give is unknown. */
-async function collectFacts(ref: string, entity: Entity, collectors: FactCollector[], context: FactContext, remembered: Map<string, Collected>, fresh = false): Promise<Omit<ScoringInput, 'exemptions'>> {
+/** What the remote collectors remember between collections: facts per entity, and rate limits per collector. */
+interface RemoteState {
+  remembered: Map<string, Collected>;
+  /** Until when (epoch ms) a collector's service refuses calls. */
+  pausedUntil: Map<string, number>;
+  maxPauseMs: number;
+}
+
+async function collectFacts(ref: string, entity: Entity, collectors: FactCollector[], context: FactContext, { remembered, pausedUntil, maxPauseMs }: RemoteState, fresh = false): Promise<Omit<ScoringInput, 'exemptions'>> {
   const facts = new Map<string, unknown>();
   const unknownBecause = new Map<string, string>();
   const at = context.now.getTime();
@@ -106,11 +117,23 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
     const key = `${collector.id}\u0000${ref}`;
     const known = collector.cost === 'remote' && !fresh ? remembered.get(key) : undefined;
     if (known && at - known.at < known.maxAgeMs) return known;
-    let collected: Collected;
-    try {
-      collected = { at, maxAgeMs: collector.maxAgeMs ?? 0, facts: await collector.collect(ref, entity, context) };
-    } catch (error) {
-      collected = { at, maxAgeMs: FAILURE_REUSE_MS, error: errorMessage(error) };
+    let collected: Collected | undefined;
+    // A rate limit pauses the collector (every collection waits for its end) and the call is made
+    // again; a limit ending further off than the longest pause leaves the facts unknown until then.
+    for (let attempt = 0; !collected; attempt++) {
+      const wait = (pausedUntil.get(collector.id) ?? 0) - Date.now();
+      if (wait > maxPauseMs) {
+        collected = { at, maxAgeMs: wait, error: `${collector.id} is rate limited: its facts are collected again after ${new Date(Date.now() + wait).toISOString()}` };
+        break;
+      }
+      if (wait > 0) await sleep(wait);
+      try {
+        collected = { at, maxAgeMs: collector.maxAgeMs ?? 0, facts: await collector.collect(ref, entity, context) };
+      } catch (error) {
+        const retryAt = error instanceof ExternalServiceError ? error.retryAt : undefined;
+        if (retryAt && attempt === 0) pausedUntil.set(collector.id, Math.max(pausedUntil.get(collector.id) ?? 0, retryAt.getTime()));
+        else collected = { at, maxAgeMs: FAILURE_REUSE_MS, error: errorMessage(error) };
+      }
     }
     if (collector.cost === 'remote') remembered.set(key, collected);
     return collected;
@@ -131,19 +154,19 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
  * Scorecards for entities and teams, from the facts the collectors give. Each scorecard's rules
  * are compiled once; an entity is scored on the scorecards whose filter takes it in.
  */
-export function createScorecardService({ db, catalog, library, collectors, github, nudges, now = () => new Date() }: ScorecardServiceDeps): ScorecardService {
+export function createScorecardService({ db, catalog, library, collectors, github, nudges, now = () => new Date(), maxRateLimitPauseMs = 15 * 60 * 1000 }: ScorecardServiceDeps): ScorecardService {
   const compiled = compileScorecards(library.scorecards);
   // Each check's title and fix by `scorecard/check`.
   const checkCatalog = new Map<string, { title: string; fix: string }>(library.scorecards.flatMap((scorecard) => scorecard.levels.flatMap((level) => level.checks.map((check) => [`${scorecard.id}/${check.id}`, { title: check.title, fix: check.fix ?? '' }] as const))));
   // Remote facts (GitHub's) by collector and entity, reused while fresh.
-  const remembered = new Map<string, Collected>();
+  const remote: RemoteState = { remembered: new Map(), pausedUntil: new Map(), maxPauseMs: maxRateLimitPauseMs };
   const contextFor = async (): Promise<FactContext> => {
     const byRef = new Map<string, CatalogProblem[]>();
     for (const problem of await catalog.problems()) if (problem.ref) byRef.set(problem.ref, [...(byRef.get(problem.ref) ?? []), problem]);
     return { view: catalog.view, problemsOf: (ref) => byRef.get(ref) ?? [], now: now(), ...(github ? { github } : {}) };
   };
   const scoresOf = async (ref: string, entity: Entity, applicable: CompiledScorecard[], context: FactContext, exemptions?: ReadonlyMap<string, Exemption>, fresh = false) => {
-    const input = await collectFacts(ref, entity, collectors, context, remembered, fresh);
+    const input = await collectFacts(ref, entity, collectors, context, remote, fresh);
     return applicable.map((scorecard) => scoreEntity(scorecard, exemptions ? { ...input, exemptions } : input));
   };
   /** The exemptions in force for these entities, by entity and then `scorecard/check`, as the scores show them. */

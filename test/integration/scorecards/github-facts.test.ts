@@ -3,6 +3,7 @@ import { createAppContext, type AppContext } from '../../../src/app-context.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { createLogger } from '../../../src/logger.js';
 import type { CheckResult } from '../../../src/scorecards/evaluate-scorecards.js';
+import { OctokitGitHubClient } from '../../../src/github/octokit-github-client.js';
 import { startFakeGitHub } from '../../support/fake-github-server.js';
 
 const component = (name: string, slug: string, more = '') =>
@@ -82,5 +83,45 @@ describe('GitHub facts through Octokit, against a loopback GitHub', () => {
     const before = github.requests.length;
     await checksOf(context, 'ledger');
     expect(github.requests.length).toBe(before);
+  });
+
+  describe('when GitHub rate limits the evaluation', () => {
+    const contexts: AppContext[] = [];
+    /** A fresh app each time: what one collected or learnt of a limit must not carry into the next test. */
+    const limitedApp = async () => {
+      // Octokit waits out no limit itself here, so the limit reaches the evaluation.
+      const config = loadConfig({ files: [], env: { GITHUB_API_URL: github.baseUrl, GITHUB_TOKEN: 'ghp_test' } });
+      config.catalog.locations = [{ type: 'url', target: 'https://github.com/acme/catalog/blob/main/catalog-info.yaml' }];
+      const client = new OctokitGitHubClient({ baseUrl: github.baseUrl, token: 'ghp_test', maxRateLimitWaitSeconds: 0, retries: 0 });
+      const app = await createAppContext(config, createLogger({ level: 'silent' }), { ephemeralDatabase: true, github: () => client });
+      contexts.push(app);
+      await app.catalog.refresh();
+      return app;
+    };
+    afterAll(() => Promise.all(contexts.map((app) => app.close())));
+    const resetIn = (seconds: number) => ({ status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + seconds) } });
+
+    it('pauses until a near reset and resumes, so the run ends with every fact', async () => {
+      const limited = await limitedApp();
+      github.fail({ match: /^\/repos\/acme\/ledger$/, times: 1, ...resetIn(2) });
+      const started = Date.now();
+      const scores = await limited.scorecards.evaluateAll();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+      const ledger = Object.fromEntries(scores.get('component:default/ledger')![0]!.checks.map((check) => [check.id, check.status]));
+      expect(ledger).toMatchObject({ 'has-readme': 'pass', 'branch-protected': 'pass' });
+      expect(Object.fromEntries(scores.get('component:default/bare')![0]!.checks.map((check) => [check.id, check.status]))).toMatchObject({ 'has-readme': 'fail' });
+    });
+
+    it('leaves the facts unknown until a far reset, without calling GitHub again meanwhile, and never fails a check for it', async () => {
+      const limited = await limitedApp();
+      github.fail({ match: /^\/repos\/acme\/bare$/, times: 1, ...resetIn(3_600) });
+      const answer = await limited.scorecards.entity('bare');
+      const readme = answer.scorecards[0]!.checks.find((check) => check.id === 'has-readme')!;
+      expect(readme).toMatchObject({ status: 'unknown', message: expect.stringMatching(/rate limited: its facts are collected again after \d{4}-/) });
+      const before = github.requests.length;
+      const next = await limited.scorecards.entity('ledger');
+      expect(next.scorecards[0]!.checks.find((check) => check.id === 'has-readme')).toMatchObject({ status: 'unknown' });
+      expect(github.requests.length).toBe(before);
+    });
   });
 });
