@@ -72,7 +72,7 @@ export async function createAppContext(config: Config, logger: Logger, overrides
   });
   for (const problem of library.problems) logger.warn({ problem }, 'a scorecard problem');
   const tokenFor = (host: string) => config.integrations.github.some((integration) => integration.host === host && integration.token);
-  const scorecards = createScorecardService({ db: database.db, catalog, library, collectors: BUILT_IN_COLLECTORS, nudges: config.callboard.scorecards.nudges, github: (host) => (tokenFor(host) ? (overrides.github ?? clients)(host) : undefined) });
+  const scorecards = createScorecardService({ db: database.db, catalog, library, collectors: BUILT_IN_COLLECTORS, nudges: config.callboard.scorecards.nudges, ...(clusters.length > 0 ? { health } : {}), github: (host) => (tokenFor(host) ? (overrides.github ?? clients)(host) : undefined) });
   return { config, database, catalog, scaffolder, docs, health, scorecards, logger, close: () => database.close() };
 }
 

@@ -43,6 +43,8 @@ export interface WorkloadHealth {
   /** Every image its pods and live ReplicaSets run; more than one per container is a rollout under way. */
   images: string[];
   rollout: boolean;
+  /** Container restarts across its pods, init containers included. */
+  restarts: number;
   problems: WorkloadProblem[];
 }
 
@@ -76,6 +78,10 @@ const WAITING_PROBLEMS = new Set<ProblemType>(['CrashLoopBackOff', 'ImagePullBac
 const MAX_EVENTS = 5;
 
 const key = (kind: string, namespace: string | undefined, name: string | undefined) => `${kind}/${namespace ?? ''}/${name ?? ''}`;
+
+function restartsOf(pods: V1Pod[]): number {
+  return pods.reduce((total, pod) => total + [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].reduce((sum, status) => sum + (status.restartCount ?? 0), 0), 0);
+}
 
 /** What is wrong with one pod: waiting containers, OOM kills, restarts, readiness failing for too long, not scheduled. */
 export function podProblems(pod: V1Pod, now = Date.now()): WorkloadProblem[] {
@@ -161,6 +167,7 @@ export function clusterHealth(objects: ClusterObjects, now = Date.now()): { work
       desired,
       images: [...new Set([...imagesByContainer.values()].flatMap((images) => [...images]))].sort(),
       rollout: [...imagesByContainer.values()].some((images) => images.size > 1),
+      restarts: restartsOf(pods),
       problems,
     };
   };
@@ -180,7 +187,7 @@ export function clusterHealth(objects: ClusterObjects, now = Date.now()): { work
     const finished = pod.status?.phase === 'Succeeded';
     const ready = pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ? 1 : 0;
     const images = [...new Set((pod.spec?.containers ?? []).flatMap((container) => (container.image ? [container.image] : [])))].sort();
-    workloads.push({ kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', ready: finished ? 0 : ready, desired: finished ? 0 : 1, images, rollout: false, problems: podProblems(pod, now) });
+    workloads.push({ kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', ready: finished ? 0 : ready, desired: finished ? 0 : 1, images, rollout: false, restarts: restartsOf([pod]), problems: podProblems(pod, now) });
   }
 
   const own = new Set<string>();

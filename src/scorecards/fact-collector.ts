@@ -2,6 +2,7 @@ import type { CatalogView } from '../catalog/answers/catalog-view.js';
 import type { Entity } from '../catalog/model/entity.js';
 import type { CatalogProblem } from '../catalog/processing/catalog-problem.js';
 import type { GitHubClient } from '../github/github-client.js';
+import type { HealthService } from '../kubernetes/health-service.js';
 
 /** Tech Insights' fact types. */
 export type FactType = 'integer' | 'float' | 'string' | 'boolean' | 'datetime' | 'set' | 'object';
@@ -14,6 +15,8 @@ export interface FactContext {
   now: Date;
   /** GitHub per host, where a token is configured for it. */
   github?: (host: string) => GitHubClient | undefined;
+  /** Kubernetes health, where clusters are configured. */
+  health?: HealthService;
   /** Abandoned collections (a run stopped) end their calls. */
   signal?: AbortSignal;
 }

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, ExternalServiceError } from '../errors.js';
 import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import type { GitHubClient } from '../github/github-client.js';
+import type { HealthService } from '../kubernetes/health-service.js';
 import type { Db } from '../db/client.js';
 import { asStored, exemptChecks, exemptionsInForce, lastNudges, recordEvaluation, saveExemptions, storedResults, type RecordedEvaluation, type StoredExemption } from './scorecard-store.js';
 import { planNudges, zoneSourceOf, type NudgePlan, type NudgeSettings } from './nudge-planner.js';
@@ -82,6 +83,8 @@ export interface ScorecardServiceDeps {
   collectors: FactCollector[];
   /** GitHub per host, only where a token is configured: anonymous calls would run out at 60 an hour. */
   github?: (host: string) => GitHubClient | undefined;
+  /** Kubernetes health, only where clusters are configured. */
+  health?: HealthService;
   nudges: NudgeSettings;
   now?: () => Date;
   /** A rate limit ending within this long is waited out in the middle of an evaluation (default 15 minutes). */
@@ -154,7 +157,7 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
  * Scorecards for entities and teams, from the facts the collectors give. Each scorecard's rules
  * are compiled once; an entity is scored on the scorecards whose filter takes it in.
  */
-export function createScorecardService({ db, catalog, library, collectors, github, nudges, now = () => new Date(), maxRateLimitPauseMs = 15 * 60 * 1000 }: ScorecardServiceDeps): ScorecardService {
+export function createScorecardService({ db, catalog, library, collectors, github, health, nudges, now = () => new Date(), maxRateLimitPauseMs = 15 * 60 * 1000 }: ScorecardServiceDeps): ScorecardService {
   const compiled = compileScorecards(library.scorecards);
   // Each check's title and fix by `scorecard/check`.
   const checkCatalog = new Map<string, { title: string; fix: string }>(library.scorecards.flatMap((scorecard) => scorecard.levels.flatMap((level) => level.checks.map((check) => [`${scorecard.id}/${check.id}`, { title: check.title, fix: check.fix ?? '' }] as const))));
@@ -163,7 +166,7 @@ export function createScorecardService({ db, catalog, library, collectors, githu
   const contextFor = async (): Promise<FactContext> => {
     const byRef = new Map<string, CatalogProblem[]>();
     for (const problem of await catalog.problems()) if (problem.ref) byRef.set(problem.ref, [...(byRef.get(problem.ref) ?? []), problem]);
-    return { view: catalog.view, problemsOf: (ref) => byRef.get(ref) ?? [], now: now(), ...(github ? { github } : {}) };
+    return { view: catalog.view, problemsOf: (ref) => byRef.get(ref) ?? [], now: now(), ...(github ? { github } : {}), ...(health ? { health } : {}) };
   };
   const scoresOf = async (ref: string, entity: Entity, applicable: CompiledScorecard[], context: FactContext, exemptions?: ReadonlyMap<string, Exemption>, fresh = false) => {
     const input = await collectFacts(ref, entity, collectors, context, remote, fresh);

@@ -1,4 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { BUILT_IN_COLLECTORS } from '../../../src/scorecards/collectors/built-in.js';
+import { loadScorecards } from '../../../src/scorecards/scorecard-library.js';
+import { createScorecardService } from '../../../src/scorecards/scorecard-service.js';
 import { clustersFromConfig } from '../../../src/kubernetes/cluster-config.js';
 import { createHealthService, type HealthService } from '../../../src/kubernetes/health-service.js';
 import { startFakeKubernetes } from '../../support/fake-kubernetes.js';
@@ -253,5 +260,30 @@ describe('each pod failure state, read from an HTTPS cluster through the real cl
     // A rollout alone is not a fault: the replicas are all ready.
     expect(answer.status).toBe('healthy');
     expect(answer.reasons).toEqual(['Deployment shop/rollout: a rollout is under way (envoyproxy/envoy:v1.30.1, registry.acme.test/rollout:1.4.0, registry.acme.test/rollout:1.5.0)']);
+  });
+
+  it('gives scorecards the Kubernetes facts: healthy, status and restarts, unknown where nothing can be read', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'callboard-k8s-scorecard-'));
+    writeFileSync(
+      path.join(folder, 'runtime.yaml'),
+      'id: runtime\ntitle: Runtime\nfilter: { kinds: [Component] }\nlevels:\n  - id: steady\n    title: Steady\n    checks:\n' +
+        '      - { id: healthy, title: Healthy in Kubernetes, rule: { conditions: { all: [{ fact: kubernetesHealthy, operator: equal, value: true }] } } }\n' +
+        '      - { id: few-restarts, title: Restarts rarely, rule: { conditions: { all: [{ fact: kubernetesRestarts, operator: lessThan, value: 3 }] } } }\n',
+    );
+    const library = loadScorecards({ folders: [folder], collectors: BUILT_IN_COLLECTORS });
+    const scorecardsWith = (withHealth: boolean) =>
+      createScorecardService({ db: testCatalog.database.db, catalog: testCatalog.catalog, library, collectors: BUILT_IN_COLLECTORS, nudges: loadConfig({ files: [], env: {} }).callboard.scorecards.nudges, ...(withHealth ? { health } : {}) });
+    const statuses = async (name: string, withHealth = true) => {
+      const answer = await scorecardsWith(withHealth).entity(name);
+      return Object.fromEntries(answer.scorecards.find((scorecard) => scorecard.id === 'runtime')!.checks.map((check) => [check.id, `${check.status}${check.status === 'unknown' ? `: ${check.message}` : ''}`]));
+    };
+    try {
+      expect(await statuses('healthy')).toEqual({ healthy: 'pass', 'few-restarts': 'pass' });
+      expect(await statuses('restarts')).toEqual({ healthy: 'fail', 'few-restarts': 'fail' });
+      expect(await statuses('oom')).toEqual({ healthy: 'fail', 'few-restarts': 'fail' });
+      expect((await statuses('healthy', false)).healthy).toBe('unknown: Unknown: no Kubernetes cluster is configured (kubernetes.clusterLocatorMethods, or KUBECONFIG)');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
