@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --sizes 1000,10000,100000 --engines postgres,pglite --runs 3 --only catalog,slack --json]
+ * npm run bench [-- --sizes 1000,10000,100000 --engines postgres,pglite --runs 3 --only catalog,slack,nudges --json]
  *
  * Generates deterministic catalogs (bench/generate-catalog.ts), runs each (size, engine) scenario
  * in its own process (bench/scenario.ts for the catalog, bench/slack-bench.ts for the Slack app)
@@ -18,20 +18,20 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1000,10000,100000' },
     engines: { type: 'string', default: 'postgres,pglite' },
     runs: { type: 'string', default: '3' },
-    only: { type: 'string', default: 'catalog,slack,docs,health,scorecards' },
+    only: { type: 'string', default: 'catalog,slack,docs,health,scorecards,nudges' },
     'server-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write('npm run bench -- [--sizes 1000,10000,100000] [--engines postgres,pglite] [--runs 3] [--only catalog,slack,docs,health,scorecards] [--server-url URL] [--json]\n');
+  process.stdout.write('npm run bench -- [--sizes 1000,10000,100000] [--engines postgres,pglite] [--runs 3] [--only catalog,slack,docs,health,scorecards,nudges] [--server-url URL] [--json]\n');
   process.exit(0);
 }
 const suites = new Set(values.only!.split(','));
 for (const suite of suites) {
-  if (!['catalog', 'slack', 'docs', 'health', 'scorecards'].includes(suite)) {
-    process.stderr.write(`--only takes catalog, slack, docs, health and/or scorecards, not ${suite}\n`);
+  if (!['catalog', 'slack', 'docs', 'health', 'scorecards', 'nudges'].includes(suite)) {
+    process.stderr.write(`--only takes catalog, slack, docs, health, scorecards and/or nudges, not ${suite}\n`);
     process.exit(2);
   }
 }
@@ -96,6 +96,12 @@ if (suites.has('scorecards')) {
   scorecardRows.push(scenario('scorecard-bench.ts', ['--size', '100000']));
 }
 
+const nudgeRows: Row[] = [];
+if (suites.has('nudges')) {
+  progress('Measuring a nudge run for 1,000 teams against a rate-limited loopback Slack...');
+  nudgeRows.push(scenario('nudge-bench.ts', ['--teams', '1000']));
+}
+
 /** The issues' targets for the Slack app at 100k entities: p99 under 50 ms at 50 in flight, 300 commands a second, a template's first form page open within 300 ms. */
 const SLACK_TARGETS = { p99Ms: 50, commandsPerSecond: 300, firstPageMs: 300 };
 /** The docs issue's targets: 20,000 sections indexed within 2 s, searched with a p99 of at most 10 ms. */
@@ -106,7 +112,7 @@ const HEALTH_TARGETS = { allMs: 200, hangingMs: 2_000 };
 const SCORECARD_TARGETS = { evaluateMs: 5_000, teamMs: 100 };
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ catalog: rows, slack: slackRows, docs: docsRows, health: healthRows, scorecards: scorecardRows }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ catalog: rows, slack: slackRows, docs: docsRows, health: healthRows, scorecards: scorecardRows, nudges: nudgeRows }, null, 2)}\n`);
 } else {
   const sections: string[] = [];
   if (rows.length > 0) sections.push(catalogTable(rows));
@@ -114,6 +120,7 @@ if (values.json) {
   if (docsRows.length > 0) sections.push(docsTable(docsRows));
   if (healthRows.length > 0) sections.push(healthTable(healthRows));
   if (scorecardRows.length > 0) sections.push(scorecardTable(scorecardRows));
+  if (nudgeRows.length > 0) sections.push(nudgeTable(nudgeRows));
   process.stdout.write(sections.join('\n'));
 }
 
@@ -186,6 +193,16 @@ function scorecardTable(rows: Row[]): string {
   ])}
 
 The generated catalog stored on PGlite; every entity scored on the shipped scorecard's entity-fact checks (it applies to Components), median of three; then scorecard --team for 200 groups, after 20 to warm up.
+`;
+}
+
+function nudgeTable(rows: Row[]): string {
+  return `${table([
+    ['teams', 'channels', 'sent', 'run s', 'messages/s', '429s waited out', 'lost', 'sent twice', 'closest two to one channel ms (limit 1,000)'],
+    ...rows.map((row) => [String(row.teams), String(row.channels), String(row.sent), f(Number(row.runMs) / 1000, 1), f(row.messagesPerSecond, 1), String(row.rateLimited), String(row.lost), String(row.repeated), f(row.minChannelGapMs, 0)]),
+  ])}
+
+One nudge run, through the ledger on PGlite, for teams that each own one failing service and have a channel (some pairs share one, posted one after the other); the loopback Slack answers 429 with Retry-After: 1 to a second message to a channel within a second, or beyond ${rows[0]?.workspacePerSecond ?? 100} messages a second in the workspace.
 `;
 }
 
