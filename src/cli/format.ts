@@ -160,8 +160,8 @@ export function formatNudgeReport(report: NudgeRunReport): string {
   const lines = [`Nudges at ${report.at}: ${report.sent.length} sent${report.confirmed > 0 ? `, ${report.confirmed} found already sent by an interrupted run` : ''}`];
   for (const sent of report.sent) lines.push(`  ✓ ${sent.team} → ${sent.recipient}`);
   for (const failed of report.undeliverable) lines.push(`  ✗ ${failed.team} → ${failed.recipient}: ${failed.reason}`);
-  for (const waiting of report.pending) lines.push(`  … ${waiting.team} → ${waiting.recipient}: ${waiting.error} (the next run sends it)`);
-  if (report.expired > 0) lines.push(`${report.expired} nudge(s) a day old were dropped unsent; their checks are nudged again`);
+  for (const waiting of report.pending) lines.push(`  … ${waiting.team} → ${waiting.recipient}: ${waiting.error} (the next run plans it again)`);
+  if (report.superseded > 0) lines.push(`${report.superseded} nudge(s) an earlier run left unsent were planned again`);
   if (report.orphans.length > 0) lines.push(`Without an owner in the catalog: ${report.orphans.join(', ')}`);
   for (const skip of report.skipped) lines.push(`Skipped ${skip.team}: ${skip.reason}`);
   return lines.join('\n');

@@ -232,18 +232,19 @@ export async function main(argv: string[]): Promise<number> {
         if (Number.isNaN(at.getTime())) throw new ConfigError([`--now: "${options.now}" is not an ISO-8601 time (e.g. 2026-12-01T10:00:00+01:00)`]);
         if (!options.dryRun && options.now !== undefined) throw new ConfigError(['--now: only a dry run can be planned for another time; a real run sends now']);
         if (!options.dryRun && !config.callboard.slack.botToken) throw new ConfigError(['nudges are sent through Slack: set SLACK_BOT_TOKEN (or callboard.slack.botToken), or use --dry-run to see what would be sent']);
+        // A real run nudges about the catalog the replicas serve; another one would be written over it.
+        if (!options.dryRun && options.catalog.length > 0) throw new ConfigError(['--catalog: a real nudge run sends about the stored catalog (catalog.locations, refreshed by callboard start or catalog ingest); --catalog is for --dry-run']);
         const { nudgeSenderFromConfig } = config.callboard.slack.botToken || !options.dryRun ? await import('../slack/nudge-sender.js') : { nudgeSenderFromConfig: undefined };
         if (options.dryRun) {
           return await withCatalog(config, options, async (context) => {
             // Slack is only asked (time zones), never sent to.
             const sender = config.callboard.slack.botToken && nudgeSenderFromConfig ? nudgeSenderFromConfig(config.callboard.slack, context.catalog.view, context.logger) : undefined;
             await sender?.prepare?.();
-            const plan = await context.scorecards.planNudges(at, sender?.timezoneOf);
+            const plan = await context.scorecards.planNudges(at, sender?.timezoneOf ? { timezoneOf: sender.timezoneOf } : {});
             print(options, plan, formatNudgePlan(plan));
             return 0;
           });
         }
-        // The ledger must outlive the run, so a real run keeps to the configured database even with --catalog.
         return await withCatalog(config, options, async (context) => {
           const sender = nudgeSenderFromConfig!(config.callboard.slack, context.catalog.view, context.logger);
           let report: NudgeRunReport | undefined;
@@ -258,7 +259,7 @@ export async function main(argv: string[]): Promise<number> {
           }
           print(options, report, formatNudgeReport(report));
           return report.pending.length > 0 ? 1 : 0;
-        }, { persistent: true });
+        });
       }
       case 'manifest': {
         const host = config.app?.baseUrl ? new URL(config.app.baseUrl).host : undefined;
@@ -320,7 +321,7 @@ async function catalogCommand(config: Config, options: CliOptions, args: string[
       // A complete refresh of nothing would empty the catalog.
       throw new Error('nothing to ingest: configure catalog.locations or catalog.providers.github (--config), or pass --catalog PATH');
     }
-    return withContext(config, options, false, async (context) => {
+    return withContext(config, options, async (context) => {
       if (!options.json && process.stderr.isTTY) process.stderr.write('Refreshing the catalog...\n');
       const report = await context.catalog.refresh(options.catalog.length > 0 ? catalogRoots(options.catalog) : undefined);
       print(options, { ...report, changedRefs: undefined, removedRefs: undefined }, formatRefresh(report));
@@ -399,7 +400,7 @@ function printRun(options: CliOptions, { run, files }: FinishedRun): number {
 async function templateDecisionCommand(config: Config, options: CliOptions, approved: boolean, runId: string | undefined): Promise<number> {
   const user = asUser(options);
   if (!user || !runId || (!approved && !options.reason)) throw new Error(`usage: callboard template ${approved ? 'approve RUN_ID --as USER [--reason TEXT]' : 'reject RUN_ID --as USER --reason TEXT'}`);
-  return withContext(config, options, false, async (context) => {
+  return withContext(config, options, async (context) => {
     await context.catalog.load();
     const { outcome, run } = await context.scaffolder.decide(runId, { approved, by: user, ...(options.reason ? { reason: options.reason } : {}) });
     const refusals: Record<string, string> = {
@@ -421,7 +422,7 @@ async function templateDecisionCommand(config: Config, options: CliOptions, appr
 async function templateRunsCommand(config: Config, options: CliOptions, verb: 'runs' | 'cancel', runId: string | undefined): Promise<number> {
   const user = asUser(options);
   if (!user || (verb === 'cancel' && !runId)) throw new Error(`usage: callboard template ${verb === 'runs' ? 'runs' : 'cancel RUN_ID'} --as USER`);
-  return withContext(config, options, false, async (context) => {
+  return withContext(config, options, async (context) => {
     if (verb === 'cancel') {
       const cancelled = await context.scaffolder.cancel(runId!, user);
       print(options, { id: runId, cancelled }, cancelled ? `Cancelled ${runId}: it stops before its next step.` : `${runId} is not a run of ${user} that is still open or processing.`);
@@ -494,9 +495,9 @@ function quietLogger(config: Config) {
   return createLogger({ level });
 }
 
-async function withContext<T>(config: Config, options: CliOptions, persistent: boolean, use: (context: AppContext) => Promise<T> | T): Promise<T> {
+async function withContext<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T): Promise<T> {
   const logger = quietLogger(config);
-  const context = await createAppContext(config, logger, { ...contextOverrides(options), ...(persistent ? { ephemeralDatabase: false } : {}) });
+  const context = await createAppContext(config, logger, contextOverrides(options));
   try {
     return await use(context);
   } finally {
@@ -505,8 +506,8 @@ async function withContext<T>(config: Config, options: CliOptions, persistent: b
 }
 
 /** Answers from --catalog (loaded into a throw-away database) or from the configured database as stored. */
-async function withCatalog<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T, { persistent = false } = {}): Promise<T> {
-  return withContext(config, options, persistent, async (context) => {
+async function withCatalog<T>(config: Config, options: CliOptions, use: (context: AppContext) => Promise<T> | T): Promise<T> {
+  return withContext(config, options, async (context) => {
     if (options.catalog.length > 0) {
       const report = await context.catalog.refresh(catalogRoots(options.catalog));
       if (!options.json && report.problems.length > 0) {

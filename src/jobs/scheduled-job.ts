@@ -14,8 +14,11 @@ export interface JobDefinition {
   timezone?: string;
   /** A job that has never run runs at the first start (an evaluation), rather than waiting for its time (a nudge). */
   runAtFirstStart?: boolean;
-  /** The work for one scheduled time; it throws to fail (the time still counts as run). */
-  run(slot: Date): Promise<void>;
+  /**
+   * The work for one scheduled time; it throws to fail (the time still counts as run). `signal`
+   * aborts when the replica loses the lease or stops: the work ends as soon as it safely can.
+   */
+  run(slot: Date, signal: AbortSignal): Promise<void>;
 }
 
 /** What asking a job to run came to. */
@@ -28,6 +31,7 @@ export interface JobRunner {
   missedSlot(now: Date): Promise<Date | undefined>;
   /** Runs a missed time now, then follows the schedule until stopped. */
   start(): Promise<void>;
+  /** Stops the schedule, and a run under way at its next safe point, waiting for it to finish. */
   stop(): Promise<void>;
 }
 
@@ -54,17 +58,17 @@ export function jobRunner(job: JobDefinition, { db, logger, leaseMs = 120_000, n
   const log = logger.child({ job: job.name });
   const task = cron.createTask(job.schedule, (context) => void runFor(new Date(Math.floor(context.date.getTime() / 1000) * 1000)), { timezone: job.timezone ?? 'UTC', noOverlap: true, name: job.name });
 
+  // Leases are timed by the database's clock: replicas whose clocks disagree still agree on who holds one.
+  const leaseEnd = sql`now() + make_interval(secs => ${leaseMs / 1000})`;
   const takeLease = async (slot: Date): Promise<boolean> => {
-    const at = now();
-    const until = new Date(at.getTime() + leaseMs);
     await db.insert(scheduledJobs).values({ job: job.name }).onConflictDoNothing();
     const taken = await db
       .update(scheduledJobs)
-      .set({ leaseHolder: holder, leaseUntil: until })
+      .set({ leaseHolder: holder, leaseUntil: leaseEnd })
       .where(
         and(
           eq(scheduledJobs.job, job.name),
-          sql`(${scheduledJobs.leaseUntil} is null or ${scheduledJobs.leaseUntil} < ${at.toISOString()}::timestamptz or ${scheduledJobs.leaseHolder} = ${holder})`,
+          sql`(${scheduledJobs.leaseUntil} is null or ${scheduledJobs.leaseUntil} < now() or ${scheduledJobs.leaseHolder} = ${holder})`,
           sql`(${scheduledJobs.lastSlot} is null or ${scheduledJobs.lastSlot} < ${slot.toISOString()}::timestamptz)`,
         ),
       )
@@ -72,22 +76,42 @@ export function jobRunner(job: JobDefinition, { db, logger, leaseMs = 120_000, n
     return taken.length > 0;
   };
 
+  let running: { controller: AbortController; done: Promise<JobOutcome> } | undefined;
   const runFor = async (slot: Date): Promise<JobOutcome> => {
     if (!(await takeLease(slot))) {
       const [row] = await db.select().from(scheduledJobs).where(eq(scheduledJobs.job, job.name));
       return row?.lastSlot && row.lastSlot >= slot ? 'already-ran' : 'busy';
     }
+    const controller = new AbortController();
+    const done = holdWhileRunning(slot, controller);
+    running = { controller, done };
+    try {
+      return await done;
+    } finally {
+      if (running?.done === done) running = undefined;
+    }
+  };
+
+  const holdWhileRunning = async (slot: Date, controller: AbortController): Promise<JobOutcome> => {
+    // A renewal that finds the lease gone (it lapsed while the database was unreachable, and another replica took it) stops the work.
     const renew = setInterval(() => {
-      void db
-        .update(scheduledJobs)
-        .set({ leaseUntil: new Date(now().getTime() + leaseMs) })
+      db.update(scheduledJobs)
+        .set({ leaseUntil: leaseEnd })
         .where(and(eq(scheduledJobs.job, job.name), eq(scheduledJobs.leaseHolder, holder)))
-        .catch((error: unknown) => log.warn({ err: error }, 'renewing the job lease failed'));
+        .returning({ job: scheduledJobs.job })
+        .then(
+          (held) => {
+            if (held.length > 0) return;
+            log.error({ slot }, 'the job lease was lost to another replica: stopping the work');
+            controller.abort(new Error('the job lease was lost'));
+          },
+          (error: unknown) => log.warn({ err: error }, 'renewing the job lease failed'),
+        );
     }, leaseMs / 3);
     renew.unref();
     let failure: string | null = null;
     try {
-      await job.run(slot);
+      await job.run(slot, controller.signal);
     } catch (error) {
       failure = errorMessage(error);
       log.error({ err: error, slot }, 'the scheduled job failed');
@@ -123,6 +147,9 @@ export function jobRunner(job: JobDefinition, { db, logger, leaseMs = 120_000, n
     async stop() {
       await task.stop();
       await task.destroy();
+      // A run under way stops at its next safe point and records what it did before the database closes.
+      running?.controller.abort(new Error('the replica is stopping'));
+      await running?.done;
     },
   };
 }

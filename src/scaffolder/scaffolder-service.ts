@@ -15,7 +15,8 @@ import { approvedWaiting, decideApproval, findRun, recordRun, requestCancel, run
 import { checkedValues, maskedValues, redacted, redactedValue, runTemplate, type StepReport } from './run-template.js';
 import type { TemplateDefinition } from './template-definition.js';
 import { errorMessage } from '../errors.js';
-import { approversOf, assertMayRun, declaredMembersOf, mayRun, RunRefusedError, runningUser, type ApprovalRule } from './template-access.js';
+import { approversOf, assertMayRun, mayRun, RunRefusedError, runningUser, type ApprovalRule } from './template-access.js';
+import { declaredMembersOf } from '../catalog/answers/declared-members.js';
 import { availableTemplates, loadTemplateFolder, type TemplateFolder } from './template-library.js';
 
 export interface StartRunRequest {

@@ -87,32 +87,3 @@ export function approversOf(template: TemplateDefinition, rules: ApprovalRule[])
   return annotated ? normalizeEntityRef(annotated, { defaultKind: 'group', defaultNamespace: template.entity.metadata.namespace ?? 'default' }) : undefined;
 }
 
-/**
- * Who may approve for a group: the users its own entity lists (`spec.members`) and those of the
- * groups it lists as children, recursively. Only the group's own file counts: a User entity
- * declaring `memberOf` cannot make itself an approver.
- */
-export function declaredMembersOf(view: CatalogView, groupRef: string): Set<string> {
-  const members = new Set<string>();
-  const seen = new Set<string>();
-  const pending = [groupRef];
-  while (pending.length > 0) {
-    const ref = pending.pop()!;
-    if (seen.has(ref)) continue;
-    seen.add(ref);
-    const group = view.get(ref);
-    if (group?.kind !== 'Group') continue;
-    const namespace = group.metadata.namespace ?? 'default';
-    const refsOf = (value: unknown, defaultKind: string) =>
-      (Array.isArray(value) ? value : []).flatMap((item) => {
-        try {
-          return typeof item === 'string' ? [normalizeEntityRef(item, { defaultKind, defaultNamespace: namespace })] : [];
-        } catch {
-          return [];
-        }
-      });
-    for (const member of refsOf(group.spec?.members, 'user')) members.add(member);
-    pending.push(...refsOf(group.spec?.children, 'group'));
-  }
-  return members;
-}

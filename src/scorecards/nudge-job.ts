@@ -29,8 +29,8 @@ export function nudgeJob({ db, scorecards, sender, schedule, timezone, logger, o
     name: NUDGE_JOB,
     schedule,
     timezone,
-    run: async (slot) => {
-      const report = await runNudges({ db, slot, sender, logger, now, plan: (at) => scorecards.planNudges(at, sender.timezoneOf) });
+    run: async (slot, signal) => {
+      const report = await runNudges({ db, slot, sender, logger, now, signal, plan: (at, inFlight) => scorecards.planNudges(at, { ...(sender.timezoneOf ? { timezoneOf: sender.timezoneOf } : {}), inFlight }) });
       onReport?.(report);
     },
   };

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { nudgeDeliveries, nudgedChecks } from '../db/schema.js';
 import type { NudgePlan, PlannedMessage } from './nudge-planner.js';
@@ -9,9 +9,9 @@ export type NudgeTarget = { channel: string } | { user: string };
 /**
  * `pending` waits to be sent; `sending` was handed to Slack and not yet confirmed; `sent` is done;
  * `undeliverable` cannot reach anyone as addressed (no such channel, nobody in Slack by that email);
- * `expired` waited longer than a nudge stays worth sending.
+ * `superseded` was not sent and never will be: a later run planned afresh what it held.
  */
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'undeliverable' | 'expired';
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'undeliverable' | 'superseded';
 
 export interface NudgeDelivery {
   id: string;
@@ -50,7 +50,8 @@ export function deliveriesFor(message: PlannedMessage): NudgeTarget[] {
 
 /**
  * Writes a run's plan into the ledger before anything is sent, one row per delivery. Ids are made
- * of the slot, team and recipient, so writing the same slot's plan again adds only what is new.
+ * of the slot, team and recipient, so writing the same slot's plan again adds what is new and
+ * takes up again what was superseded; a delivery sent or under way stays as it is.
  */
 export async function recordPlan(db: Db, slot: Date, plan: NudgePlan, at: Date): Promise<NudgeDelivery[]> {
   const rows = plan.messages.flatMap((message) =>
@@ -58,7 +59,12 @@ export async function recordPlan(db: Db, slot: Date, plan: NudgePlan, at: Date):
   );
   if (rows.length === 0) return [];
   return db.transaction(async (tx) => {
-    for (let start = 0; start < rows.length; start += 500) await tx.insert(nudgeDeliveries).values(rows.slice(start, start + 500)).onConflictDoNothing();
+    for (let start = 0; start < rows.length; start += 500) {
+      await tx
+        .insert(nudgeDeliveries)
+        .values(rows.slice(start, start + 500))
+        .onConflictDoUpdate({ target: nudgeDeliveries.id, set: { message: sql`excluded.message`, status: 'pending', error: null, createdAt: sql`excluded.created_at` }, setWhere: eq(nudgeDeliveries.status, 'superseded') });
+    }
     const written = await tx
       .select()
       .from(nudgeDeliveries)
@@ -82,7 +88,7 @@ export async function claimDelivery(db: Db, id: string, at: Date): Promise<Nudge
 export async function markSent(db: Db, delivery: NudgeDelivery, sent: SentMessage, at: Date): Promise<void> {
   const checks = delivery.message.entities.flatMap((entity) => entity.failing.map((failure) => ({ entityRef: entity.ref, scorecardId: failure.scorecard, checkId: failure.check, lastNudgedAt: at })));
   await db.transaction(async (tx) => {
-    await tx.update(nudgeDeliveries).set({ status: 'sent', channel: sent.channel, messageTs: sent.ts, sentAt: at, error: null }).where(eq(nudgeDeliveries.id, delivery.id));
+    await tx.update(nudgeDeliveries).set({ status: 'sent', channel: sent.channel, messageTs: sent.ts, sentAt: at, error: null }).where(and(eq(nudgeDeliveries.id, delivery.id), inArray(nudgeDeliveries.status, ['pending', 'sending'])));
     for (let start = 0; start < checks.length; start += 500) {
       await tx
         .insert(nudgedChecks)
@@ -92,33 +98,28 @@ export async function markSent(db: Db, delivery: NudgeDelivery, sent: SentMessag
   });
 }
 
-/** Back to pending, with why the send failed: the next run sends it. */
-export async function releaseDelivery(db: Db, id: string, error: string | null): Promise<void> {
-  await db.update(nudgeDeliveries).set({ status: 'pending', error }).where(eq(nudgeDeliveries.id, id));
+/** A send that failed: kept as attempted, with why, for the next run to look for in Slack before it plans afresh. */
+export async function recordFailedSend(db: Db, id: string, error: string): Promise<void> {
+  await db.update(nudgeDeliveries).set({ status: 'pending', error }).where(and(eq(nudgeDeliveries.id, id), eq(nudgeDeliveries.status, 'sending')));
 }
 
 export async function markUndeliverable(db: Db, id: string, reason: string): Promise<void> {
   await db.update(nudgeDeliveries).set({ status: 'undeliverable', error: reason }).where(eq(nudgeDeliveries.id, id));
 }
 
-/** Deliveries not finished (pending, or cut short while sending) written since `since`, oldest first. */
-export async function unfinishedDeliveries(db: Db, since: Date): Promise<NudgeDelivery[]> {
+/** Every delivery not finished (pending, or cut short while sending), oldest first. */
+export async function unfinishedDeliveries(db: Db): Promise<NudgeDelivery[]> {
   const rows = await db
     .select()
     .from(nudgeDeliveries)
-    .where(and(inArray(nudgeDeliveries.status, ['pending', 'sending']), gte(nudgeDeliveries.createdAt, since)))
+    .where(inArray(nudgeDeliveries.status, ['pending', 'sending']))
     .orderBy(asc(nudgeDeliveries.createdAt), asc(nudgeDeliveries.id));
   return rows.map(deliveryOf);
 }
 
-/** Unfinished deliveries written before `before` are no longer worth sending; their checks are nudged again by a later run. */
-export async function expireDeliveries(db: Db, before: Date): Promise<number> {
-  const rows = await db
-    .update(nudgeDeliveries)
-    .set({ status: 'expired' })
-    .where(and(inArray(nudgeDeliveries.status, ['pending', 'sending']), lt(nudgeDeliveries.createdAt, before)))
-    .returning({ id: nudgeDeliveries.id });
-  return rows.length;
+/** A delivery that will not be sent: what it held is planned afresh, in its recipients' working hours, by the run that supersedes it. */
+export async function supersedeDelivery(db: Db, id: string): Promise<void> {
+  await db.update(nudgeDeliveries).set({ status: 'superseded' }).where(and(eq(nudgeDeliveries.id, id), inArray(nudgeDeliveries.status, ['pending', 'sending'])));
 }
 
 export async function deliveryById(db: Db, id: string): Promise<NudgeDelivery | undefined> {

@@ -1,6 +1,7 @@
 import type { CatalogView } from '../catalog/answers/catalog-view.js';
 import { ANNOTATIONS, annotationOf } from '../catalog/model/entity.js';
 import { isTimeZone } from '../time-zone.js';
+import { declaredMembersOf } from '../catalog/answers/declared-members.js';
 import { checkKey, type StoredResult } from './scorecard-store.js';
 
 /** How nudges are sent: which failures, to whom, when. */
@@ -39,7 +40,12 @@ export interface PlannedMessage {
   /** The owner is a single person: the message asks them to hand it to a team. */
   individual: boolean;
   entities: { ref: string; failing: PlannedFailure[] }[];
+  /** Failing checks due that one message cannot hold: the next run's message lists them. */
+  heldBack: number;
 }
+
+/** A message lists at most this many failing checks, each with its fix, within Slack's message size. */
+export const FAILURES_PER_MESSAGE = 15;
 
 export interface NudgePlan {
   at: string;
@@ -60,8 +66,11 @@ export interface NudgePlanInput {
   /** Each `scorecard/check`'s title and fix, from the scorecards loaded now. */
   checks: ReadonlyMap<string, { title: string; fix: string }>;
   settings: NudgeSettings;
-  /** A person's time zone from Slack, for a group without one of its own (its first member's). */
-  slackTimezoneOf?: (userRef: string) => string | undefined;
+  /**
+   * People's time zones from Slack, for owners without one of their own (a group's first
+   * member's): null when Slack could not be asked, which skips the owner rather than guess.
+   */
+  slackZones?: ReadonlyMap<string, string | null>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -75,7 +84,8 @@ export function localTime(at: Date, timeZone: string): { weekday: number; time: 
 
 const validZone = (zone: string | undefined) => (zone && isTimeZone(zone) ? zone : undefined);
 
-const membersOf = (view: CatalogView, team: string) => (team.startsWith('group:') ? view.related(team, 'hasMember').filter((member) => member.startsWith('user:')).sort() : []);
+/** Who hears for a group: the members its own files declare, its sub-teams' included (a User's own `memberOf` does not make it so). */
+const membersOf = (view: CatalogView, team: string) => (team.startsWith('group:') ? [...declaredMembersOf(view, team)].filter((member) => view.has(member)).sort() : []);
 
 /**
  * The time zone the catalog or the config gives an owner, or else the person whose Slack time
@@ -95,7 +105,7 @@ export function zoneSourceOf(team: string, view: CatalogView, settings: Pick<Nud
  * then the newest. Teams outside their working hours, or whose weekly digest is not due, are
  * skipped with the reason. Pure: the run and `callboard nudge --dry-run` both use it.
  */
-export function planNudges({ at, view, results, exempt, lastNudged, checks, settings, slackTimezoneOf }: NudgePlanInput): NudgePlan {
+export function planNudges({ at, view, results, exempt, lastNudged, checks, settings, slackZones }: NudgePlanInput): NudgePlan {
   const byOwner = new Map<string, { ref: string; failing: (PlannedFailure & { lastNudged?: Date })[] }[]>();
   const orphans: string[] = [];
   for (const result of results) {
@@ -126,7 +136,12 @@ export function planNudges({ at, view, results, exempt, lastNudged, checks, sett
     const owner = team === 'platform' ? undefined : view.get(team);
     const members = membersOf(view, team);
     const source = zoneSourceOf(team, view, settings);
-    const zone = (source && ('zone' in source ? source.zone : validZone(slackTimezoneOf?.(source.person)))) ?? 'UTC';
+    const fromSlack = source && 'person' in source ? slackZones?.get(source.person) : undefined;
+    if (team !== 'platform' && fromSlack === null && source && 'person' in source) {
+      skipped.push({ team, reason: `its time zone could not be read from Slack (${source.person}'s profile): it is nudged once it can be, or set ${TIMEZONE_ANNOTATION}` });
+      continue;
+    }
+    const zone = (source && 'zone' in source ? source.zone : validZone(fromSlack ?? undefined)) ?? 'UTC';
     const local = localTime(at, zone);
     const { days, start, end } = settings.workingHours;
     if (team !== 'platform' && (!days.includes(local.weekday) || local.time < start || local.time >= end)) {
@@ -145,8 +160,17 @@ export function planNudges({ at, view, results, exempt, lastNudged, checks, sett
       .filter((entity) => entity.failing.length > 0)
       .sort((a, b) => byUrgency(a.failing[0]!, b.failing[0]!) || (a.ref < b.ref ? -1 : 1));
     if (due.length === 0) continue;
+    // The most urgent fill the message; what is left is not recorded as nudged, so the next run lists it.
+    let room = FAILURES_PER_MESSAGE;
+    let heldBack = 0;
+    const listed = due.flatMap((entity) => {
+      const failing = entity.failing.slice(0, Math.max(0, room));
+      room -= failing.length;
+      heldBack += entity.failing.length - failing.length;
+      return failing.length > 0 ? [{ ref: entity.ref, failing }] : [];
+    });
     if (team === 'platform') {
-      if (settings.platformChannel) messages.push({ team, channel: settings.platformChannel, users: [], individual: false, entities: due });
+      if (settings.platformChannel) messages.push({ team, channel: settings.platformChannel, users: [], individual: false, entities: listed, heldBack });
       else skipped.push({ team, reason: 'entities without an owner in the catalog, and no callboard.scorecards.nudges.platformChannel to tell' });
       continue;
     }
@@ -156,7 +180,7 @@ export function planNudges({ at, view, results, exempt, lastNudged, checks, sett
       skipped.push({ team, reason: `no ${ANNOTATIONS.slackChannel} annotation and no members to message` });
       continue;
     }
-    messages.push({ team, channel, users: individual ? [team] : channel ? [] : members, individual, entities: due });
+    messages.push({ team, channel, users: individual ? [team] : channel ? [] : members, individual, entities: listed, heldBack });
   }
   return { at: at.toISOString(), messages, orphans: orphans.sort(), skipped };
 }

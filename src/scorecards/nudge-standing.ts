@@ -19,6 +19,8 @@ export interface NudgeStanding {
   channel: string | null;
   messageTs: string | null;
   entities: { ref: string; checks: StandingCheck[] }[];
+  /** Failing checks the message had no room for: the next nudge lists them. */
+  heldBack: number;
 }
 
 /** The delivery's checks with their stored status and the exemptions in force. A check no longer stored reads as unknown. */
@@ -31,6 +33,7 @@ export function standingOf(delivery: NudgeDelivery, results: StoredResult[], exe
     individual: delivery.message.individual,
     channel: delivery.channel,
     messageTs: delivery.messageTs,
+    heldBack: delivery.message.heldBack ?? 0,
     entities: delivery.message.entities.map((entity) => ({
       ref: entity.ref,
       checks: entity.failing.map((failure) => {
@@ -56,6 +59,7 @@ export function freshStanding(delivery: NudgeDelivery): NudgeStanding {
     individual: delivery.message.individual,
     channel: null,
     messageTs: null,
+    heldBack: delivery.message.heldBack ?? 0,
     entities: delivery.message.entities.map((entity) => ({ ref: entity.ref, checks: entity.failing.map((failure) => ({ ...failure, status: 'fail' as const })) })),
   };
 }

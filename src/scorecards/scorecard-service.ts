@@ -1,5 +1,6 @@
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { resolveQuery } from '../catalog/answers/who-owns.js';
+import { declaredMembersOf } from '../catalog/answers/declared-members.js';
 import type { Entity } from '../catalog/model/entity.js';
 import type { CatalogProblem } from '../catalog/processing/catalog-problem.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,6 +47,13 @@ export interface OrgScorecardAnswer {
   wontFix: { entity: string; scorecard: string; check: string; title: string; reason: string; decidedBy: string; decidedAt: Date }[];
 }
 
+export interface PlanOptions {
+  /** A person's time zone from Slack (undefined: none there; a rejection: Slack cannot say now). */
+  timezoneOf?: (userRef: string) => Promise<string | undefined>;
+  /** Checks in sends still under way, by `entity/scorecard/check`: as if nudged then. */
+  inFlight?: ReadonlyMap<string, Date>;
+}
+
 /** Whether someone may set an entity's checks aside: only its owners may. */
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 
@@ -63,7 +71,7 @@ export interface ScorecardService {
    * What a nudge run at `at` would send, to whom, from the stored evaluation (nothing is sent or
    * recorded). `timezoneOf` gives a person's time zone from Slack, for owners with none of their own.
    */
-  planNudges(at: Date, timezoneOf?: (userRef: string) => Promise<string | undefined>): Promise<NudgePlan>;
+  planNudges(at: Date, options?: PlanOptions): Promise<NudgePlan>;
   /** A sent nudge with its checks as they stand now; undefined for a delivery the ledger does not hold. */
   nudgeStanding(deliveryId: string): Promise<NudgeStanding | undefined>;
   /** Whether `userRef` (a catalog user, or nobody known) may snooze or mark won't-fix the entity's checks. */
@@ -93,6 +101,10 @@ export interface ScorecardServiceDeps {
 
 /** A snooze lasts a week: the next nudge after it asks again. */
 const SNOOZE_MS = 7 * 24 * 60 * 60 * 1000;
+/** Recheck now collects an entity afresh at most this often. */
+const RECHECK_COOLDOWN_MS = 30_000;
+/** How long the org view's answer is reused. */
+const ORG_CACHE_MS = 60_000;
 /** Time zones looked up in Slack at once while a nudge run is planned. */
 const ZONE_LOOKUPS_AT_ONCE = 8;
 
@@ -189,6 +201,8 @@ export function createScorecardService({ db, catalog, library, collectors, githu
     const [results, exemptions] = await Promise.all([storedResults(db, refs), exemptionsInForce(db, now(), refs)]);
     return standingOf(delivery, results, exemptions);
   };
+  const lastRecheck = new Map<string, number>();
+  let orgCache: { at: number; limit: number; answer: Promise<OrgScorecardAnswer> } | undefined;
   const applicableTo = (entity: Entity) => compiled.filter((scorecard) => appliesTo(scorecard.scorecard, entity));
 
   const evaluateAll = async () => {
@@ -235,11 +249,15 @@ export function createScorecardService({ db, catalog, library, collectors, githu
       return { team: ref, entities, reasons: entities.length === 0 ? [`${ref} owns no entity that a scorecard applies to`] : [] };
     },
     evaluateAll,
-    async planNudges(at, timezoneOf) {
+    async planNudges(at, { timezoneOf, inFlight } = {}) {
       const [stored, exempt, lastNudged] = await Promise.all([storedResults(db), exemptChecks(db, at), lastNudges(db)]);
+      for (const [key, when] of inFlight ?? []) {
+        const known = lastNudged.get(key);
+        if (!known || known < when) lastNudged.set(key, when);
+      }
       // Before the first stored evaluation (a fresh database), what an evaluation now would store.
       const results = stored.length > 0 ? stored : [...(await evaluateAll())].flatMap(([entityRef, scores]) => scores.map((score) => asStored(entityRef, score, at)));
-      const zones = new Map<string, string>();
+      const zones = new Map<string, string | null>();
       if (timezoneOf) {
         // Only the people whose owners have no time zone of their own are asked about.
         const people = new Set<string>();
@@ -249,26 +267,29 @@ export function createScorecardService({ db, catalog, library, collectors, githu
           if (source && 'person' in source) people.add(source.person);
         }
         await mapWithLimit([...people], ZONE_LOOKUPS_AT_ONCE, async (person) => {
-          const zone = await timezoneOf(person).catch(() => undefined);
-          if (zone) zones.set(person, zone);
+          const zone = await timezoneOf(person).catch(() => null);
+          if (zone !== undefined) zones.set(person, zone);
         });
       }
-      return planNudges({ at, view: catalog.view, results, exempt, lastNudged, checks: checkCatalog, settings: nudges, slackTimezoneOf: (person) => zones.get(person) });
+      return planNudges({ at, view: catalog.view, results, exempt, lastNudged, checks: checkCatalog, settings: nudges, slackZones: zones });
     },
     nudgeStanding: standing,
     mayDecide(userRef, entityRef) {
       const owner = catalog.view.related(entityRef, 'ownedBy')[0];
       if (!owner || !catalog.view.has(owner)) return { allowed: false, reason: `${entityRef} has no owner in the catalog, so nobody can set its checks aside: give it a spec.owner` };
       if (!userRef) return { allowed: false, reason: `only ${owner}${owner.startsWith('group:') ? "'s members" : ''} may set these checks aside, and the catalog has no User entity for you` };
-      const owners = owner.startsWith('group:') ? catalog.view.related(owner, 'hasMember') : [owner];
-      return owners.includes(userRef) ? { allowed: true } : { allowed: false, reason: `only ${owner}${owner.startsWith('group:') ? "'s members" : ''} may set these checks aside` };
+      // The group's own files say who is in it: a User entity declaring memberOf cannot make itself an owner.
+      const owners = owner.startsWith('group:') ? declaredMembersOf(catalog.view, owner) : new Set([owner]);
+      return owners.has(userRef) ? { allowed: true } : { allowed: false, reason: `only ${owner}${owner.startsWith('group:') ? "'s members" : ''} may set these checks aside` };
     },
     async setAside(deliveryId, entityRef, decision, userRef) {
       const before = await standing(deliveryId);
       const entity = before?.entities.find((item) => item.ref === entityRef);
       if (!before || !entity) return before;
       const at = now();
-      const chosen = entity.checks.filter((check) => (check.status === 'fail' || check.status === 'snoozed' || check.status === 'wontfix') && (decision.kind === 'snooze' || !decision.checks || decision.checks.includes(`${check.scorecard}/${check.check}`)));
+      // A snooze never undoes a won't-fix (its reason stays in the org view); a won't-fix may follow a snooze.
+      const open = (status: string) => status === 'fail' || status === 'snoozed';
+      const chosen = entity.checks.filter((check) => (decision.kind === 'snooze' ? open(check.status) : (open(check.status) || check.status === 'wontfix') && (!decision.checks || decision.checks.includes(`${check.scorecard}/${check.check}`))));
       await saveExemptions(
         db,
         chosen.map((check): StoredExemption => ({
@@ -282,53 +303,71 @@ export function createScorecardService({ db, catalog, library, collectors, githu
           decidedAt: at,
         })),
       );
+      orgCache = undefined;
       return standing(deliveryId);
     },
     async recheck(deliveryId, entityRef) {
+      // Pressed again and again, Recheck would spend GitHub's rate limit: an entity is collected afresh at most every half minute.
+      const last = lastRecheck.get(entityRef) ?? 0;
+      if (Date.now() - last < RECHECK_COOLDOWN_MS) return standing(deliveryId);
+      lastRecheck.set(entityRef, Date.now());
       const entity = catalog.view.get(entityRef);
       const applicable = entity ? applicableTo(entity) : [];
       const scores = entity && applicable.length > 0 ? await scoresOf(entityRef, entity, applicable, await contextFor(), undefined, true) : [];
       await recordEvaluation(db, new Map([[entityRef, scores]]), now(), { entities: [entityRef] });
+      orgCache = undefined;
       return standing(deliveryId);
     },
-    async org(limit = 10) {
-      const [stored, exemptions] = await Promise.all([storedResults(db), exemptionsInForce(db, now())]);
-      const first = library.scorecards[0];
-      const teams = new Map<string, { entities: number; levels: Record<string, number> }>();
-      const failing = new Map<string, number>();
-      let evaluatedAt: Date | null = null;
-      for (const result of stored) {
-        if (!evaluatedAt || result.evaluatedAt > evaluatedAt) evaluatedAt = result.evaluatedAt;
-        for (const [check, standing] of Object.entries(result.checks)) if (standing.status === 'fail') failing.set(`${result.scorecardId}/${check}`, (failing.get(`${result.scorecardId}/${check}`) ?? 0) + 1);
-        if (result.scorecardId !== first?.id) continue;
-        const team = catalog.view.related(result.entityRef, 'ownedBy')[0] ?? 'no owner';
-        const counts = teams.get(team) ?? { entities: 0, levels: {} };
-        counts.entities += 1;
-        counts.levels[result.level ?? 'none'] = (counts.levels[result.level ?? 'none'] ?? 0) + 1;
-        teams.set(team, counts);
+    org(limit = 10) {
+      // Every App Home visit asks; the stored results change once an evaluation, so an answer stands for a minute.
+      if (!orgCache || orgCache.limit !== limit || Date.now() - orgCache.at > ORG_CACHE_MS) {
+        const answer = orgAnswer(limit);
+        orgCache = { at: Date.now(), limit, answer };
+        answer.catch(() => (orgCache = undefined));
       }
-      // Teams with the most entities below the first level come first: they need the help.
-      const below = (counts: { levels: Record<string, number> }) => counts.levels.none ?? 0;
-      return {
-        evaluatedAt,
-        scorecard: first ? { id: first.id, title: first.title, levels: first.levels.map((level) => level.id) } : null,
-        teams: [...teams.entries()].sort((a, b) => below(b[1]) - below(a[1]) || b[1].entities - a[1].entities || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([team, counts]) => ({ team, ...counts })),
-        mostFailed: [...failing.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([key, count]) => {
-          const [scorecard, check] = key.split('/') as [string, string];
-          return { scorecard, check, title: checkCatalog.get(key)?.title ?? check, failing: count };
-        }),
-        wontFix: exemptions
-          .filter((exemption) => exemption.kind === 'wontfix' && catalog.view.has(exemption.entityRef))
-          .slice(0, limit)
-          .map((exemption) => ({ entity: exemption.entityRef, scorecard: exemption.scorecardId, check: exemption.checkId, title: checkCatalog.get(`${exemption.scorecardId}/${exemption.checkId}`)?.title ?? exemption.checkId, reason: exemption.reason ?? '', decidedBy: exemption.decidedBy, decidedAt: exemption.decidedAt })),
-      };
+      return orgCache.answer;
     },
     async evaluateAndRecord() {
       const at = now();
       const scores = await evaluateAll();
-      return { ...(await recordEvaluation(db, scores, at)), scored: scores.size, at };
+      const recorded = await recordEvaluation(db, scores, at);
+      orgCache = undefined;
+      return { ...recorded, scored: scores.size, at };
     },
   };
+
+  async function orgAnswer(limit: number): Promise<OrgScorecardAnswer> {
+    const [stored, exemptions] = await Promise.all([storedResults(db), exemptionsInForce(db, now())]);
+    const first = library.scorecards[0];
+    const teams = new Map<string, { entities: number; levels: Record<string, number> }>();
+    const failing = new Map<string, number>();
+    let evaluatedAt: Date | null = null;
+    for (const result of stored) {
+      if (!evaluatedAt || result.evaluatedAt > evaluatedAt) evaluatedAt = result.evaluatedAt;
+      for (const [check, standing] of Object.entries(result.checks)) if (standing.status === 'fail') failing.set(`${result.scorecardId}/${check}`, (failing.get(`${result.scorecardId}/${check}`) ?? 0) + 1);
+      if (result.scorecardId !== first?.id) continue;
+      const team = catalog.view.related(result.entityRef, 'ownedBy')[0] ?? 'no owner';
+      const counts = teams.get(team) ?? { entities: 0, levels: {} };
+      counts.entities += 1;
+      counts.levels[result.level ?? 'none'] = (counts.levels[result.level ?? 'none'] ?? 0) + 1;
+      teams.set(team, counts);
+    }
+    // Teams with the most entities below the first level come first: they need the help.
+    const below = (counts: { levels: Record<string, number> }) => counts.levels.none ?? 0;
+    return {
+      evaluatedAt,
+      scorecard: first ? { id: first.id, title: first.title, levels: first.levels.map((level) => level.id) } : null,
+      teams: [...teams.entries()].sort((a, b) => below(b[1]) - below(a[1]) || b[1].entities - a[1].entities || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([team, counts]) => ({ team, ...counts })),
+      mostFailed: [...failing.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([key, count]) => {
+        const [scorecard, check] = key.split('/') as [string, string];
+        return { scorecard, check, title: checkCatalog.get(key)?.title ?? check, failing: count };
+      }),
+      wontFix: exemptions
+        .filter((exemption) => exemption.kind === 'wontfix' && catalog.view.has(exemption.entityRef))
+        .slice(0, limit)
+        .map((exemption) => ({ entity: exemption.entityRef, scorecard: exemption.scorecardId, check: exemption.checkId, title: checkCatalog.get(`${exemption.scorecardId}/${exemption.checkId}`)?.title ?? exemption.checkId, reason: exemption.reason ?? '', decidedBy: exemption.decidedBy, decidedAt: exemption.decidedAt })),
+    };
+  }
 }
 
 /** How a score shows an exemption: snoozed until when, or won't fix and why, and who decided. */

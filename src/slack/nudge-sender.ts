@@ -5,7 +5,7 @@ import type { CatalogView } from '../catalog/answers/catalog-view.js';
 import type { SlackConfig } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
 import type { NudgeDelivery, SentMessage } from '../scorecards/nudge-ledger.js';
-import { UndeliverableError, type NudgeSender } from '../scorecards/nudge-run.js';
+import { SEND_SETTLES_MS, UndeliverableError, type NudgeSender } from '../scorecards/nudge-run.js';
 import { freshStanding } from '../scorecards/nudge-standing.js';
 import { nudgeMessage } from './blocks/nudge-message.js';
 import { createPeopleDirectory, type PeopleDirectory } from './people.js';
@@ -40,8 +40,9 @@ const UNDELIVERABLE: Record<string, string> = {
 };
 
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
-/** History read back when looking for a send cut short: a nudge is found among the channel's newest messages since it. */
-const HISTORY_PAGE = 100;
+/** History read back when looking for a send cut short: pages of the channel's messages around the attempt. */
+const HISTORY_PAGE = 200;
+const HISTORY_PAGES = 5;
 
 const platformError = (error: unknown) => (error as { data?: { error?: unknown } }).data?.error;
 const rateLimitedFor = (error: unknown) => {
@@ -65,8 +66,8 @@ export function slackNudgeSender({ client, view, people, logger, channelInterval
     return user.id;
   };
 
-  /** Retries the call while Slack says to wait, until the message's wait budget is spent. */
-  const withinRateLimits = async <T>(call: () => Promise<T>): Promise<T> => {
+  /** Retries the call while Slack says to wait, until the message's wait budget is spent or `signal` aborts. */
+  const withinRateLimits = async <T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
     let waited = 0;
     for (;;) {
       try {
@@ -76,7 +77,7 @@ export function slackNudgeSender({ client, view, people, logger, channelInterval
         if (retryAfter === undefined || waited + retryAfter * 1_000 > maxRateLimitWaitMs) throw error;
         logger.info({ retryAfter }, 'Slack rate limit: waiting before sending the nudge again');
         waited += retryAfter * 1_000;
-        await sleep(retryAfter * 1_000);
+        await sleep(retryAfter * 1_000, undefined, { signal });
       }
     }
   };
@@ -105,13 +106,15 @@ export function slackNudgeSender({ client, view, people, logger, channelInterval
       const person = peopleOf(view, userRef).find((candidate) => candidate.ref === userRef);
       return person ? (await people.slackUserOf(person))?.timezone : undefined;
     },
-    async send(delivery) {
+    async send(delivery, signal) {
       const channel = 'user' in delivery.target ? await slackUserOf(delivery.target.user) : delivery.target.channel;
-      const wait = (lastPostTo.get(channel) ?? 0) + channelIntervalMs - Date.now();
-      if (wait > 0) await sleep(wait);
+      // `#team` and `team` are one channel to Slack's limit.
+      const paced = channel.replace(/^#/, '');
+      const wait = (lastPostTo.get(paced) ?? 0) + channelIntervalMs - Date.now();
+      if (wait > 0) await sleep(wait, undefined, { signal });
       const message = nudgeMessage(freshStanding(delivery));
       try {
-        const posted = await withinRateLimits(() => client.chat.postMessage({ channel, ...message, unfurl_links: false, metadata: { event_type: NUDGE_EVENT_TYPE, event_payload: { delivery: delivery.id } } }));
+        const posted = await withinRateLimits(() => client.chat.postMessage({ channel, ...message, unfurl_links: false, metadata: { event_type: NUDGE_EVENT_TYPE, event_payload: { delivery: delivery.id } } }), signal);
         if (!posted.channel || !posted.ts) throw new Error('chat.postMessage answered without the channel and timestamp of the message');
         return { channel: posted.channel, ts: posted.ts };
       } catch (error) {
@@ -119,18 +122,24 @@ export function slackNudgeSender({ client, view, people, logger, channelInterval
         if (typeof refusal === 'string' && UNDELIVERABLE[refusal]) throw new UndeliverableError(`${refusal}: ${UNDELIVERABLE[refusal]}`);
         throw error;
       } finally {
-        lastPostTo.set(channel, Date.now());
+        lastPostTo.set(paced, Date.now());
       }
     },
     async findSent(delivery): Promise<SentMessage | null | undefined> {
       const channel = await channelIdOf(delivery);
       if (!channel) return undefined;
-      const oldest = delivery.attemptedAt ? String((delivery.attemptedAt.getTime() - 60_000) / 1_000) : undefined;
-      const history = await withinRateLimits(() => client.conversations.history({ channel, limit: HISTORY_PAGE, include_all_metadata: true, ...(oldest ? { oldest } : {}) }));
-      const found = history.messages?.find((message) => message.metadata?.event_type === NUDGE_EVENT_TYPE && (message.metadata.event_payload as { delivery?: unknown } | undefined)?.delivery === delivery.id);
-      if (found?.ts) return { channel, ts: found.ts };
-      // A channel that moved on by more than a page since cannot rule the message out.
-      return history.has_more ? undefined : null;
+      // The message, if it was posted, is from around the attempt: from a minute before it to the longest a send can take after.
+      const attempted = delivery.attemptedAt?.getTime();
+      const window = attempted ? { oldest: String((attempted - 60_000) / 1_000), latest: String((attempted + SEND_SETTLES_MS) / 1_000) } : {};
+      for (let page = 0, cursor: string | undefined; page < HISTORY_PAGES; page++) {
+        const history = await withinRateLimits(() => client.conversations.history({ channel, limit: HISTORY_PAGE, include_all_metadata: true, inclusive: true, ...window, ...(cursor ? { cursor } : {}) }));
+        const found = history.messages?.find((message) => message.metadata?.event_type === NUDGE_EVENT_TYPE && (message.metadata.event_payload as { delivery?: unknown } | undefined)?.delivery === delivery.id);
+        if (found?.ts) return { channel, ts: found.ts };
+        cursor = history.response_metadata?.next_cursor || undefined;
+        if (!history.has_more || !cursor) return null;
+      }
+      // A channel too busy around the attempt to read through cannot rule the message out.
+      return undefined;
     },
   };
 }
@@ -138,6 +147,7 @@ export function slackNudgeSender({ client, view, people, logger, channelInterval
 /** The sender a replica or `callboard nudge` uses: a Web API client and a people directory of its own, from the Slack settings. */
 export function nudgeSenderFromConfig(slack: SlackConfig, view: CatalogView, logger: Logger): NudgeSender {
   if (!slack.botToken) throw new Error('nudges are sent through Slack: set SLACK_BOT_TOKEN (or callboard.slack.botToken), or use --dry-run to see what would be sent');
-  const client = backgroundWebClient(slack.botToken, slack);
+  // The client must not send a message again by itself after a timeout: the ledger decides, after looking in Slack.
+  const client = backgroundWebClient(slack.botToken, { ...slack, webApiRetries: 0 });
   return slackNudgeSender({ client, view, people: createPeopleDirectory(client, logger), logger });
 }

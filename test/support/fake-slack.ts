@@ -89,9 +89,14 @@ export class FakeSlack {
           if (behaviour === 'post-then-hang') return;
           response.end(JSON.stringify({ ok: true, channel, ts }));
         } else if (path === '/api/conversations.history') {
-          const inChannel = this.messages.filter((message) => message.channel === body.channel && (!body.oldest || Number(message.ts) >= Number(body.oldest))).reverse();
+          // Newest first, between oldest and latest, a page of `limit` at a time with an offset for a cursor, as Slack pages.
+          const inChannel = this.messages.filter((message) => message.channel === body.channel && (!body.oldest || Number(message.ts) >= Number(body.oldest)) && (!body.latest || Number(message.ts) <= Number(body.latest))).reverse();
+          const offset = Number(body.cursor ?? 0);
+          const limit = Number(body.limit ?? 100);
+          const page = inChannel.slice(offset, offset + limit);
+          const more = offset + limit < inChannel.length;
           const withMetadata = String(body.include_all_metadata) === 'true';
-          response.end(JSON.stringify({ ok: true, has_more: false, messages: inChannel.map(({ metadata, ...message }) => ({ type: 'message', ...message, ...(withMetadata && metadata ? { metadata } : {}) })) }));
+          response.end(JSON.stringify({ ok: true, has_more: more, response_metadata: { next_cursor: more ? String(offset + limit) : '' }, messages: page.map(({ metadata, ...message }) => ({ type: 'message', ...message, ...(withMetadata && metadata ? { metadata } : {}) })) }));
         } else if (path === '/api/conversations.open') {
           response.end(JSON.stringify({ ok: true, channel: { id: String(body.users ?? '').replace(/^U/, 'D') } }));
         } else if (path === '/api/conversations.list') {

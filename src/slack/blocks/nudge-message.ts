@@ -12,9 +12,9 @@ export interface NudgeButtonValue {
   entity: string;
 }
 
-/** Entities shown in one message: each takes a section and a row of buttons, within Slack's 50 blocks. */
+/** Entities shown in one message: each takes a section and a row of buttons, within Slack's 50 blocks (the planner lists fewer checks than this anyway). */
 const ENTITIES_SHOWN = 20;
-const FIX_CHARS = 400;
+const FIX_CHARS = 300;
 /** Slack's checkboxes hold at most 10 options, each label at most 75 characters. */
 const CHECKBOX_OPTIONS = 10;
 const OPTION_CHARS = 75;
@@ -67,6 +67,7 @@ export function nudgeMessage(standing: NudgeStanding): SlackMessage {
   const more = standing.entities.length - ENTITIES_SHOWN;
   const team = standing.team.startsWith('group:') ? ` \`/scorecard team ${escapeText(nameOfRef(standing.team))}\` lists them all.` : '';
   if (more > 0) blocks.push(section(`…and ${more} more ${more === 1 ? 'entity' : 'entities'}.${team}`));
+  if (standing.heldBack > 0) blocks.push(section(`${standing.heldBack} more failing ${standing.heldBack === 1 ? 'check waits' : 'checks wait'} for the next nudge, so that this one stays short.${team}`));
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: "Snooze sets these checks aside for a week; Won't fix asks why, and everyone sees the reason in `/scorecard`. Only the owners can do either." }] });
   return fitMessage({ text: `${failing} failing scorecard ${failing === 1 ? 'check' : 'checks'} for ${nameOfRef(standing.team)}`, blocks });
 }

@@ -17,7 +17,7 @@ export const appHome: Surface = {
     app.event('app_home_opened', async ({ event, client }) => {
       if (event.tab !== 'home') return;
       try {
-        const [overview, standing] = await Promise.all([catalog.homeFor(await askerKey(event.user, people), docs?.problems()), scorecards?.org(5)]);
+        const [overview, standing] = await Promise.all([catalog.homeFor(await askerKey(event.user, people), docs?.problems()), scorecards?.org(5).catch((error: unknown) => void log.warn({ err: error }, 'App Home shown without the scorecards'))]);
         await client.views.publish({ user_id: event.user, view: appHomeView(overview, standing) });
       } catch (error) {
         // The page keeps what it showed last time; there is no message to apologise in.

@@ -14,6 +14,15 @@ function buttonValue(raw: string): NudgeButtonValue | undefined {
   }
 }
 
+/** The won't-fix form's private_metadata (the app wrote it; Slack returns it in a signed request): anything unreadable is nothing. */
+function parsedMetadata(raw: string | undefined): Partial<NudgeButtonValue & { channel: string; ts: string }> {
+  try {
+    return JSON.parse(raw || '{}') as Partial<NudgeButtonValue & { channel: string; ts: string }>;
+  } catch {
+    return {};
+  }
+}
+
 /** The nudge's message, redrawn in place with each check as it stands now. */
 async function redraw(client: App['client'], standing: NudgeStanding, where: { channel?: string; ts?: string }): Promise<void> {
   const channel = standing.channel ?? where.channel;
@@ -76,6 +85,8 @@ export const nudgesSurface: Surface = {
       if (!(await decider(context, body.user.id, value.entity, respond))) return;
       const standing = await scorecards.nudgeStanding(value.delivery);
       if (!standing) return void (await refuse(respond, 'This nudge is no longer on record.'));
+      const open = standing.entities.find((entity) => entity.ref === value.entity)?.checks.some((check) => check.status === 'fail' || check.status === 'snoozed');
+      if (!open) return void (await refuse(respond, `No check of ${value.entity} in this nudge is failing any more.`));
       const metadata = JSON.stringify({ ...value, ...whereFrom(body) });
       await client.views.open({ trigger_id: body.trigger_id, view: wontFixModal(standing, value.entity, metadata) });
     });
@@ -94,7 +105,7 @@ export const nudgesSurface: Surface = {
       if (!reason) errors[WONT_FIX_INPUTS.reason.block] = 'Say why: everyone sees the reason in /scorecard.';
       if (checks.length === 0) errors[WONT_FIX_INPUTS.checks.block] = 'Choose at least one check.';
       if (Object.keys(errors).length > 0) return void (await ack({ response_action: 'errors', errors }));
-      const metadata = JSON.parse(view.private_metadata || '{}') as Partial<NudgeButtonValue & { channel: string; ts: string }>;
+      const metadata = parsedMetadata(view.private_metadata);
       const value = buttonValue(JSON.stringify(metadata));
       const userRef = await context.userRefOf(body.user.id);
       const decision = value ? scorecards.mayDecide(userRef, value.entity) : { allowed: false as const, reason: 'this form is from a nudge Callboard can no longer read' };

@@ -36,11 +36,13 @@ describe.skipIf(!serverUrl)('callboard nudge, killed in the middle and run again
     writeFileSync(path.join(scratch, 'catalog-info.yaml'), catalogInfoYaml([team('alpha'), team('beta'), team('gamma'), service('alpha-api', 'alpha'), service('beta-api', 'beta'), service('gamma-api', 'gamma')]));
     writeFileSync(
       path.join(scratch, 'app-config.yaml'),
-      `callboard:\n  scorecards:\n    nudges:\n      workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' }\n  slack:\n    botToken: xoxb-test-token\n    apiUrl: ${apiUrl}\n    webApiTimeoutMs: 2000\n`,
+      `catalog:\n  locations:\n    - { type: file, target: ${path.join(scratch, 'catalog-info.yaml')} }\ncallboard:\n  scorecards:\n    nudges:\n      workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' }\n  slack:\n    botToken: xoxb-test-token\n    apiUrl: ${apiUrl}\n    webApiTimeoutMs: 2000\n`,
     );
     env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url.href };
     database = postgres(url.href, { max: 1, onnotice: () => {} });
-  });
+    // Nudges are about the catalog the replicas serve: stored first, as callboard start would.
+    await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'catalog', 'ingest', '--config', path.join(scratch, 'app-config.yaml')], { cwd: repoRoot, env });
+  }, 60_000);
   afterAll(async () => {
     await slack.stop();
     await database?.end();
@@ -49,7 +51,7 @@ describe.skipIf(!serverUrl)('callboard nudge, killed in the middle and run again
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'nudge', '--config', path.join(scratch, 'app-config.yaml'), '--catalog', scratch, '--json'];
+  const args = ['--import', 'tsx', 'src/cli/main.ts', 'nudge', '--config', path.join(scratch, 'app-config.yaml'), '--json'];
 
   it('resends nothing Slack already has and skips nothing, after a kill while a message was being sent', async () => {
     // Slack posts the second message, and the process is killed before it hears back.
@@ -66,8 +68,10 @@ describe.skipIf(!serverUrl)('callboard nudge, killed in the middle and run again
     const blocked = await run(process.execPath, args, { cwd: repoRoot, env }).then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain('another replica is sending nudges right now');
-    // Two minutes on, as far as the lease can tell.
+    // A quarter of an hour on, as far as the lease and the send cut short can tell: the lease has lapsed, and the send is past taking any longer.
     await database!.unsafe(`update scheduled_jobs set lease_until = now() - interval '1 second' where job = 'scorecards.nudge'`);
+    await database!.unsafe(`update nudge_deliveries set attempted_at = attempted_at - interval '16 minutes', sent_at = sent_at - interval '16 minutes'`);
+    for (const message of slack.messages) message.ts = `${Number(message.ts.split('.')[0]) - 16 * 60}.${message.ts.split('.')[1]}`;
     const again = await run(process.execPath, args, { cwd: repoRoot, env });
     const report = JSON.parse(again.stdout) as { sent: { team: string }[]; confirmed: number; pending: unknown[] };
     expect(report.confirmed).toBe(1);
@@ -82,12 +86,17 @@ describe.skipIf(!serverUrl)('callboard nudge, killed in the middle and run again
     expect(slack.messages).toHaveLength(3);
   }, 120_000);
 
-  it('refuses to run without a bot token, and says what to set', async () => {
-    const { code, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'nudge', '--catalog', scratch], { cwd: repoRoot, env: { ...env, DATABASE_URL: '' } }).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => error,
-    );
-    expect(code).not.toBe(0);
-    expect(stderr).toContain('set SLACK_BOT_TOKEN');
+  it('refuses a real run without a bot token, or about a catalog other than the stored one, and says what to do', async () => {
+    const refused = (extra: string[], more: Record<string, string> = {}) =>
+      run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'nudge', ...extra], { cwd: repoRoot, env: { ...env, ...more } }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+    const noToken = await refused([], { DATABASE_URL: '' });
+    expect(noToken.code).not.toBe(0);
+    expect(noToken.stderr).toContain('set SLACK_BOT_TOKEN');
+    const otherCatalog = await refused(['--config', path.join(scratch, 'app-config.yaml'), '--catalog', scratch]);
+    expect(otherCatalog.code).not.toBe(0);
+    expect(otherCatalog.stderr).toContain('--catalog is for --dry-run');
   }, 60_000);
 });

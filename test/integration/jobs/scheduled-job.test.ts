@@ -54,4 +54,51 @@ describe.each(ENGINES)('a scheduled job across replicas on %s', (engine) => {
     const firstStart = jobRunner({ ...job('evaluate', runs), runAtFirstStart: true }, { db: database.db, logger });
     expect(await firstStart.missedSlot(utc('2026-12-01T10:30:40'))).toEqual(utc('2026-12-01T10:30:00'));
   });
+
+  it('stops a run under way at stop(), and waits for it to record what it did', async () => {
+    const order: string[] = [];
+    const runner = jobRunner(
+      {
+        name: 'stoppable',
+        schedule: '0 9 * * 1-5',
+        run: async (_slot, signal) => {
+          await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+          order.push(`aborted: ${String((signal.reason as Error).message)}`);
+        },
+      },
+      { db: database.db, logger },
+    );
+    const running = runner.runFor(utc('2026-12-01T09:00:00'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await runner.stop();
+    order.push('stopped');
+    expect(order).toEqual(['aborted: the replica is stopping', 'stopped']);
+    expect(await running).toBe('ran');
+  });
+
+  it('stops the work when its lease is found taken by another replica, and times leases by the database clock', async () => {
+    let aborted: unknown;
+    const runner = jobRunner(
+      {
+        name: 'lost',
+        schedule: '0 9 * * 1-5',
+        run: (_slot, signal) =>
+          new Promise<void>((resolve) =>
+            signal.addEventListener('abort', () => {
+              aborted = signal.reason;
+              resolve();
+            }),
+          ),
+      },
+      // This replica's clock is an hour fast: its lease still ends by the database's clock.
+      { db: database.db, logger, leaseMs: 300, holder: 'replica-slow', now: () => new Date(Date.now() + 3_600_000) },
+    );
+    const running = runner.runFor(utc('2026-12-01T09:00:00'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const [held] = await database.db.select().from(scheduledJobs).where(eq(scheduledJobs.job, 'lost'));
+    expect(held!.leaseUntil!.getTime() - Date.now()).toBeLessThan(1_000);
+    await database.db.update(scheduledJobs).set({ leaseHolder: 'replica-other' }).where(eq(scheduledJobs.job, 'lost'));
+    await running;
+    expect((aborted as Error).message).toBe('the job lease was lost');
+  });
 });

@@ -20,12 +20,15 @@ const catalog = (description?: string) =>
     { kind: 'Group', metadata: { name: 'payments', annotations: { 'slack.com/channel': 'team-payments' } }, spec: { type: 'team', children: [], members: ['alice'] } },
     { kind: 'User', metadata: { name: 'alice' }, spec: { profile: { email: 'alice@example.com' }, memberOf: [] } },
     { kind: 'User', metadata: { name: 'mallory' }, spec: { profile: { email: 'mallory@example.com' }, memberOf: [] } },
+    // Declares herself a member; the payments group's own file does not list her.
+    { kind: 'User', metadata: { name: 'eve' }, spec: { profile: { email: 'eve@example.com' }, memberOf: ['payments'] } },
     refunds(description),
   ]);
 // A Tuesday morning in UTC, the default time zone: within the default working hours.
 const TUESDAY = new Date('2026-12-01T10:00:00Z');
 const ALICE = 'U0ALICE';
 const MALLORY = 'U0MALLORY';
+const EVE = 'U0EVE';
 
 type Button = { action_id: string; value: string; text: { text: string } };
 const buttons = (blocks: KnownBlock[]) => blocks.flatMap((block) => (block.type === 'actions' ? (block.elements as unknown as Button[]) : []));
@@ -41,6 +44,7 @@ describe('scorecard nudges in Slack, through signed requests', () => {
       prepare: (slack) => {
         slack.usersByEmail.set('alice@example.com', ALICE);
         slack.usersByEmail.set('mallory@example.com', MALLORY);
+        slack.usersByEmail.set('eve@example.com', EVE);
         slack.channels.set('team-payments', 'C0PAYMENTS');
       },
     });
@@ -75,6 +79,10 @@ describe('scorecard nudges in Slack, through signed requests', () => {
     const [refusal] = await harness.responses('mallory-snooze');
     expect(refusal!.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(String(refusal!.body.text)).toBe("only group:default/payments's members may set these checks aside.");
+    await press(ACTIONS.nudgeSnooze, EVE, 'eve-snooze');
+    await press(ACTIONS.nudgeWontFix, EVE, 'eve-wontfix');
+    for (const name of ['eve-snooze', 'eve-wontfix']) expect(String((await harness.responses(name))[0]!.body.text)).toBe("only group:default/payments's members may set these checks aside.");
+    expect(harness.slack.calls.filter((call) => call.path === '/api/views.open')).toEqual([]);
     expect(await harness.database.db.select().from(scorecardExemptions)).toEqual([]);
   });
 
@@ -113,6 +121,11 @@ describe('scorecard nudges in Slack, through signed requests', () => {
     expect(JSON.stringify(blocksOf(updates()[before]!))).toContain(":no_entry_sign: Has a description: won't fix (alice): Retired next quarter &lt;!channel&gt;");
     const org = (await (await harness.slashCommand('/scorecard', '')).json()) as { blocks: KnownBlock[] };
     expect(JSON.stringify(org.blocks)).toContain('Retired next quarter &lt;!channel&gt;');
+    // A later snooze of the entity's checks leaves the won't-fix, and its reason, as decided.
+    await press(ACTIONS.nudgeSnooze, ALICE, 'alice-snooze-again');
+    await harness.slack.next('/api/chat.update', before + 2);
+    const decided = await harness.database.db.select().from(scorecardExemptions);
+    expect(decided.find((row) => row.checkId === 'has-description')).toMatchObject({ kind: 'wontfix', reason: 'Retired next quarter <!channel>' });
   });
 
   it('rechecks the entity now and redraws the message with what passes', async () => {

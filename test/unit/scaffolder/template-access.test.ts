@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogView } from '../../../src/catalog/answers/catalog-view.js';
 import type { Entity } from '../../../src/catalog/model/entity.js';
-import { allowedGroups, approversOf, assertMayRun, declaredMembersOf, mayRun, RunRefusedError } from '../../../src/scaffolder/template-access.js';
+import { allowedGroups, approversOf, assertMayRun, mayRun, RunRefusedError } from '../../../src/scaffolder/template-access.js';
+import { declaredMembersOf } from '../../../src/catalog/answers/declared-members.js';
 import { templateDefinition } from '../../../src/scaffolder/template-definition.js';
 
 const group = (name: string, parent?: string): Entity => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name, namespace: 'default' }, spec: { type: 'team', children: [], ...(parent ? { parent } : {}) } });

@@ -15,6 +15,11 @@ for (const [ref, value] of [
   entity('Group', 'digest', { type: 'team', children: [], members: ['alice'] }, { 'slack.com/channel': '#digest', 'callboard.dev/nudge-frequency': 'weekly' }),
   entity('User', 'alice', { memberOf: ['payments'] }),
   entity('User', 'bob', { memberOf: ['berlin'] }),
+  // Says it is in berlin; berlin's own file does not list it.
+  entity('User', 'eve', { memberOf: ['berlin'] }),
+  entity('Group', 'tokyo', { type: 'team', children: [], members: ['carol'] }),
+  entity('User', 'carol', { memberOf: [] }),
+  entity('Component', 'kanji', { type: 'service', lifecycle: 'production', owner: 'tokyo' }),
   entity('Component', 'ledger', { type: 'service', lifecycle: 'production', owner: 'payments' }),
   entity('Component', 'refunds', { type: 'service', lifecycle: 'production', owner: 'payments' }),
   entity('Component', 'tiles', { type: 'service', lifecycle: 'production', owner: 'berlin' }),
@@ -40,8 +45,8 @@ const results = [
   result('orphan', { 'has-readme': failing('2026-11-04T00:00:00Z') }),
   result('weekly', { 'has-readme': failing('2026-11-05T00:00:00Z') }),
 ];
-const plan = (at: string, more: { exempt?: string[]; lastNudged?: [string, string][]; settings?: Partial<NudgeSettings> } = {}) =>
-  planNudges({ at: new Date(at), view, results, exempt: new Set(more.exempt ?? []), lastNudged: new Map((more.lastNudged ?? []).map(([key, when]) => [key, new Date(when)])), checks, settings: { ...settings, ...more.settings } });
+const plan = (at: string, more: { exempt?: string[]; lastNudged?: [string, string][]; settings?: Partial<NudgeSettings>; results?: StoredResult[]; slackZones?: Map<string, string | null> } = {}) =>
+  planNudges({ at: new Date(at), view, results: more.results ?? results, exempt: new Set(more.exempt ?? []), lastNudged: new Map((more.lastNudged ?? []).map(([key, when]) => [key, new Date(when)])), checks, settings: { ...settings, ...more.settings }, ...(more.slackZones ? { slackZones: more.slackZones } : {}) });
 
 describe('nudges planned for a run', () => {
   it('sends each team one message, regressions first then the newest, never about an unknown', () => {
@@ -56,6 +61,7 @@ describe('nudges planned for a run', () => {
 
   it('messages the members of a team without a channel, and the owner of an entity owned by one person', () => {
     const { messages } = plan('2026-12-01T10:00:00Z');
+    // Only the members berlin's own file lists: eve's memberOf does not get her berlin's nudges.
     expect(messages.find((message) => message.team === 'group:default/berlin')).toMatchObject({ channel: null, users: ['user:default/bob'] });
     expect(messages.find((message) => message.team === 'user:default/alice')).toMatchObject({ channel: null, users: ['user:default/alice'], individual: true });
   });
@@ -86,5 +92,25 @@ describe('nudges planned for a run', () => {
     const nudged: [string, string][] = [['component:default/weekly/default/has-readme', '2026-11-28T10:00:00Z']];
     expect(plan('2026-12-01T10:00:00Z', { lastNudged: nudged }).skipped).toContainEqual({ team: 'group:default/digest', reason: 'weekly digest: the next one is due after 2026-12-05T10:00:00.000Z' });
     expect(plan('2026-12-07T10:00:00Z', { lastNudged: nudged }).messages.find((message) => message.team === 'group:default/digest')).toMatchObject({ entities: [{ ref: 'component:default/weekly' }] });
+  });
+
+  it('lists at most fifteen failing checks in one message, the most urgent, and says how many wait for the next', () => {
+    const many = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`check-${index}`, failing(`2026-11-${String(10 + index).padStart(2, '0')}T00:00:00Z`, index === 0)]));
+    const manyChecks = new Map(Object.keys(many).map((id) => [`default/${id}`, { title: id, fix: 'fix it' }]));
+    const { messages } = planNudges({ at: new Date('2026-12-01T10:00:00Z'), view, results: [result('ledger', many), result('refunds', many)], exempt: new Set(), lastNudged: new Map(), checks: manyChecks, settings });
+    const payments = messages.find((message) => message.team === 'group:default/payments')!;
+    expect(payments.entities.flatMap((item) => item.failing)).toHaveLength(15);
+    expect(payments.heldBack).toBe(9);
+    expect(payments.entities[0]!.failing[0]).toMatchObject({ check: 'check-0', regression: true });
+  });
+
+  it("takes a team's time zone from its first member's Slack profile, and skips it when Slack could not say", () => {
+    const kanji = [result('kanji', { 'has-readme': failing('2026-11-06T00:00:00Z') })];
+    // 10:00 UTC is 19:00 in Tokyo.
+    const inTokyo = plan('2026-12-01T10:00:00Z', { results: kanji, slackZones: new Map([['user:default/carol', 'Asia/Tokyo']]) });
+    expect(inTokyo.skipped).toEqual([{ team: 'group:default/tokyo', reason: expect.stringContaining('Asia/Tokyo') }]);
+    const unread = plan('2026-12-01T10:00:00Z', { results: kanji, slackZones: new Map([['user:default/carol', null]]) });
+    expect(unread.skipped).toEqual([{ team: 'group:default/tokyo', reason: expect.stringContaining('could not be read from Slack') }]);
+    expect(plan('2026-12-01T10:00:00Z', { results: kanji }).messages.map((message) => message.team)).toEqual(['group:default/tokyo']);
   });
 });
