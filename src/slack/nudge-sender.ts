@@ -104,7 +104,7 @@ export function slackNudgeSender({ client, view, people, logger, channelInterval
     prepare: () => people.listWorkspace(),
     async timezoneOf(userRef) {
       const person = peopleOf(view, userRef).find((candidate) => candidate.ref === userRef);
-      return person ? (await people.slackUserOf(person))?.timezone : undefined;
+      return person ? withinRateLimits(() => people.timezoneOf(person)) : undefined;
     },
     async send(delivery, signal) {
       const channel = 'user' in delivery.target ? await slackUserOf(delivery.target.user) : delivery.target.channel;

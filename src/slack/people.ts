@@ -14,6 +14,8 @@ export interface PeopleDirectory {
    * depends on it): null when nobody in Slack is that person; a failed lookup throws.
    */
   slackUserOf(person: PersonAnswer): Promise<{ id: string; timezone?: string } | null>;
+  /** The person's time zone in their Slack profile: undefined when they are not in Slack or have none; a failed lookup throws. */
+  timezoneOf(person: PersonAnswer): Promise<string | undefined>;
   /**
    * Reads every person in the workspace (users.list): until the next listing, people are found
    * without asking Slack, and an email nobody in the workspace has is not asked about either.
@@ -59,6 +61,8 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
   /** While a complete listing is fresh, an email it lacks is a known miss. */
   let listedUntil = 0;
   const emails = new Map<string, { email: string | null; expiresAt: number }>();
+  /** Time zones by Slack user id, from the listing and lookups: people found by their annotated id are not found by email. */
+  const zones = new Map<string, string>();
   const inFlight = new Map<string, Promise<CachedLookup>>();
 
   /** Rejects when Slack cannot say (rate limit, network); a person Slack does not know is a remembered miss. */
@@ -71,6 +75,7 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
         (result) => {
           const userId = result.user?.id ?? null;
           const found: CachedLookup = { userId, ...(result.user?.tz ? { timezone: result.user.tz } : {}), expiresAt: now() + (userId ? foundTtlMs : missTtlMs) };
+          if (userId && result.user?.tz) zones.set(userId, result.user.tz);
           cache.set(email, found);
           return found;
         },
@@ -93,6 +98,17 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
         return null;
       },
     );
+
+  const slackUserOf = async (person: PersonAnswer): Promise<{ id: string; timezone?: string } | null> => {
+    const email = person.email && emailKey(person.email);
+    const cached = email ? cache.get(email) : undefined;
+    const known = cached && cached.expiresAt > now() ? cached : undefined;
+    // An annotated id is trusted as cards trust it; its time zone comes from the listing when it has one.
+    if (person.slackUserId && SLACK_USER_ID.test(person.slackUserId)) return { id: person.slackUserId, ...(known?.userId === person.slackUserId && known.timezone ? { timezone: known.timezone } : {}) };
+    if (!email) return null;
+    const found = known ?? (listedUntil > now() ? { userId: null, expiresAt: listedUntil } : await lookUpStrictly(email));
+    return found.userId ? { id: found.userId, ...(found.timezone ? { timezone: found.timezone } : {}) } : null;
+  };
 
   return {
     async mentionsFor(people) {
@@ -149,19 +165,22 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
         return;
       }
       const expiresAt = now() + foundTtlMs;
-      for (const [email, user] of found) cache.set(email, { userId: user.id, ...(user.timezone ? { timezone: user.timezone } : {}), expiresAt });
+      for (const [email, user] of found) {
+        cache.set(email, { userId: user.id, ...(user.timezone ? { timezone: user.timezone } : {}), expiresAt });
+        if (user.timezone) zones.set(user.id, user.timezone);
+      }
       listedUntil = expiresAt;
       logger.info({ people: found.size }, 'workspace people listed');
     },
-    async slackUserOf(person) {
-      const email = person.email && emailKey(person.email);
-      const cached = email ? cache.get(email) : undefined;
-      const known = cached && cached.expiresAt > now() ? cached : undefined;
-      // An annotated id is trusted as cards trust it; its time zone comes from the listing when it has one.
-      if (person.slackUserId && SLACK_USER_ID.test(person.slackUserId)) return { id: person.slackUserId, ...(known?.userId === person.slackUserId && known.timezone ? { timezone: known.timezone } : {}) };
-      if (!email) return null;
-      const found = known ?? (listedUntil > now() ? { userId: null, expiresAt: listedUntil } : await lookUpStrictly(email));
-      return found.userId ? { id: found.userId, ...(found.timezone ? { timezone: found.timezone } : {}) } : null;
+    slackUserOf,
+    async timezoneOf(person) {
+      const user = await slackUserOf(person);
+      if (!user) return undefined;
+      const known = user.timezone ?? zones.get(user.id);
+      if (known) return known;
+      const { user: profile } = await client.users.info({ user: user.id });
+      if (profile?.tz) zones.set(user.id, profile.tz);
+      return profile?.tz;
     },
     async emailOf(userId) {
       const cached = emails.get(userId);

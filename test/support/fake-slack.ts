@@ -72,7 +72,7 @@ export class FakeSlack {
           response.end(JSON.stringify({ ok: true, members: everyone.slice(offset, offset + limit), response_metadata: { next_cursor: next } }));
         } else if (path === '/api/users.info') {
           const email = [...this.usersByEmail].find(([, id]) => id === body.user)?.[0];
-          response.end(JSON.stringify(email ? { ok: true, user: { id: body.user, profile: { email } } } : { ok: false, error: 'user_not_found' }));
+          response.end(JSON.stringify(email ? { ok: true, user: { id: body.user, profile: { email }, ...tz(String(body.user)) } } : { ok: false, error: 'user_not_found' }));
         } else if (path === '/api/users.lookupByEmail') {
           const userId = this.usersByEmail.get(String(body.email));
           response.end(JSON.stringify(userId ? { ok: true, user: { id: userId, ...tz(userId) } } : { ok: false, error: 'users_not_found' }));

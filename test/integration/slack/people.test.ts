@@ -72,4 +72,17 @@ describe('people directory against a loopback Slack', () => {
     expect(await directory.mentionsFor([person('dana', 'dana@acme.test')])).toEqual({ 'user:default/dana': 'U0DANA' });
     expect(captured.lines.some((line) => String(line.msg).includes('users.list failed'))).toBe(true);
   });
+
+  it("tells a person's Slack time zone, found by email or by an annotated id, and throws when Slack cannot say", async () => {
+    slack.usersByEmail.set('kenji@acme.test', 'U0KENJI');
+    slack.timezones.set('U0KENJI', 'Asia/Tokyo');
+    slack.timezones.set('U0DANA', 'Europe/Berlin');
+    const directory = createPeopleDirectory(client, captured.logger);
+    expect(await directory.timezoneOf(person('kenji', 'kenji@acme.test'))).toBe('Asia/Tokyo');
+    // No email in the catalog, only the annotated id: users.info tells.
+    expect(await directory.timezoneOf(person('dana', null, 'U0DANA'))).toBe('Europe/Berlin');
+    expect(await directory.timezoneOf(person('nobody', 'nobody@acme.test'))).toBeUndefined();
+    slack.failures.set('/api/users.lookupByEmail', [{ status: 500 }, { status: 500 }, { status: 500 }]);
+    await expect(directory.timezoneOf(person('lee', 'lee@acme.test'))).rejects.toThrow();
+  });
 });
