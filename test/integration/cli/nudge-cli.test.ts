@@ -99,4 +99,36 @@ describe.skipIf(!serverUrl)('callboard nudge, killed in the middle and run again
     expect(otherCatalog.code).not.toBe(0);
     expect(otherCatalog.stderr).toContain('--catalog is for --dry-run');
   }, 60_000);
+
+  it('sends the nudges on their schedule from callboard serve, one message a team, and stops cleanly on SIGTERM', async () => {
+    const served = `${name}_served`;
+    await admin!.unsafe(`create database ${served}`);
+    const url = new URL(serverUrl!);
+    url.pathname = `/${served}`;
+    const scheduled = new FakeSlack();
+    const apiUrl = `${await scheduled.start()}/api/`;
+    const config = path.join(scratch, 'served-config.yaml');
+    writeFileSync(
+      config,
+      `catalog:\n  locations:\n    - { type: file, target: ${path.join(scratch, 'catalog-info.yaml')} }\ncallboard:\n  scorecards:\n    nudges:\n      schedule: "*/2 * * * * *"\n      workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' }\n  slack:\n    botToken: xoxb-test-token\n    signingSecret: test-secret\n    apiUrl: ${apiUrl}\n    port: 0\n`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', config], { cwd: repoRoot, env: { ...env, DATABASE_URL: url.href }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (scheduled.messages.length < 3 && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
+      // Later times find nothing new to say within the interval.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('Slack app listening');
+      expect(scheduled.messages.map((message) => message.channel).sort()).toEqual(['C0ALPHA', 'C0BETA', 'C0GAMMA']);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await scheduled.stop();
+      await admin!.unsafe(`drop database if exists ${served} with (force)`);
+    }
+  }, 120_000);
 });
