@@ -110,7 +110,7 @@ export function createDocsService({ catalog, backstageUrl, github = () => undefi
     const local = place.folder ? await readDocsSite(localDocsReader(place.folder, place.boundary), previous) : undefined;
     if (local || !place.remote) return local;
     const client = github(place.remote.host);
-    if (!client) throw new Error(`${place.remote.host} is not among integrations.github`);
+    if (!client) throw new UnconfiguredHostError(place.remote.host);
     return readDocsSite(githubDocsReader(client, place.remote), previous);
   };
 
@@ -132,6 +132,12 @@ export function createDocsService({ catalog, backstageUrl, github = () => undefi
       try {
         site = await readSite(place, known?.site);
       } catch (error) {
+        // A host never to be called is not an outage: nothing is kept, and the fix is in the config.
+        if (error instanceof UnconfiguredHostError) {
+          found.push({ entity: ref, file: siteLocation(place), message: error.message });
+          index.replaceSite(ref, []);
+          return;
+        }
         // GitHub unreachable or refusing: what was read before stays, marked as such.
         found.push({ entity: ref, file: siteLocation(place), message: `the docs could not be read (${errorMessage(error)}); ${known ? 'the last ones read are kept' : 'nothing indexed yet'}` });
         if (known) next.set(ref, known);
@@ -194,4 +200,11 @@ export function createDocsService({ catalog, backstageUrl, github = () => undefi
     },
     problems: () => problems.map((problem) => ({ severity: 'warning', file: problem.file, ref: problem.entity, message: `docs: ${problem.message}` })),
   };
+}
+
+/** Docs on a host Callboard is not configured to call: never read, whatever the annotation says. */
+class UnconfiguredHostError extends Error {
+  constructor(host: string) {
+    super(`the docs are on ${host}, which is not among integrations.github, so they are not read: add the host there (with a token) to index them`);
+  }
 }

@@ -101,7 +101,7 @@ describe('docs named by url: refs and source locations, read through Octokit fro
 
   it('fetches nothing from a host that is not among integrations.github, and names the host on the entity', async () => {
     const { problems } = await context.docs.refresh();
-    const refused = `the docs could not be read (${elsewhere.host} is not among integrations.github); nothing indexed yet`;
+    const refused = `the docs are on ${elsewhere.host}, which is not among integrations.github, so they are not read: add the host there (with a token) to index them`;
     expect(problems.filter((problem) => problem.entity.startsWith('component:default/elsewhere'))).toEqual([
       { entity: 'component:default/elsewhere-url', file: `https://${elsewhere.host}/acme/secret-docs/tree/main/docs-folder`, message: refused },
       { entity: 'component:default/elsewhere-source', file: `https://${elsewhere.host}/acme/secret-docs/tree/main/`, message: refused },
