@@ -103,12 +103,13 @@ function techdocsBase(backstageUrl: string, ref: string): string {
 
 /**
  * A page's link (and a heading's anchor in it). TechDocs serves `guides/keys.md` at `guides/keys/`
- * and `index.md` at the site's root; the repository and the files link the Markdown itself.
+ * and `index.md` (else `README.md`) at the site's root; the repository and the files link the Markdown itself.
  */
 export function pageUrl(place: DocsPlace, docsDir: string, page: string, anchor = ''): string {
   const hash = anchor ? `#${anchor}` : '';
   if (place.links.type === 'techdocs') {
-    const route = page.replace(/(^|\/)index\.md$/, '$1').replace(/\.md$/, '/');
+    // A README.md is served as its folder's index when the folder has no index.md (the site's reading left it out otherwise).
+    const route = page.replace(/(^|\/)(index|readme)\.md$/i, '$1').replace(/\.md$/, '/');
     return `${place.links.base}${route}${hash}`;
   }
   if (!place.links.base) return '';

@@ -145,10 +145,18 @@ async function readConfig(reader: DocsReader, previous: SiteConfig | undefined):
   return undefined;
 }
 
+/** As MkDocs: a folder's README.md is its index page, unless the folder has an index.md, which leaves the README out. */
+const isReadme = (path: string) => /(^|\/)readme\.md$/i.test(path);
+function withoutShadowedReadmes(paths: string[]): string[] {
+  const indexed = new Set(paths.filter((path) => /(^|\/)index\.md$/.test(path)).map((path) => path.slice(0, path.length - 'index.md'.length)));
+  return paths.filter((path) => !isReadme(path) || !indexed.has(path.slice(0, path.length - 'readme.md'.length)));
+}
+const home = (paths: string[]) => (paths.includes('index.md') ? 'index.md' : (paths.find((path) => isReadme(path) && !path.includes('/')) ?? 'index.md'));
+
 /**
  * A docs-like-code site as TechDocs builds it: `mkdocs.yml` (or `mkdocs.yaml`) for `site_name`,
  * `nav` and `docs_dir` (default `docs`); without a nav, every Markdown page under docs_dir,
- * `index.md` first. What is unchanged since the `previous` reading is kept as it was.
+ * the home page (`index.md`, else `README.md`) first. What is unchanged since the `previous` reading is kept as it was.
  */
 export async function readDocsSite(reader: DocsReader, previousSite?: DocsSite): Promise<DocsSite | undefined> {
   const previous = new Map((previousSite?.pages ?? []).map((page) => [page.path, page]));
@@ -156,7 +164,7 @@ export async function readDocsSite(reader: DocsReader, previousSite?: DocsSite):
   const problems: string[] = config?.problem ? [config.problem] : [];
   const settings = config?.settings ?? {};
   const docsDir = (typeof settings.docs_dir === 'string' ? settings.docs_dir : 'docs').replace(/^\.\//, '').replace(/\/+$/, '');
-  const listed = (await reader.list(docsDir)).filter((path) => path.endsWith('.md')).map((path) => path.slice(docsDir.length + 1));
+  const listed = withoutShadowedReadmes((await reader.list(docsDir)).filter((path) => path.endsWith('.md')).map((path) => path.slice(docsDir.length + 1)));
   if (!config && listed.length === 0) return undefined;
   const nav = navPages(settings.nav).flatMap((entry) => {
     const page = pagePath(entry.path);
@@ -167,7 +175,7 @@ export async function readDocsSite(reader: DocsReader, previousSite?: DocsSite):
     return [{ ...entry, path: page.path }];
   });
   const entries: NavEntry[] =
-    nav.length > 0 ? nav : listed.sort((a, b) => (a === 'index.md' ? -1 : b === 'index.md' ? 1 : a < b ? -1 : 1)).map((path) => ({ path, level: path.split('/').length }));
+    nav.length > 0 ? nav : listed.sort((a, b) => (a === home(listed) ? -1 : b === home(listed) ? 1 : a < b ? -1 : 1)).map((path) => ({ path, level: path.split('/').length }));
   const pages: SitePage[] = [];
   // One page that cannot be read is a problem on that page; the rest of the site is still read.
   const fetched = await mapWithLimit(entries, PAGES_AT_ONCE, async (entry): Promise<PageReading> => {

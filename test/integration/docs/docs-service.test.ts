@@ -172,4 +172,33 @@ describe('docs that try to leave their folder', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it("takes a README.md as its folder's home page where there is no index.md, and leaves it out where there is, as MkDocs does", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'callboard-docs-readme-'));
+    try {
+      const site = path.join(root, 'svc');
+      mkdirSync(path.join(site, 'docs', 'guides'), { recursive: true });
+      writeFileSync(path.join(site, 'docs', 'README.md'), '# Service handbook\n\n## Getting started\n\nClone it.\n');
+      writeFileSync(path.join(site, 'docs', 'guides', 'index.md'), '# Guides\n\n## Deploying\n\nPush to main.\n');
+      writeFileSync(path.join(site, 'docs', 'guides', 'README.md'), '# Shadowed\n\n## Never indexed\n\nMkDocs leaves this out.\n');
+      writeFileSync(path.join(site, 'catalog-info.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations: { backstage.io/techdocs-ref: dir:. }\nspec: { type: service, lifecycle: production, owner: team }\n');
+      const database = await createTestDatabase('pglite');
+      const local = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) });
+      try {
+        await local.refresh([{ key: `file:${root}`, type: 'file', target: root }]);
+        const docs = createDocsService({ catalog: local, backstageUrl: 'https://backstage.acme.test' });
+        const { problems } = await docs.refresh();
+        expect(problems).toEqual([]);
+        const answer = docs.answer('svc');
+        expect(answer.toc.map((entry) => entry.title)).toEqual(['Service handbook', 'Getting started', 'Guides', 'Deploying']);
+        expect(answer.toc[0]!.url).toBe('https://backstage.acme.test/docs/default/component/svc/');
+        expect(docs.answer('never indexed').sections).toEqual([]);
+      } finally {
+        await local.whenIdle();
+        await database.close();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

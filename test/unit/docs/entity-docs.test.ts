@@ -22,6 +22,9 @@ describe("an entity's docs, as TechDocs finds them", () => {
   it("links Backstage's TechDocs reader when app.baseUrl is set: index.md at the root, other pages as folders", () => {
     const place = docsPlaceOf('component:default/handbook', lender, { entityOf, backstageUrl: 'https://backstage.acme.test/' }) as DocsPlace;
     expect(pageUrl(place, 'docs', 'index.md')).toBe('https://backstage.acme.test/docs/default/component/handbook/');
+    // As MkDocs serves a README.md where its folder has no index.md.
+    expect(pageUrl(place, 'docs', 'README.md')).toBe('https://backstage.acme.test/docs/default/component/handbook/');
+    expect(pageUrl(place, 'docs', 'guides/README.md', 'setup')).toBe('https://backstage.acme.test/docs/default/component/handbook/guides/#setup');
     expect(pageUrl(place, 'docs', 'guides/keys.md', 'rotate')).toBe('https://backstage.acme.test/docs/default/component/handbook/guides/keys/#rotate');
   });
 
