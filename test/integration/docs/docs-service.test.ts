@@ -17,6 +17,19 @@ const write = (file: string, content: string | Buffer) => {
   writeFileSync(path.join(folder, file), content);
 };
 
+/** The catalog files under `root`, refreshed into a database of their own, and a docs service over them; all closed after `use`. */
+async function withLocalCatalog(root: string, use: (docs: DocsService) => Promise<void>, backstageUrl?: string): Promise<void> {
+  const database = await createTestDatabase('pglite');
+  const local = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) });
+  try {
+    await local.refresh([{ key: `file:${root}`, type: 'file', target: root }]);
+    await use(createDocsService({ catalog: local, ...(backstageUrl ? { backstageUrl } : {}) }));
+  } finally {
+    await local.whenIdle();
+    await database.close();
+  }
+}
+
 describe('docs read from the catalog files\' folders, sectioned and searched', () => {
   let database: Database;
   let catalog: CatalogService;
@@ -124,18 +137,11 @@ describe('docs that try to leave their folder', () => {
       const entity = (name: string, dir: string) => `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\n  annotations: { backstage.io/techdocs-ref: 'dir:${dir}' }\nspec: { type: service, lifecycle: production, owner: team }\n`;
       writeFileSync(path.join(root, 'svc', 'catalog-info.yaml'), entity('svc', './site'));
       writeFileSync(path.join(root, 'bomb', 'catalog-info.yaml'), entity('bomb', '.'));
-      const database = await createTestDatabase('pglite');
-      const local = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) });
-      try {
-        await local.refresh([{ key: `file:${root}`, type: 'file', target: root }]);
-        const docs = createDocsService({ catalog: local });
-        const { sections } = await docs.refresh();
-        expect(sections).toBe(0);
-        expect(docs.answer('supersecret').sections).toEqual([]);
-      } finally {
-        await local.whenIdle();
-        await database.close();
-      }
+      await withLocalCatalog(root, async (docs) => {
+      const { sections } = await docs.refresh();
+      expect(sections).toBe(0);
+      expect(docs.answer('supersecret').sections).toEqual([]);
+      });
     } finally {
       rmSync(root, { recursive: true, force: true });
       rmSync(outside, { recursive: true, force: true });
@@ -154,20 +160,13 @@ describe('docs that try to leave their folder', () => {
       writeFileSync(path.join(site, 'docs', 'index.md'), '# Service\n\n## Rotate the keys\n\nRun `keyctl rotate`.\n');
       execFileSync('mkfifo', [path.join(site, 'docs', 'pipe.md')]);
       writeFileSync(path.join(site, 'catalog-info.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations: { backstage.io/techdocs-ref: dir:. }\nspec: { type: service, lifecycle: production, owner: team }\n');
-      const database = await createTestDatabase('pglite');
-      const local = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) });
-      try {
-        await local.refresh([{ key: `file:${root}`, type: 'file', target: root }]);
-        const docs = createDocsService({ catalog: local });
-        const { sections, problems } = await docs.refresh();
-        expect(sections).toBe(2);
-        expect(problems.map((problem) => problem.message)).toEqual(['docs/pipe.md: the nav names this page, and it is not there']);
-        expect(docs.answer('svc').links[0]).toMatchObject({ title: 'Service docs' });
-        expect(docs.answer('rotate keys').sections[0]).toMatchObject({ heading: 'Rotate the keys' });
-      } finally {
-        await local.whenIdle();
-        await database.close();
-      }
+      await withLocalCatalog(root, async (docs) => {
+      const { sections, problems } = await docs.refresh();
+      expect(sections).toBe(2);
+      expect(problems.map((problem) => problem.message)).toEqual(['docs/pipe.md: the nav names this page, and it is not there']);
+      expect(docs.answer('svc').links[0]).toMatchObject({ title: 'Service docs' });
+      expect(docs.answer('rotate keys').sections[0]).toMatchObject({ heading: 'Rotate the keys' });
+      });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -182,21 +181,14 @@ describe('docs that try to leave their folder', () => {
       writeFileSync(path.join(site, 'docs', 'guides', 'index.md'), '# Guides\n\n## Deploying\n\nPush to main.\n');
       writeFileSync(path.join(site, 'docs', 'guides', 'README.md'), '# Shadowed\n\n## Never indexed\n\nMkDocs leaves this out.\n');
       writeFileSync(path.join(site, 'catalog-info.yaml'), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations: { backstage.io/techdocs-ref: dir:. }\nspec: { type: service, lifecycle: production, owner: team }\n');
-      const database = await createTestDatabase('pglite');
-      const local = createCatalogService({ database, config: loadConfig({ files: [], env: {} }), github: () => undefined, logger: createLogger({ level: 'silent' }) });
-      try {
-        await local.refresh([{ key: `file:${root}`, type: 'file', target: root }]);
-        const docs = createDocsService({ catalog: local, backstageUrl: 'https://backstage.acme.test' });
-        const { problems } = await docs.refresh();
-        expect(problems).toEqual([]);
-        const answer = docs.answer('svc');
-        expect(answer.toc.map((entry) => entry.title)).toEqual(['Service handbook', 'Getting started', 'Guides', 'Deploying']);
-        expect(answer.toc[0]!.url).toBe('https://backstage.acme.test/docs/default/component/svc/');
-        expect(docs.answer('never indexed').sections).toEqual([]);
-      } finally {
-        await local.whenIdle();
-        await database.close();
-      }
+      await withLocalCatalog(root, async (docs) => {
+      const { problems } = await docs.refresh();
+      expect(problems).toEqual([]);
+      const answer = docs.answer('svc');
+      expect(answer.toc.map((entry) => entry.title)).toEqual(['Service handbook', 'Getting started', 'Guides', 'Deploying']);
+      expect(answer.toc[0]!.url).toBe('https://backstage.acme.test/docs/default/component/svc/');
+      expect(docs.answer('never indexed').sections).toEqual([]);
+      }, 'https://backstage.acme.test');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
