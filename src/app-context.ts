@@ -8,15 +8,23 @@ import type { GitHubClient, GitHubPublisher } from './github/github-client.js';
 import { OctokitGitHubClient, type RetryOptions } from './github/octokit-github-client.js';
 import type { Logger } from './logger.js';
 import { createScaffolderService, type ScaffolderService } from './scaffolder/scaffolder-service.js';
+import { builtInActions } from './scaffolder/actions/built-in.js';
+import type { ScaffolderAction } from './scaffolder/actions/action.js';
+import type { CatalogRegistrar } from './scaffolder/actions/catalog-register.js';
 import { createDocsService, type DocsService } from './docs/docs-service.js';
 import { clustersFromConfig } from './kubernetes/cluster-config.js';
 import { createHealthService, type HealthService } from './kubernetes/health-service.js';
 import { BUILT_IN_COLLECTORS } from './scorecards/collectors/built-in.js';
 import { loadScorecards } from './scorecards/scorecard-library.js';
 import { createScorecardService, type ScorecardService } from './scorecards/scorecard-service.js';
+import { BUILT_IN_COMMANDS } from './slack/commands/built-in.js';
+import { builtInPlugin } from './plugins/built-in-plugin.js';
+import { loadPlugins, type LoadedPlugins } from './plugins/load-plugins.js';
 
 export interface AppContext {
   config: Config;
+  /** The plugins loaded (the built-in one first) and what they added. */
+  plugins: LoadedPlugins;
   database: Database;
   catalog: CatalogService;
   scaffolder: ScaffolderService;
@@ -41,6 +49,14 @@ export interface AppContextOverrides {
 
 /** The composition root: the only place adapters are built. Tests call it with overrides. */
 export async function createAppContext(config: Config, logger: Logger, overrides: AppContextOverrides = {}): Promise<AppContext> {
+  // The built-in actions are made before the catalog they register into, and reach it through this forward.
+  let catalogForActions: CatalogService | undefined;
+  const registrar: CatalogRegistrar = { register: (location, registeredBy) => catalogForActions!.register(location, registeredBy) };
+  const clients = githubClientsFromConfig(config);
+  const localRepositories = path.resolve(overrides.localRepositories ?? config.callboard.scaffolder.localRepositories);
+  const actions = builtInActions({ catalog: registrar, localRepositories, github: clients, readers: overrides.github ?? clients, publishesLocally: localPublishing(config) });
+  // Before the database: a plugin problem in the config stops the start as any config problem does.
+  const plugins = await loadConfiguredPlugins(config, logger, actions);
   const database = overrides.ephemeralDatabase
     ? await openEphemeralDatabase(config.callboard.database)
     : await openConfiguredDatabase(config.callboard.database);
@@ -50,16 +66,17 @@ export async function createAppContext(config: Config, logger: Logger, overrides
     await database.close();
     throw new Error(`applying the database migrations failed: ${databaseErrorMessage(error)}`, { cause: error });
   }
-  const clients = githubClientsFromConfig(config);
   const catalog = createCatalogService({ database, config, github: overrides.github ?? clients, logger });
+  catalogForActions = catalog;
   const scaffolder = createScaffolderService({
     db: database.db,
     catalog,
     github: clients,
     readers: overrides.github ?? clients,
     publishesLocally: localPublishing(config),
-    localRepositories: path.resolve(overrides.localRepositories ?? config.callboard.scaffolder.localRepositories),
+    localRepositories,
     approvalRules: config.callboard.scaffolder.approvals,
+    actions: plugins.extensions.actions,
   });
   const docs = createDocsService({ catalog, github: overrides.github ?? clients, ...(config.app?.baseUrl ? { backstageUrl: config.app.baseUrl } : {}) });
   const { clusters, problems } = clustersFromConfig(config.kubernetes, process.env);
@@ -68,12 +85,17 @@ export async function createAppContext(config: Config, logger: Logger, overrides
   const library = loadScorecards({
     folders: [...config.callboard.scorecards.paths, ...(overrides.scorecardFolders ?? [])].map((folder) => path.resolve(folder)),
     ...(config.techInsights ? { techInsights: { value: config.techInsights, source: overrides.configSource ?? 'the configuration' } } : {}),
-    collectors: BUILT_IN_COLLECTORS,
+    collectors: plugins.extensions.collectors,
   });
   for (const problem of library.problems) logger.warn({ problem }, 'a scorecard problem');
   const tokenFor = (host: string) => config.integrations.github.some((integration) => integration.host === host && integration.token);
-  const scorecards = createScorecardService({ db: database.db, catalog, library, collectors: BUILT_IN_COLLECTORS, nudges: config.callboard.scorecards.nudges, ...(clusters.length > 0 ? { health } : {}), github: (host) => (tokenFor(host) ? (overrides.github ?? clients)(host) : undefined) });
-  return { config, database, catalog, scaffolder, docs, health, scorecards, logger, close: () => database.close() };
+  const scorecards = createScorecardService({ db: database.db, catalog, library, collectors: plugins.extensions.collectors, nudges: config.callboard.scorecards.nudges, ...(clusters.length > 0 ? { health } : {}), github: (host) => (tokenFor(host) ? (overrides.github ?? clients)(host) : undefined) });
+  return { config, plugins, database, catalog, scaffolder, docs, health, scorecards, logger, close: () => database.close() };
+}
+
+/** The built-in plugin, then those callboard.plugins lists: what the app's registries hold. */
+export function loadConfiguredPlugins(config: Config, logger: Logger, actions: ScaffolderAction[] = []): Promise<LoadedPlugins> {
+  return loadPlugins(config.callboard.plugins, { logger, builtIns: [builtInPlugin({ commands: BUILT_IN_COMMANDS, collectors: BUILT_IN_COLLECTORS, actions })] });
 }
 
 /** Which hosts publish:github steps publish locally for (callboard.scaffolder.publisher). */

@@ -9,6 +9,7 @@ import type { CheckStatus } from '../scorecards/evaluate-scorecards.js';
 import type { EntityScorecardAnswer, TeamScorecardAnswer } from '../scorecards/scorecard-service.js';
 import type { NudgePlan } from '../scorecards/nudge-planner.js';
 import type { NudgeRunReport } from '../scorecards/nudge-run.js';
+import type { PluginReport } from '../plugins/load-plugins.js';
 
 /** A step's state on a terminal. */
 export const STEP_MARKS: Record<RunStatus, string> = { open: '○', processing: '…', completed: '✓', failed: '✗', cancelled: '⊘', skipped: '»' };
@@ -154,6 +155,15 @@ export function formatTeamScorecard(answer: TeamScorecardAnswer): string {
   const lines = [answer.team, ...answer.reasons.map((reason) => `  ${reason}`)];
   for (const entity of answer.entities) lines.push(`  ${entity.ref}: ${entity.level ?? 'no level'}${entity.failing.length > 0 ? `; failing ${entity.failing.join(', ')}` : ''}`);
   return lines.join('\n');
+}
+
+export function formatPlugins(plugins: PluginReport[]): string {
+  return plugins
+    .map((plugin) => {
+      const adds = Object.entries(plugin.adds).filter(([, names]) => names.length > 0).map(([kind, names]) => `${kind}: ${names.join(', ')}`);
+      return plugin.status === 'failed' ? `✗ ${plugin.id} (${plugin.source}): ${plugin.error}` : `✓ ${plugin.id} (${plugin.source})${adds.length > 0 ? `\n    ${adds.join('\n    ')}` : ''}`;
+    })
+    .join('\n');
 }
 
 export function formatNudgeReport(report: NudgeRunReport): string {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createAppContext, githubClientsFromConfig, type AppContext, type AppContextOverrides } from '../app-context.js';
+import { createAppContext, githubClientsFromConfig, loadConfiguredPlugins, type AppContext, type AppContextOverrides } from '../app-context.js';
 import { ingestLocations, type RootLocation } from '../catalog/ingestion/ingest-locations.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Config, SlackConfig } from '../config/config-schema.js';
@@ -13,7 +13,6 @@ import { ConfigError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { tuneHeapForService } from '../service-heap.js';
 import { runConsole } from './console.js';
-import { BUILT_IN_COMMANDS } from '../slack/commands/built-in.js';
 import { slackSettingsProblems } from '../slack/settings.js';
 import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack/manifest.js';
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
@@ -24,7 +23,7 @@ import { nudgeJob } from '../scorecards/nudge-job.js';
 import type { NudgeRunReport } from '../scorecards/nudge-run.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import type { FinishedRun } from '../scaffolder/scaffolder-service.js';
-import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatNudgePlan, formatNudgeReport, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
+import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatNudgePlan, formatNudgeReport, formatPlugins, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -50,6 +49,8 @@ Commands:
   nudge --dry-run [--now ISO-8601]
                              what a nudge run at that time would send to whom (failing checks per owning
                              team, regressions first), and which teams it would skip and why; sends nothing
+  plugins list               the plugins loaded (built-in and callboard.plugins), what each adds, and
+                             why any failed to load
   nudge                      send the nudges due now through Slack (SLACK_BOT_TOKEN), as the schedule
                              does: one replica at a time, each message recorded before it is sent
   docs QUERY                 an entity's docs (links and contents, from its TechDocs site), or the
@@ -266,9 +267,16 @@ export async function main(argv: string[]): Promise<number> {
         if (!host) process.stderr.write(`callboard: app.baseUrl is not configured; unfurl_domains holds ${PLACEHOLDER_UNFURL_DOMAIN}, to be replaced with your Backstage host\n`);
         const requestUrl = options.requestUrl;
         if (requestUrl !== undefined && !/^https:\/\/[^/]+\/.*slack\/events$/.test(requestUrl)) throw new ConfigError(['--request-url: Slack needs an https URL ending in /slack/events, e.g. https://callboard.example.com/slack/events']);
-        const manifest = slackManifest(BUILT_IN_COMMANDS, BUILT_IN_SURFACES, { unfurlDomains: host ? [host] : [], requestUrl });
+        const { extensions } = await loadConfiguredPlugins(config, quietLogger(config));
+        const manifest = slackManifest(extensions.commands, BUILT_IN_SURFACES, { unfurlDomains: host ? [host] : [], requestUrl });
         process.stdout.write(options.json ? `${JSON.stringify(manifest, null, 2)}\n` : manifestYaml(manifest));
         return 0;
+      }
+      case 'plugins': {
+        if (rest[0] !== 'list') throw new ConfigError(['usage: callboard plugins list [--json]']);
+        const { plugins } = await loadConfiguredPlugins(config, quietLogger(config));
+        print(options, { plugins }, formatPlugins(plugins));
+        return plugins.some((plugin) => plugin.status === 'failed') ? 1 : 0;
       }
       case 'catalog':
         return await catalogCommand(config, options, rest);
@@ -580,7 +588,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
     if (slackApp) {
-      const app = await slackApp.startSlackApp({ slack, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
+      const app = await slackApp.startSlackApp({ slack, commands: context.plugins.extensions.commands, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
       process.stderr.write(
         app.transport === 'socket-mode'
           ? `Slack app connected in Socket Mode; /healthz and /readyz on port ${app.port}\n`
@@ -591,7 +599,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     } else {
       // The console's first question may be for the docs.
       if (!options.noConsole) await docsRead;
-      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, userRef: asUser(options) }), stopped]));
+      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { commands: context.plugins.extensions.commands, scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, userRef: asUser(options) }), stopped]));
     }
     if (timer) clearInterval(timer);
     await Promise.all([evaluation.stop(), nudging?.stop()]);

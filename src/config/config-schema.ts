@@ -57,6 +57,8 @@ export interface Config {
      * directory). `evaluateSchedule`: when every entity is scored and the results stored (cron, in `timezone`).
      */
     scorecards: { paths: string[]; evaluateSchedule: string; timezone: string; nudges: NudgeConfig };
+    /** Plugins to load: an installed package, or a module's path (relative to the working directory), each with its own config. */
+    plugins: { package?: string; path?: string; with?: Record<string, unknown> }[];
     log: { level: string };
     slack: SlackConfig;
   };
@@ -225,6 +227,15 @@ export const configSchema = {
             },
           },
           additionalProperties: false,
+        },
+        plugins: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { package: { type: 'string', minLength: 1 }, path: { type: 'string', minLength: 1 }, with: { type: 'object' } },
+            oneOf: [{ required: ['package'], not: { required: ['path'] } }, { required: ['path'], not: { required: ['package'] } }],
+            additionalProperties: false,
+          },
         },
         log: {
           type: 'object',

@@ -147,6 +147,7 @@ function withDefaults(config: { [key: string]: Json }, cwd: string): { [key: str
         timezone: 'UTC',
         nudges: { schedule: '0 * * * 1-5', intervalDays: 7, workingHours: { days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' }, timezones: {} },
       },
+      plugins: [],
       log: { level: 'info' },
       slack: { port: 3000, webApiTimeoutMs: 10_000, webApiRetries: 2 },
     },

@@ -87,6 +87,8 @@ export interface ScaffolderServiceDeps {
   templatesFolder?: string;
   /** Actions beside the built-in ones. */
   extraActions?: ScaffolderAction[];
+  /** Every action templates may call, built-ins included (the plugins' registry); instead of the built-ins and `extraActions`. */
+  actions?: ScaffolderAction[];
   /** Templates that need approval beyond those whose annotation says so (callboard.scaffolder.approvals). */
   approvalRules?: ApprovalRule[];
 }
@@ -101,8 +103,8 @@ export interface ApprovalOutcome {
 /** How long a reading of the templates folder is reused. */
 const TEMPLATE_FOLDER_REUSE_MS = 5_000;
 
-export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, readers, templatesFolder, extraActions = [], approvalRules = [] }: ScaffolderServiceDeps): ScaffolderService {
-  const actions = new ActionRegistry([...builtInActions({ catalog, localRepositories, github, publishesLocally, readers }), ...extraActions]);
+export function createScaffolderService({ db, catalog, localRepositories, github, publishesLocally, readers, templatesFolder, extraActions = [], actions: registered, approvalRules = [] }: ScaffolderServiceDeps): ScaffolderService {
+  const actions = new ActionRegistry(registered ?? [...builtInActions({ catalog, localRepositories, github, publishesLocally, readers }), ...extraActions]);
   // The runs under way in this process, to stop them at once when cancelled here.
   const running = new Map<string, AbortController>();
   /** Runs a recorded run in a workspace of its own, recording each step and how it ended. */

@@ -1,0 +1,29 @@
+import type { ScaffolderAction } from '../scaffolder/actions/action.js';
+import type { FactCollector } from '../scorecards/fact-collector.js';
+import type { CommandContext, SlashCommand } from '../slack/commands/registry.js';
+import { definePlugin, type CallboardPlugin, type CommandExtension } from './plugin-api.js';
+
+/** A built-in command answers with a message already: it is registered with nothing left to render. */
+function asExtension(command: SlashCommand): CommandExtension<Awaited<ReturnType<SlashCommand['answer']>>> {
+  return {
+    command: command.command,
+    description: command.description,
+    usageHint: command.usageHint,
+    ...(command.scopes ? { scopes: command.scopes } : {}),
+    // The context handed to every command is the app's own, seen through the plugin API: built-ins read the rest of it.
+    answer: (text, context) => command.answer(text, context as unknown as CommandContext),
+    render: (message) => message,
+  };
+}
+
+/** Callboard's own features, registered through the plugin API like any plugin, before the configured ones. */
+export function builtInPlugin({ commands, collectors, actions = [] }: { commands: SlashCommand[]; collectors: FactCollector[]; actions?: ScaffolderAction[] }): CallboardPlugin {
+  return definePlugin({
+    id: 'callboard',
+    register(api) {
+      for (const command of commands) api.addCommand(asExtension(command));
+      for (const collector of collectors) api.addFactCollector(collector);
+      for (const action of actions) api.addAction(action);
+    },
+  });
+}

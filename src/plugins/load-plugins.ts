@@ -1,0 +1,207 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { Ajv } from 'ajv';
+import { resolveQuery } from '../catalog/answers/who-owns.js';
+import { ConfigError, errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ScaffolderAction } from '../scaffolder/actions/action.js';
+import type { FactCollector } from '../scorecards/fact-collector.js';
+import type { CommandContext, SlashCommand } from '../slack/commands/registry.js';
+import type { CallboardPlugin, CardSectionExtension, CommandExtension, OnCallProvider, PluginApi, PluginCommandContext, ProcessorExtension } from './plugin-api.js';
+
+/** One entry of `callboard.plugins`: an installed package or a local module, and its config. */
+export interface PluginEntry {
+  package?: string;
+  path?: string;
+  with?: Record<string, unknown>;
+}
+
+/** Everything the plugins (the built-in one first) added, ready for the app's registries. */
+export interface Extensions {
+  commands: SlashCommand[];
+  cardSections: CardSectionExtension[];
+  actions: ScaffolderAction[];
+  collectors: FactCollector[];
+  onCallProviders: OnCallProvider[];
+  processors: ProcessorExtension[];
+}
+
+/** `callboard plugins list`'s row for one plugin. */
+export interface PluginReport {
+  id: string;
+  source: string;
+  status: 'loaded' | 'failed';
+  error?: string;
+  adds: { commands: string[]; cardSections: string[]; actions: string[]; facts: string[]; onCallProviders: string[]; processors: string[] };
+}
+
+export interface LoadedPlugins {
+  extensions: Extensions;
+  plugins: PluginReport[];
+}
+
+/** A plugin's register may take this long before it is reported as failed and left out. */
+const REGISTER_BUDGET_MS = 5_000;
+/** A plugin command's answer may take this long before the asker is told it failed. */
+const COMMAND_TIMEOUT_MS = 10_000;
+
+const emptyAdds = (): PluginReport['adds'] => ({ commands: [], cardSections: [], actions: [], facts: [], onCallProviders: [], processors: [] });
+
+/** What a command's answer gets: the app's command context, seen through the plugin API. */
+function pluginContext(context: CommandContext, signal: AbortSignal): PluginCommandContext & CommandContext {
+  const view = context.catalog.view;
+  return {
+    ...context,
+    view,
+    resolve: (query) => {
+      const ref = resolveQuery(view, query.trim());
+      const entity = ref ? view.get(ref) : undefined;
+      return ref && entity ? { ref, entity } : undefined;
+    },
+    slackUserId: context.userId,
+    userRef: context.userRef ?? (async () => undefined),
+    onCall: context.onCall ?? (async () => []),
+    signal,
+  };
+}
+
+/** A command as the app's registry holds it: the answer timed out after its budget, then rendered. */
+function slashCommandOf(pluginId: string, extension: CommandExtension<unknown>): SlashCommand {
+  const timeoutMs = extension.timeoutMs ?? COMMAND_TIMEOUT_MS;
+  return {
+    command: extension.command,
+    description: extension.description,
+    usageHint: extension.usageHint,
+    ...(extension.scopes ? { scopes: extension.scopes } : {}),
+    async answer(text, context) {
+      const controller = new AbortController();
+      const timedOut = sleep(timeoutMs, undefined, { ref: false }).then(() => {
+        controller.abort(new Error(`${pluginId}'s ${extension.command} took longer than ${timeoutMs} ms`));
+        throw controller.signal.reason;
+      });
+      const answer = await Promise.race([Promise.resolve().then(() => extension.answer(text, pluginContext(context, controller.signal))), timedOut]);
+      return extension.render(answer);
+    },
+  };
+}
+
+/** Who claimed each name already, to name both plugins when a second one claims it. */
+type Claims = Map<string, string>;
+
+function claim(claims: Claims, what: string, name: string, pluginId: string, problems: string[]): void {
+  const holder = claims.get(name);
+  if (holder) problems.push(`${what} ${name} is claimed by both the ${holder} and the ${pluginId} plugin: remove one of them from callboard.plugins`);
+  else claims.set(name, pluginId);
+}
+
+async function importPlugin(entry: PluginEntry, baseDir: string): Promise<CallboardPlugin> {
+  const target = entry.package ?? pathToFileURL(path.resolve(baseDir, entry.path!)).href;
+  const module = (await import(target)) as { default?: unknown };
+  const plugin = module.default as Partial<CallboardPlugin> | undefined;
+  if (!plugin || typeof plugin.id !== 'string' || !plugin.id || typeof plugin.register !== 'function') {
+    throw new Error('its default export is not a plugin: export default definePlugin({ id, register(api) { ... } })');
+  }
+  return plugin as CallboardPlugin;
+}
+
+/**
+ * Loads the built-in plugins, then those `callboard.plugins` lists, and lets each register. A
+ * plugin that cannot be imported, or whose register throws or hangs, is reported failed and the
+ * app runs without it. Config that fails a plugin's schema, and two plugins claiming one name (a
+ * command, an action, a fact...), are start-up errors, every one of them reported at once.
+ */
+export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, baseDir = process.cwd(), registerBudgetMs = REGISTER_BUDGET_MS }: { logger: Logger; builtIns: CallboardPlugin[]; baseDir?: string; registerBudgetMs?: number }): Promise<LoadedPlugins> {
+  const extensions: Extensions = { commands: [], cardSections: [], actions: [], collectors: [], onCallProviders: [], processors: [] };
+  const reports: PluginReport[] = [];
+  const problems: string[] = [];
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  // In the order listed, so the report reads as the configuration does; one that failed to load carries its report.
+  const candidates: ({ plugin: CallboardPlugin; source: string; config: unknown } | { failed: PluginReport })[] = builtIns.map((plugin) => ({ plugin, source: 'built-in', config: {} }));
+
+  for (const [index, entry] of entries.entries()) {
+    const where = `callboard.plugins[${index}]`;
+    const source = entry.package ? `package ${entry.package}` : `path ${entry.path}`;
+    let plugin: CallboardPlugin;
+    try {
+      plugin = await importPlugin(entry, baseDir);
+    } catch (error) {
+      const id = entry.package ?? entry.path ?? where;
+      logger.error({ err: error, plugin: id }, 'a plugin failed to load; running without it');
+      candidates.push({ failed: { id, source, status: 'failed', error: `could not be loaded: ${errorMessage(error)}`, adds: emptyAdds() } });
+      continue;
+    }
+    const config = entry.with ?? {};
+    if (plugin.configSchema) {
+      try {
+        const validate = ajv.compile(plugin.configSchema);
+        if (!validate(config)) for (const error of validate.errors ?? []) problems.push(`${where}.with${error.instancePath.replace(/\//g, '.')} (plugin ${plugin.id}): ${error.message ?? 'is invalid'}`);
+      } catch (error) {
+        problems.push(`${where} (plugin ${plugin.id}): its configSchema is not a valid JSON Schema: ${errorMessage(error)}`);
+      }
+    }
+    candidates.push({ plugin, source, config });
+  }
+
+  const claims = { plugin: new Map<string, string>(), command: new Map(), section: new Map(), action: new Map(), fact: new Map(), provider: new Map(), processor: new Map() } satisfies Record<string, Claims>;
+  for (const candidate of candidates) {
+    if ('failed' in candidate) {
+      reports.push(candidate.failed);
+      continue;
+    }
+    const { plugin, source, config } = candidate;
+    const sameId = claims.plugin.get(plugin.id);
+    if (sameId) {
+      problems.push(`two plugins have the id ${plugin.id} (${sameId}, and ${source}): list one of them in callboard.plugins`);
+      continue;
+    }
+    claims.plugin.set(plugin.id, source);
+    const staged: Extensions = { commands: [], cardSections: [], actions: [], collectors: [], onCallProviders: [], processors: [] };
+    const adds = emptyAdds();
+    const api: PluginApi = {
+      config,
+      logger: logger.child({ plugin: plugin.id }),
+      addCommand: (command) => {
+        staged.commands.push(slashCommandOf(plugin.id, command as CommandExtension<unknown>));
+        adds.commands.push(command.command);
+      },
+      addCardSection: (section) => {
+        staged.cardSections.push(section);
+        adds.cardSections.push(section.id);
+      },
+      addAction: (action) => {
+        staged.actions.push(action);
+        adds.actions.push(action.id);
+      },
+      addFactCollector: (collector) => {
+        staged.collectors.push(collector);
+        adds.facts.push(...Object.keys(collector.facts));
+      },
+      addOnCallProvider: (provider) => {
+        staged.onCallProviders.push(provider);
+        adds.onCallProviders.push(provider.id);
+      },
+      addProcessor: (processor) => {
+        staged.processors.push(processor);
+        adds.processors.push(processor.id);
+      },
+    };
+    try {
+      await Promise.race([Promise.resolve().then(() => plugin.register(api)), sleep(registerBudgetMs, undefined, { ref: false }).then(() => Promise.reject(new Error(`register did not finish within ${registerBudgetMs} ms`)))]);
+    } catch (error) {
+      logger.error({ err: error, plugin: plugin.id }, 'a plugin failed to register; running without it');
+      reports.push({ id: plugin.id, source, status: 'failed', error: `register failed: ${errorMessage(error)}`, adds: emptyAdds() });
+      continue;
+    }
+    for (const name of adds.commands) claim(claims.command, 'the slash command', name, plugin.id, problems);
+    for (const name of adds.cardSections) claim(claims.section, 'the card section', name, plugin.id, problems);
+    for (const name of adds.actions) claim(claims.action, 'the scaffolder action', name, plugin.id, problems);
+    for (const name of adds.facts) claim(claims.fact, 'the fact', name, plugin.id, problems);
+    for (const name of adds.onCallProviders) claim(claims.provider, 'the on-call provider', name, plugin.id, problems);
+    for (const name of adds.processors) claim(claims.processor, 'the catalog processor', name, plugin.id, problems);
+    for (const key of Object.keys(extensions) as (keyof Extensions)[]) (extensions[key] as unknown[]).push(...staged[key]);
+    reports.push({ id: plugin.id, source, status: 'loaded', adds });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { extensions, plugins: reports };
+}

@@ -1,0 +1,120 @@
+/**
+ * Callboard's plugin API: what a plugin module's default export is, and everything `register` may
+ * add. The built-in features register through this same API, so it is the one the app itself uses.
+ * Plugin authors import it as `callboard/plugin`.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { CatalogView } from '../catalog/answers/catalog-view.js';
+import type { Entity } from '../catalog/model/entity.js';
+import type { Logger } from '../logger.js';
+import type { ScaffolderAction } from '../scaffolder/actions/action.js';
+import type { FactCollector } from '../scorecards/fact-collector.js';
+import type { SlackMessage } from '../slack/blocks/limits.js';
+
+export type { Entity, KnownBlock, SlackMessage };
+export type { FactCollector, FactContext, FactType } from '../scorecards/fact-collector.js';
+export type { ActionContext } from '../scaffolder/actions/action.js';
+
+/** What a plugin command's handler may read: the catalog as it stands, and who asked. */
+export interface PluginCommandContext {
+  view: CatalogView;
+  /** The entity a query names (a name, a ref or a title), as `/whoowns` finds it. */
+  resolve(query: string): { ref: string; entity: Entity } | undefined;
+  /** The Slack user who asked, and their catalog User ref when the catalog has them. */
+  slackUserId: string;
+  userRef(): Promise<string | undefined>;
+  /** Who is on call for an entity, from every on-call provider registered. */
+  onCall(entity: Entity): Promise<OnCallProviderAnswer[]>;
+  /** Aborted when the answer took too long and the asker was told so. */
+  signal: AbortSignal;
+}
+
+/**
+ * A slash command (`/oncall`) or a `/callboard <verb>` subcommand: `answer` gives a domain answer,
+ * `render` turns it into a message with pure functions. The app acknowledges, times the answer out
+ * and fits the message within Block Kit's limits.
+ */
+export interface CommandExtension<Answer = unknown> {
+  command: `/${string}`;
+  description: string;
+  usageHint: string;
+  /** Bot scopes the answer needs beyond `commands`, each with why. */
+  scopes?: Record<string, string>;
+  answer(text: string, context: PluginCommandContext): Answer | Promise<Answer>;
+  /** Nothing when the command answered otherwise (it opened a modal). */
+  render(answer: Answer): SlackMessage | undefined;
+  /** How long `answer` may take before the asker is told it failed (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** A section of the ownership card: the entity in, blocks out. A section slower than its budget is left out of the card. */
+export interface CardSectionExtension {
+  id: string;
+  /** Milliseconds the section may take (default 300); the card does not wait longer for it. */
+  budgetMs?: number;
+  render(entity: { ref: string; entity: Entity }, context: { view: CatalogView; signal: AbortSignal }): KnownBlock[] | Promise<KnownBlock[]>;
+}
+
+/** A person on call: as the provider names them, and when their shift starts and ends. */
+export interface OnCallPerson {
+  name: string;
+  email?: string;
+  /** ISO 8601; absent where the provider does not say. */
+  start?: string;
+  end?: string;
+  /** The escalation level (1 is first), where the provider has levels. */
+  level?: number;
+  /** `now` for who is on call, `next` for who takes over. */
+  when: 'now' | 'next';
+}
+
+/** One provider's answer for an entity. */
+export interface OnCallProviderAnswer {
+  /** The provider's id. */
+  id: string;
+  status: 'ok' | 'not-configured' | 'error';
+  /** Why there is nobody, or what failed; shown as it is. */
+  message?: string;
+  oncall: OnCallPerson[];
+  link?: string;
+}
+
+/** Who is on call for an entity (PagerDuty, Opsgenie...): `appliesTo` says whether the entity names this provider's service. */
+export interface OnCallProvider {
+  id: string;
+  title: string;
+  appliesTo(entity: Entity): boolean;
+  whoIsOnCall(entity: Entity, context: { signal: AbortSignal }): Promise<{ oncall: OnCallPerson[]; link?: string; message?: string }>;
+}
+
+/** A catalog processor: an entity in, the same entity with more annotations or relations out, or a problem with it. */
+export interface ProcessorExtension {
+  id: string;
+  process(entity: Entity): Entity | { problem: string } | Promise<Entity | { problem: string }>;
+}
+
+/** What `register` gets: the plugin's own validated config, a logger, and the ways to extend Callboard. */
+export interface PluginApi<Config = unknown> {
+  /** The plugin's `with:` from the configuration, checked against its `configSchema`. */
+  config: Config;
+  logger: Logger;
+  addCommand<Answer>(command: CommandExtension<Answer>): void;
+  addCardSection(section: CardSectionExtension): void;
+  addAction(action: ScaffolderAction): void;
+  addFactCollector(collector: FactCollector): void;
+  addOnCallProvider(provider: OnCallProvider): void;
+  addProcessor(processor: ProcessorExtension): void;
+}
+
+export interface CallboardPlugin<Config = unknown> {
+  /** Unique among the plugins loaded; it names the plugin in `callboard plugins list` and in every problem. */
+  id: string;
+  /** A JSON Schema for the plugin's `with:` config, checked at start-up. */
+  configSchema?: Record<string, unknown>;
+  register(api: PluginApi<Config>): void | Promise<void>;
+}
+
+/** A plugin module's default export. */
+export function definePlugin<Config = unknown>(plugin: CallboardPlugin<Config>): CallboardPlugin<Config> {
+  return plugin;
+}
