@@ -86,6 +86,9 @@ function slashCommandOf(pluginId: string, extension: CommandExtension<unknown>):
   };
 }
 
+/** What each kind of name is called in a problem. */
+const CLAIMED: Record<keyof PluginReport['adds'], string> = { commands: 'the slash command', cardSections: 'the card section', actions: 'the scaffolder action', facts: 'the fact', onCallProviders: 'the on-call provider', processors: 'the catalog processor' };
+
 /** Who claimed each name already, to name both plugins when a second one claims it. */
 type Claims = Map<string, string>;
 
@@ -143,7 +146,7 @@ export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, ba
     candidates.push({ plugin, source, config });
   }
 
-  const claims = { plugin: new Map<string, string>(), command: new Map(), section: new Map(), action: new Map(), fact: new Map(), provider: new Map(), processor: new Map() } satisfies Record<string, Claims>;
+  const claims: Record<keyof PluginReport['adds'] | 'plugin', Claims> = { plugin: new Map(), commands: new Map(), cardSections: new Map(), actions: new Map(), facts: new Map(), onCallProviders: new Map(), processors: new Map() };
   for (const candidate of candidates) {
     if ('failed' in candidate) {
       reports.push(candidate.failed);
@@ -158,33 +161,20 @@ export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, ba
     claims.plugin.set(plugin.id, source);
     const staged: Extensions = { commands: [], cardSections: [], actions: [], collectors: [], onCallProviders: [], processors: [] };
     const adds = emptyAdds();
+    /** Kept apart until register returns: a plugin that fails leaves nothing behind. */
+    const stage = <Kind extends keyof Extensions>(kind: Kind, item: Extensions[Kind][number], reported: keyof PluginReport['adds'], names: string[]) => {
+      (staged[kind] as unknown[]).push(item);
+      adds[reported].push(...names);
+    };
     const api: PluginApi = {
       config,
       logger: logger.child({ plugin: plugin.id }),
-      addCommand: (command) => {
-        staged.commands.push(slashCommandOf(plugin.id, command as CommandExtension<unknown>));
-        adds.commands.push(command.command);
-      },
-      addCardSection: (section) => {
-        staged.cardSections.push(section);
-        adds.cardSections.push(section.id);
-      },
-      addAction: (action) => {
-        staged.actions.push(action);
-        adds.actions.push(action.id);
-      },
-      addFactCollector: (collector) => {
-        staged.collectors.push(collector);
-        adds.facts.push(...Object.keys(collector.facts));
-      },
-      addOnCallProvider: (provider) => {
-        staged.onCallProviders.push(provider);
-        adds.onCallProviders.push(provider.id);
-      },
-      addProcessor: (processor) => {
-        staged.processors.push(processor);
-        adds.processors.push(processor.id);
-      },
+      addCommand: (command) => stage('commands', slashCommandOf(plugin.id, command as CommandExtension<unknown>), 'commands', [command.command]),
+      addCardSection: (section) => stage('cardSections', section, 'cardSections', [section.id]),
+      addAction: (action) => stage('actions', action, 'actions', [action.id]),
+      addFactCollector: (collector) => stage('collectors', collector, 'facts', Object.keys(collector.facts)),
+      addOnCallProvider: (provider) => stage('onCallProviders', provider, 'onCallProviders', [provider.id]),
+      addProcessor: (processor) => stage('processors', processor, 'processors', [processor.id]),
     };
     try {
       await Promise.race([Promise.resolve().then(() => plugin.register(api)), sleep(registerBudgetMs, undefined, { ref: false }).then(() => Promise.reject(new Error(`register did not finish within ${registerBudgetMs} ms`)))]);
@@ -193,12 +183,7 @@ export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, ba
       reports.push({ id: plugin.id, source, status: 'failed', error: `register failed: ${errorMessage(error)}`, adds: emptyAdds() });
       continue;
     }
-    for (const name of adds.commands) claim(claims.command, 'the slash command', name, plugin.id, problems);
-    for (const name of adds.cardSections) claim(claims.section, 'the card section', name, plugin.id, problems);
-    for (const name of adds.actions) claim(claims.action, 'the scaffolder action', name, plugin.id, problems);
-    for (const name of adds.facts) claim(claims.fact, 'the fact', name, plugin.id, problems);
-    for (const name of adds.onCallProviders) claim(claims.provider, 'the on-call provider', name, plugin.id, problems);
-    for (const name of adds.processors) claim(claims.processor, 'the catalog processor', name, plugin.id, problems);
+    for (const [reported, names] of Object.entries(adds) as [keyof PluginReport['adds'], string[]][]) for (const name of names) claim(claims[reported], CLAIMED[reported], name, plugin.id, problems);
     for (const key of Object.keys(extensions) as (keyof Extensions)[]) (extensions[key] as unknown[]).push(...staged[key]);
     reports.push({ id: plugin.id, source, status: 'loaded', adds });
   }
