@@ -20,6 +20,7 @@ import { createScorecardService, type ScorecardService } from './scorecards/scor
 import { BUILT_IN_COMMANDS } from './slack/commands/built-in.js';
 import { builtInPlugin } from './plugins/built-in-plugin.js';
 import { loadPlugins, type LoadedPlugins } from './plugins/load-plugins.js';
+import { createOnCallService, type OnCallService } from './oncall/oncall-service.js';
 
 export interface AppContext {
   config: Config;
@@ -31,6 +32,7 @@ export interface AppContext {
   docs: DocsService;
   health: HealthService;
   scorecards: ScorecardService;
+  oncall: OnCallService;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -89,8 +91,9 @@ export async function createAppContext(config: Config, logger: Logger, overrides
   });
   for (const problem of library.problems) logger.warn({ problem }, 'a scorecard problem');
   const tokenFor = (host: string) => config.integrations.github.some((integration) => integration.host === host && integration.token);
-  const scorecards = createScorecardService({ db: database.db, catalog, library, collectors: plugins.extensions.collectors, nudges: config.callboard.scorecards.nudges, ...(clusters.length > 0 ? { health } : {}), github: (host) => (tokenFor(host) ? (overrides.github ?? clients)(host) : undefined) });
-  return { config, plugins, database, catalog, scaffolder, docs, health, scorecards, logger, close: () => database.close() };
+  const oncall = createOnCallService({ catalog, providers: plugins.extensions.onCallProviders });
+  const scorecards = createScorecardService({ db: database.db, catalog, library, collectors: plugins.extensions.collectors, nudges: config.callboard.scorecards.nudges, oncall, ...(clusters.length > 0 ? { health } : {}), github: (host) => (tokenFor(host) ? (overrides.github ?? clients)(host) : undefined) });
+  return { config, plugins, database, catalog, scaffolder, docs, health, scorecards, oncall, logger, close: () => database.close() };
 }
 
 /** The built-in plugin, then those callboard.plugins lists: what the app's registries hold. */

@@ -11,6 +11,8 @@ import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
 import type { DocsService } from '../docs/docs-service.js';
 import type { HealthService } from '../kubernetes/health-service.js';
 import type { ScorecardService } from '../scorecards/scorecard-service.js';
+import type { OnCallService } from '../oncall/oncall-service.js';
+import type { CardSectionExtension } from '../plugins/plugin-api.js';
 
 /** The console's user id: commands that look the asker up find nobody, as for a Slack user not in the catalog. */
 const CONSOLE_USER = 'console';
@@ -34,9 +36,11 @@ export interface ConsoleOptions {
   docs?: DocsService;
   health?: HealthService;
   scorecards?: ScorecardService;
+  oncall?: OnCallService;
+  cardSections?: CardSectionExtension[];
 }
 
-export async function runConsole(catalog: CatalogService, io: ConsoleIo, { commands = BUILT_IN_COMMANDS, scaffolder, userRef, docs, health, scorecards }: ConsoleOptions = {}): Promise<void> {
+export async function runConsole(catalog: CatalogService, io: ConsoleIo, { commands = BUILT_IN_COMMANDS, scaffolder, userRef, docs, health, scorecards, oncall, cardSections = [] }: ConsoleOptions = {}): Promise<void> {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const interactive = (io.input as { isTTY?: boolean }).isTTY === true;
@@ -62,7 +66,7 @@ export async function runConsole(catalog: CatalogService, io: ConsoleIo, { comma
     return line;
   };
   const forms = scaffolder ? consoleTemplateForms(askInForm, write, scaffolder, catalog.view) : undefined;
-  const context = { catalog, userId: CONSOLE_USER, ...(scaffolder && forms ? { scaffolder, forms } : {}), ...(docs ? { docs } : {}), ...(health ? { health } : {}), ...(scorecards ? { scorecards } : {}), userRef: async () => userRef };
+  const context = { catalog, userId: CONSOLE_USER, ...(scaffolder && forms ? { scaffolder, forms } : {}), ...(docs ? { docs } : {}), ...(health ? { health } : {}), ...(scorecards ? { scorecards } : {}), ...(oncall ? { oncall } : {}), cardSections, userRef: async () => userRef };
   for (let line = await ask(prompt); line !== undefined; line = await ask(prompt)) {
     const [word = '', ...rest] = line.trim().split(/\s+/);
     const text = rest.join(' ');

@@ -10,6 +10,7 @@ import type { EntityScorecardAnswer, TeamScorecardAnswer } from '../scorecards/s
 import type { NudgePlan } from '../scorecards/nudge-planner.js';
 import type { NudgeRunReport } from '../scorecards/nudge-run.js';
 import type { PluginReport } from '../plugins/load-plugins.js';
+import type { OnCallReport } from '../oncall/oncall-service.js';
 
 /** A step's state on a terminal. */
 export const STEP_MARKS: Record<RunStatus, string> = { open: '○', processing: '…', completed: '✓', failed: '✗', cancelled: '⊘', skipped: '»' };
@@ -154,6 +155,21 @@ export function formatTeamScorecard(answer: TeamScorecardAnswer): string {
   if (!answer.team) return answer.reasons.join('\n');
   const lines = [answer.team, ...answer.reasons.map((reason) => `  ${reason}`)];
   for (const entity of answer.entities) lines.push(`  ${entity.ref}: ${entity.level ?? 'no level'}${entity.failing.length > 0 ? `; failing ${entity.failing.join(', ')}` : ''}`);
+  return lines.join('\n');
+}
+
+export function formatOnCall(report: OnCallReport): string {
+  if (!report.entity) return report.reasons.join('\n');
+  const lines = [`On call for ${report.entity}`];
+  for (const provider of report.providers) {
+    if (provider.status === 'error') {
+      lines.push(`  ${provider.title}: ${provider.message ?? 'failed'}`);
+      continue;
+    }
+    lines.push(`  ${provider.title}${provider.link ? ` (${provider.link})` : ''}`);
+    for (const who of provider.oncall) lines.push(`    ${who.when === 'now' ? 'now ' : 'next'} ${who.name}${who.email ? ` <${who.email}>` : ''}${who.level !== undefined ? `, level ${who.level}` : ''}${who.when === 'now' && who.end ? `, until ${who.end}` : ''}${who.when === 'next' && who.start ? `, from ${who.start}` : ''}`);
+  }
+  lines.push(...report.reasons);
   return lines.join('\n');
 }
 

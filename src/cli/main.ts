@@ -23,7 +23,7 @@ import { nudgeJob } from '../scorecards/nudge-job.js';
 import type { NudgeRunReport } from '../scorecards/nudge-run.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import type { FinishedRun } from '../scaffolder/scaffolder-service.js';
-import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatNudgePlan, formatNudgeReport, formatPlugins, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
+import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatNudgePlan, formatNudgeReport, formatOnCall, formatPlugins, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
 
 export const EXAMPLE_CATALOG = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -42,6 +42,8 @@ Commands:
   find TEXT                  search, with filters such as kind:api owner:maps-team tag:go type:service
   health ENTITY              the entity's workloads in every configured Kubernetes cluster: ready
                              replicas, images, failing pods, and an overall status
+  oncall ENTITY              who is on call for the entity now and next, from the on-call plugins
+                             (PagerDuty, Opsgenie) listed under callboard.plugins
   scorecard ENTITY           the entity's scorecards: each check passing, failing or unknown, with how
                              to fix it, and the level reached
   scorecard --team GROUP     each entity the group owns: its level and failing checks
@@ -211,6 +213,12 @@ export async function main(argv: string[]): Promise<number> {
           const answer = await context.health.health(requireText(rest, 'health ENTITY'));
           print(options, answer, formatHealth(answer));
           return answer.entity ? 0 : 1;
+        });
+      case 'oncall':
+        return await withCatalog(config, options, async (context) => {
+          const report = await context.oncall.oncall(requireText(rest, 'oncall ENTITY'));
+          print(options, { entity: report.entity, providers: report.providers, reasons: report.reasons }, formatOnCall(report));
+          return report.entity ? 0 : 1;
         });
       case 'scorecard':
         return await withCatalog(config, options, async (context) => {
@@ -588,7 +596,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
     timer?.unref();
     if (slackApp) {
-      const app = await slackApp.startSlackApp({ slack, commands: context.plugins.extensions.commands, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
+      const app = await slackApp.startSlackApp({ slack, commands: context.plugins.extensions.commands, cardSections: context.plugins.extensions.cardSections, oncall: context.oncall, catalog: context.catalog, db: context.database.db, logger, scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, broadcastChannel: context.config.callboard.scaffolder.broadcastChannel });
       process.stderr.write(
         app.transport === 'socket-mode'
           ? `Slack app connected in Socket Mode; /healthz and /readyz on port ${app.port}\n`
@@ -599,7 +607,7 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     } else {
       // The console's first question may be for the docs.
       if (!options.noConsole) await docsRead;
-      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { commands: context.plugins.extensions.commands, scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, userRef: asUser(options) }), stopped]));
+      await (options.noConsole ? stopped : Promise.race([runConsole(context.catalog, { input: process.stdin, output: process.stdout }, { commands: context.plugins.extensions.commands, cardSections: context.plugins.extensions.cardSections, oncall: context.oncall, scaffolder: context.scaffolder, docs: context.docs, health: context.health, scorecards: context.scorecards, userRef: asUser(options) }), stopped]));
     }
     if (timer) clearInterval(timer);
     await Promise.all([evaluation.stop(), nudging?.stop()]);

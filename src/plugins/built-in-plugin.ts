@@ -2,6 +2,8 @@ import type { ScaffolderAction } from '../scaffolder/actions/action.js';
 import type { FactCollector } from '../scorecards/fact-collector.js';
 import type { CommandContext, SlashCommand } from '../slack/commands/registry.js';
 import { definePlugin, type CallboardPlugin, type CommandExtension } from './plugin-api.js';
+import { linesAsSections } from '../slack/blocks/block-parts.js';
+import { providerLines } from '../slack/blocks/oncall-answer.js';
 
 /** A built-in command answers with a message already: it is registered with nothing left to render. */
 function asExtension(command: SlashCommand): CommandExtension<Awaited<ReturnType<SlashCommand['answer']>>> {
@@ -16,12 +18,21 @@ function asExtension(command: SlashCommand): CommandExtension<Awaited<ReturnType
   };
 }
 
-/** Callboard's own features, registered through the plugin API like any plugin, before the configured ones. */
+/** Callboard's own features (commands, the on-call card section, fact collectors, scaffolder actions), registered through the plugin API like any plugin, before the configured ones. */
 export function builtInPlugin({ commands, collectors, actions = [] }: { commands: SlashCommand[]; collectors: FactCollector[]; actions?: ScaffolderAction[] }): CallboardPlugin {
   return definePlugin({
     id: 'callboard',
     register(api) {
       for (const command of commands) api.addCommand(asExtension(command));
+      // Who is on call now, from the on-call plugins, on every card they have an answer for.
+      api.addCardSection({
+        id: 'oncall',
+        budgetMs: 700,
+        render: async ({ entity }, { onCall }) => {
+          const answers = await onCall(entity);
+          return answers.length > 0 ? linesAsSections(answers.flatMap((answer) => providerLines(answer, {}))) : [];
+        },
+      });
       for (const collector of collectors) api.addFactCollector(collector);
       for (const action of actions) api.addAction(action);
     },

@@ -9,6 +9,7 @@ import type { ScaffolderAction } from '../scaffolder/actions/action.js';
 import type { FactCollector } from '../scorecards/fact-collector.js';
 import type { CommandContext, SlashCommand } from '../slack/commands/registry.js';
 import type { CallboardPlugin, CardSectionExtension, CommandExtension, OnCallProvider, PluginApi, PluginCommandContext, ProcessorExtension } from './plugin-api.js';
+import { onCallOf } from '../oncall/oncall-service.js';
 
 /** One entry of `callboard.plugins`: an installed package or a local module, and its config. */
 export interface PluginEntry {
@@ -61,7 +62,7 @@ function pluginContext(context: CommandContext, signal: AbortSignal): PluginComm
     },
     slackUserId: context.userId,
     userRef: context.userRef ?? (async () => undefined),
-    onCall: context.onCall ?? (async () => []),
+    onCall: onCallOf(context.oncall),
     signal,
   };
 }

@@ -47,12 +47,21 @@ export interface CommandExtension<Answer = unknown> {
   timeoutMs?: number;
 }
 
+/** What a card section may read while it renders. */
+export interface CardSectionContext {
+  view: CatalogView;
+  /** Who is on call for an entity, from every on-call provider registered. */
+  onCall(entity: Entity): Promise<OnCallProviderAnswer[]>;
+  /** Aborted once the section's budget is spent: the card has gone without it. */
+  signal: AbortSignal;
+}
+
 /** A section of the ownership card: the entity in, blocks out. A section slower than its budget is left out of the card. */
 export interface CardSectionExtension {
   id: string;
   /** Milliseconds the section may take (default 300); the card does not wait longer for it. */
   budgetMs?: number;
-  render(entity: { ref: string; entity: Entity }, context: { view: CatalogView; signal: AbortSignal }): KnownBlock[] | Promise<KnownBlock[]>;
+  render(entity: { ref: string; entity: Entity }, context: CardSectionContext): KnownBlock[] | Promise<KnownBlock[]>;
 }
 
 /** A person on call: as the provider names them, and when their shift starts and ends. */
@@ -70,8 +79,9 @@ export interface OnCallPerson {
 
 /** One provider's answer for an entity. */
 export interface OnCallProviderAnswer {
-  /** The provider's id. */
+  /** The provider's id and title. */
   id: string;
+  title: string;
   status: 'ok' | 'not-configured' | 'error';
   /** Why there is nobody, or what failed; shown as it is. */
   message?: string;

@@ -3,6 +3,7 @@ import type { Entity } from '../catalog/model/entity.js';
 import type { CatalogProblem } from '../catalog/processing/catalog-problem.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { HealthService } from '../kubernetes/health-service.js';
+import type { OnCallService } from '../oncall/oncall-service.js';
 
 /** Tech Insights' fact types. */
 export type FactType = 'integer' | 'float' | 'string' | 'boolean' | 'datetime' | 'set' | 'object';
@@ -17,6 +18,8 @@ export interface FactContext {
   github?: (host: string) => GitHubClient | undefined;
   /** Kubernetes health, where clusters are configured. */
   health?: HealthService;
+  /** Who is on call, from the registered on-call providers. */
+  oncall?: OnCallService;
   /** Abandoned collections (a run stopped) end their calls. */
   signal?: AbortSignal;
 }

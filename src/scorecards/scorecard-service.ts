@@ -8,6 +8,7 @@ import { errorMessage, ExternalServiceError } from '../errors.js';
 import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { HealthService } from '../kubernetes/health-service.js';
+import type { OnCallService } from '../oncall/oncall-service.js';
 import type { Db } from '../db/client.js';
 import { asStored, exemptChecks, exemptionsInForce, lastNudges, recordEvaluation, saveExemptions, storedResults, type RecordedEvaluation, type StoredExemption } from './scorecard-store.js';
 import { planNudges, zoneSourceOf, type NudgePlan, type NudgeSettings } from './nudge-planner.js';
@@ -93,6 +94,7 @@ export interface ScorecardServiceDeps {
   github?: (host: string) => GitHubClient | undefined;
   /** Kubernetes health, only where clusters are configured. */
   health?: HealthService;
+  oncall?: OnCallService;
   nudges: NudgeSettings;
   now?: () => Date;
   /** A rate limit ending within this long is waited out in the middle of an evaluation (default 15 minutes). */
@@ -169,7 +171,7 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
  * Scorecards for entities and teams, from the facts the collectors give. Each scorecard's rules
  * are compiled once; an entity is scored on the scorecards whose filter takes it in.
  */
-export function createScorecardService({ db, catalog, library, collectors, github, health, nudges, now = () => new Date(), maxRateLimitPauseMs = 15 * 60 * 1000 }: ScorecardServiceDeps): ScorecardService {
+export function createScorecardService({ db, catalog, library, collectors, github, health, oncall, nudges, now = () => new Date(), maxRateLimitPauseMs = 15 * 60 * 1000 }: ScorecardServiceDeps): ScorecardService {
   const compiled = compileScorecards(library.scorecards);
   // Each check's title and fix by `scorecard/check`.
   const checkCatalog = new Map<string, { title: string; fix: string }>(library.scorecards.flatMap((scorecard) => scorecard.levels.flatMap((level) => level.checks.map((check) => [`${scorecard.id}/${check.id}`, { title: check.title, fix: check.fix ?? '' }] as const))));
@@ -178,7 +180,7 @@ export function createScorecardService({ db, catalog, library, collectors, githu
   const contextFor = async (): Promise<FactContext> => {
     const byRef = new Map<string, CatalogProblem[]>();
     for (const problem of await catalog.problems()) if (problem.ref) byRef.set(problem.ref, [...(byRef.get(problem.ref) ?? []), problem]);
-    return { view: catalog.view, problemsOf: (ref) => byRef.get(ref) ?? [], now: now(), ...(github ? { github } : {}), ...(health ? { health } : {}) };
+    return { view: catalog.view, problemsOf: (ref) => byRef.get(ref) ?? [], now: now(), ...(github ? { github } : {}), ...(health ? { health } : {}), ...(oncall ? { oncall } : {}) };
   };
   const scoresOf = async (ref: string, entity: Entity, applicable: CompiledScorecard[], context: FactContext, exemptions?: ReadonlyMap<string, Exemption>, fresh = false) => {
     const input = await collectFacts(ref, entity, collectors, context, remote, fresh);

@@ -25,6 +25,8 @@ import { docsAnswerMessage } from './blocks/docs-answer.js';
 import { healthMessage } from './blocks/health-answer.js';
 import type { HealthService } from '../kubernetes/health-service.js';
 import type { ScorecardService } from '../scorecards/scorecard-service.js';
+import type { OnCallService } from '../oncall/oncall-service.js';
+import type { CardSectionExtension } from '../plugins/plugin-api.js';
 import { entityScorecardMessage } from './blocks/scorecard-answer.js';
 
 /** An answer ready within this long goes back in the acknowledgement itself; a slower one follows through response_url. */
@@ -45,6 +47,8 @@ export interface ListenerDeps {
   docs?: DocsService;
   health?: HealthService;
   scorecards?: ScorecardService;
+  oncall?: OnCallService;
+  cardSections: CardSectionExtension[];
   /** Where notification:send's broadcasts go. */
   broadcastChannel?: string;
 }
@@ -53,7 +57,7 @@ export interface ListenerDeps {
  * Everything the app answers, on either transport: slash commands, buttons, and the de-duplication
  * that runs before them. Listeners only translate; answers come from the catalog and the block builders.
  */
-export function registerListeners(app: App, { catalog, db, log, commands, surfaces, peopleClient, scaffolder, docs, health, scorecards, broadcastChannel }: ListenerDeps): { purgeExpired(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer; startSurfaces(): void } {
+export function registerListeners(app: App, { catalog, db, log, commands, surfaces, peopleClient, scaffolder, docs, health, scorecards, oncall, cardSections, broadcastChannel }: ListenerDeps): { purgeExpired(): Promise<void>; people: PeopleDirectory; answerCommand: CommandAnswerer; startSurfaces(): void } {
   const registry = new CommandRegistry();
   for (const command of commands) registry.register(command);
   const deliveries = createDeliveryLog(db);
@@ -86,6 +90,8 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     ...(docs ? { docs } : {}),
     ...(health ? { health } : {}),
     ...(scorecards ? { scorecards } : {}),
+    ...(oncall ? { oncall } : {}),
+    cardSections,
     notifier: slackRunNotifier(app.client, catalog.view, people, broadcastChannel),
     userRefOf: async (slackUserId) => catalog.userRefFor(await askerKey(slackUserId, people)),
     apologise: async (send, error) => {
@@ -113,7 +119,7 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     }
     const forms = command.trigger_id ? slackTemplateForms(app.client, db, command.trigger_id, command.user_id) : undefined;
     const answering = Promise.resolve().then(() =>
-      handler.answer(command.text, { catalog, people, userId: command.user_id, scaffolder, ...(docs ? { docs } : {}), ...(health ? { health } : {}), ...(scorecards ? { scorecards } : {}), ...(forms ? { forms } : {}), userRef: () => context.userRefOf(command.user_id) }),
+      handler.answer(command.text, { catalog, people, userId: command.user_id, scaffolder, ...(docs ? { docs } : {}), ...(health ? { health } : {}), ...(scorecards ? { scorecards } : {}), ...(oncall ? { oncall } : {}), cardSections, ...(forms ? { forms } : {}), userRef: () => context.userRefOf(command.user_id) }),
     );
     const quick = await Promise.race([answering.then((message) => ({ message }), () => undefined), sleep(ANSWER_IN_ACK_MS, undefined, { ref: false })]);
     if (quick) {

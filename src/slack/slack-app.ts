@@ -20,6 +20,8 @@ import type { ScaffolderService } from '../scaffolder/scaffolder-service.js';
 import type { DocsService } from '../docs/docs-service.js';
 import type { HealthService } from '../kubernetes/health-service.js';
 import type { ScorecardService } from '../scorecards/scorecard-service.js';
+import type { OnCallService } from '../oncall/oncall-service.js';
+import type { CardSectionExtension } from '../plugins/plugin-api.js';
 import { requestTimeProblem } from './request-time.js';
 
 /** How often the workspace's people are listed again: someone who joins is mentioned from the next listing on. */
@@ -41,6 +43,9 @@ export interface SlackAppDeps {
   docs?: DocsService;
   health?: HealthService;
   scorecards?: ScorecardService;
+  oncall?: OnCallService;
+  /** The ownership card's sections, from the plugins (the built-in on-call one first). */
+  cardSections?: CardSectionExtension[];
   /** notification:send's broadcast channel (callboard.scaffolder.broadcastChannel). */
   broadcastChannel?: string;
 }
@@ -65,7 +70,7 @@ interface Transport {
  * The Slack app over Socket Mode (an outgoing WebSocket) or HTTP (Slack calls `/slack/events`),
  * with liveness and readiness served on `slack.port` either way.
  */
-export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS, surfaces = BUILT_IN_SURFACES, scaffolder, docs, health, scorecards, broadcastChannel }: SlackAppDeps): Promise<RunningSlackApp> {
+export async function startSlackApp({ slack, catalog, db, logger, commands = BUILT_IN_COMMANDS, surfaces = BUILT_IN_SURFACES, scaffolder, docs, health, scorecards, oncall, cardSections = [], broadcastChannel }: SlackAppDeps): Promise<RunningSlackApp> {
   const settings = slackAppSettings(slack);
   const log = logger.child({ module: 'slack' });
   const transport = settings.transport.name === 'socket-mode' ? socketModeTransport(settings.transport.appToken, slack, log) : httpTransport(settings.transport.signingSecret, log);
@@ -76,7 +81,7 @@ export async function startSlackApp({ slack, catalog, db, logger, commands = BUI
     deferInitialization: true,
     clientOptions: webApiOptions(slack),
   });
-  const { purgeExpired, people, answerCommand, startSurfaces } = registerListeners(app, { catalog, db, log, commands, surfaces, scaffolder, ...(docs ? { docs } : {}), ...(health ? { health } : {}), ...(scorecards ? { scorecards } : {}), broadcastChannel, peopleClient: backgroundWebClient(settings.botToken, slack) });
+  const { purgeExpired, people, answerCommand, startSurfaces } = registerListeners(app, { catalog, db, log, commands, surfaces, scaffolder, ...(docs ? { docs } : {}), ...(health ? { health } : {}), ...(scorecards ? { scorecards } : {}), ...(oncall ? { oncall } : {}), cardSections, broadcastChannel, peopleClient: backgroundWebClient(settings.botToken, slack) });
 
   try {
     await app.init();

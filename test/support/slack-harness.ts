@@ -18,6 +18,8 @@ import { BUILT_IN_COLLECTORS } from '../../src/scorecards/collectors/built-in.js
 import { loadScorecards } from '../../src/scorecards/scorecard-library.js';
 import { createScorecardService, type ScorecardService } from '../../src/scorecards/scorecard-service.js';
 import { captureLogger } from './capture-logger.js';
+import type { OnCallService } from '../../src/oncall/oncall-service.js';
+import type { CardSectionExtension } from '../../src/plugins/plugin-api.js';
 import { FakeSlack, slackSignature, type RecordedCall } from './fake-slack.js';
 import { createTestDatabase, type Engine } from './test-database.js';
 
@@ -102,6 +104,9 @@ export interface SlackHarnessOptions {
   files?: Record<string, string>;
   /** The clusters /health asks (none by default). */
   clusters?: ClusterSettings[];
+  /** Who is on call, made over the harness's catalog; and the ownership card's sections. */
+  oncall?: (catalog: CatalogService) => OnCallService;
+  cardSections?: CardSectionExtension[];
   broadcastChannel?: string;
 }
 
@@ -165,6 +170,8 @@ export async function startSlackHarness(engine: Engine, options: SlackHarnessOpt
       docs,
       health: createHealthService({ catalog, clusters: options.clusters ?? [], timeoutMs: 1_000 }),
       scorecards,
+      ...(options.oncall ? { oncall: options.oncall(catalog) } : {}),
+      ...(options.cardSections ? { cardSections: options.cardSections } : {}),
       ...(options.broadcastChannel ? { broadcastChannel: options.broadcastChannel } : {}),
       ...(options.commands ? { commands: options.commands } : {}),
     });

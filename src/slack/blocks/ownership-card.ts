@@ -18,6 +18,8 @@ export interface OwnershipCardOptions {
   health?: boolean;
   /** A scorecard applies to the entity: a Scorecard button shows its checks. */
   scorecard?: boolean;
+  /** Blocks the card's sections (plugins', on-call) gave in time, shown above the buttons. */
+  sections?: KnownBlock[];
 }
 
 /** Listing every entity a large team owns would crowd out the rest of the card. */
@@ -41,6 +43,7 @@ export function ownershipCard(answer: WhoOwnsAnswer, options: OwnershipCardOptio
   const links = [...(answer.source ? [link(answer.source, 'Repository')] : []), ...answer.links.map((entry) => link(entry.url, entry.title))];
   if (links.length > 0) blocks.push(section(`*Links:* ${links.join(' · ')}`));
   for (const warning of answer.warnings) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `⚠️ ${escapeText(warning)}` }] });
+  blocks.push(...(options.sections ?? []));
   if (!options.shared) blocks.push(actions([button('Share in channel', ACTIONS.share, answer.query), ...(options.docs && answer.match ? [button('Docs', ACTIONS.docs, answer.match.ref)] : []), ...(options.health && answer.match ? [button('Health', ACTIONS.health, answer.match.ref)] : []), ...(options.scorecard && answer.match ? [button('Scorecard', ACTIONS.scorecard, answer.match.ref)] : [])]));
   return fitMessage({ text: escapeText(oneLine(summary(match, answer))), blocks });
 }

@@ -1,6 +1,6 @@
 import type { CatalogService } from '../../catalog/catalog-service.js';
-import type { Entity } from '../../catalog/model/entity.js';
-import type { OnCallProviderAnswer } from '../../plugins/plugin-api.js';
+import type { CardSectionExtension } from '../../plugins/plugin-api.js';
+import type { OnCallService } from '../../oncall/oncall-service.js';
 import type { DocsService } from '../../docs/docs-service.js';
 import type { HealthService } from '../../kubernetes/health-service.js';
 import type { ScorecardService } from '../../scorecards/scorecard-service.js';
@@ -34,8 +34,10 @@ export interface CommandContext {
   forms?: TemplateForms;
   /** The asker's catalog User ref, when the catalog has them. */
   userRef?: () => Promise<string | undefined>;
-  /** Who is on call for an entity, from the registered on-call providers. */
-  onCall?: (entity: Entity) => Promise<OnCallProviderAnswer[]>;
+  /** Who is on call, from the registered on-call providers. */
+  oncall?: OnCallService;
+  /** The ownership card's sections that plugins (and the built-ins) add. */
+  cardSections?: CardSectionExtension[];
 }
 
 /** A slash command: its manifest entry and the answer it gives, as a message built by pure functions. */

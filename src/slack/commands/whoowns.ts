@@ -3,19 +3,47 @@ import type { SlackMessage } from '../blocks/limits.js';
 import { ownershipCard } from '../blocks/ownership-card.js';
 import { workloadQueryOf } from '../../kubernetes/entity-workloads.js';
 import type { CommandContext, SlashCommand } from './registry.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KnownBlock } from '@slack/types';
+import type { Entity } from '../../catalog/model/entity.js';
+import type { CardSectionContext, CardSectionExtension } from '../../plugins/plugin-api.js';
+import { onCallOf } from '../../oncall/oncall-service.js';
 
 /**
  * The ownership card for a query, its members mentioned where Slack knows them. A card shared in
  * the channel names them instead: a mention there would notify the whole team at once.
  */
-export async function ownershipAnswer(query: string, { catalog, people, docs, health, scorecards }: Pick<CommandContext, 'catalog' | 'people' | 'docs' | 'health' | 'scorecards'>, shared = false): Promise<SlackMessage> {
+export async function ownershipAnswer(query: string, { catalog, people, docs, health, scorecards, oncall, cardSections = [] }: Pick<CommandContext, 'catalog' | 'people' | 'docs' | 'health' | 'scorecards' | 'oncall' | 'cardSections'>, shared = false): Promise<SlackMessage> {
   const answer = catalog.whoOwns(query);
-  const mentions = !shared && people && answer.owner ? await people.mentionsFor(answer.owner.people) : {};
-  const documented = docs && answer.match ? docs.answer(answer.match.ref).links.length > 0 : false;
   const entity = answer.match ? catalog.view.get(answer.match.ref) : undefined;
+  const [mentions, sections] = await Promise.all([
+    !shared && people && answer.owner ? people.mentionsFor(answer.owner.people) : {},
+    answer.match && entity ? sectionBlocks(cardSections, { ref: answer.match.ref, entity }, { view: catalog.view, onCall: onCallOf(oncall) }) : [],
+  ]);
+  const documented = docs && answer.match ? docs.answer(answer.match.ref).links.length > 0 : false;
   const deployed = Boolean(health && entity && typeof workloadQueryOf(entity) === 'object');
   const scored = Boolean(scorecards && entity && scorecards.appliesTo(entity));
-  return ownershipCard(answer, { mentions, shared, docs: documented, health: deployed, scorecard: scored });
+  return ownershipCard(answer, { mentions, shared, docs: documented, health: deployed, scorecard: scored, sections });
+}
+
+/** A section's budget unless it names its own. */
+const SECTION_BUDGET_MS = 300;
+
+/**
+ * Every card section at once, each within its budget: one that is slower, or throws, is left
+ * out (the card is not), and its work is told to stop.
+ */
+async function sectionBlocks(sections: CardSectionExtension[], entity: { ref: string; entity: Entity }, context: Omit<CardSectionContext, 'signal'>): Promise<KnownBlock[]> {
+  const rendered = await Promise.all(
+    sections.map(async (section) => {
+      const controller = new AbortController();
+      const late = sleep(section.budgetMs ?? SECTION_BUDGET_MS, undefined, { ref: false }).then(() => controller.abort(new Error(`the ${section.id} section took longer than its budget`)));
+      const blocks = await Promise.race([Promise.resolve().then(() => section.render(entity, { ...context, signal: controller.signal })), late.then(() => [])]).catch(() => []);
+      controller.abort();
+      return blocks;
+    }),
+  );
+  return rendered.flat();
 }
 
 export const whoOwnsCommand: SlashCommand = {

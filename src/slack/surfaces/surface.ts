@@ -7,6 +7,8 @@ import type { ScaffolderService } from '../../scaffolder/scaffolder-service.js';
 import type { DocsService } from '../../docs/docs-service.js';
 import type { HealthService } from '../../kubernetes/health-service.js';
 import type { ScorecardService } from '../../scorecards/scorecard-service.js';
+import type { OnCallService } from '../../oncall/oncall-service.js';
+import type { CardSectionExtension } from '../../plugins/plugin-api.js';
 import type { SlackMessage } from '../blocks/limits.js';
 import type { PeopleDirectory } from '../people.js';
 
@@ -21,6 +23,9 @@ export interface SurfaceContext {
   docs?: DocsService;
   health?: HealthService;
   scorecards?: ScorecardService;
+  oncall?: OnCallService;
+  /** The ownership card's sections. */
+  cardSections?: CardSectionExtension[];
   /** notification:send for runs started in Slack. */
   notifier: RunNotifier;
   /** The Slack user's User entity, by `slack.com/user-id` annotation or email. */

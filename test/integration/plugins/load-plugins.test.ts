@@ -24,9 +24,10 @@ describe('plugins loaded from the configuration', () => {
   it('registers the built-in features first, through the same API, then each plugin, and says what each adds', async () => {
     const { plugins, extensions } = await loadConfiguredPlugins(configWith([{ path: fixture('kitchen-sink'), with: { greeting: 'Hello' } }]), captureLogger().logger);
     expect(plugins.map((plugin) => [plugin.id, plugin.status])).toEqual([['callboard', 'loaded'], ['kitchen-sink', 'loaded']]);
-    expect(plugins[0]!.adds.commands).toEqual(['/whoowns', '/find', '/docs', '/health', '/scorecard', '/create-service']);
+    expect(plugins[0]!.adds.commands).toEqual(['/whoowns', '/find', '/docs', '/health', '/oncall', '/scorecard', '/create-service']);
+    expect(plugins[0]!.adds.cardSections).toEqual(['oncall']);
     expect(plugins[0]!.adds.facts).toContain('hasGroupOwner');
-    expect(plugins[1]).toMatchObject({ source: `path ${fixture('kitchen-sink')}`, adds: { commands: ['/greet', '/explode', '/hang'], cardSections: ['greeting'], actions: ['greet:log'], facts: ['greeted'], onCallProviders: [], processors: [] } });
+    expect(plugins[1]).toMatchObject({ source: `path ${fixture('kitchen-sink')}`, adds: { commands: ['/greet', '/explode', '/hang'], cardSections: ['greeting', 'stalled', 'broken'], actions: ['greet:log'], facts: ['greeted'], onCallProviders: [], processors: [] } });
     expect(extensions.commands.map((command) => command.command)).toContain('/greet');
     expect(extensions.actions.map((action) => action.id)).toEqual(['greet:log']);
   });

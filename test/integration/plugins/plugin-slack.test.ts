@@ -6,22 +6,58 @@ import { builtInPlugin } from '../../../src/plugins/built-in-plugin.js';
 import { BUILT_IN_COMMANDS } from '../../../src/slack/commands/built-in.js';
 import { BUILT_IN_COLLECTORS } from '../../../src/scorecards/collectors/built-in.js';
 import { captureLogger } from '../../support/capture-logger.js';
+import { startFakePagerDuty } from '../../support/fake-oncall.js';
+import { createOnCallService } from '../../../src/oncall/oncall-service.js';
 import { catalogInfoYaml, startSlackHarness, type SlackHarness } from '../../support/slack-harness.js';
 
 const kitchenSink = path.join(import.meta.dirname, '../../fixtures/plugins/kitchen-sink.ts');
 const CATALOG = catalogInfoYaml([
   { kind: 'Group', metadata: { name: 'payments' }, spec: { type: 'team', children: [] } },
-  { kind: 'Component', metadata: { name: 'payments-api' }, spec: { type: 'service', lifecycle: 'production', owner: 'payments' } },
+  { kind: 'Component', metadata: { name: 'payments-api', annotations: { 'pagerduty.com/service-id': 'PSVC1' } }, spec: { type: 'service', lifecycle: 'production', owner: 'payments' } },
 ]);
 const APOLOGY = /^Sorry, that failed\. If it keeps failing, give your platform team reference [0-9a-f]{8}\.$/;
 
-describe('plugin commands through signed Slack requests', () => {
+describe('plugin commands and card sections through signed Slack requests', () => {
   let harness: SlackHarness;
+  let pagerduty: Awaited<ReturnType<typeof startFakePagerDuty>>;
   beforeAll(async () => {
-    const { extensions } = await loadPlugins([{ path: kitchenSink, with: { greeting: 'Hello' } }], { logger: captureLogger().logger, builtIns: [builtInPlugin({ commands: BUILT_IN_COMMANDS, collectors: BUILT_IN_COLLECTORS })] });
-    harness = await startSlackHarness('pglite', { catalogYaml: CATALOG, commands: extensions.commands });
+    pagerduty = await startFakePagerDuty('pd-token');
+    const entries = [
+      { path: kitchenSink, with: { greeting: 'Hello' } },
+      { path: path.join(import.meta.dirname, '../../../plugins/pagerduty/index.js'), with: { token: 'pd-token', apiUrl: pagerduty.url } },
+    ];
+    const { extensions } = await loadPlugins(entries, { logger: captureLogger().logger, builtIns: [builtInPlugin({ commands: BUILT_IN_COMMANDS, collectors: BUILT_IN_COLLECTORS })] });
+    harness = await startSlackHarness('pglite', {
+      catalogYaml: CATALOG,
+      commands: extensions.commands,
+      cardSections: extensions.cardSections,
+      oncall: (catalog) => createOnCallService({ catalog, providers: extensions.onCallProviders }),
+      prepare: (slack) => slack.usersByEmail.set('alice@acme.test', 'U0ALICE'),
+    });
   });
-  afterAll(() => harness?.stop());
+  afterAll(async () => {
+    await harness?.stop();
+    await pagerduty?.close();
+  });
+
+  it('answers /oncall from the PagerDuty plugin, mentioning the people Slack knows by email', async () => {
+    const message = (await (await harness.slashCommand('/oncall', 'payments-api')).json()) as { text: string; blocks: KnownBlock[] };
+    expect(message.text).toBe('On call for component:default/payments-api: Alice Ames, Bob Bell');
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain('on call now <@U0ALICE> (level 1, until <!date^');
+    expect(text).toContain('Bob Bell (level 2');
+    expect(text).toContain('next Carol Cho (level 1, from <!date^');
+  });
+
+  it("shows the plugins' card sections on the ownership card, leaving out one that hangs or throws, within its budget", async () => {
+    const started = Date.now();
+    const card = (await (await harness.slashCommand('/whoowns', 'payments-api')).json()) as { blocks: KnownBlock[] };
+    expect(Date.now() - started).toBeLessThan(1_400);
+    const text = JSON.stringify(card.blocks);
+    expect(text).toContain('Hello from the card, component:default/payments-api');
+    expect(text).toContain('on call now Alice Ames (level 1');
+    expect(text.indexOf('Hello from the card')).toBeLessThan(text.indexOf('Share in channel'));
+  });
 
   it("answers a plugin's command with its handler's answer, rendered by its builder, in the acknowledgement", async () => {
     const response = await harness.slashCommand('/greet', 'payments-api');

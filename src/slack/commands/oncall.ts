@@ -1,0 +1,19 @@
+import { section } from '../blocks/block-parts.js';
+import { onCallMessage } from '../blocks/oncall-answer.js';
+import type { SlashCommand } from './registry.js';
+
+/** Who is on call for a service, now and next, from the on-call plugins (PagerDuty, Opsgenie...). */
+export const oncallCommand: SlashCommand = {
+  command: '/oncall',
+  description: 'Who is on call for a service, now and next',
+  usageHint: 'payments-api',
+  async answer(text, { oncall, people }) {
+    const query = text.trim();
+    if (!oncall) return { text: 'On-call is not available here.', blocks: [section('On-call is not available here.')] };
+    if (!query) return { text: 'Usage: /oncall payments-api', blocks: [section('Name a service: `/oncall payments-api`')] };
+    const report = await oncall.oncall(query);
+    const emails = [...new Set(report.providers.flatMap((answer) => answer.oncall.flatMap((who) => (who.email ? [who.email.toLowerCase()] : []))))];
+    const mentions = people ? await people.mentionsFor(emails.map((email) => ({ ref: email, displayName: email, email, slackUserId: null }))) : {};
+    return onCallMessage(report, mentions);
+  },
+};
