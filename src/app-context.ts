@@ -68,7 +68,7 @@ export async function createAppContext(config: Config, logger: Logger, overrides
     await database.close();
     throw new Error(`applying the database migrations failed: ${databaseErrorMessage(error)}`, { cause: error });
   }
-  const catalog = createCatalogService({ database, config, github: overrides.github ?? clients, logger });
+  const catalog = createCatalogService({ database, config, github: overrides.github ?? clients, logger, processors: plugins.extensions.processors });
   catalogForActions = catalog;
   const scaffolder = createScaffolderService({
     db: database.db,

@@ -20,6 +20,7 @@ import {
   type StoredCatalog,
   type StoredEntityRow,
 } from './entity-store.js';
+import type { EntityProcessor } from './processing/run-processors.js';
 import { ingestLocations, type FileCache, type IngestResult, type RootLocation, type RootStatus, type StoredEntityHash } from './ingestion/ingest-locations.js';
 import type { FolderCache } from './ingestion/local-files.js';
 import { nextIncrementalBase, settledCache, type IncrementalBase } from './ingestion/unchanged-roots.js';
@@ -82,9 +83,11 @@ export interface CatalogServiceDeps {
   config: Config;
   github: (host: string) => GitHubClient | undefined;
   logger: Logger;
+  /** Catalog processors from plugins, run over every entity read afresh. */
+  processors?: EntityProcessor[];
 }
 
-export function createCatalogService({ database, config, github, logger }: CatalogServiceDeps): CatalogService {
+export function createCatalogService({ database, config, github, logger, processors = [] }: CatalogServiceDeps): CatalogService {
   const view = new CatalogView();
   const links = new LinkOwners(view, { baseUrl: config.app?.baseUrl, gitHubHosts: config.integrations.github.map((integration) => integration.host) });
   const people = new PeopleIndex(view);
@@ -134,6 +137,7 @@ export function createCatalogService({ database, config, github, logger }: Catal
         reusableRoots,
         base: incrementalBase,
         onFinalEntities: (entities) => write.offer(entities),
+        processors,
       });
     } catch (error) {
       await write.abandon();

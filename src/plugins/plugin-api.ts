@@ -9,6 +9,7 @@ import type { Entity } from '../catalog/model/entity.js';
 import type { Logger } from '../logger.js';
 import type { ScaffolderAction } from '../scaffolder/actions/action.js';
 import type { FactCollector } from '../scorecards/fact-collector.js';
+import type { EntityProcessor } from '../catalog/processing/run-processors.js';
 import type { SlackMessage } from '../slack/blocks/limits.js';
 
 export type { Entity, KnownBlock, SlackMessage };
@@ -97,11 +98,11 @@ export interface OnCallProvider {
   whoIsOnCall(entity: Entity, context: { signal: AbortSignal }): Promise<{ oncall: OnCallPerson[]; link?: string; message?: string }>;
 }
 
-/** A catalog processor: an entity in, the same entity with more annotations or relations out, or a problem with it. */
-export interface ProcessorExtension {
-  id: string;
-  process(entity: Entity): Entity | { problem: string } | Promise<Entity | { problem: string }>;
-}
+/**
+ * A catalog processor: an entity in, the same entity with more annotations or relations out, or a
+ * problem with it (a warning on the entity, which is kept as it was). It may not rename the entity.
+ */
+export type ProcessorExtension = EntityProcessor;
 
 /** What `register` gets: the plugin's own validated config, a logger, and the ways to extend Callboard. */
 export interface PluginApi<Config = unknown> {

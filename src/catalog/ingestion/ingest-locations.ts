@@ -7,6 +7,7 @@ import { entityOf, hasContent, type IngestedEntity, type ProcessedEntity } from 
 import { processText, readLocalFile, hashText, statLocalFile, type ProcessedFile } from './file-processing.js';
 import { expandGlob, globBase, hasGlob, isInside, listCatalogFiles, type FolderCache, type FolderListings } from './local-files.js';
 import { mapWithLimit } from './map-with-limit.js';
+import { runProcessors, type EntityProcessor } from '../processing/run-processors.js';
 import { defaultParseThreads, ParsePool } from './parse-pool.js';
 import type { ParseOutcome } from './parse-worker.js';
 import { cacheHolds, cacheIn, emptyIngestResult, forCache, withoutStoredContent, withSignature, type IngestResultDraft } from './ingest-result.js';
@@ -108,6 +109,8 @@ export interface IngestOptions {
    * `heapLimitMb` bounds each thread's heap (default 512).
    */
   parsing?: { threads?: number; minFiles?: number; heapLimitMb?: number };
+  /** Catalog processors (plugins'), run over every freshly read entity in turn. */
+  processors?: EntityProcessor[];
   /** Told each file's entities as soon as they are final: new winners of refs no other file can take from them. */
   onFinalEntities?: (entities: ProcessedEntity[]) => void;
 }
@@ -493,8 +496,9 @@ function processFile(file: SourceFile, root: RootLocation, options: IngestOption
   const add = (processed: ProcessedFile, reused?: ProcessedFile) => addProcessedFile(processed, reused, file, root, options, result, status, reuse);
   if (cacheHolds(cached, contentHash, options.stored)) return add(cached, cached);
   result.fileCounts.parsed += 1;
-  if (file.processed) return add(file.processed);
-  return parseAndProcess(file, root, options, contentHash).then((processed) => add(processed));
+  const processors = options.processors ?? [];
+  if (file.processed) return processors.length > 0 ? runProcessors(file.processed, processors).then((processed) => add(processed)) : add(file.processed);
+  return parseAndProcess(file, root, options, contentHash).then((processed) => runProcessors(processed, processors)).then((processed) => add(processed));
 }
 
 function addProcessedFile(

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fingerprintOf, hasContent, type IngestedEntity } from '../processing/process-entity.js';
+import { runProcessors, type EntityProcessor } from '../processing/run-processors.js';
 import { processText, readLocalFile, type ProcessedFile } from './file-processing.js';
 import type { FileRead, IngestOptions, IngestResult, RootLocation } from './ingest-locations.js';
 import { cacheHolds, emptyIngestResult, forCache, withSignature } from './ingest-result.js';
@@ -87,7 +88,7 @@ async function takeRoot(
     take(outcome);
   }
   for (const file of changed) {
-    const produced = await processChanged(file, root, result.fileCounts);
+    const produced = await processChanged(file, root, result.fileCounts, options.processors ?? []);
     if (!produced) return false;
     take(produced);
     result.files.set(file.key, { originKey: root.key, contentHash: produced.contentHash });
@@ -146,10 +147,10 @@ function checkFile(file: { path: string; key: string }, cached: ProcessedFile, o
 }
 
 /** A changed file processed, when it still defines exactly the entities it did, reads no placeholder and holds no Location. */
-async function processChanged(file: ChangedFile, root: RootLocation, counts: IngestResult['fileCounts']): Promise<ProcessedFile | undefined> {
+async function processChanged(file: ChangedFile, root: RootLocation, counts: IngestResult['fileCounts'], processors: EntityProcessor[]): Promise<ProcessedFile | undefined> {
   counts.parsed += 1;
   const source = { key: file.key, display: file.path, originKey: root.key, allowedKinds: root.allowedKinds };
-  const produced = await processText(file.text, source, file.contentHash, () => Promise.reject(new Error('placeholders are read by a full refresh')));
+  const produced = await runProcessors(await processText(file.text, source, file.contentHash, () => Promise.reject(new Error('placeholders are read by a full refresh'))), processors);
   if (!produced.cacheable || !sameRefs(produced, file.cached) || produced.entities.some((entity) => entity.kind === 'Location')) return undefined;
   return produced;
 }

@@ -115,6 +115,22 @@ export async function processEntity(document: unknown, context: ProcessingContex
   return { ok: true, processed, problems };
 }
 
+/**
+ * The stored entity again after a catalog processor changed it: validated and its relations
+ * emitted anew, its ref and the location annotations the catalog sets kept as they were.
+ */
+export function reprocessed(before: ProcessedEntity, changed: Entity): { processed: ProcessedEntity } | { problem: string } {
+  const validation = validateEntity(changed);
+  if (!validation.ok) return { problem: `it returned an entity that is not valid: ${validation.errors.join('; ')}` };
+  const entity = withDefaults(validation.entity);
+  if (entityRefOf(entity) !== before.ref) return { problem: `it returned ${entityRefOf(entity)} for ${before.ref}: a processor may not change an entity's kind, namespace or name` };
+  const emitted = emitRelations(entity);
+  if (emitted.problems.length > 0) return { problem: emitted.problems.join('; ') };
+  entity.metadata.annotations = { ...entity.metadata.annotations, [ANNOTATIONS.managedByLocation]: before.locationKey, [ANNOTATIONS.managedByOriginLocation]: before.originKey };
+  const json = JSON.stringify(entity);
+  return { processed: { ...before, title: entity.metadata.title ?? null, json, relations: statedAmong(before.ref, emitted.relations), contentHash: createHash('sha1').update(json).digest('base64url') } };
+}
+
 /** Drops the metadata only the catalog may set and fills the default namespace. */
 function withDefaults(entity: Entity): Entity {
   const { uid: _uid, etag: _etag, ...metadata } = entity.metadata;
