@@ -81,7 +81,7 @@ export async function runConsole(catalog: CatalogService, io: ConsoleIo, { comma
         const problems = await catalog.problems();
         write(problems.length > 0 ? formatProblems(problems) : 'No problems.');
       } else if (word === 'help' || word === '?') write(help);
-      else if (word) write(messageAsText(answerPlainQuestion(line, { catalog, ...(docs ? { docs } : {}) }), { ansi: interactive }));
+      else if (word) write(messageAsText(await answerPlainQuestion(line, { catalog, ...(docs ? { docs } : {}), ...(oncall ? { oncall } : {}) }), { ansi: interactive }));
     } catch (error) {
       write(`Sorry, that failed: ${errorMessage(error)}`);
     }

@@ -34,10 +34,10 @@ export const questionsSurface: Surface = {
   },
 };
 
-async function answer({ catalog, docs, apologise }: SurfaceContext, question: string, say: SayFn, threadTs: string | undefined): Promise<void> {
+async function answer({ catalog, docs, oncall, people, apologise }: SurfaceContext, question: string, say: SayFn, threadTs: string | undefined): Promise<void> {
   const reply = (message: SlackMessage) => say({ ...message, thread_ts: threadTs, unfurl_links: false, unfurl_media: false });
   try {
-    await reply(answerPlainQuestion(question, { catalog, ...(docs ? { docs } : {}) }));
+    await reply(await answerPlainQuestion(question, { catalog, people, ...(docs ? { docs } : {}), ...(oncall ? { oncall } : {}) }));
   } catch (error) {
     await apologise(reply, error);
   }

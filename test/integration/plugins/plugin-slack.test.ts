@@ -49,6 +49,13 @@ describe('plugin commands and card sections through signed Slack requests', () =
     expect(text).toContain('next Carol Cho (level 1, from <!date^');
   });
 
+  it('answers "who is on call for payments-api?" in a direct message from the same providers', async () => {
+    await harness.event({ type: 'message', channel_type: 'im', channel: 'D0ASKER', user: 'U0ASKER', text: 'Who is on call for payments-api?', ts: '1700000000.000100' });
+    const [posted] = await harness.slack.next('/api/chat.postMessage');
+    expect(posted!.body).toMatchObject({ channel: 'D0ASKER', text: 'On call for component:default/payments-api: Alice Ames, Bob Bell' });
+    expect(JSON.stringify(posted!.body.blocks)).toContain('on call now <@U0ALICE>');
+  });
+
   it("shows the plugins' card sections on the ownership card, leaving out one that hangs or throws, within its budget", async () => {
     const started = Date.now();
     const card = (await (await harness.slashCommand('/whoowns', 'payments-api')).json()) as { blocks: KnownBlock[] };
