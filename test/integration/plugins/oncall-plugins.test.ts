@@ -25,12 +25,12 @@ describe('the PagerDuty and Opsgenie plugins, loaded through config, against the
   let context: AppContext;
   const folder = mkdtempSync(path.join(tmpdir(), 'callboard-oncall-'));
 
-  const appWith = async (token: string) => {
+  const appWith = async (token: string, apiKey = 'genie-key') => {
     const config = loadConfig({ files: [], env: {} });
     config.catalog.locations = [{ type: 'file', target: folder }];
     config.callboard.plugins = [
       { path: path.join(repoRoot, 'plugins/pagerduty/index.js'), with: { token, apiUrl: pagerduty.url } },
-      { path: path.join(repoRoot, 'plugins/opsgenie/index.js'), with: { apiKey: 'genie-key', apiUrl: opsgenie.url, domain: 'https://acme.app.opsgenie.com' } },
+      { path: path.join(repoRoot, 'plugins/opsgenie/index.js'), with: { apiKey, apiUrl: opsgenie.url, domain: 'https://acme.app.opsgenie.com' } },
     ];
     const app = await createAppContext(config, createLogger({ level: 'silent' }), { ephemeralDatabase: true });
     await app.catalog.refresh([{ key: `file:${folder}`, type: 'file', target: folder }]);
@@ -95,6 +95,29 @@ describe('the PagerDuty and Opsgenie plugins, loaded through config, against the
       expect(report.providers.map((answer) => [answer.id, answer.status, answer.message ?? ''])).toEqual([
         ['pagerduty', 'error', 'PagerDuty refused the token (401): check the pagerduty plugin’s token'],
         ['opsgenie', 'ok', ''],
+      ]);
+    } finally {
+      await refused.close();
+    }
+  });
+
+  it("waits out Opsgenie's 429 too, and reports its refused API key beside PagerDuty's answer", async () => {
+    opsgenie.failures.push({ match: /^\/v2\/schedules$/, status: 429, headers: { 'retry-after': '1' } });
+    const fresh = await appWith('pd-token');
+    try {
+      const started = Date.now();
+      const report = await fresh.oncall.oncall('payments-api');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+      expect(report.providers[1]).toMatchObject({ id: 'opsgenie', status: 'ok', oncall: expect.arrayContaining([expect.objectContaining({ email: 'dana@acme.test', when: 'now' })]) });
+    } finally {
+      await fresh.close();
+    }
+    const refused = await appWith('pd-token', 'wrong-key');
+    try {
+      const report = await refused.oncall.oncall('payments-api');
+      expect(report.providers.map((answer) => [answer.id, answer.status, answer.message ?? ''])).toEqual([
+        ['pagerduty', 'ok', ''],
+        ['opsgenie', 'error', 'Opsgenie refused the API key (401): check the opsgenie plugin’s apiKey'],
       ]);
     } finally {
       await refused.close();
