@@ -28,9 +28,11 @@ export function builtInPlugin({ commands, collectors, actions = [] }: { commands
       api.addCardSection({
         id: 'oncall',
         budgetMs: 700,
-        render: async ({ entity }, { onCall }) => {
+        render: async ({ entity }, { onCall, mentionsFor }) => {
           const answers = await onCall(entity);
-          return answers.length > 0 ? linesAsSections(answers.flatMap((answer) => providerLines(answer, {}))) : [];
+          if (answers.length === 0) return [];
+          const mentions = await mentionsFor(answers.flatMap((answer) => answer.oncall.flatMap((who) => (who.email ? [who.email] : []))));
+          return linesAsSections(answers.flatMap((answer) => providerLines(answer, mentions)));
         },
       });
       for (const collector of collectors) api.addFactCollector(collector);

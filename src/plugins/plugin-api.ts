@@ -53,6 +53,8 @@ export interface CardSectionContext {
   view: CatalogView;
   /** Who is on call for an entity, from every on-call provider registered. */
   onCall(entity: Entity): Promise<OnCallProviderAnswer[]>;
+  /** Slack user ids by (lower-case) email, for people to mention; none on a card shared in a channel, where a mention would notify them. */
+  mentionsFor(emails: string[]): Promise<Record<string, string>>;
   /** Aborted once the section's budget is spent: the card has gone without it. */
   signal: AbortSignal;
 }

@@ -213,3 +213,9 @@ function platformError(error: unknown): string | undefined {
   const data = (error as { data?: { error?: unknown } }).data;
   return typeof data?.error === 'string' ? data.error : undefined;
 }
+
+/** Slack user ids by lower-case email, for people known only by their email (an on-call provider's). */
+export function mentionsByEmail(directory: PeopleDirectory, emails: string[]): Promise<Record<string, string>> {
+  const unique = [...new Set(emails.map(emailKey))];
+  return directory.mentionsFor(unique.map((email) => ({ ref: email, displayName: email, email, slackUserId: null })));
+}

@@ -3,7 +3,7 @@ import { onCallMessage } from '../blocks/oncall-answer.js';
 import type { SlashCommand } from './registry.js';
 import type { OnCallService } from '../../oncall/oncall-service.js';
 import type { SlackMessage } from '../blocks/limits.js';
-import type { PeopleDirectory } from '../people.js';
+import { mentionsByEmail, type PeopleDirectory } from '../people.js';
 
 /** Who is on call for a service, now and next, from the on-call plugins (PagerDuty, Opsgenie...). */
 export const oncallCommand: SlashCommand = {
@@ -21,7 +21,6 @@ export const oncallCommand: SlashCommand = {
 /** Who is on call for `query`, as a message: the people on call mentioned where Slack knows their email. */
 export async function onCallAnswer(query: string, oncall: OnCallService, people: PeopleDirectory | undefined): Promise<SlackMessage> {
   const report = await oncall.oncall(query);
-  const emails = [...new Set(report.providers.flatMap((answer) => answer.oncall.flatMap((who) => (who.email ? [who.email.toLowerCase()] : []))))];
-  const mentions = people ? await people.mentionsFor(emails.map((email) => ({ ref: email, displayName: email, email, slackUserId: null }))) : {};
+  const mentions = people ? await mentionsByEmail(people, report.providers.flatMap((answer) => answer.oncall.flatMap((who) => (who.email ? [who.email] : [])))) : {};
   return onCallMessage(report, mentions);
 }

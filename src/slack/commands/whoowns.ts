@@ -8,6 +8,7 @@ import type { KnownBlock } from '@slack/types';
 import type { Entity } from '../../catalog/model/entity.js';
 import type { CardSectionContext, CardSectionExtension } from '../../plugins/plugin-api.js';
 import { onCallOf } from '../../oncall/oncall-service.js';
+import { mentionsByEmail } from '../people.js';
 
 /**
  * The ownership card for a query, its members mentioned where Slack knows them. A card shared in
@@ -18,7 +19,7 @@ export async function ownershipAnswer(query: string, { catalog, people, docs, he
   const entity = answer.match ? catalog.view.get(answer.match.ref) : undefined;
   const [mentions, sections] = await Promise.all([
     !shared && people && answer.owner ? people.mentionsFor(answer.owner.people) : {},
-    answer.match && entity ? sectionBlocks(cardSections, { ref: answer.match.ref, entity }, { view: catalog.view, onCall: onCallOf(oncall) }) : [],
+    answer.match && entity ? sectionBlocks(cardSections, { ref: answer.match.ref, entity }, { view: catalog.view, onCall: onCallOf(oncall), mentionsFor: (emails) => (!shared && people ? mentionsByEmail(people, emails) : Promise.resolve({})) }) : [],
   ]);
   const documented = docs && answer.match ? docs.answer(answer.match.ref).links.length > 0 : false;
   const deployed = Boolean(health && entity && typeof workloadQueryOf(entity) === 'object');

@@ -62,7 +62,7 @@ describe('plugin commands and card sections through signed Slack requests', () =
     expect(Date.now() - started).toBeLessThan(1_400);
     const text = JSON.stringify(card.blocks);
     expect(text).toContain('Hello from the card, component:default/payments-api');
-    expect(text).toContain('on call now Alice Ames (level 1');
+    expect(text).toContain('on call now <@U0ALICE> (level 1');
     expect(text.indexOf('Hello from the card')).toBeLessThan(text.indexOf('Share in channel'));
   });
 
