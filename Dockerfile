@@ -24,6 +24,7 @@ COPY drizzle ./drizzle
 COPY examples ./examples
 COPY templates ./templates
 COPY scorecards ./scorecards
+COPY plugins ./plugins
 COPY manifest.yml ./
 # PGlite keeps its data here when DATABASE_URL is not set; mount a volume to keep it.
 RUN mkdir -p /app/.callboard && chown node:node /app/.callboard

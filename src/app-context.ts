@@ -91,14 +91,20 @@ export async function createAppContext(config: Config, logger: Logger, overrides
   });
   for (const problem of library.problems) logger.warn({ problem }, 'a scorecard problem');
   const tokenFor = (host: string) => config.integrations.github.some((integration) => integration.host === host && integration.token);
-  const oncall = createOnCallService({ catalog, providers: plugins.extensions.onCallProviders });
+  const oncall = createOnCallService({ catalog, providers: plugins.extensions.onCallProviders, logger });
   const scorecards = createScorecardService({ db: database.db, catalog, library, collectors: plugins.extensions.collectors, nudges: config.callboard.scorecards.nudges, oncall, ...(clusters.length > 0 ? { health } : {}), github: (host) => (tokenFor(host) ? (overrides.github ?? clients)(host) : undefined) });
   return { config, plugins, database, catalog, scaffolder, docs, health, scorecards, oncall, logger, close: () => database.close() };
 }
 
 /** The built-in plugin, then those callboard.plugins lists: what the app's registries hold. */
-export function loadConfiguredPlugins(config: Config, logger: Logger, actions: ScaffolderAction[] = []): Promise<LoadedPlugins> {
+export function loadConfiguredPlugins(config: Config, logger: Logger, actions: ScaffolderAction[] = listedBuiltInActions(config)): Promise<LoadedPlugins> {
   return loadPlugins(config.callboard.plugins, { logger, builtIns: [builtInPlugin({ commands: BUILT_IN_COMMANDS, collectors: BUILT_IN_COLLECTORS, actions })] });
+}
+
+/** The built-in actions as `plugins list` and `manifest` show them, so a plugin claiming one of their ids is refused there too; never run from there. */
+function listedBuiltInActions(config: Config): ScaffolderAction[] {
+  const nowhere: CatalogRegistrar = { register: () => Promise.reject(new Error('the catalog is not open here')) };
+  return builtInActions({ catalog: nowhere, localRepositories: path.resolve(config.callboard.scaffolder.localRepositories) });
 }
 
 /** Which hosts publish:github steps publish locally for (callboard.scaffolder.publisher). */

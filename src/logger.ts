@@ -37,6 +37,9 @@ export const REDACTED_PATHS = [
   '*.connectionString',
   'databaseUrl',
   '*.databaseUrl',
+  'apiKey',
+  '*.apiKey',
+  '*.*.apiKey',
 ];
 
 /**

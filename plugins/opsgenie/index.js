@@ -22,7 +22,7 @@ export default {
   configSchema: {
     type: 'object',
     required: ['apiKey'],
-    properties: { apiKey: { type: 'string', minLength: 1 }, apiUrl: { type: 'string', pattern: '^https?://' }, domain: { type: 'string', pattern: '^https?://' } },
+    properties: { apiKey: { type: 'string', pattern: '^\\S+$' }, apiUrl: { type: 'string', pattern: '^https?://' }, domain: { type: 'string', pattern: '^https?://' } },
     additionalProperties: false,
   },
   register(api) {
@@ -33,7 +33,8 @@ export default {
     const get = async (path, signal, retried = false) => {
       const response = await fetch(`${base}${path}`, { headers: { authorization: `GenieKey ${api.config.apiKey}` }, signal });
       if (response.status === 429 && !retried) {
-        const seconds = Number(response.headers.get('retry-after') ?? 1);
+        const said = Number(response.headers.get('retry-after'));
+        const seconds = Number.isFinite(said) && said >= 0 ? said : 1;
         await new Promise((resolve, reject) => {
           const timer = setTimeout(resolve, Math.max(0, seconds) * 1000);
           signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error(`Opsgenie is rate limiting: retry after ${seconds} s`))), { once: true });
@@ -72,7 +73,8 @@ export default {
           const id = encodeURIComponent(schedule.id);
           const [now, next] = await Promise.all([get(`/v2/schedules/${id}/on-calls?flat=true`, signal), get(`/v2/schedules/${id}/next-on-calls?flat=true`, signal)]);
           for (const email of now.data.onCallRecipients ?? []) people.push({ name: email, email, when: 'now' });
-          for (const email of next.data.exactNextOnCallRecipients ?? next.data.nextOnCallRecipients ?? []) people.push({ name: email, email, when: 'next' });
+          const upcoming = next.data.exactNextOnCallRecipients?.length ? next.data.exactNextOnCallRecipients : (next.data.nextOnCallRecipients ?? []);
+          for (const email of upcoming) people.push({ name: email, email, when: 'next' });
         }
         return { oncall: people, ...(link ? { link } : {}), ...(people.every((person) => person.when !== 'now') ? { message: 'nobody is on call in its schedules now' } : {}) };
       },

@@ -23,7 +23,7 @@ export default {
   configSchema: {
     type: 'object',
     required: ['token'],
-    properties: { token: { type: 'string', minLength: 1 }, apiUrl: { type: 'string', pattern: '^https?://' } },
+    properties: { token: { type: 'string', pattern: '^\\S+$' }, apiUrl: { type: 'string', pattern: '^https?://' } },
     additionalProperties: false,
   },
   register(api) {
@@ -33,7 +33,9 @@ export default {
     const get = async (path, signal, retried = false) => {
       const response = await fetch(`${base}${path}`, { headers: { authorization: `Token token=${api.config.token}`, accept: 'application/vnd.pagerduty+json;version=2' }, signal });
       if (response.status === 429 && !retried) {
-        const seconds = Number(response.headers.get('retry-after') ?? 1);
+        // PagerDuty says when its limit resets in ratelimit-reset; Retry-After where a proxy sets it.
+        const said = Number(response.headers.get('retry-after') ?? response.headers.get('ratelimit-reset'));
+        const seconds = Number.isFinite(said) && said >= 0 ? said : 1;
         await new Promise((resolve, reject) => {
           const timer = setTimeout(resolve, Math.max(0, seconds) * 1000);
           signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error(`PagerDuty is rate limiting: retry after ${seconds} s`))), { once: true });
@@ -47,17 +49,31 @@ export default {
       return response.json();
     };
 
+    /** Services by integration key, found by listing the account's services: remembered an hour, since a listing is many calls. @type {Map<string, { service: any; until: number }>} */
+    const byKey = new Map();
+
+    /** Every page of a listing (PagerDuty pages at 100 at most, with `more`). @param {string} path @param {string} field @param {AbortSignal} signal */
+    const all = async (path, field, signal) => {
+      const items = [];
+      for (let offset = 0; ; offset += 100) {
+        const page = await get(`${path}&limit=100&offset=${offset}`, signal);
+        items.push(...(page[field] ?? []));
+        if (!page.more) return items;
+      }
+    };
+
     /** @param {import('callboard/plugin').Entity} entity @param {AbortSignal} signal */
     const serviceOf = async (entity, signal) => {
       const id = annotation(entity, SERVICE_ID);
       if (id) return (await get(`/services/${encodeURIComponent(id)}`, signal)).service;
-      const key = annotation(entity, INTEGRATION_KEY);
-      for (let offset = 0; ; offset += 100) {
-        const page = await get(`/services?include[]=integrations&limit=100&offset=${offset}`, signal);
-        const found = page.services.find((/** @type {any} */ service) => (service.integrations ?? []).some((/** @type {any} */ integration) => integration.integration_key === key));
-        if (found) return found;
-        if (!page.more) throw new Error('no PagerDuty service has the integration key in pagerduty.com/integration-key');
-      }
+      const key = annotation(entity, INTEGRATION_KEY) ?? '';
+      const known = byKey.get(key);
+      if (known && known.until > Date.now()) return known.service;
+      const services = await all('/services?include[]=integrations', 'services', signal);
+      for (const service of services) for (const integration of service.integrations ?? []) if (integration.integration_key) byKey.set(integration.integration_key, { service, until: Date.now() + 3_600_000 });
+      const found = byKey.get(key);
+      if (!found) throw new Error('no PagerDuty service has the integration key in pagerduty.com/integration-key');
+      return found.service;
     };
 
     api.addOnCallProvider({
@@ -70,7 +86,7 @@ export default {
         if (!policy) return { oncall: [], link: service.html_url, message: 'the service has no escalation policy' };
         const now = Date.now();
         const window = `since=${new Date(now).toISOString()}&until=${new Date(now + WEEK_MS).toISOString()}`;
-        const { oncalls } = await get(`/oncalls?escalation_policy_ids[]=${encodeURIComponent(policy)}&include[]=users&${window}`, signal);
+        const oncalls = await all(`/oncalls?escalation_policy_ids[]=${encodeURIComponent(policy)}&include[]=users&${window}`, 'oncalls', signal);
         /** @param {any} entry @param {'now' | 'next'} when @returns {import('callboard/plugin').OnCallPerson} */
         const person = (entry, when) => ({ name: entry.user?.name ?? entry.user?.summary ?? 'someone', ...(entry.user?.email ? { email: entry.user.email } : {}), ...(entry.start ? { start: entry.start } : {}), ...(entry.end ? { end: entry.end } : {}), level: entry.escalation_level, when });
         const current = oncalls.filter((/** @type {any} */ entry) => (!entry.start || Date.parse(entry.start) <= now) && (!entry.end || Date.parse(entry.end) > now));

@@ -554,6 +554,8 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
   const useExamples = options.catalog.length === 0 && config.catalog.locations.length === 0 && !config.catalog.providers?.github;
   const paths = useExamples ? [EXAMPLE_CATALOG] : options.catalog;
   const logger = quietLogger(config);
+  // A plugin's stray promise must not end the service for everyone: it is logged, and the app goes on.
+  process.on('unhandledRejection', (error) => logger.error({ err: error }, 'an unhandled rejection (a plugin, most likely); the app goes on'));
   const context = await createAppContext(config, logger, contextOverrides(options));
   try {
     if (useExamples) process.stderr.write(`No catalog.locations configured: using the bundled example catalog in ${EXAMPLE_CATALOG}\n`);

@@ -3,6 +3,8 @@ import { resolveQuery } from '../catalog/answers/who-owns.js';
 import type { Entity } from '../catalog/model/entity.js';
 import { entityRefOf } from '../catalog/model/entity-ref.js';
 import { errorMessage } from '../errors.js';
+import { withDeadline } from '../deadline.js';
+import type { Logger } from '../logger.js';
 import type { OnCallProvider, OnCallProviderAnswer } from '../plugins/plugin-api.js';
 
 /** `callboard oncall ENTITY`'s answer, and what /oncall posts. */
@@ -29,6 +31,7 @@ export interface OnCallServiceDeps {
   /** An entity's answer is reused this long, so a busy channel does not spend the providers' rate limits (default 60 s). */
   cacheMs?: number;
   now?: () => number;
+  logger?: Logger;
 }
 
 /** A failed answer is reused only this long: the provider may be back at once. */
@@ -39,26 +42,38 @@ const FAILED_CACHE_MS = 5_000;
  * Opsgenie...): each provider whose annotations the entity has is asked, all at once, each
  * with a deadline; one that fails or refuses is reported beside the others.
  */
-export function createOnCallService({ catalog, providers, timeoutMs = 3_000, cacheMs = 60_000, now = Date.now }: OnCallServiceDeps): OnCallService {
+export function createOnCallService({ catalog, providers, timeoutMs = 3_000, cacheMs = 60_000, now = Date.now, logger }: OnCallServiceDeps): OnCallService {
   const cache = new Map<string, { at: number; keepMs: number; answer: Promise<OnCallProviderAnswer[]> }>();
 
   const ask = async (provider: OnCallProvider, entity: Entity): Promise<OnCallProviderAnswer> => {
-    const signal = AbortSignal.timeout(timeoutMs);
+    const controller = new AbortController();
+    const late = `${provider.title} did not answer within ${timeoutMs} ms`;
     try {
-      const answer = await Promise.race([
-        provider.whoIsOnCall(entity, { signal }),
-        new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`${provider.title} did not answer within ${timeoutMs} ms`)), { once: true })),
-      ]);
-      return { id: provider.id, title: provider.title, status: 'ok', oncall: answer.oncall, ...(answer.link ? { link: answer.link } : {}), ...(answer.message ? { message: answer.message } : {}) };
+      const answer = await withDeadline(Promise.resolve().then(() => provider.whoIsOnCall(entity, { signal: controller.signal })), timeoutMs, late);
+      // A provider's answer is data from elsewhere: only well-formed people are kept.
+      const oncall = (Array.isArray(answer?.oncall) ? answer.oncall : []).filter((person) => typeof person?.name === 'string' && (person.when === 'now' || person.when === 'next'));
+      return { id: provider.id, title: provider.title, status: 'ok', oncall, ...(typeof answer?.link === 'string' ? { link: answer.link } : {}), ...(typeof answer?.message === 'string' ? { message: answer.message } : {}) };
     } catch (error) {
+      if (errorMessage(error) === late) controller.abort(error);
+      logger?.warn({ err: error, provider: provider.id }, 'an on-call provider failed');
       return { id: provider.id, title: provider.title, status: 'error', oncall: [], message: errorMessage(error) };
+    }
+  };
+
+  /** Whether the provider reads this entity; one whose check throws is taken to not. */
+  const applies = (provider: OnCallProvider, entity: Entity) => {
+    try {
+      return provider.appliesTo(entity);
+    } catch (error) {
+      logger?.warn({ err: error, provider: provider.id }, "an on-call provider's appliesTo failed");
+      return false;
     }
   };
 
   const forEntity = (ref: string, entity: Entity): Promise<OnCallProviderAnswer[]> => {
     const cached = cache.get(ref);
     if (cached && now() - cached.at < cached.keepMs) return cached.answer;
-    const applicable = providers.filter((provider) => provider.appliesTo(entity));
+    const applicable = providers.filter((provider) => applies(provider, entity));
     const answer = Promise.all(applicable.map((provider) => ask(provider, entity)));
     const entry = { at: now(), keepMs: cacheMs, answer };
     cache.set(ref, entry);
@@ -80,6 +95,7 @@ export function createOnCallService({ catalog, providers, timeoutMs = 3_000, cac
       const answers = await forEntity(ref, entity);
       const reasons: string[] = [];
       if (answers.length === 0) reasons.push(`${ref} names no on-call service: add an annotation one of the providers reads (${providers.map((provider) => provider.title).join(', ')})`);
+      else if (answers.every((answer) => answer.status === 'error')) reasons.push('no on-call provider could be asked: see each one’s error');
       else if (answers.every((answer) => answer.oncall.every((person) => person.when !== 'now'))) reasons.push('nobody is on call right now');
       return { entity: ref, providers: answers, reasons };
     },

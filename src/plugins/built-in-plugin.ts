@@ -5,6 +5,8 @@ import { definePlugin, type CallboardPlugin, type CommandExtension } from './plu
 import { linesAsSections } from '../slack/blocks/block-parts.js';
 import { providerLines } from '../slack/blocks/oncall-answer.js';
 
+const BUILT_IN_ANSWER_MS = 29 * 60 * 1000;
+
 /** A built-in command answers with a message already: it is registered with nothing left to render. */
 function asExtension(command: SlashCommand): CommandExtension<Awaited<ReturnType<SlashCommand['answer']>>> {
   return {
@@ -15,6 +17,8 @@ function asExtension(command: SlashCommand): CommandExtension<Awaited<ReturnType
     // The context handed to every command is the app's own, seen through the plugin API: built-ins read the rest of it.
     answer: (text, context) => command.answer(text, context as unknown as CommandContext),
     render: (message) => message,
+    // A built-in answer may wait out a rate limit: it is given until Slack's response_url expires (30 minutes).
+    timeoutMs: BUILT_IN_ANSWER_MS,
   };
 }
 

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import { resolveQuery } from '../catalog/answers/who-owns.js';
+import { withDeadline } from '../deadline.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ScaffolderAction } from '../scaffolder/actions/action.js';
@@ -77,12 +78,14 @@ function slashCommandOf(pluginId: string, extension: CommandExtension<unknown>):
     ...(extension.scopes ? { scopes: extension.scopes } : {}),
     async answer(text, context) {
       const controller = new AbortController();
-      const timedOut = sleep(timeoutMs, undefined, { ref: false }).then(() => {
-        controller.abort(new Error(`${pluginId}'s ${extension.command} took longer than ${timeoutMs} ms`));
-        throw controller.signal.reason;
+      const late = `${pluginId}'s ${extension.command} took longer than ${timeoutMs} ms`;
+      const answer = await withDeadline(Promise.resolve().then(() => extension.answer(text, pluginContext(context, controller.signal))), timeoutMs, late).catch((error: unknown) => {
+        if (errorMessage(error) === late) controller.abort(error);
+        throw error;
       });
-      const answer = await Promise.race([Promise.resolve().then(() => extension.answer(text, pluginContext(context, controller.signal))), timedOut]);
-      return extension.render(answer);
+      const message = extension.render(answer);
+      if (message !== undefined && (typeof message?.text !== 'string' || !Array.isArray(message.blocks))) throw new Error(`${pluginId}'s ${extension.command} rendered something that is not a message: render must return { text, blocks }`);
+      return message;
     },
   };
 }
@@ -99,9 +102,10 @@ function claim(claims: Claims, what: string, name: string, pluginId: string, pro
   else claims.set(name, pluginId);
 }
 
-async function importPlugin(entry: PluginEntry, baseDir: string): Promise<CallboardPlugin> {
+async function importPlugin(entry: PluginEntry, baseDir: string, budgetMs: number): Promise<CallboardPlugin> {
   const target = entry.package ?? pathToFileURL(path.resolve(baseDir, entry.path!)).href;
-  const module = (await import(target)) as { default?: unknown };
+  // A module whose top level never settles must not hold the start.
+  const module = (await withDeadline(import(target), budgetMs, `importing it did not finish within ${budgetMs} ms`)) as { default?: unknown };
   const plugin = module.default as Partial<CallboardPlugin> | undefined;
   if (!plugin || typeof plugin.id !== 'string' || !plugin.id || typeof plugin.register !== 'function') {
     throw new Error('its default export is not a plugin: export default definePlugin({ id, register(api) { ... } })');
@@ -119,7 +123,6 @@ export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, ba
   const extensions: Extensions = { commands: [], cardSections: [], actions: [], collectors: [], onCallProviders: [], processors: [] };
   const reports: PluginReport[] = [];
   const problems: string[] = [];
-  const ajv = new Ajv({ allErrors: true, strict: false });
   // In the order listed, so the report reads as the configuration does; one that failed to load carries its report.
   const candidates: ({ plugin: CallboardPlugin; source: string; config: unknown } | { failed: PluginReport })[] = builtIns.map((plugin) => ({ plugin, source: 'built-in', config: {} }));
 
@@ -128,7 +131,7 @@ export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, ba
     const source = entry.package ? `package ${entry.package}` : `path ${entry.path}`;
     let plugin: CallboardPlugin;
     try {
-      plugin = await importPlugin(entry, baseDir);
+      plugin = await importPlugin(entry, baseDir, registerBudgetMs);
     } catch (error) {
       const id = entry.package ?? entry.path ?? where;
       logger.error({ err: error, plugin: id }, 'a plugin failed to load; running without it');
@@ -136,18 +139,21 @@ export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, ba
       continue;
     }
     const config = entry.with ?? {};
+    const before = problems.length;
     if (plugin.configSchema) {
       try {
-        const validate = ajv.compile(plugin.configSchema);
-        if (!validate(config)) for (const error of validate.errors ?? []) problems.push(`${where}.with${error.instancePath.replace(/\//g, '.')} (plugin ${plugin.id}): ${error.message ?? 'is invalid'}`);
+        // One validator per plugin: two plugins' schemas may share an $id. Schema mistakes are logged, not thrown.
+        const validate = new Ajv({ allErrors: true, strict: 'log', logger: { log: () => undefined, warn: (message: unknown) => logger.warn({ plugin: plugin.id }, String(message)), error: (message: unknown) => logger.error({ plugin: plugin.id }, String(message)) } }).compile(plugin.configSchema);
+        if (!validate(config)) for (const error of validate.errors ?? []) problems.push(`${where}.with${error.instancePath.replace(/\//g, '.')} (plugin ${plugin.id}): ${error.message ?? 'is invalid'}${error.keyword === 'additionalProperties' ? ` (${String((error.params as { additionalProperty?: unknown }).additionalProperty)})` : ''}`);
       } catch (error) {
         problems.push(`${where} (plugin ${plugin.id}): its configSchema is not a valid JSON Schema: ${errorMessage(error)}`);
       }
     }
-    candidates.push({ plugin, source, config });
+    // A plugin whose config is wrong is not registered: the start stops with every problem anyway.
+    if (problems.length === before) candidates.push({ plugin, source, config });
   }
 
-  const claims: Record<keyof PluginReport['adds'] | 'plugin', Claims> = { plugin: new Map(), commands: new Map(), cardSections: new Map(), actions: new Map(), facts: new Map(), onCallProviders: new Map(), processors: new Map() };
+  const claims: Record<keyof PluginReport['adds'] | 'plugin' | 'collectorIds', Claims> = { plugin: new Map(), collectorIds: new Map(), commands: new Map(), cardSections: new Map(), actions: new Map(), facts: new Map(), onCallProviders: new Map(), processors: new Map() };
   for (const candidate of candidates) {
     if ('failed' in candidate) {
       reports.push(candidate.failed);
@@ -173,7 +179,11 @@ export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, ba
       addCommand: (command) => stage('commands', slashCommandOf(plugin.id, command as CommandExtension<unknown>), 'commands', [command.command]),
       addCardSection: (section) => stage('cardSections', section, 'cardSections', [section.id]),
       addAction: (action) => stage('actions', action, 'actions', [action.id]),
-      addFactCollector: (collector) => stage('collectors', collector, 'facts', Object.keys(collector.facts)),
+      addFactCollector: (collector) => {
+        // Collected facts are remembered, and rate limits paused, by collector id: two collectors must not share one.
+        claim(claims.collectorIds, 'the fact collector id', collector.id, plugin.id, problems);
+        stage('collectors', collector, 'facts', Object.keys(collector.facts ?? {}));
+      },
       addOnCallProvider: (provider) => stage('onCallProviders', provider, 'onCallProviders', [provider.id]),
       addProcessor: (processor) => stage('processors', processor, 'processors', [processor.id]),
     };

@@ -5,6 +5,7 @@ import type { Entity } from '../catalog/model/entity.js';
 import type { CatalogProblem } from '../catalog/processing/catalog-problem.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, ExternalServiceError } from '../errors.js';
+import { withDeadline } from '../deadline.js';
 import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { HealthService } from '../kubernetes/health-service.js';
@@ -110,6 +111,10 @@ const ORG_CACHE_MS = 60_000;
 /** Time zones looked up in Slack at once while a nudge run is planned. */
 const ZONE_LOOKUPS_AT_ONCE = 8;
 
+/** How long one entity's facts may take from a remote collector (GitHub, a cluster, an on-call provider), and from a cheap one. */
+const REMOTE_COLLECT_MS = 30_000;
+const CHEAP_COLLECT_MS = 2_000;
+
 /** Entities whose remote facts are collected at once in a full evaluation. */
 const ENTITIES_AT_ONCE = 8;
 /** A remote collector's failure is remembered this long, so a full evaluation does not ask again for every check. */
@@ -145,7 +150,12 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
       }
       if (wait > 0) await sleep(wait);
       try {
-        collected = { at, maxAgeMs: collector.maxAgeMs ?? 0, facts: await collector.collect(ref, entity, context) };
+        // A collector that hangs, or answers something that is not facts, leaves its facts unknown for this entity.
+        // Only an answer still to come is timed: a timer per entity would cost a 100k evaluation seconds.
+        const budget = collector.cost === 'remote' ? REMOTE_COLLECT_MS : CHEAP_COLLECT_MS;
+        const pending = collector.collect(ref, entity, context);
+        const answered = pending instanceof Promise ? await withDeadline(pending, budget, `${collector.id} gave no facts within ${budget} ms`) : pending;
+        collected = { at, maxAgeMs: collector.maxAgeMs ?? 0, facts: answered && typeof answered === 'object' ? answered : {} };
       } catch (error) {
         const retryAt = error instanceof ExternalServiceError ? error.retryAt : undefined;
         if (retryAt && attempt === 0) pausedUntil.set(collector.id, Math.max(pausedUntil.get(collector.id) ?? 0, retryAt.getTime()));

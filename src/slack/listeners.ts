@@ -123,7 +123,16 @@ export function registerListeners(app: App, { catalog, db, log, commands, surfac
     );
     const quick = await Promise.race([answering.then((message) => ({ message }), () => undefined), sleep(ANSWER_IN_ACK_MS, undefined, { ref: false })]);
     if (quick) {
-      await ack(quick.message ? { response_type: 'ephemeral', ...fitMessage(quick.message) } : undefined);
+      let fitted: SlackMessage | undefined;
+      try {
+        fitted = quick.message && fitMessage(quick.message);
+      } catch (error) {
+        // An answer Block Kit cannot hold is still acknowledged, then apologised for.
+        await ack();
+        await apologise(respond, error);
+        return;
+      }
+      await ack(fitted ? { response_type: 'ephemeral', ...fitted } : undefined);
       return;
     }
     await ack();

@@ -41,16 +41,20 @@ const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOS
 
 /**
  * PagerDuty's REST API, the slice the plugin reads: services (by id, and listed with their
- * integrations), and on-call entries by escalation policy with their users. PSVC1 has people on
- * call at two levels and a next shift; PQUIET's policy has nobody.
+ * integrations), and on-call entries by escalation policy with their users, paged as PagerDuty
+ * pages. PSVC1 has people on call at two levels and a next shift, after 120 shifts that have
+ * ended; PQUIET's policy has nobody.
  */
 export function startFakePagerDuty(token: string): Promise<FakeServer> {
   const services = [
     { id: 'PSVC1', name: 'Payments API', html_url: 'https://acme.pagerduty.com/service-directory/PSVC1', escalation_policy: { id: 'EP1' }, integrations: [{ integration_key: 'key-payments' }] },
     { id: 'PQUIET', name: 'Quiet', html_url: 'https://acme.pagerduty.com/service-directory/PQUIET', escalation_policy: { id: 'EP2' }, integrations: [] },
   ];
+  // Shifts that ended before the window: enough to push the current ones past a first page of 100.
+  const ended = Array.from({ length: 120 }, (_, index) => ({ escalation_level: 9, start: inDays(-3), end: inDays(-2), user: { name: `Former ${index}`, email: `former${index}@acme.test` } }));
   const oncalls: Record<string, unknown[]> = {
     EP1: [
+      ...ended,
       { escalation_level: 2, start: inDays(-1), end: inDays(6), user: { name: 'Bob Bell', email: 'bob@acme.test' } },
       { escalation_level: 1, start: inDays(-1), end: inDays(1), user: { name: 'Alice Ames', email: 'alice@acme.test' } },
       { escalation_level: 1, start: inDays(1), end: inDays(8), user: { name: 'Carol Cho', email: 'carol@acme.test' } },
@@ -63,8 +67,20 @@ export function startFakePagerDuty(token: string): Promise<FakeServer> {
       const service = services.find((candidate) => candidate.id === decodeURIComponent(byId[1]!));
       return service ? { status: 200, body: { service } } : { status: 404, body: { error: { message: 'Not Found' } } };
     }
-    if (url.pathname === '/services') return { status: 200, body: { services, more: false } };
-    if (url.pathname === '/oncalls') return { status: 200, body: { oncalls: oncalls[url.searchParams.get('escalation_policy_ids[]') ?? ''] ?? [] } };
+    // Listings page as PagerDuty's do: `limit` (default 25) from `offset`, with `more`.
+    const page = (items: unknown[]) => {
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      const limit = Number(url.searchParams.get('limit') ?? 25);
+      return { items: items.slice(offset, offset + limit), more: offset + limit < items.length };
+    };
+    if (url.pathname === '/services') {
+      const { items, more } = page(services);
+      return { status: 200, body: { services: items, more } };
+    }
+    if (url.pathname === '/oncalls') {
+      const { items, more } = page(oncalls[url.searchParams.get('escalation_policy_ids[]') ?? ''] ?? []);
+      return { status: 200, body: { oncalls: items, more } };
+    }
     return { status: 404, body: {} };
   }, `Token token=${token}`);
 }

@@ -406,7 +406,9 @@ function startReads(targets: Target[], root: RootLocation, options: IngestOption
       const target = targets[index] as Target & { type: 'file' };
       const key = fileKey(target);
       const cached = cachedFile(options, root, key);
-      return { path: target.path, key, cached: cached && { signature: cached.signature, contentHash: cached.contentHash }, stored: cached ? undefined : options.storedFrom?.(key) };
+      // With processors, what is stored is their output, so a thread cannot tell an unchanged entity by its hash before them.
+      const stored = cached || options.processors?.length ? undefined : options.storedFrom?.(key);
+      return { path: target.path, key, cached: cached && { signature: cached.signature, contentHash: cached.contentHash }, stored };
     });
     const outcomes = pool!.run({ originKey: root.key, allowedKinds: root.allowedKinds && [...root.allowedKinds], maxFileBytes: options.maxFileBytes, files });
     indexes.forEach((index, position) => {

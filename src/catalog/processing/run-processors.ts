@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../../errors.js';
+import { withDeadline } from '../../deadline.js';
 import type { Entity } from '../model/entity.js';
 import type { ProcessedFile } from '../ingestion/file-processing.js';
 import { entityOf, hasContent, reprocessed, type IngestedEntity } from './process-entity.js';
@@ -12,6 +12,11 @@ export interface EntityProcessor {
 
 /** A processor may take this long over one entity before its answer is given up on. */
 const PROCESSOR_BUDGET_MS = 2_000;
+/** After this many timeouts in a row a processor is skipped for a while, rather than cost every entity its budget. */
+const TIMEOUTS_BEFORE_RESTING = 3;
+const REST_MS = 5 * 60 * 1000;
+/** Each processor's timeouts in a row, and until when it rests. */
+const timeouts = new WeakMap<EntityProcessor, { inARow: number; restUntil: number }>();
 
 /**
  * A freshly read file's entities through every processor in turn. A processor that reports a
@@ -22,6 +27,7 @@ const PROCESSOR_BUDGET_MS = 2_000;
 export async function runProcessors(file: ProcessedFile, processors: EntityProcessor[]): Promise<ProcessedFile> {
   if (processors.length === 0) return file;
   const entities: IngestedEntity[] = [];
+  let { cacheable } = file;
   for (const ingested of file.entities) {
     // A fingerprint is an entity stored as it was: its processing was stored with it.
     if (!hasContent(ingested)) {
@@ -31,15 +37,35 @@ export async function runProcessors(file: ProcessedFile, processors: EntityProce
     let current = ingested;
     for (const processor of processors) {
       const warn = (message: string) => file.problems.push({ severity: 'warning', file: current.file, line: current.line, document: current.document, ref: current.ref, message: `catalog processor ${processor.id}: ${message}` });
+      const record = timeouts.get(processor) ?? { inARow: 0, restUntil: 0 };
+      timeouts.set(processor, record);
+      if (record.restUntil > Date.now()) {
+        // What it would have added is missing until it answers again: the file is read afresh next time.
+        cacheable = false;
+        warn(`skipped: it timed out ${TIMEOUTS_BEFORE_RESTING} times in a row, and rests until ${new Date(record.restUntil).toISOString()}`);
+        continue;
+      }
       let outcome: Entity | { problem: string };
       try {
-        outcome = await Promise.race([Promise.resolve().then(() => processor.process(entityOf(current))), sleep(PROCESSOR_BUDGET_MS, undefined, { ref: false }).then(() => Promise.reject(new Error(`took longer than ${PROCESSOR_BUDGET_MS} ms`)))]);
+        const pending = processor.process(entityOf(current));
+        const answered = pending instanceof Promise ? await withDeadline(pending, PROCESSOR_BUDGET_MS, TIMED_OUT).catch((error: unknown) => {
+          if (errorMessage(error) === TIMED_OUT) {
+            record.inARow += 1;
+            if (record.inARow >= TIMEOUTS_BEFORE_RESTING) record.restUntil = Date.now() + REST_MS;
+          }
+          throw error;
+        }) : pending;
+        record.inARow = 0;
+        if (!answered || typeof answered !== 'object') throw new Error('returned neither an entity nor { problem }');
+        outcome = answered;
       } catch (error) {
+        // A failure may pass: the file is read afresh next time rather than kept without this processor's work.
+        cacheable = false;
         warn(`failed: ${errorMessage(error)}; the entity is kept as it was`);
         continue;
       }
       if ('problem' in outcome) {
-        warn(outcome.problem);
+        warn(String(outcome.problem));
         continue;
       }
       const next = reprocessed(current, outcome);
@@ -48,5 +74,7 @@ export async function runProcessors(file: ProcessedFile, processors: EntityProce
     }
     entities.push(current);
   }
-  return { ...file, entities };
+  return { ...file, entities, cacheable };
 }
+
+const TIMED_OUT = `took longer than ${PROCESSOR_BUDGET_MS} ms`;

@@ -1,5 +1,5 @@
 import { section } from '../blocks/block-parts.js';
-import type { SlackMessage } from '../blocks/limits.js';
+import { messageProblems, type SlackMessage } from '../blocks/limits.js';
 import { ownershipCard } from '../blocks/ownership-card.js';
 import { workloadQueryOf } from '../../kubernetes/entity-workloads.js';
 import type { CommandContext, SlashCommand } from './registry.js';
@@ -41,10 +41,33 @@ async function sectionBlocks(sections: CardSectionExtension[], entity: { ref: st
       const late = sleep(section.budgetMs ?? SECTION_BUDGET_MS, undefined, { ref: false }).then(() => controller.abort(new Error(`the ${section.id} section took longer than its budget`)));
       const blocks = await Promise.race([Promise.resolve().then(() => section.render(entity, { ...context, signal: controller.signal })), late.then(() => [])]).catch(() => []);
       controller.abort();
-      return blocks;
+      return sectionWithinLimits(blocks);
     }),
   );
   return rendered.flat();
+}
+
+/** What a section may show: blocks without buttons (nothing would answer them), no more than a few, each within Block Kit's limits. */
+const SECTION_BLOCK_TYPES = new Set(['section', 'context', 'divider', 'header', 'image']);
+const BLOCKS_PER_SECTION = 10;
+
+/** A section's blocks as the card can hold them; a section it cannot hold is left out whole, so the card never fails for it. */
+function sectionWithinLimits(blocks: unknown): KnownBlock[] {
+  if (!Array.isArray(blocks)) return [];
+  const kept = blocks
+    .filter((block): block is KnownBlock => typeof block === 'object' && block !== null && SECTION_BLOCK_TYPES.has((block as { type?: unknown }).type as string))
+    .slice(0, BLOCKS_PER_SECTION)
+    .map((block) => {
+      // Ids could clash with the card's own or another section's; an accessory could be a button.
+      const { block_id: _id, ...rest } = block as KnownBlock & { accessory?: unknown };
+      if ('accessory' in rest) delete (rest as { accessory?: unknown }).accessory;
+      return rest as KnownBlock;
+    });
+  try {
+    return messageProblems({ text: '', blocks: kept }).length === 0 ? kept : [];
+  } catch {
+    return [];
+  }
 }
 
 export const whoOwnsCommand: SlashCommand = {

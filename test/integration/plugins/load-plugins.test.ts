@@ -27,9 +27,9 @@ describe('plugins loaded from the configuration', () => {
     expect(plugins[0]!.adds.commands).toEqual(['/whoowns', '/find', '/docs', '/health', '/oncall', '/scorecard', '/create-service']);
     expect(plugins[0]!.adds.cardSections).toEqual(['oncall']);
     expect(plugins[0]!.adds.facts).toContain('hasGroupOwner');
-    expect(plugins[1]).toMatchObject({ source: `path ${fixture('kitchen-sink')}`, adds: { commands: ['/greet', '/explode', '/hang'], cardSections: ['greeting', 'stalled', 'broken'], actions: ['greet:log'], facts: ['greeted'], onCallProviders: [], processors: [] } });
+    expect(plugins[1]).toMatchObject({ source: `path ${fixture('kitchen-sink')}`, adds: { commands: ['/greet', '/explode', '/hang', '/malformed'], cardSections: ['greeting', 'stalled', 'broken', 'messy', 'sprawling'], actions: ['greet:log'], facts: ['carelessFact', 'greeted'], onCallProviders: [], processors: [] } });
     expect(extensions.commands.map((command) => command.command)).toContain('/greet');
-    expect(extensions.actions.map((action) => action.id)).toEqual(['greet:log']);
+    expect(extensions.actions.map((action) => action.id)).toEqual(expect.arrayContaining(['fetch:template', 'publish:github', 'greet:log']));
   });
 
   it('runs without a plugin that cannot be imported, exports no plugin, or fails or hangs in register, and says why for each', async () => {
@@ -45,23 +45,26 @@ describe('plugins loaded from the configuration', () => {
       ['kitchen-sink', 'loaded', undefined],
     ]);
     // What a failed register added before it threw is not kept.
-    expect(extensions.commands.map((command) => command.command)).toEqual(['/greet', '/explode', '/hang']);
+    expect(extensions.commands.map((command) => command.command)).toEqual(['/greet', '/explode', '/hang', '/malformed']);
     expect(captured.lines.filter((line) => line.msg === 'a plugin failed to register; running without it')).toHaveLength(2);
   });
 
   it("checks every plugin's config against its schema and reports every problem at once", async () => {
     const problems = await problemsOf(loadPlugins([{ path: fixture('kitchen-sink'), with: { greeting: '', extra: true } }, { path: fixture('kitchen-sink') }], { logger: captureLogger().logger, builtIns: [] }));
     expect(problems).toEqual([
-      'callboard.plugins[0].with (plugin kitchen-sink): must NOT have additional properties',
+      'callboard.plugins[0].with (plugin kitchen-sink): must NOT have additional properties (extra)',
       'callboard.plugins[0].with.greeting (plugin kitchen-sink): must NOT have fewer than 1 characters',
       "callboard.plugins[1].with (plugin kitchen-sink): must have required property 'greeting'",
-      'two plugins have the id kitchen-sink (path ' + fixture('kitchen-sink') + ', and path ' + fixture('kitchen-sink') + '): list one of them in callboard.plugins',
     ]);
+    // Listed twice, each time well configured: one id, two plugins.
+    const twice = await problemsOf(loadPlugins([{ path: fixture('kitchen-sink'), with: { greeting: 'a' } }, { path: fixture('kitchen-sink'), with: { greeting: 'b' } }], { logger: captureLogger().logger, builtIns: [] }));
+    expect(twice).toEqual([`two plugins have the id kitchen-sink (path ${fixture('kitchen-sink')}, and path ${fixture('kitchen-sink')}): list one of them in callboard.plugins`]);
   });
 
   it('refuses two plugins claiming one command or fact, or a built-in command, naming both', async () => {
     const problems = await problemsOf(loadConfiguredPlugins(configWith([{ path: fixture('kitchen-sink'), with: { greeting: 'Hello' } }, { path: fixture('claims-greet') }]), captureLogger().logger));
     expect(problems).toEqual([
+      'the fact collector id github is claimed by both the callboard and the greet-again plugin: remove one of them from callboard.plugins',
       'the slash command /greet is claimed by both the kitchen-sink and the greet-again plugin: remove one of them from callboard.plugins',
       'the slash command /whoowns is claimed by both the callboard and the greet-again plugin: remove one of them from callboard.plugins',
       'the fact greeted is claimed by both the kitchen-sink and the greet-again plugin: remove one of them from callboard.plugins',

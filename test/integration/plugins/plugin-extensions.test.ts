@@ -58,5 +58,8 @@ describe("a plugin's action and fact, through a template run and a scorecard eva
     expect(await statusOf('greeted-api')).toBe('pass');
     expect(await statusOf('plain-api')).toBe('fail');
     expect(context.scorecards.library.problems).toEqual([]);
+    // A collector that answers nothing leaves its facts unknown; every entity is still scored.
+    const scores = await context.scorecards.evaluateAll();
+    expect([...scores.keys()].sort()).toEqual(['component:default/greeted-api', 'component:default/plain-api']);
   });
 });

@@ -29,13 +29,15 @@ describe("plugins' catalog processors, run over every entity a refresh reads", (
         service('sandbox', { lifecycle: 'experimental' }),
         service('cursed'),
         service('renamed'),
+        service('ghost'),
+        service('slowpoke'),
       ]),
     );
     const config = loadConfig({ files: [], env: {} });
     config.callboard.plugins = [{ path: path.join(import.meta.dirname, '../../fixtures/plugins/processors.ts') }];
     context = await createAppContext(config, createLogger({ level: 'silent' }), { ephemeralDatabase: true });
     report = await context.catalog.refresh([{ key: `file:${scratch}`, type: 'file', target: scratch }]);
-  });
+  }, 30_000);
   afterAll(async () => {
     await context?.close();
     rmSync(scratch, { recursive: true, force: true });
@@ -54,12 +56,14 @@ describe("plugins' catalog processors, run over every entity a refresh reads", (
       ['component:default/sandbox', 'warning', 'catalog processor no-experiments: experimental services should not be in this catalog'],
       ['component:default/cursed', 'warning', 'catalog processor unreliable: failed: the processor tripped; the entity is kept as it was'],
       ['component:default/renamed', 'warning', "catalog processor unreliable: it returned component:default/something-else for component:default/renamed: a processor may not change an entity's kind, namespace or name; the entity is kept as it was"],
+      ['component:default/ghost', 'warning', 'catalog processor careless: failed: returned neither an entity nor { problem }; the entity is kept as it was'],
+      ['component:default/slowpoke', 'warning', 'catalog processor slow: failed: took longer than 2000 ms; the entity is kept as it was'],
     ]);
-    for (const name of ['sandbox', 'cursed', 'renamed']) expect(context.catalog.view.has(`component:default/${name}`)).toBe(true);
+    for (const name of ['sandbox', 'cursed', 'renamed', 'ghost', 'slowpoke']) expect(context.catalog.view.has(`component:default/${name}`)).toBe(true);
     expect(context.catalog.view.has('component:default/something-else')).toBe(false);
   });
 
   it('lists the processors the plugin adds', () => {
-    expect(context.plugins.plugins.find((plugin) => plugin.id === 'processors')!.adds.processors).toEqual(['shared-db', 'no-experiments', 'unreliable']);
+    expect(context.plugins.plugins.find((plugin) => plugin.id === 'processors')!.adds.processors).toEqual(['shared-db', 'no-experiments', 'careless', 'slow', 'unreliable']);
   });
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { KnownBlock } from '@slack/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlugins } from '../../../src/plugins/load-plugins.js';
+import { messageProblems } from '../../../src/slack/blocks/limits.js';
 import { builtInPlugin } from '../../../src/plugins/built-in-plugin.js';
 import { BUILT_IN_COMMANDS } from '../../../src/slack/commands/built-in.js';
 import { BUILT_IN_COLLECTORS } from '../../../src/scorecards/collectors/built-in.js';
@@ -64,6 +65,17 @@ describe('plugin commands and card sections through signed Slack requests', () =
     expect(text).toContain('Hello from the card, component:default/payments-api');
     expect(text).toContain('on call now <@U0ALICE> (level 1');
     expect(text.indexOf('Hello from the card')).toBeLessThan(text.indexOf('Share in channel'));
+    // What a section returned that the card cannot show is dropped; the rest of it, and the card, stay.
+    expect(text).toContain('messy but kept');
+    expect(text).not.toContain('"block_id":"card"');
+    expect(text).toContain('sprawl 9');
+    expect(text).not.toContain('sprawl 10');
+    expect(messageProblems({ text: '', blocks: card.blocks })).toEqual([]);
+  });
+
+  it('apologises for a command whose renderer returns something that is not a message', async () => {
+    const { reference } = await apologyFor('/malformed', 'malformed-1');
+    expect(harness.logLines.find((line) => line.reference === reference)).toMatchObject({ err: { message: "kitchen-sink's /malformed rendered something that is not a message: render must return { text, blocks }" } });
   });
 
   it("answers a plugin's command with its handler's answer, rendered by its builder, in the acknowledgement", async () => {
