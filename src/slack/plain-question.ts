@@ -17,11 +17,12 @@ const WHO_IS_ON_CALL = /^\s*who(?:'s|\s+is)\s+on[\s-]?call\s+(?:for\s+|on\s+)?(.
 
 /**
  * A plain question, in a DM, a mention or the console: who is on call goes to the on-call
- * providers (where any is registered), a how-to to the docs (when they answer it), everything
+ * providers, a how-to to the docs (when they answer it), everything
  * else to the catalog (who owns, is there, what does a team own).
  */
 export async function answerPlainQuestion(question: string, { catalog, docs, oncall, people }: { catalog: CatalogService; docs?: DocsService; oncall?: OnCallService; people?: PeopleDirectory }): Promise<SlackMessage> {
-  const onCallFor = oncall?.configured ? WHO_IS_ON_CALL.exec(question)?.[1] : undefined;
+  // Without a provider the on-call answer says which plugin to add, which helps more than a catalog search.
+  const onCallFor = oncall ? WHO_IS_ON_CALL.exec(question)?.[1] : undefined;
   if (oncall && onCallFor) return onCallAnswer(onCallFor, oncall, people);
   if (docs && HOW_TO.test(question)) {
     const answer = docs.answer(question);
