@@ -5,7 +5,7 @@ import { entityRefOf } from '../catalog/model/entity-ref.js';
 import { errorMessage } from '../errors.js';
 import { withDeadline } from '../deadline.js';
 import type { Logger } from '../logger.js';
-import type { OnCallProvider, OnCallProviderAnswer } from '../plugins/plugin-api.js';
+import type { OnCallProvider, OnCallProviderAnswer } from './oncall-provider.js';
 
 /** `callboard oncall ENTITY`'s answer, and what /oncall posts. */
 export interface OnCallReport {

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { ScaffolderAction } from '../scaffolder/actions/action.js';
 import type { FactCollector } from '../scorecards/fact-collector.js';
 import type { EntityProcessor } from '../catalog/processing/run-processors.js';
+import type { OnCallProvider, OnCallProviderAnswer } from '../oncall/oncall-provider.js';
 import type { SlackMessage } from '../slack/blocks/limits.js';
 
 export type { Entity, KnownBlock, SlackMessage };
@@ -67,38 +68,7 @@ export interface CardSectionExtension {
   render(entity: { ref: string; entity: Entity }, context: CardSectionContext): KnownBlock[] | Promise<KnownBlock[]>;
 }
 
-/** A person on call: as the provider names them, and when their shift starts and ends. */
-export interface OnCallPerson {
-  name: string;
-  email?: string;
-  /** ISO 8601; absent where the provider does not say. */
-  start?: string;
-  end?: string;
-  /** The escalation level (1 is first), where the provider has levels. */
-  level?: number;
-  /** `now` for who is on call, `next` for who takes over. */
-  when: 'now' | 'next';
-}
-
-/** One provider's answer for an entity. */
-export interface OnCallProviderAnswer {
-  /** The provider's id and title. */
-  id: string;
-  title: string;
-  status: 'ok' | 'not-configured' | 'error';
-  /** Why there is nobody, or what failed; shown as it is. */
-  message?: string;
-  oncall: OnCallPerson[];
-  link?: string;
-}
-
-/** Who is on call for an entity (PagerDuty, Opsgenie...): `appliesTo` says whether the entity names this provider's service. */
-export interface OnCallProvider {
-  id: string;
-  title: string;
-  appliesTo(entity: Entity): boolean;
-  whoIsOnCall(entity: Entity, context: { signal: AbortSignal }): Promise<{ oncall: OnCallPerson[]; link?: string; message?: string }>;
-}
+export type { OnCallPerson, OnCallProvider, OnCallProviderAnswer } from '../oncall/oncall-provider.js';
 
 /**
  * A catalog processor: an entity in, the same entity with more annotations or relations out, or a

@@ -1,11 +1,15 @@
 import type { KnownBlock } from '@slack/types';
 import type { OnCallReport } from '../../oncall/oncall-service.js';
-import type { OnCallPerson, OnCallProviderAnswer } from '../../plugins/plugin-api.js';
+import type { OnCallPerson, OnCallProviderAnswer } from '../../oncall/oncall-provider.js';
 import { linesAsSections, section } from './block-parts.js';
 import { fitMessage, type SlackMessage } from './limits.js';
 import { escapeText, link, mention } from './mrkdwn.js';
 
-const slackDate = (iso: string) => `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso}>`;
+/** A provider's time in the reader's own time zone; a time that does not parse is shown as the text it was. */
+function slackDate(iso: string): string {
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? escapeText(iso) : `<!date^${Math.floor(at / 1000)}^{date_short_pretty} {time}|${new Date(at).toISOString()}>`;
+}
 
 /** A person as a mention when their email maps to a Slack user (`mentions` by email), else their name. */
 function person(who: OnCallPerson, mentions: Record<string, string>): string {

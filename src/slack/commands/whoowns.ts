@@ -27,8 +27,9 @@ export async function ownershipAnswer(query: string, { catalog, people, docs, he
   return ownershipCard(answer, { mentions, shared, docs: documented, health: deployed, scorecard: scored, sections });
 }
 
-/** A section's budget unless it names its own. */
+/** A section's budget unless it names its own, and the most one may ask for: every card waits for its slowest section. */
 const SECTION_BUDGET_MS = 300;
+const MAX_SECTION_BUDGET_MS = 2_000;
 
 /**
  * Every card section at once, each within its budget: one that is slower, or throws, is left
@@ -38,7 +39,7 @@ async function sectionBlocks(sections: CardSectionExtension[], entity: { ref: st
   const rendered = await Promise.all(
     sections.map(async (section) => {
       const controller = new AbortController();
-      const late = sleep(section.budgetMs ?? SECTION_BUDGET_MS, undefined, { ref: false }).then(() => controller.abort(new Error(`the ${section.id} section took longer than its budget`)));
+      const late = sleep(Math.min(section.budgetMs ?? SECTION_BUDGET_MS, MAX_SECTION_BUDGET_MS), undefined, { ref: false }).then(() => controller.abort(new Error(`the ${section.id} section took longer than its budget`)));
       const blocks = await Promise.race([Promise.resolve().then(() => section.render(entity, { ...context, signal: controller.signal })), late.then(() => [])]).catch(() => []);
       controller.abort();
       return sectionWithinLimits(blocks);

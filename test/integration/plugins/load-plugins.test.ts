@@ -34,7 +34,7 @@ describe('plugins loaded from the configuration', () => {
 
   it('runs without a plugin that cannot be imported, exports no plugin, or fails or hangs in register, and says why for each', async () => {
     const captured = captureLogger();
-    const entries = [{ path: fixture('throws-at-load') }, { path: fixture('not-a-plugin') }, { path: fixture('throws-at-register') }, { path: fixture('hangs-at-register') }, { package: 'callboard-plugin-that-is-not-installed' }, { path: fixture('kitchen-sink'), with: { greeting: 'Hi' } }];
+    const entries = [{ path: fixture('throws-at-load') }, { path: fixture('not-a-plugin') }, { path: fixture('throws-at-register') }, { path: fixture('hangs-at-register') }, { package: 'callboard-plugin-that-is-not-installed' }, { path: fixture('hangs-at-import') }, { path: fixture('rejects-in-register') }, { path: fixture('kitchen-sink'), with: { greeting: 'Hi' } }];
     const { plugins, extensions } = await loadPlugins(entries, { logger: captured.logger, builtIns: [], registerBudgetMs: 300 });
     expect(plugins.map((plugin) => [plugin.id, plugin.status, plugin.error?.replace(/\(.*\)/s, '(…)').replace(/from '.*'$/, 'from (…)')])).toEqual([
       [fixture('throws-at-load'), 'failed', 'could not be loaded: this module cannot even be imported'],
@@ -42,11 +42,13 @@ describe('plugins loaded from the configuration', () => {
       ['broken-register', 'failed', 'register failed: register failed on purpose'],
       ['hanging-register', 'failed', 'register failed: register did not finish within 300 ms'],
       ['callboard-plugin-that-is-not-installed', 'failed', "could not be loaded: Cannot find package 'callboard-plugin-that-is-not-installed' imported from (…)"],
+      [fixture('hangs-at-import'), 'failed', 'could not be loaded: importing it did not finish within 300 ms'],
+      ['rejecting-register', 'failed', 'register failed: register rejected on purpose'],
       ['kitchen-sink', 'loaded', undefined],
     ]);
     // What a failed register added before it threw is not kept.
     expect(extensions.commands.map((command) => command.command)).toEqual(['/greet', '/explode', '/hang', '/malformed']);
-    expect(captured.lines.filter((line) => line.msg === 'a plugin failed to register; running without it')).toHaveLength(2);
+    expect(captured.lines.filter((line) => line.msg === 'a plugin failed to register; running without it')).toHaveLength(3);
   });
 
   it("checks every plugin's config against its schema and reports every problem at once", async () => {
@@ -68,6 +70,17 @@ describe('plugins loaded from the configuration', () => {
       'the slash command /greet is claimed by both the kitchen-sink and the greet-again plugin: remove one of them from callboard.plugins',
       'the slash command /whoowns is claimed by both the callboard and the greet-again plugin: remove one of them from callboard.plugins',
       'the fact greeted is claimed by both the kitchen-sink and the greet-again plugin: remove one of them from callboard.plugins',
+    ]);
+  });
+
+  it("refuses a plugin claiming a built-in action or card section, or another plugin's on-call provider, naming both", async () => {
+    const problems = await problemsOf(
+      loadConfiguredPlugins(configWith([{ path: path.join(import.meta.dirname, '../../../plugins/pagerduty/index.js'), with: { token: 't' } }, { path: fixture('claims-built-ins') }]), captureLogger().logger),
+    );
+    expect(problems).toEqual([
+      'the card section oncall is claimed by both the callboard and the claims-built-ins plugin: remove one of them from callboard.plugins',
+      'the scaffolder action publish:github is claimed by both the callboard and the claims-built-ins plugin: remove one of them from callboard.plugins',
+      'the on-call provider pagerduty is claimed by both the pagerduty and the claims-built-ins plugin: remove one of them from callboard.plugins',
     ]);
   });
 

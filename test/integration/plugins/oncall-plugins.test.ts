@@ -124,11 +124,18 @@ describe('the PagerDuty and Opsgenie plugins, loaded through config, against the
     }
   });
 
-  it('gives scorecards hasOnCall only when someone is actually on call', async () => {
-    const checkOf = async (name: string) => (await context.scorecards.entity(name)).scorecards[0]!.checks.find((check) => check.id === 'has-oncall')!.status;
-    expect(await checkOf('payments-api')).toBe('pass');
-    expect(await checkOf('quiet')).toBe('fail');
-    expect(await checkOf('unpaged')).toBe('fail');
+  it('gives scorecards hasOnCall only when someone is actually on call, and unknown when no provider could say', async () => {
+    const checkOf = async (app: AppContext, name: string) => (await app.scorecards.entity(name)).scorecards[0]!.checks.find((check) => check.id === 'has-oncall')!.status;
+    expect(await checkOf(context, 'payments-api')).toBe('pass');
+    expect(await checkOf(context, 'quiet')).toBe('fail');
+    expect(await checkOf(context, 'unpaged')).toBe('fail');
+    const refused = await appWith('wrong-token', 'wrong-key');
+    try {
+      expect(await checkOf(refused, 'payments-api')).toBe('unknown');
+      expect((await refused.oncall.oncall('payments-api')).reasons).toEqual(['no on-call provider could be asked: see each one’s error']);
+    } finally {
+      await refused.close();
+    }
   });
 
   it('lists both plugins as loaded, with the on-call providers they add', () => {
