@@ -217,7 +217,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'oncall':
         return await withCatalog(config, options, async (context) => {
           const report = await context.oncall.oncall(requireText(rest, 'oncall ENTITY'));
-          print(options, { entity: report.entity, providers: report.providers, reasons: report.reasons }, formatOnCall(report));
+          // With a bot token, each person's Slack user, found by email as Slack answers do.
+          const slackUsers = config.callboard.slack.botToken ? await (await import('../slack/people-from-config.js')).slackUsersByEmail(config.callboard.slack, context.logger, report.providers.flatMap((answer) => answer.oncall.flatMap((who) => (who.email ? [who.email] : [])))) : {};
+          const slackUserOf = (email: string | undefined) => (email ? slackUsers[email.trim().toLowerCase()] : undefined);
+          const providers = report.providers.map((answer) => ({ ...answer, oncall: answer.oncall.map((who) => ({ ...who, ...(slackUserOf(who.email) ? { slackUser: slackUserOf(who.email) } : {}) })) }));
+          print(options, { entity: report.entity, providers, reasons: report.reasons }, formatOnCall(report));
           return report.entity ? 0 : 1;
         });
       case 'scorecard':

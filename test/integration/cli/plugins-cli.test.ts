@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakePagerDuty } from '../../support/fake-oncall.js';
+import { FakeSlack } from '../../support/fake-slack.js';
 import { catalogInfoYaml } from '../../support/slack-harness.js';
 
 const run = promisify(execFile);
@@ -53,6 +54,22 @@ describe('callboard plugins list, oncall and manifest, with plugins from the con
     const answer = JSON.parse(stdout);
     expect(answer).toMatchObject({ entity: 'component:default/payments-api', providers: [{ id: 'pagerduty', status: 'ok', link: 'https://acme.pagerduty.com/service-directory/PSVC1' }] });
     expect(answer.providers[0].oncall[0]).toEqual({ name: 'Alice Ames', email: 'alice@acme.test', start: expect.any(String), end: expect.any(String), level: 1, when: 'now' });
+  }, 60_000);
+
+  it("gives each person on call their Slack user when a bot token is configured", async () => {
+    const slack = new FakeSlack();
+    const apiUrl = `${await slack.start()}/api/`;
+    slack.usersByEmail.set('alice@acme.test', 'U0ALICE');
+    const withSlack = path.join(scratch, 'with-slack.yaml');
+    writeFileSync(withSlack, `callboard:\n  slack: { botToken: xoxb-test-token, apiUrl: ${apiUrl} }\n`);
+    try {
+      const { code, stdout } = await callboard(['oncall', 'payments-api', '--config', config, '--config', withSlack, '--catalog', scratch, '--json']);
+      expect(code).toBe(0);
+      const people = JSON.parse(stdout).providers[0].oncall as { name: string; slackUser?: string }[];
+      expect(people.map((who) => [who.name, who.slackUser])).toEqual([['Alice Ames', 'U0ALICE'], ['Bob Bell', undefined], ['Carol Cho', undefined]]);
+    } finally {
+      await slack.stop();
+    }
   }, 60_000);
 
   it("puts the plugins' commands in the manifest", async () => {
