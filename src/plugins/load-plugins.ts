@@ -72,7 +72,7 @@ function pluginContext(context: CommandContext, signal: AbortSignal): PluginComm
 function slashCommandOf(pluginId: string, extension: CommandExtension<unknown>): SlashCommand {
   const timeoutMs = extension.timeoutMs ?? COMMAND_TIMEOUT_MS;
   return {
-    command: extension.command,
+    command: extension.command as `/${string}`,
     description: extension.description,
     usageHint: extension.usageHint,
     ...(extension.scopes ? { scopes: extension.scopes } : {}),
@@ -176,7 +176,10 @@ export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, ba
     const api: PluginApi = {
       config,
       logger: logger.child({ plugin: plugin.id }),
-      addCommand: (command) => stage('commands', slashCommandOf(plugin.id, command as CommandExtension<unknown>), 'commands', [command.command]),
+      addCommand: (command) => {
+        if (!/^\/?[a-z0-9][a-z0-9_-]{0,31}$/.test(command.command)) problems.push(`${plugin.id}: ${command.command} is neither a slash command (/name) nor a /callboard verb (name): lower case letters, digits, - and _, at most 32`);
+        stage('commands', slashCommandOf(plugin.id, command as CommandExtension<unknown>), 'commands', [command.command.startsWith('/') ? command.command : `/callboard ${command.command}`]);
+      },
       addCardSection: (section) => stage('cardSections', section, 'cardSections', [section.id]),
       addAction: (action) => stage('actions', action, 'actions', [action.id]),
       addFactCollector: (collector) => {
@@ -198,6 +201,30 @@ export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, ba
     for (const key of Object.keys(extensions) as (keyof Extensions)[]) (extensions[key] as unknown[]).push(...staged[key]);
     reports.push({ id: plugin.id, source, status: 'loaded', adds });
   }
+  // Verbs are answered by one /callboard command, so adding one changes nothing in the Slack app.
+  const verbs = extensions.commands.filter((command) => !command.command.startsWith('/'));
+  if (verbs.length > 0 && claims.commands.has('/callboard')) problems.push(`the slash command /callboard is claimed by the ${claims.commands.get('/callboard')} plugin, and answers the plugins' verbs (${verbs.map((verb) => verb.command).join(', ')}): rename the command`);
   if (problems.length > 0) throw new ConfigError(problems);
+  if (verbs.length > 0) extensions.commands = [...extensions.commands.filter((command) => command.command.startsWith('/')), callboardCommand(verbs)];
   return { extensions, plugins: reports };
+}
+
+/** `/callboard <verb> ...`: the plugins' verbs, and `help` (or nothing) to list them. */
+function callboardCommand(verbs: SlashCommand[]): SlashCommand {
+  const byVerb = new Map(verbs.map((verb) => [verb.command.toLowerCase(), verb]));
+  const help = () => {
+    const text = ['`/callboard` answers:', ...verbs.map((verb) => `• \`/callboard ${verb.command}${verb.usageHint ? ` ${verb.usageHint}` : ''}\`: ${verb.description}`)].join('\n');
+    return { text, blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }] };
+  };
+  return {
+    command: '/callboard',
+    description: "Callboard's plugins' commands: /callboard help lists them",
+    usageHint: verbs.map((verb) => verb.command).join(' | '),
+    scopes: Object.assign({}, ...verbs.map((verb) => verb.scopes ?? {})) as Record<string, string>,
+    answer(text, context) {
+      const [word = '', ...rest] = text.trim().split(/\s+/);
+      const verb = byVerb.get(word.toLowerCase());
+      return verb ? verb.answer(rest.join(' '), context) : help();
+    },
+  };
 }

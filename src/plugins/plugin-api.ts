@@ -32,12 +32,13 @@ export interface PluginCommandContext {
 }
 
 /**
- * A slash command (`/oncall`) or a `/callboard <verb>` subcommand: `answer` gives a domain answer,
+ * A slash command (`/oncall`) or a `/callboard <verb>` subcommand (`tier`): `answer` gives a domain answer,
  * `render` turns it into a message with pure functions. The app acknowledges, times the answer out
  * and fits the message within Block Kit's limits.
  */
 export interface CommandExtension<Answer = unknown> {
-  command: `/${string}`;
+  /** `/oncall`: a slash command of its own (added to the Slack app's manifest); `tier`: a verb, answered as `/callboard tier`, with no change to the Slack app. */
+  command: string;
   description: string;
   usageHint: string;
   /** Bot scopes the answer needs beyond `commands`, each with why. */

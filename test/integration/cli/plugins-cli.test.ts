@@ -76,6 +76,8 @@ describe('callboard plugins list, oncall and manifest, with plugins from the con
     const { code, stdout } = await callboard(['manifest', '--config', config]);
     expect(code).toBe(0);
     expect(stdout).toContain('command: /greet');
+    // Verbs add one /callboard command, whatever their number.
+    expect(stdout.match(/command: \/callboard$/gm)).toHaveLength(1);
     expect(stdout).toContain('command: /oncall');
   }, 60_000);
 });

@@ -27,7 +27,7 @@ describe('plugins loaded from the configuration', () => {
     expect(plugins[0]!.adds.commands).toEqual(['/whoowns', '/find', '/docs', '/health', '/oncall', '/scorecard', '/create-service']);
     expect(plugins[0]!.adds.cardSections).toEqual(['oncall']);
     expect(plugins[0]!.adds.facts).toContain('hasGroupOwner');
-    expect(plugins[1]).toMatchObject({ source: `path ${fixture('kitchen-sink')}`, adds: { commands: ['/greet', '/explode', '/hang', '/malformed'], cardSections: ['greeting', 'stalled', 'broken', 'messy', 'sprawling'], actions: ['greet:log'], facts: ['carelessFact', 'greeted'], onCallProviders: [], processors: [] } });
+    expect(plugins[1]).toMatchObject({ source: `path ${fixture('kitchen-sink')}`, adds: { commands: ['/greet', '/callboard wave', '/explode', '/hang', '/malformed'], cardSections: ['greeting', 'stalled', 'broken', 'messy', 'sprawling'], actions: ['greet:log'], facts: ['carelessFact', 'greeted'], onCallProviders: [], processors: [] } });
     expect(extensions.commands.map((command) => command.command)).toContain('/greet');
     expect(extensions.actions.map((action) => action.id)).toEqual(expect.arrayContaining(['fetch:template', 'publish:github', 'greet:log']));
   });
@@ -47,7 +47,7 @@ describe('plugins loaded from the configuration', () => {
       ['kitchen-sink', 'loaded', undefined],
     ]);
     // What a failed register added before it threw is not kept.
-    expect(extensions.commands.map((command) => command.command)).toEqual(['/greet', '/explode', '/hang', '/malformed']);
+    expect(extensions.commands.map((command) => command.command)).toEqual(['/greet', '/explode', '/hang', '/malformed', '/callboard']);
     expect(captured.lines.filter((line) => line.msg === 'a plugin failed to register; running without it')).toHaveLength(3);
   });
 

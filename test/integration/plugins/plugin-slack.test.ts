@@ -98,6 +98,13 @@ describe('plugin commands and card sections through signed Slack requests', () =
     return { reference: String(apology!.body.text).match(/reference ([0-9a-f]{8})/)![1], elapsedMs: Date.now() - started };
   };
 
+  it("answers a plugin's verb as /callboard <verb>, and /callboard alone with the verbs there are", async () => {
+    const waved = (await (await harness.slashCommand('/callboard', 'wave payments-api')).json()) as { text: string };
+    expect(waved.text).toBe('Hello, waving at component:default/payments-api');
+    const help = (await (await harness.slashCommand('/callboard', '')).json()) as { text: string };
+    expect(help.text).toBe('`/callboard` answers:\n• `/callboard wave ENTITY`: Waves at an entity');
+  });
+
   it('turns a handler that throws into the short apology with a reference, logged in full', async () => {
     const { reference } = await apologyFor('/explode', 'explode-1');
     expect(harness.logLines.find((line) => line.reference === reference)).toMatchObject({ err: { message: 'the plugin blew up' } });
