@@ -100,6 +100,8 @@ export interface ScorecardServiceDeps {
   now?: () => Date;
   /** A rate limit ending within this long is waited out in the middle of an evaluation (default 15 minutes). */
   maxRateLimitPauseMs?: number;
+  /** How long one entity's facts may take from a remote collector (default 30 s). */
+  remoteCollectMs?: number;
 }
 
 /** A snooze lasts a week: the next nudge after it asks again. */
@@ -129,9 +131,16 @@ interface RemoteState {
   /** Until when (epoch ms) a collector's service refuses calls. */
   pausedUntil: Map<string, number>;
   maxPauseMs: number;
+  /** Collectors that kept timing out: their timeouts in a row, and until when they rest (their facts unknown meanwhile). */
+  stalled: Map<string, { inARow: number; restUntil: number }>;
+  remoteCollectMs: number;
 }
 
-async function collectFacts(ref: string, entity: Entity, collectors: FactCollector[], context: FactContext, { remembered, pausedUntil, maxPauseMs }: RemoteState, fresh = false): Promise<Omit<ScoringInput, 'exemptions'>> {
+/** After this many timeouts in a row a collector rests, so one that hangs costs an evaluation minutes, not days. */
+const TIMEOUTS_BEFORE_RESTING = 3;
+const REST_MS = 10 * 60 * 1000;
+
+async function collectFacts(ref: string, entity: Entity, collectors: FactCollector[], context: FactContext, { remembered, pausedUntil, maxPauseMs, stalled, remoteCollectMs }: RemoteState, fresh = false): Promise<Omit<ScoringInput, 'exemptions'>> {
   const facts = new Map<string, unknown>();
   const unknownBecause = new Map<string, string>();
   const at = context.now.getTime();
@@ -149,12 +158,29 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
         break;
       }
       if (wait > 0) await sleep(wait);
+      const stall = stalled.get(collector.id) ?? { inARow: 0, restUntil: 0 };
+      if (stall.restUntil > Date.now()) {
+        collected = { at, maxAgeMs: stall.restUntil - Date.now(), error: `${collector.id} kept timing out: its facts are collected again after ${new Date(stall.restUntil).toISOString()}` };
+        break;
+      }
       try {
         // A collector that hangs, or answers something that is not facts, leaves its facts unknown for this entity.
         // Only an answer still to come is timed: a timer per entity would cost a 100k evaluation seconds.
-        const budget = collector.cost === 'remote' ? REMOTE_COLLECT_MS : CHEAP_COLLECT_MS;
+        const budget = collector.cost === 'remote' ? remoteCollectMs : CHEAP_COLLECT_MS;
         const pending = collector.collect(ref, entity, context);
-        const answered = pending instanceof Promise ? await withDeadline(pending, budget, `${collector.id} gave no facts within ${budget} ms`) : pending;
+        const late = `${collector.id} gave no facts within ${budget} ms`;
+        const answered =
+          pending instanceof Promise
+            ? await withDeadline(pending, budget, late).catch((error: unknown) => {
+                if (errorMessage(error) === late) {
+                  // Counted as they happen: collections running at once time out together.
+                  const inARow = (stalled.get(collector.id)?.inARow ?? 0) + 1;
+                  stalled.set(collector.id, { inARow, restUntil: inARow >= TIMEOUTS_BEFORE_RESTING ? Date.now() + REST_MS : 0 });
+                }
+                throw error;
+              })
+            : pending;
+        stalled.delete(collector.id);
         collected = { at, maxAgeMs: collector.maxAgeMs ?? 0, facts: answered && typeof answered === 'object' ? answered : {} };
       } catch (error) {
         const retryAt = error instanceof ExternalServiceError ? error.retryAt : undefined;
@@ -181,12 +207,12 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
  * Scorecards for entities and teams, from the facts the collectors give. Each scorecard's rules
  * are compiled once; an entity is scored on the scorecards whose filter takes it in.
  */
-export function createScorecardService({ db, catalog, library, collectors, github, health, oncall, nudges, now = () => new Date(), maxRateLimitPauseMs = 15 * 60 * 1000 }: ScorecardServiceDeps): ScorecardService {
+export function createScorecardService({ db, catalog, library, collectors, github, health, oncall, nudges, now = () => new Date(), maxRateLimitPauseMs = 15 * 60 * 1000, remoteCollectMs = REMOTE_COLLECT_MS }: ScorecardServiceDeps): ScorecardService {
   const compiled = compileScorecards(library.scorecards);
   // Each check's title and fix by `scorecard/check`.
   const checkCatalog = new Map<string, { title: string; fix: string }>(library.scorecards.flatMap((scorecard) => scorecard.levels.flatMap((level) => level.checks.map((check) => [`${scorecard.id}/${check.id}`, { title: check.title, fix: check.fix ?? '' }] as const))));
   // Remote facts (GitHub's) by collector and entity, reused while fresh.
-  const remote: RemoteState = { remembered: new Map(), pausedUntil: new Map(), maxPauseMs: maxRateLimitPauseMs };
+  const remote: RemoteState = { remembered: new Map(), pausedUntil: new Map(), maxPauseMs: maxRateLimitPauseMs, stalled: new Map(), remoteCollectMs };
   const contextFor = async (): Promise<FactContext> => {
     const byRef = new Map<string, CatalogProblem[]>();
     for (const problem of await catalog.problems()) if (problem.ref) byRef.set(problem.ref, [...(byRef.get(problem.ref) ?? []), problem]);
