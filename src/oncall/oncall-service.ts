@@ -3,7 +3,7 @@ import { resolveQuery } from '../catalog/answers/who-owns.js';
 import type { Entity } from '../catalog/model/entity.js';
 import { entityRefOf } from '../catalog/model/entity-ref.js';
 import { errorMessage } from '../errors.js';
-import { withDeadline } from '../deadline.js';
+import { DeadlineError, withDeadline } from '../deadline.js';
 import type { Logger } from '../logger.js';
 import type { OnCallProvider, OnCallProviderAnswer } from './oncall-provider.js';
 
@@ -47,14 +47,13 @@ export function createOnCallService({ catalog, providers, timeoutMs = 3_000, cac
 
   const ask = async (provider: OnCallProvider, entity: Entity): Promise<OnCallProviderAnswer> => {
     const controller = new AbortController();
-    const late = `${provider.title} did not answer within ${timeoutMs} ms`;
     try {
-      const answer = await withDeadline(Promise.resolve().then(() => provider.whoIsOnCall(entity, { signal: controller.signal })), timeoutMs, late);
+      const answer = await withDeadline(Promise.resolve().then(() => provider.whoIsOnCall(entity, { signal: controller.signal })), timeoutMs, `${provider.title} did not answer within ${timeoutMs} ms`);
       // A provider's answer is data from elsewhere: only well-formed people are kept.
       const oncall = (Array.isArray(answer?.oncall) ? answer.oncall : []).filter((person) => typeof person?.name === 'string' && (person.when === 'now' || person.when === 'next'));
       return { id: provider.id, title: provider.title, status: 'ok', oncall, ...(typeof answer?.link === 'string' ? { link: answer.link } : {}), ...(typeof answer?.message === 'string' ? { message: answer.message } : {}) };
     } catch (error) {
-      if (errorMessage(error) === late) controller.abort(error);
+      if (error instanceof DeadlineError) controller.abort(error);
       logger?.warn({ err: error, provider: provider.id }, 'an on-call provider failed');
       return { id: provider.id, title: provider.title, status: 'error', oncall: [], message: errorMessage(error) };
     }

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import { resolveQuery } from '../catalog/answers/who-owns.js';
-import { withDeadline } from '../deadline.js';
+import { DeadlineError, withDeadline } from '../deadline.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ScaffolderAction } from '../scaffolder/actions/action.js';
@@ -78,9 +77,8 @@ function slashCommandOf(pluginId: string, extension: CommandExtension<unknown>):
     ...(extension.scopes ? { scopes: extension.scopes } : {}),
     async answer(text, context) {
       const controller = new AbortController();
-      const late = `${pluginId}'s ${extension.command} took longer than ${timeoutMs} ms`;
-      const answer = await withDeadline(Promise.resolve().then(() => extension.answer(text, pluginContext(context, controller.signal))), timeoutMs, late).catch((error: unknown) => {
-        if (errorMessage(error) === late) controller.abort(error);
+      const answer = await withDeadline(Promise.resolve().then(() => extension.answer(text, pluginContext(context, controller.signal))), timeoutMs, `${pluginId}'s ${extension.command} took longer than ${timeoutMs} ms`).catch((error: unknown) => {
+        if (error instanceof DeadlineError) controller.abort(error);
         throw error;
       });
       const message = extension.render(answer);
@@ -191,7 +189,7 @@ export async function loadPlugins(entries: PluginEntry[], { logger, builtIns, ba
       addProcessor: (processor) => stage('processors', processor, 'processors', [processor.id]),
     };
     try {
-      await Promise.race([Promise.resolve().then(() => plugin.register(api)), sleep(registerBudgetMs, undefined, { ref: false }).then(() => Promise.reject(new Error(`register did not finish within ${registerBudgetMs} ms`)))]);
+      await withDeadline(Promise.resolve().then(() => plugin.register(api)), registerBudgetMs, `register did not finish within ${registerBudgetMs} ms`);
     } catch (error) {
       logger.error({ err: error, plugin: plugin.id }, 'a plugin failed to register; running without it');
       reports.push({ id: plugin.id, source, status: 'failed', error: `register failed: ${errorMessage(error)}`, adds: emptyAdds() });

@@ -5,7 +5,7 @@ import type { Entity } from '../catalog/model/entity.js';
 import type { CatalogProblem } from '../catalog/processing/catalog-problem.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, ExternalServiceError } from '../errors.js';
-import { withDeadline } from '../deadline.js';
+import { DeadlineError, RestAfterTimeouts, withDeadline } from '../deadline.js';
 import { mapWithLimit } from '../catalog/ingestion/map-with-limit.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { HealthService } from '../kubernetes/health-service.js';
@@ -124,22 +124,18 @@ const FAILURE_REUSE_MS = 5 * 60 * 1000;
 
 type Collected = { at: number; maxAgeMs: number; facts: Record<string, unknown> } | { at: number; maxAgeMs: number; error: string };
 
-/** Every fact the collectors give for one entity, and why each one they could not give is unknown. */
 /** What the remote collectors remember between collections: facts per entity, and rate limits per collector. */
 interface RemoteState {
   remembered: Map<string, Collected>;
   /** Until when (epoch ms) a collector's service refuses calls. */
   pausedUntil: Map<string, number>;
   maxPauseMs: number;
-  /** Collectors that kept timing out: their timeouts in a row, and until when they rest (their facts unknown meanwhile). */
-  stalled: Map<string, { inARow: number; restUntil: number }>;
+  /** Collectors that kept timing out rest, their facts unknown meanwhile. */
+  stalled: RestAfterTimeouts<string>;
   remoteCollectMs: number;
 }
 
-/** After this many timeouts in a row a collector rests, so one that hangs costs an evaluation minutes, not days. */
-const TIMEOUTS_BEFORE_RESTING = 3;
-const REST_MS = 10 * 60 * 1000;
-
+/** Every fact the collectors give for one entity, and why each one they could not give is unknown. */
 async function collectFacts(ref: string, entity: Entity, collectors: FactCollector[], context: FactContext, { remembered, pausedUntil, maxPauseMs, stalled, remoteCollectMs }: RemoteState, fresh = false): Promise<Omit<ScoringInput, 'exemptions'>> {
   const facts = new Map<string, unknown>();
   const unknownBecause = new Map<string, string>();
@@ -158,9 +154,9 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
         break;
       }
       if (wait > 0) await sleep(wait);
-      const stall = stalled.get(collector.id) ?? { inARow: 0, restUntil: 0 };
-      if (stall.restUntil > Date.now()) {
-        collected = { at, maxAgeMs: stall.restUntil - Date.now(), error: `${collector.id} kept timing out: its facts are collected again after ${new Date(stall.restUntil).toISOString()}` };
+      const restUntil = stalled.restingUntil(collector.id);
+      if (restUntil) {
+        collected = { at, maxAgeMs: restUntil - Date.now(), error: `${collector.id} kept timing out: its facts are collected again after ${new Date(restUntil).toISOString()}` };
         break;
       }
       try {
@@ -168,19 +164,14 @@ async function collectFacts(ref: string, entity: Entity, collectors: FactCollect
         // Only an answer still to come is timed: a timer per entity would cost a 100k evaluation seconds.
         const budget = collector.cost === 'remote' ? remoteCollectMs : CHEAP_COLLECT_MS;
         const pending = collector.collect(ref, entity, context);
-        const late = `${collector.id} gave no facts within ${budget} ms`;
         const answered =
           pending instanceof Promise
-            ? await withDeadline(pending, budget, late).catch((error: unknown) => {
-                if (errorMessage(error) === late) {
-                  // Counted as they happen: collections running at once time out together.
-                  const inARow = (stalled.get(collector.id)?.inARow ?? 0) + 1;
-                  stalled.set(collector.id, { inARow, restUntil: inARow >= TIMEOUTS_BEFORE_RESTING ? Date.now() + REST_MS : 0 });
-                }
+            ? await withDeadline(pending, budget, `${collector.id} gave no facts within ${budget} ms`).catch((error: unknown) => {
+                if (error instanceof DeadlineError) stalled.missed(collector.id);
                 throw error;
               })
             : pending;
-        stalled.delete(collector.id);
+        stalled.answered(collector.id);
         collected = { at, maxAgeMs: collector.maxAgeMs ?? 0, facts: answered && typeof answered === 'object' ? answered : {} };
       } catch (error) {
         const retryAt = error instanceof ExternalServiceError ? error.retryAt : undefined;
@@ -212,7 +203,7 @@ export function createScorecardService({ db, catalog, library, collectors, githu
   // Each check's title and fix by `scorecard/check`.
   const checkCatalog = new Map<string, { title: string; fix: string }>(library.scorecards.flatMap((scorecard) => scorecard.levels.flatMap((level) => level.checks.map((check) => [`${scorecard.id}/${check.id}`, { title: check.title, fix: check.fix ?? '' }] as const))));
   // Remote facts (GitHub's) by collector and entity, reused while fresh.
-  const remote: RemoteState = { remembered: new Map(), pausedUntil: new Map(), maxPauseMs: maxRateLimitPauseMs, stalled: new Map(), remoteCollectMs };
+  const remote: RemoteState = { remembered: new Map(), pausedUntil: new Map(), maxPauseMs: maxRateLimitPauseMs, stalled: new RestAfterTimeouts(3, 10 * 60 * 1000), remoteCollectMs };
   const contextFor = async (): Promise<FactContext> => {
     const byRef = new Map<string, CatalogProblem[]>();
     for (const problem of await catalog.problems()) if (problem.ref) byRef.set(problem.ref, [...(byRef.get(problem.ref) ?? []), problem]);

@@ -1,5 +1,5 @@
 import { errorMessage } from '../../errors.js';
-import { withDeadline } from '../../deadline.js';
+import { DeadlineError, RestAfterTimeouts, withDeadline } from '../../deadline.js';
 import type { Entity } from '../model/entity.js';
 import type { ProcessedFile } from '../ingestion/file-processing.js';
 import { entityOf, hasContent, reprocessed, type IngestedEntity } from './process-entity.js';
@@ -12,11 +12,8 @@ export interface EntityProcessor {
 
 /** A processor may take this long over one entity before its answer is given up on. */
 const PROCESSOR_BUDGET_MS = 2_000;
-/** After this many timeouts in a row a processor is skipped for a while, rather than cost every entity its budget. */
-const TIMEOUTS_BEFORE_RESTING = 3;
-const REST_MS = 5 * 60 * 1000;
-/** Each processor's timeouts in a row, and until when it rests. */
-const timeouts = new WeakMap<EntityProcessor, { inARow: number; restUntil: number }>();
+/** After three timeouts in a row a processor is skipped for five minutes, rather than cost every entity its budget. */
+const resting = new RestAfterTimeouts<EntityProcessor>(3, 5 * 60 * 1000, new WeakMap());
 
 /**
  * A freshly read file's entities through every processor in turn. A processor that reports a
@@ -37,25 +34,24 @@ export async function runProcessors(file: ProcessedFile, processors: EntityProce
     let current = ingested;
     for (const processor of processors) {
       const warn = (message: string) => file.problems.push({ severity: 'warning', file: current.file, line: current.line, document: current.document, ref: current.ref, message: `catalog processor ${processor.id}: ${message}` });
-      const record = timeouts.get(processor) ?? { inARow: 0, restUntil: 0 };
-      timeouts.set(processor, record);
-      if (record.restUntil > Date.now()) {
+      const restUntil = resting.restingUntil(processor);
+      if (restUntil) {
         // What it would have added is missing until it answers again: the file is read afresh next time.
         cacheable = false;
-        warn(`skipped: it timed out ${TIMEOUTS_BEFORE_RESTING} times in a row, and rests until ${new Date(record.restUntil).toISOString()}`);
+        warn(`skipped: it timed out ${resting.limit} times in a row, and rests until ${new Date(restUntil).toISOString()}`);
         continue;
       }
       let outcome: Entity | { problem: string };
       try {
         const pending = processor.process(entityOf(current));
-        const answered = pending instanceof Promise ? await withDeadline(pending, PROCESSOR_BUDGET_MS, TIMED_OUT).catch((error: unknown) => {
-          if (errorMessage(error) === TIMED_OUT) {
-            record.inARow += 1;
-            if (record.inARow >= TIMEOUTS_BEFORE_RESTING) record.restUntil = Date.now() + REST_MS;
-          }
-          throw error;
-        }) : pending;
-        record.inARow = 0;
+        const answered =
+          pending instanceof Promise
+            ? await withDeadline(pending, PROCESSOR_BUDGET_MS, `took longer than ${PROCESSOR_BUDGET_MS} ms`).catch((error: unknown) => {
+                if (error instanceof DeadlineError) resting.missed(processor);
+                throw error;
+              })
+            : pending;
+        resting.answered(processor);
         if (!answered || typeof answered !== 'object') throw new Error('returned neither an entity nor { problem }');
         outcome = answered;
       } catch (error) {
@@ -76,5 +72,3 @@ export async function runProcessors(file: ProcessedFile, processors: EntityProce
   }
   return { ...file, entities, cacheable };
 }
-
-const TIMED_OUT = `took longer than ${PROCESSOR_BUDGET_MS} ms`;

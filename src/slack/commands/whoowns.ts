@@ -3,7 +3,7 @@ import { messageProblems, type SlackMessage } from '../blocks/limits.js';
 import { ownershipCard } from '../blocks/ownership-card.js';
 import { workloadQueryOf } from '../../kubernetes/entity-workloads.js';
 import type { CommandContext, SlashCommand } from './registry.js';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { withDeadline } from '../../deadline.js';
 import type { KnownBlock } from '@slack/types';
 import type { Entity } from '../../catalog/model/entity.js';
 import type { CardSectionContext, CardSectionExtension } from '../../plugins/plugin-api.js';
@@ -39,8 +39,11 @@ async function sectionBlocks(sections: CardSectionExtension[], entity: { ref: st
   const rendered = await Promise.all(
     sections.map(async (section) => {
       const controller = new AbortController();
-      const late = sleep(Math.min(section.budgetMs ?? SECTION_BUDGET_MS, MAX_SECTION_BUDGET_MS), undefined, { ref: false }).then(() => controller.abort(new Error(`the ${section.id} section took longer than its budget`)));
-      const blocks = await Promise.race([Promise.resolve().then(() => section.render(entity, { ...context, signal: controller.signal })), late.then(() => [])]).catch(() => []);
+      const budget = Math.min(section.budgetMs ?? SECTION_BUDGET_MS, MAX_SECTION_BUDGET_MS);
+      const blocks = await withDeadline(Promise.resolve().then(() => section.render(entity, { ...context, signal: controller.signal })), budget, `the ${section.id} section took longer than its budget`).catch((error: unknown) => {
+        controller.abort(error);
+        return [];
+      });
       controller.abort();
       return sectionWithinLimits(blocks);
     }),
