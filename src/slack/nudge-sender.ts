@@ -9,7 +9,7 @@ import { SEND_SETTLES_MS, UndeliverableError, type NudgeSender } from '../scorec
 import { freshStanding } from '../scorecards/nudge-standing.js';
 import { nudgeMessage } from './blocks/nudge-message.js';
 import { createPeopleDirectory, type PeopleDirectory } from './people.js';
-import { backgroundWebClient } from './web-api.js';
+import { backgroundWebClient, platformError, rateLimitedFor } from './web-api.js';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 
@@ -44,11 +44,6 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const HISTORY_PAGE = 200;
 const HISTORY_PAGES = 5;
 
-const platformError = (error: unknown) => (error as { data?: { error?: unknown } }).data?.error;
-const rateLimitedFor = (error: unknown) => {
-  const { code, retryAfter } = error as { code?: unknown; retryAfter?: unknown };
-  return code === 'slack_webapi_rate_limited_error' && typeof retryAfter === 'number' ? retryAfter : undefined;
-};
 
 /**
  * Nudges through chat.postMessage: to a group's channel, or by direct message to a person found in
@@ -119,7 +114,7 @@ export function slackNudgeSender({ client, view, people, logger, channelInterval
         return { channel: posted.channel, ts: posted.ts };
       } catch (error) {
         const refusal = platformError(error);
-        if (typeof refusal === 'string' && UNDELIVERABLE[refusal]) throw new UndeliverableError(`${refusal}: ${UNDELIVERABLE[refusal]}`);
+        if (refusal && UNDELIVERABLE[refusal]) throw new UndeliverableError(`${refusal}: ${UNDELIVERABLE[refusal]}`);
         throw error;
       } finally {
         lastPostTo.set(paced, Date.now());

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
 import type { PersonAnswer } from '../catalog/answers/who-owns.js';
 import type { Logger } from '../logger.js';
+import { platformError, rateLimitedFor } from './web-api.js';
 
 /** Turns catalog people into Slack users to mention. */
 export interface PeopleDirectory {
@@ -203,16 +204,6 @@ function emailKey(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** Seconds Slack asked to wait, when the call was refused for its rate limit. */
-function rateLimitedFor(error: unknown): number | undefined {
-  const { code, retryAfter } = error as { code?: unknown; retryAfter?: unknown };
-  return code === 'slack_webapi_rate_limited_error' && typeof retryAfter === 'number' ? retryAfter : undefined;
-}
-
-function platformError(error: unknown): string | undefined {
-  const data = (error as { data?: { error?: unknown } }).data;
-  return typeof data?.error === 'string' ? data.error : undefined;
-}
 
 /** Slack user ids by lower-case email, for people known only by their email (an on-call provider's). */
 export function mentionsByEmail(directory: PeopleDirectory, emails: string[]): Promise<Record<string, string>> {

@@ -25,3 +25,15 @@ export function webApiOptions(settings: WebApiSettings): NonNullable<AppOptions[
 export function backgroundWebClient(botToken: string, settings: WebApiSettings): InstanceType<typeof webApi.WebClient> {
   return new webApi.WebClient(botToken, { ...webApiOptions(settings), rejectRateLimitedCalls: true });
 }
+
+/** Seconds Slack asked to wait, when a client told of rate limits had its call refused for one. */
+export function rateLimitedFor(error: unknown): number | undefined {
+  const { code, retryAfter } = error as { code?: unknown; retryAfter?: unknown };
+  return code === 'slack_webapi_rate_limited_error' && typeof retryAfter === 'number' ? retryAfter : undefined;
+}
+
+/** The error Slack's Web API answered a refused call with (`users_not_found`, `channel_not_found`...). */
+export function platformError(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } }).data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}

@@ -29,3 +29,13 @@ export function link(url: string, label?: string): string {
 export function mention(userId: string): string {
   return /^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : '';
 }
+
+/** Text shown as inline code, escaped. */
+export function code(text: string): string {
+  return `\`${escapeText(text)}\``;
+}
+
+/** A time Slack shows in the reader's own time zone (`format` in Slack's date tokens), `fallback` where it cannot. */
+export function slackDate(at: Date, format = '{date_short_pretty} {time}', fallback = at.toISOString()): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^${format}|${fallback}>`;
+}

@@ -4,7 +4,7 @@ import type { NudgeStanding, StandingCheck } from '../../scorecards/nudge-standi
 import { ACTIONS, VIEWS, WONT_FIX_INPUTS } from './action-ids.js';
 import { actions, button, linesAsSections, section } from './block-parts.js';
 import { fitMessage, truncateText, type SlackMessage } from './limits.js';
-import { escapeText } from './mrkdwn.js';
+import { code, escapeText, slackDate } from './mrkdwn.js';
 
 /** What a nudge's buttons carry: the delivery (which message) and the entity (which of its sections). */
 export interface NudgeButtonValue {
@@ -20,8 +20,7 @@ const CHECKBOX_OPTIONS = 10;
 const OPTION_CHARS = 75;
 const REASON_CHARS = 500;
 
-const code = (text: string) => `\`${escapeText(text)}\``;
-const slackDate = (iso: string) => `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short}|${iso.slice(0, 10)}>`;
+const day = (iso: string) => slackDate(new Date(iso), '{date_short}', iso.slice(0, 10));
 
 function checkLine(check: StandingCheck): string {
   const title = escapeText(check.title);
@@ -32,11 +31,11 @@ function checkLine(check: StandingCheck): string {
     case 'unknown':
       return `:grey_question: ${title}: cannot be checked now`;
     case 'snoozed':
-      return `:zzz: ${title}: snoozed by ${by}${check.exemption?.until ? ` until ${slackDate(check.exemption.until)}` : ''}`;
+      return `:zzz: ${title}: snoozed by ${by}${check.exemption?.until ? ` until ${day(check.exemption.until)}` : ''}`;
     case 'wontfix':
       return `:no_entry_sign: ${title}: won't fix (${by}): ${escapeText(truncateText(check.exemption?.reason ?? '', FIX_CHARS))}`;
     case 'fail': {
-      const since = `failing since ${slackDate(check.since)}${check.regression ? ', a regression' : ''}`;
+      const since = `failing since ${day(check.since)}${check.regression ? ', a regression' : ''}`;
       return `:x: *${title}*: ${since}${check.fix ? `\n\u2003${escapeText(truncateText(check.fix, FIX_CHARS))}` : ''}`;
     }
   }

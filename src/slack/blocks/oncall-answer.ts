@@ -3,12 +3,12 @@ import type { OnCallReport } from '../../oncall/oncall-service.js';
 import type { OnCallPerson, OnCallProviderAnswer } from '../../oncall/oncall-provider.js';
 import { linesAsSections, section } from './block-parts.js';
 import { fitMessage, type SlackMessage } from './limits.js';
-import { escapeText, link, mention } from './mrkdwn.js';
+import { escapeText, link, mention, slackDate } from './mrkdwn.js';
 
 /** A provider's time in the reader's own time zone; a time that does not parse is shown as the text it was. */
-function slackDate(iso: string): string {
-  const at = Date.parse(iso);
-  return Number.isNaN(at) ? escapeText(iso) : `<!date^${Math.floor(at / 1000)}^{date_short_pretty} {time}|${new Date(at).toISOString()}>`;
+function providerTime(iso: string): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? escapeText(iso) : slackDate(at);
 }
 
 /** A person as a mention when their email maps to a Slack user (`mentions` by email), else their name. */
@@ -16,7 +16,7 @@ function person(who: OnCallPerson, mentions: Record<string, string>): string {
   const slackId = who.email ? mentions[who.email.toLowerCase()] : undefined;
   const name = (slackId && mention(slackId)) || escapeText(who.name);
   const level = who.level !== undefined ? `level ${who.level}` : '';
-  const until = who.when === 'now' && who.end ? `until ${slackDate(who.end)}` : who.when === 'next' && who.start ? `from ${slackDate(who.start)}` : '';
+  const until = who.when === 'now' && who.end ? `until ${providerTime(who.end)}` : who.when === 'next' && who.start ? `from ${providerTime(who.start)}` : '';
   const detail = [level, until].filter(Boolean).join(', ');
   return detail ? `${name} (${detail})` : name;
 }

@@ -3,7 +3,7 @@ import type { CheckStatus } from '../../scorecards/evaluate-scorecards.js';
 import type { EntityScorecardAnswer, OrgScorecardAnswer, TeamScorecardAnswer } from '../../scorecards/scorecard-service.js';
 import { linesAsSections, section } from './block-parts.js';
 import { fitMessage, truncateText, type SlackMessage } from './limits.js';
-import { escapeText } from './mrkdwn.js';
+import { code, escapeText, slackDate } from './mrkdwn.js';
 import { nameOfRef } from '../../catalog/model/entity-ref.js';
 
 const STATUS_ICONS: Record<CheckStatus, string> = {
@@ -13,8 +13,6 @@ const STATUS_ICONS: Record<CheckStatus, string> = {
   snoozed: ':zzz:',
   wontfix: ':no_entry_sign:',
 };
-
-const code = (text: string) => `\`${escapeText(text)}\``;
 
 /** `/scorecard ENTITY`: each scorecard's level, then its checks, failing ones with how to fix them. */
 export function entityScorecardMessage(answer: EntityScorecardAnswer): SlackMessage {
@@ -52,7 +50,7 @@ export function orgScorecardMessage(answer: OrgScorecardAnswer): SlackMessage {
     return { text, blocks: [section(text)] };
   }
   const { scorecard } = answer;
-  const blocks: KnownBlock[] = [section(`*${escapeText(scorecard.title)}* across the organisation, as evaluated <!date^${Math.floor(answer.evaluatedAt.getTime() / 1000)}^{date_short_pretty} {time}|${answer.evaluatedAt.toISOString()}>`)];
+  const blocks: KnownBlock[] = [section(`*${escapeText(scorecard.title)}* across the organisation, as evaluated ${slackDate(answer.evaluatedAt)}`)];
   const levels = [...scorecard.levels, 'none'];
   const teamLines = answer.teams.map((team) => `${code(team.team)} (${team.entities}): ${levels.filter((level) => team.levels[level]).map((level) => `${escapeText(level === 'none' ? 'no level' : level)} ${team.levels[level]}`).join(' · ')}`);
   if (teamLines.length > 0) blocks.push(section('*Teams, the most entities below the first level first*'), ...linesAsSections(teamLines));

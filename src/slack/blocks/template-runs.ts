@@ -5,7 +5,7 @@ import type { TemplateDefinition } from '../../scaffolder/template-definition.js
 import { ACTIONS, APPROVAL_REASON, TEMPLATE_CHOICE, VIEWS } from './action-ids.js';
 import { actions, button, linesAsSections, section } from './block-parts.js';
 import { fitMessage, LIMITS, truncateText, type SlackMessage } from './limits.js';
-import { escapeText, link, mention } from './mrkdwn.js';
+import { escapeText, link, mention, slackDate } from './mrkdwn.js';
 
 /** A static select offers at most 100 options, each text and description at most 75 characters. */
 const PICKER = { options: 100, optionText: 75, optionValue: 150 } as const;
@@ -106,7 +106,7 @@ export function runList(runs: RecordedRun[], titleOf: (templateRef: string) => s
   if (runs.length === 0) return { text: 'No template runs yet', blocks: [section('You have not run a template yet. `/create-service` starts one.')] };
   const blocks: KnownBlock[] = [section(`*Your recent template runs*`)];
   for (const run of runs) {
-    const when = `<!date^${Math.floor(run.createdAt.getTime() / 1000)}^{date_short_pretty} {time}|${run.createdAt.toISOString()}>`;
+    const when = slackDate(run.createdAt);
     const line = `${STATUS_ICONS[run.status]} *${escapeText(titleOf(run.templateRef))}*: ${STATUS_WORDS[run.status]}, ${when}\nRun \`${run.id}\`${run.error ? `\n${escapeText(truncateText(run.error, 300))}` : ''}`;
     const running = run.status === 'open' || run.status === 'processing';
     blocks.push(running ? { ...section(line), accessory: button('Cancel', ACTIONS.cancelRun, run.id) } : section(line));
