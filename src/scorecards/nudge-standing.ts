@@ -10,6 +10,9 @@ export interface StandingCheck extends PlannedFailure {
   exemption?: { kind: 'snooze' | 'wontfix'; until: string | null; reason: string | null; decidedBy: string };
 }
 
+/** A check its owners may still decide about: failing, or only snoozed (a won't-fix is decided). */
+export const isUndecided = (status: CheckStatus) => status === 'fail' || status === 'snoozed';
+
 /** A sent nudge with each of its checks as it stands now: what its message shows, first and after every button. */
 export interface NudgeStanding {
   delivery: string;

@@ -11,10 +11,10 @@ import type { GitHubClient } from '../github/github-client.js';
 import type { HealthService } from '../kubernetes/health-service.js';
 import type { OnCallService } from '../oncall/oncall-service.js';
 import type { Db } from '../db/client.js';
-import { asStored, exemptChecks, exemptionsInForce, lastNudges, recordEvaluation, saveExemptions, storedResults, type RecordedEvaluation, type StoredExemption } from './scorecard-store.js';
+import { asStored, checkKey, exemptionsInForce, lastNudges, recordEvaluation, saveExemptions, storedResults, type RecordedEvaluation, type StoredExemption } from './scorecard-store.js';
 import { planNudges, zoneSourceOf, type NudgePlan, type NudgeSettings } from './nudge-planner.js';
 import { deliveryById } from './nudge-ledger.js';
-import { standingOf, type NudgeStanding } from './nudge-standing.js';
+import { isUndecided, standingOf, type NudgeStanding } from './nudge-standing.js';
 import { appliesTo, compileScorecards, scoreEntity, type CompiledScorecard, type EntityScore, type Exemption, type ScoringInput } from './evaluate-scorecards.js';
 import type { FactCollector, FactContext } from './fact-collector.js';
 import type { ScorecardLibrary } from './scorecard-library.js';
@@ -279,7 +279,8 @@ export function createScorecardService({ db, catalog, library, collectors, githu
     },
     evaluateAll,
     async planNudges(at, { timezoneOf, inFlight } = {}) {
-      const [stored, exempt, lastNudged] = await Promise.all([storedResults(db), exemptChecks(db, at), lastNudges(db)]);
+      const [stored, exemptions, lastNudged] = await Promise.all([storedResults(db), exemptionsInForce(db, at), lastNudges(db)]);
+      const exempt = new Set(exemptions.map((exemption) => checkKey(exemption.entityRef, exemption.scorecardId, exemption.checkId)));
       for (const [key, when] of inFlight ?? []) {
         const known = lastNudged.get(key);
         if (!known || known < when) lastNudged.set(key, when);
@@ -306,10 +307,11 @@ export function createScorecardService({ db, catalog, library, collectors, githu
     mayDecide(userRef, entityRef) {
       const owner = catalog.view.related(entityRef, 'ownedBy')[0];
       if (!owner || !catalog.view.has(owner)) return { allowed: false, reason: `${entityRef} has no owner in the catalog, so nobody can set its checks aside: give it a spec.owner` };
-      if (!userRef) return { allowed: false, reason: `only ${owner}${owner.startsWith('group:') ? "'s members" : ''} may set these checks aside, and the catalog has no User entity for you` };
+      const only = `only ${owner}${owner.startsWith('group:') ? "'s members" : ''} may set these checks aside`;
+      if (!userRef) return { allowed: false, reason: `${only}, and the catalog has no User entity for you` };
       // The group's own files say who is in it: a User entity declaring memberOf cannot make itself an owner.
       const owners = owner.startsWith('group:') ? declaredMembersOf(catalog.view, owner) : new Set([owner]);
-      return owners.has(userRef) ? { allowed: true } : { allowed: false, reason: `only ${owner}${owner.startsWith('group:') ? "'s members" : ''} may set these checks aside` };
+      return owners.has(userRef) ? { allowed: true } : { allowed: false, reason: only };
     },
     async setAside(deliveryId, entityRef, decision, userRef) {
       const before = await standing(deliveryId);
@@ -317,8 +319,7 @@ export function createScorecardService({ db, catalog, library, collectors, githu
       if (!before || !entity) return before;
       const at = now();
       // A snooze never undoes a won't-fix (its reason stays in the org view); a won't-fix may follow a snooze.
-      const open = (status: string) => status === 'fail' || status === 'snoozed';
-      const chosen = entity.checks.filter((check) => (decision.kind === 'snooze' ? open(check.status) : (open(check.status) || check.status === 'wontfix') && (!decision.checks || decision.checks.includes(`${check.scorecard}/${check.check}`))));
+      const chosen = entity.checks.filter((check) => (decision.kind === 'snooze' ? isUndecided(check.status) : (isUndecided(check.status) || check.status === 'wontfix') && (!decision.checks || decision.checks.includes(`${check.scorecard}/${check.check}`))));
       await saveExemptions(
         db,
         chosen.map((check): StoredExemption => ({

@@ -150,13 +150,7 @@ export interface StoredExemption {
 
 const inForce = (at: Date) => or(eq(scorecardExemptions.kind, 'wontfix'), isNull(scorecardExemptions.until), gt(scorecardExemptions.until, at));
 
-/** `entity/scorecard/check` keys set aside at `at`: won't fix, or snoozed until after it. */
-export async function exemptChecks(db: Db, at: Date): Promise<Set<string>> {
-  const rows = await db.select({ entityRef: scorecardExemptions.entityRef, scorecardId: scorecardExemptions.scorecardId, checkId: scorecardExemptions.checkId }).from(scorecardExemptions).where(inForce(at));
-  return new Set(rows.map((row) => checkKey(row.entityRef, row.scorecardId, row.checkId)));
-}
-
-/** The exemptions in force at `at` for these entities (every entity's when `refs` is absent), newest decision first. */
+/** The exemptions in force at `at` (won't fix, or snoozed until after it) for these entities (every entity's when `refs` is absent), newest decision first. */
 export async function exemptionsInForce(db: Db, at: Date, refs?: string[]): Promise<StoredExemption[]> {
   if (refs?.length === 0) return [];
   const rows = await db

@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { nameOfRef } from '../../catalog/model/entity-ref.js';
-import type { NudgeStanding, StandingCheck } from '../../scorecards/nudge-standing.js';
+import { isUndecided, type NudgeStanding, type StandingCheck } from '../../scorecards/nudge-standing.js';
 import { ACTIONS, VIEWS, WONT_FIX_INPUTS } from './action-ids.js';
 import { actions, button, linesAsSections, section } from './block-parts.js';
 import { fitMessage, truncateText, type SlackMessage } from './limits.js';
@@ -74,7 +74,7 @@ export function nudgeMessage(standing: NudgeStanding): SlackMessage {
 /** The won't-fix form for one entity of a nudge: which of its failing checks, and why (everyone will see it). */
 export function wontFixModal(standing: NudgeStanding, entityRef: string, privateMetadata: string): ModalView {
   const entity = standing.entities.find((item) => item.ref === entityRef);
-  const open = (entity?.checks ?? []).filter((check) => check.status === 'fail' || check.status === 'snoozed').slice(0, CHECKBOX_OPTIONS);
+  const open = (entity?.checks ?? []).filter((check) => isUndecided(check.status)).slice(0, CHECKBOX_OPTIONS);
   const options = open.map((check) => ({ text: { type: 'plain_text' as const, text: truncateText(check.title, OPTION_CHARS) }, value: `${check.scorecard}/${check.check}` }));
   return {
     type: 'modal',

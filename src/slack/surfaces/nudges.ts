@@ -1,5 +1,5 @@
 import type { App, BlockAction, ViewSubmitAction } from '@slack/bolt';
-import type { NudgeStanding } from '../../scorecards/nudge-standing.js';
+import { isUndecided, type NudgeStanding } from '../../scorecards/nudge-standing.js';
 import { ACTIONS, VIEWS, WONT_FIX_INPUTS } from '../blocks/action-ids.js';
 import { section } from '../blocks/block-parts.js';
 import { nudgeMessage, wontFixModal, type NudgeButtonValue } from '../blocks/nudge-message.js';
@@ -85,7 +85,7 @@ export const nudgesSurface: Surface = {
       if (!(await decider(context, body.user.id, value.entity, respond))) return;
       const standing = await scorecards.nudgeStanding(value.delivery);
       if (!standing) return void (await refuse(respond, 'This nudge is no longer on record.'));
-      const open = standing.entities.find((entity) => entity.ref === value.entity)?.checks.some((check) => check.status === 'fail' || check.status === 'snoozed');
+      const open = standing.entities.find((entity) => entity.ref === value.entity)?.checks.some((check) => isUndecided(check.status));
       if (!open) return void (await refuse(respond, `No check of ${value.entity} in this nudge is failing any more.`));
       const metadata = JSON.stringify({ ...value, ...whereFrom(body) });
       await client.views.open({ trigger_id: body.trigger_id, view: wontFixModal(standing, value.entity, metadata) });
