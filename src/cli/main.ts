@@ -18,9 +18,9 @@ import { manifestYaml, PLACEHOLDER_UNFURL_DOMAIN, slackManifest } from '../slack
 import { BUILT_IN_SURFACES } from '../slack/surfaces/built-in.js';
 import type { TemplateDefinition } from '../scaffolder/template-definition.js';
 import { RunRefusedError, runningUser } from '../scaffolder/template-access.js';
-import { jobRunner } from '../jobs/scheduled-job.js';
+import { jobRunner, type JobRunner } from '../jobs/scheduled-job.js';
 import { nudgeJob } from '../scorecards/nudge-job.js';
-import type { NudgeRunReport } from '../scorecards/nudge-run.js';
+import type { NudgeRunReport, NudgeSender } from '../scorecards/nudge-run.js';
 import { findTemplate, loadTemplateFile } from '../scaffolder/template-library.js';
 import type { FinishedRun } from '../scaffolder/scaffolder-service.js';
 import { formatDocs, formatFind, formatHealth, formatProblems, formatRefresh, formatNudgePlan, formatNudgeReport, formatOnCall, formatPlugins, formatScorecard, formatTeamScorecard, formatTemplateRun, formatTemplates, formatWhoOwns } from './format.js';
@@ -247,11 +247,10 @@ export async function main(argv: string[]): Promise<number> {
         if (!options.dryRun && !config.callboard.slack.botToken) throw new ConfigError(['nudges are sent through Slack: set SLACK_BOT_TOKEN (or callboard.slack.botToken), or use --dry-run to see what would be sent']);
         // A real run nudges about the catalog the replicas serve; another one would be written over it.
         if (!options.dryRun && options.catalog.length > 0) throw new ConfigError(['--catalog: a real nudge run sends about the stored catalog (catalog.locations, refreshed by callboard start or catalog ingest); --catalog is for --dry-run']);
-        const { nudgeSenderFromConfig } = config.callboard.slack.botToken || !options.dryRun ? await import('../slack/nudge-sender.js') : { nudgeSenderFromConfig: undefined };
         if (options.dryRun) {
           return await withCatalog(config, options, async (context) => {
             // Slack is only asked (time zones), never sent to.
-            const sender = config.callboard.slack.botToken && nudgeSenderFromConfig ? nudgeSenderFromConfig(config.callboard.slack, context.catalog.view, context.logger) : undefined;
+            const sender = await nudgeSenderOf(context);
             await sender?.prepare?.();
             const plan = await context.scorecards.planNudges(at, sender?.timezoneOf ? { timezoneOf: sender.timezoneOf } : {});
             print(options, plan, formatNudgePlan(plan));
@@ -259,10 +258,9 @@ export async function main(argv: string[]): Promise<number> {
           });
         }
         return await withCatalog(config, options, async (context) => {
-          const sender = nudgeSenderFromConfig!(config.callboard.slack, context.catalog.view, context.logger);
           let report: NudgeRunReport | undefined;
-          const { schedule } = config.callboard.scorecards.nudges;
-          const runner = jobRunner(nudgeJob({ db: context.database.db, scorecards: context.scorecards, sender, schedule, timezone: config.callboard.scorecards.timezone, logger: context.logger, onReport: (done) => (report = done) }), { db: context.database.db, logger: context.logger });
+          // The bot token was checked above: there is a sender.
+          const runner = nudgeRunner(context, (await nudgeSenderOf(context))!, (done) => (report = done));
           const outcome = await runner.runFor(new Date(Math.floor(Date.now() / 1000) * 1000));
           await runner.stop();
           if (!report) {
@@ -540,6 +538,19 @@ async function withCatalog<T>(config: Config, options: CliOptions, use: (context
   });
 }
 
+/** The nudge sender, where a bot token is configured; the Web API client is loaded only then. */
+async function nudgeSenderOf(context: AppContext): Promise<NudgeSender | undefined> {
+  const { slack } = context.config.callboard;
+  return slack.botToken ? (await import('../slack/nudge-sender.js')).nudgeSenderFromConfig(slack, context.catalog.view, context.logger) : undefined;
+}
+
+/** The nudge job on its schedule, under its lease: what `start` schedules and `callboard nudge` runs now. */
+function nudgeRunner(context: AppContext, sender: NudgeSender, onReport?: (report: NudgeRunReport) => void): JobRunner {
+  const { scorecards } = context.config.callboard;
+  const job = nudgeJob({ db: context.database.db, scorecards: context.scorecards, sender, schedule: scorecards.nudges.schedule, timezone: scorecards.timezone, logger: context.logger, ...(onReport ? { onReport } : {}) });
+  return jobRunner(job, { db: context.database.db, logger: context.logger });
+}
+
 /** `serve` always runs the Slack app; `start` runs it when any Slack setting is given, else the local console. */
 function runsSlackApp(command: string, slack: SlackConfig): boolean {
   return command === 'serve' || (command === 'start' && Boolean(slack.botToken || slack.appToken || slack.signingSecret));
@@ -591,12 +602,8 @@ async function start(config: Config, options: CliOptions, command: 'start' | 'se
     );
     const evaluating = evaluation.start().catch((error: unknown) => logger.error({ err: error }, 'starting the scorecard evaluation failed'));
     // Nudges go through Slack: without a bot token there is nobody to send them.
-    const nudging = slack.botToken
-      ? jobRunner(
-          nudgeJob({ db: context.database.db, scorecards: context.scorecards, sender: (await import('../slack/nudge-sender.js')).nudgeSenderFromConfig(slack, context.catalog.view, logger), schedule: config.callboard.scorecards.nudges.schedule, timezone: config.callboard.scorecards.timezone, logger }),
-          { db: context.database.db, logger },
-        )
-      : undefined;
+    const sender = await nudgeSenderOf(context);
+    const nudging = sender ? nudgeRunner(context, sender) : undefined;
     const nudgesStarted = nudging?.start().catch((error: unknown) => logger.error({ err: error }, 'starting the nudge schedule failed'));
     const minutes = config.callboard.catalog.refreshIntervalMinutes;
     const timer = minutes > 0 ? setInterval(() => void refresh().catch((error) => logger.error({ err: error }, 'scheduled catalog refresh failed')), minutes * 60_000) : undefined;
