@@ -1,30 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../support/fake-slack.js';
 import { FakeSocketMode } from '../../support/fake-socket-mode.js';
 import { startFakeKubernetes } from '../../support/fake-kubernetes.js';
 import { makeTestCertificates } from '../../support/test-certificates.js';
+import { callboard, REPO_ROOT } from '../../support/run-cli.js';
 
-const run = promisify(execFile);
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
-
-/** Runs the real CLI entry point in a child process, as a user would. */
-async function callboard(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const repoRoot = REPO_ROOT;
 
 describe('callboard CLI on the bundled example catalog', () => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-cli-'));

@@ -1,16 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../support/fake-slack.js';
 import { catalogInfoYaml } from '../../support/slack-harness.js';
+import { callboard, REPO_ROOT } from '../../support/run-cli.js';
 
-const run = promisify(execFile);
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const repoRoot = REPO_ROOT;
 const serverUrl = process.env.TEST_DATABASE_URL;
 
 const team = (name: string) => ({ kind: 'Group', metadata: { name, annotations: { 'slack.com/channel': `C0${name.toUpperCase()}` } }, spec: { type: 'team', children: [] } });
@@ -41,7 +40,8 @@ describe.skipIf(!serverUrl)('callboard nudge, killed in the middle and run again
     env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url.href };
     database = postgres(url.href, { max: 1, onnotice: () => {} });
     // Nudges are about the catalog the replicas serve: stored first, as callboard start would.
-    await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'catalog', 'ingest', '--config', path.join(scratch, 'app-config.yaml')], { cwd: repoRoot, env });
+    const ingested = await callboard(['catalog', 'ingest', '--config', path.join(scratch, 'app-config.yaml')], env);
+    if (ingested.code !== 0) throw new Error(`catalog ingest failed: ${ingested.stderr}`);
   }, 60_000);
   afterAll(async () => {
     await slack.stop();
@@ -51,7 +51,8 @@ describe.skipIf(!serverUrl)('callboard nudge, killed in the middle and run again
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'nudge', '--config', path.join(scratch, 'app-config.yaml'), '--json'];
+  const nudge = ['nudge', '--config', path.join(scratch, 'app-config.yaml'), '--json'];
+  const args = ['--import', 'tsx', 'src/cli/main.ts', ...nudge];
 
   it('resends nothing Slack already has and skips nothing, after a kill while a message was being sent', async () => {
     // Slack posts the second message, and the process is killed before it hears back.
@@ -65,14 +66,15 @@ describe.skipIf(!serverUrl)('callboard nudge, killed in the middle and run again
     expect(slack.messages).toHaveLength(2);
 
     // The dead process's lease holds until it lapses: a run straight away is refused, and says why.
-    const blocked = await run(process.execPath, args, { cwd: repoRoot, env }).then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error);
+    const blocked = await callboard(nudge, env);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain('another replica is sending nudges right now');
     // A quarter of an hour on, as far as the lease and the send cut short can tell: the lease has lapsed, and the send is past taking any longer.
     await database!.unsafe(`update scheduled_jobs set lease_until = now() - interval '1 second' where job = 'scorecards.nudge'`);
     await database!.unsafe(`update nudge_deliveries set attempted_at = attempted_at - interval '16 minutes', sent_at = sent_at - interval '16 minutes'`);
     for (const message of slack.messages) message.ts = `${Number(message.ts.split('.')[0]) - 16 * 60}.${message.ts.split('.')[1]}`;
-    const again = await run(process.execPath, args, { cwd: repoRoot, env });
+    const again = await callboard(nudge, env);
+    expect(again.code).toBe(0);
     const report = JSON.parse(again.stdout) as { sent: { team: string }[]; confirmed: number; pending: unknown[] };
     expect(report.confirmed).toBe(1);
     expect(report.pending).toEqual([]);
@@ -81,17 +83,13 @@ describe.skipIf(!serverUrl)('callboard nudge, killed in the middle and run again
     expect(new Set(slack.messages.map((message) => message.channel))).toEqual(new Set(['C0ALPHA', 'C0BETA', 'C0GAMMA']));
 
     // And a third run, within the interval, has nothing to send.
-    const third = JSON.parse((await run(process.execPath, args, { cwd: repoRoot, env })).stdout) as { sent: unknown[] };
+    const third = JSON.parse((await callboard(nudge, env)).stdout) as { sent: unknown[] };
     expect(third.sent).toEqual([]);
     expect(slack.messages).toHaveLength(3);
   }, 120_000);
 
   it('refuses a real run without a bot token, or about a catalog other than the stored one, and says what to do', async () => {
-    const refused = (extra: string[], more: Record<string, string> = {}) =>
-      run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'nudge', ...extra], { cwd: repoRoot, env: { ...env, ...more } }).then(
-        () => ({ code: 0, stderr: '' }),
-        (error: { code: number; stderr: string }) => error,
-      );
+    const refused = (extra: string[], more: Record<string, string> = {}) => callboard(['nudge', ...extra], { ...env, ...more });
     const noToken = await refused([], { DATABASE_URL: '' });
     expect(noToken.code).not.toBe(0);
     expect(noToken.stderr).toContain('set SLACK_BOT_TOKEN');

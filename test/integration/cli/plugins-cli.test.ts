@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakePagerDuty } from '../../support/fake-oncall.js';
 import { FakeSlack } from '../../support/fake-slack.js';
 import { catalogInfoYaml } from '../../support/slack-harness.js';
+import { callboard, REPO_ROOT } from '../../support/run-cli.js';
 
-const run = promisify(execFile);
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
-
-async function callboard(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const repoRoot = REPO_ROOT;
 
 describe('callboard plugins list, oncall and manifest, with plugins from the configuration', () => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'callboard-plugins-cli-'));

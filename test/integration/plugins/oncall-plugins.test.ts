@@ -37,6 +37,16 @@ describe('the PagerDuty and Opsgenie plugins, loaded through config, against the
     return app;
   };
 
+  /** An app of its own, with these credentials (token, API key), closed after `use`. */
+  const withApp = async (credentials: [string, string?], use: (app: AppContext) => Promise<void>) => {
+    const app = await appWith(...credentials);
+    try {
+      await use(app);
+    } finally {
+      await app.close();
+    }
+  };
+
   beforeAll(async () => {
     writeFileSync(path.join(folder, 'catalog-info.yaml'), CATALOG);
     [pagerduty, opsgenie] = await Promise.all([startFakePagerDuty('pd-token'), startFakeOpsgenie('genie-key')]);
@@ -80,48 +90,36 @@ describe('the PagerDuty and Opsgenie plugins, loaded through config, against the
 
   it("waits out a 429's Retry-After once, and reports a refused token beside the provider that answered", async () => {
     pagerduty.failures.push({ match: /^\/oncalls/, status: 429, headers: { 'retry-after': '1' } });
-    const fresh = await appWith('pd-token');
-    try {
+    await withApp(['pd-token'], async (fresh) => {
       const started = Date.now();
       const report = await fresh.oncall.oncall('payments-api');
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
       expect(report.providers[0]).toMatchObject({ status: 'ok', oncall: expect.arrayContaining([expect.objectContaining({ name: 'Alice Ames' })]) });
-    } finally {
-      await fresh.close();
-    }
-    const refused = await appWith('wrong-token');
-    try {
+    });
+    await withApp(['wrong-token'], async (refused) => {
       const report = await refused.oncall.oncall('payments-api');
       expect(report.providers.map((answer) => [answer.id, answer.status, answer.message ?? ''])).toEqual([
         ['pagerduty', 'error', 'PagerDuty refused the token (401): check the pagerduty plugin’s token'],
         ['opsgenie', 'ok', ''],
       ]);
-    } finally {
-      await refused.close();
-    }
+    });
   });
 
   it("waits out Opsgenie's 429 too, and reports its refused API key beside PagerDuty's answer", async () => {
     opsgenie.failures.push({ match: /^\/v2\/schedules$/, status: 429, headers: { 'retry-after': '1' } });
-    const fresh = await appWith('pd-token');
-    try {
+    await withApp(['pd-token'], async (fresh) => {
       const started = Date.now();
       const report = await fresh.oncall.oncall('payments-api');
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
       expect(report.providers[1]).toMatchObject({ id: 'opsgenie', status: 'ok', oncall: expect.arrayContaining([expect.objectContaining({ email: 'dana@acme.test', when: 'now' })]) });
-    } finally {
-      await fresh.close();
-    }
-    const refused = await appWith('pd-token', 'wrong-key');
-    try {
+    });
+    await withApp(['pd-token', 'wrong-key'], async (refused) => {
       const report = await refused.oncall.oncall('payments-api');
       expect(report.providers.map((answer) => [answer.id, answer.status, answer.message ?? ''])).toEqual([
         ['pagerduty', 'ok', ''],
         ['opsgenie', 'error', 'Opsgenie refused the API key (401): check the opsgenie plugin’s apiKey'],
       ]);
-    } finally {
-      await refused.close();
-    }
+    });
   });
 
   it('gives scorecards hasOnCall only when someone is actually on call, and unknown when no provider could say', async () => {
@@ -129,13 +127,10 @@ describe('the PagerDuty and Opsgenie plugins, loaded through config, against the
     expect(await checkOf(context, 'payments-api')).toBe('pass');
     expect(await checkOf(context, 'quiet')).toBe('fail');
     expect(await checkOf(context, 'unpaged')).toBe('fail');
-    const refused = await appWith('wrong-token', 'wrong-key');
-    try {
+    await withApp(['wrong-token', 'wrong-key'], async (refused) => {
       expect(await checkOf(refused, 'payments-api')).toBe('unknown');
       expect((await refused.oncall.oncall('payments-api')).reasons).toEqual(['no on-call provider could be asked: see each one’s error']);
-    } finally {
-      await refused.close();
-    }
+    });
   });
 
   it('lists both plugins as loaded, with the on-call providers they add', () => {
