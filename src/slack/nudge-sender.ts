@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { webApi } from '@slack/bolt';
-import { peopleOf } from '../catalog/answers/who-owns.js';
+import { personOf } from '../catalog/answers/who-owns.js';
 import type { CatalogView } from '../catalog/answers/catalog-view.js';
 import type { SlackConfig } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
@@ -44,7 +44,6 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const HISTORY_PAGE = 200;
 const HISTORY_PAGES = 5;
 
-
 /**
  * Nudges through chat.postMessage: to a group's channel, or by direct message to a person found in
  * Slack as cards find them. Messages to one channel are at least a second apart, and a 429 is
@@ -53,8 +52,14 @@ const HISTORY_PAGES = 5;
 export function slackNudgeSender({ client, view, people, logger, channelIntervalMs = 1_000, maxRateLimitWaitMs = 600_000 }: SlackNudgeSenderOptions): NudgeSender {
   const lastPostTo = new Map<string, number>();
 
+  /** The catalog user as cards show people; undefined once they left the catalog. */
+  const personIn = (userRef: string) => {
+    const entity = view.get(userRef);
+    return entity ? personOf(userRef, entity) : undefined;
+  };
+
   const slackUserOf = async (userRef: string): Promise<string> => {
-    const person = peopleOf(view, userRef).find((candidate) => candidate.ref === userRef);
+    const person = personIn(userRef);
     if (!person) throw new UndeliverableError(`${userRef} is no longer in the catalog`);
     const user = await withinRateLimits(() => people.slackUserOf(person));
     if (!user) throw new UndeliverableError(`${userRef} is not in Slack: no slack.com/user-id annotation, and no Slack user has ${person.email ? `the email ${person.email}` : 'an email from the catalog (spec.profile.email)'}`);
@@ -98,7 +103,7 @@ export function slackNudgeSender({ client, view, people, logger, channelInterval
   return {
     prepare: () => people.listWorkspace(),
     async timezoneOf(userRef) {
-      const person = peopleOf(view, userRef).find((candidate) => candidate.ref === userRef);
+      const person = personIn(userRef);
       return person ? withinRateLimits(() => people.timezoneOf(person)) : undefined;
     },
     async send(delivery, signal) {
