@@ -70,6 +70,8 @@ export function createOnCallService({ catalog, providers, timeoutMs = 3_000, cac
   };
 
   const forEntity = (ref: string, entity: Entity): Promise<OnCallProviderAnswer[]> => {
+    // Every card asks: without a provider there is nothing to ask or to remember.
+    if (providers.length === 0) return Promise.resolve([]);
     const cached = cache.get(ref);
     if (cached && now() - cached.at < cached.keepMs) return cached.answer;
     const applicable = providers.filter((provider) => applies(provider, entity));
