@@ -38,7 +38,6 @@ export interface PeopleDirectoryOptions {
 
 interface CachedLookup {
   userId: string | null;
-  timezone?: string;
   expiresAt: number;
 }
 
@@ -75,7 +74,7 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
       .then(
         (result) => {
           const userId = result.user?.id ?? null;
-          const found: CachedLookup = { userId, ...(result.user?.tz ? { timezone: result.user.tz } : {}), expiresAt: now() + (userId ? foundTtlMs : missTtlMs) };
+          const found: CachedLookup = { userId, expiresAt: now() + (userId ? foundTtlMs : missTtlMs) };
           if (userId && result.user?.tz) zones.set(userId, result.user.tz);
           cache.set(email, found);
           return found;
@@ -100,15 +99,20 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
       },
     );
 
+  /** The Slack user with this email: remembered, else nobody while the listing is fresh, else asked. */
+  const userIdByEmail = async (email: string): Promise<string | null> => {
+    const cached = cache.get(email);
+    if (cached && cached.expiresAt > now()) return cached.userId;
+    return listedUntil > now() ? null : (await lookUpStrictly(email)).userId;
+  };
+
   const slackUserOf = async (person: PersonAnswer): Promise<{ id: string; timezone?: string } | null> => {
     const email = person.email && emailKey(person.email);
-    const cached = email ? cache.get(email) : undefined;
-    const known = cached && cached.expiresAt > now() ? cached : undefined;
-    // An annotated id is trusted as cards trust it; its time zone comes from the listing when it has one.
-    if (person.slackUserId && SLACK_USER_ID.test(person.slackUserId)) return { id: person.slackUserId, ...(known?.userId === person.slackUserId && known.timezone ? { timezone: known.timezone } : {}) };
-    if (!email) return null;
-    const found = known ?? (listedUntil > now() ? { userId: null, expiresAt: listedUntil } : await lookUpStrictly(email));
-    return found.userId ? { id: found.userId, ...(found.timezone ? { timezone: found.timezone } : {}) } : null;
+    // An annotated id is trusted as cards trust it.
+    const id = person.slackUserId && SLACK_USER_ID.test(person.slackUserId) ? person.slackUserId : email ? await userIdByEmail(email) : null;
+    if (!id) return null;
+    const timezone = zones.get(id);
+    return { id, ...(timezone ? { timezone } : {}) };
   };
 
   return {
@@ -167,7 +171,7 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
       }
       const expiresAt = now() + foundTtlMs;
       for (const [email, user] of found) {
-        cache.set(email, { userId: user.id, ...(user.timezone ? { timezone: user.timezone } : {}), expiresAt });
+        cache.set(email, { userId: user.id, expiresAt });
         if (user.timezone) zones.set(user.id, user.timezone);
       }
       listedUntil = expiresAt;
@@ -177,7 +181,7 @@ export function createPeopleDirectory(client: App['client'], logger: Logger, opt
     async timezoneOf(person) {
       const user = await slackUserOf(person);
       if (!user) return undefined;
-      const known = user.timezone ?? zones.get(user.id);
+      const known = user.timezone;
       if (known) return known;
       const { user: profile } = await client.users.info({ user: user.id });
       if (profile?.tz) zones.set(user.id, profile.tz);
